@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file console.h
+ * @brief The hypervisor console: picolibc's stdio on a PL011.
+ *
+ * After boot, `printf` and `puts` write to the console UART from the DTB (or
+ * the port's early UART before that). Output is assembled per CPU into lines
+ * and each line is written whole under a lock, so lines from different CPUs
+ * never interleave.
+ */
+#ifndef HYP_CONSOLE_H
+#define HYP_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * @brief Point the console at a PL011.
+ * @param base     MMIO base of the UART.
+ * @param clock_hz Its reference clock; 0 leaves the baud rate as firmware set it.
+ */
+void hyp_console_init(uint64_t base, uint32_t clock_hz);
+
+/**
+ * @brief Write bytes to the console (through the calling CPU's line buffer).
+ * @param buf Bytes to write.
+ * @param len How many.
+ */
+void hyp_console_write(const char *buf, size_t len);
+
+/**
+ * @brief Write out the calling CPU's partial line, if any.
+ */
+void hyp_console_flush(void);
+
+/**
+ * @brief Switch the console to emergency mode for the rest of the run.
+ *
+ * Crash paths call this: output then bypasses line buffers and takes the
+ * console lock only if it can within a bounded spin, so a CPU that died
+ * holding the lock cannot silence the diagnostic.
+ */
+void hyp_console_emergency(void);
+
+#endif /* HYP_CONSOLE_H */

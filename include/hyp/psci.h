@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file psci.h
+ * @brief PSCI calls from the hypervisor to the firmware below it.
+ *
+ * Used for the hypervisor's own physical CPUs: starting secondaries,
+ * powering the system off or resetting it. The conduit (SMC or HVC) comes
+ * from the boot DTB's `/psci` node. Return codes are converted from PSCI
+ * codes to ::hyp_err at this edge.
+ */
+#ifndef HYP_PSCI_H
+#define HYP_PSCI_H
+
+#include <stdint.h>
+#include <hyp/platform.h>
+
+/** @name PSCI function IDs (SMC32 unless noted)
+ *  @{ */
+#define PSCI_0_2_FN_PSCI_VERSION      0x84000000u /**< PSCI_VERSION */
+#define PSCI_0_2_FN_CPU_SUSPEND_64    0xc4000001u /**< CPU_SUSPEND (SMC64) */
+#define PSCI_0_2_FN_CPU_OFF           0x84000002u /**< CPU_OFF */
+#define PSCI_0_2_FN_CPU_ON_64         0xc4000003u /**< CPU_ON (SMC64) */
+#define PSCI_0_2_FN_AFFINITY_INFO_64  0xc4000004u /**< AFFINITY_INFO (SMC64) */
+#define PSCI_0_2_FN_MIGRATE_INFO_TYPE 0x84000006u /**< MIGRATE_INFO_TYPE */
+#define PSCI_0_2_FN_SYSTEM_OFF        0x84000008u /**< SYSTEM_OFF */
+#define PSCI_0_2_FN_SYSTEM_RESET      0x84000009u /**< SYSTEM_RESET */
+#define PSCI_1_0_FN_PSCI_FEATURES     0x8400000au /**< PSCI_FEATURES */
+/** @} */
+
+/** @name PSCI return codes
+ *  @{ */
+#define PSCI_RET_SUCCESS            0    /**< Success. */
+#define PSCI_RET_NOT_SUPPORTED      (-1) /**< Not supported. */
+#define PSCI_RET_INVALID_PARAMETERS (-2) /**< Invalid parameters. */
+#define PSCI_RET_DENIED             (-3) /**< Denied. */
+#define PSCI_RET_ALREADY_ON         (-4) /**< The target CPU is already on. */
+#define PSCI_RET_ON_PENDING         (-5) /**< A CPU_ON for the target is in progress. */
+#define PSCI_RET_INTERNAL_FAILURE   (-6) /**< Firmware internal failure. */
+#define PSCI_RET_NOT_PRESENT        (-7) /**< The target CPU is not present. */
+#define PSCI_RET_DISABLED           (-8) /**< The target CPU is disabled. */
+#define PSCI_RET_INVALID_ADDRESS    (-9) /**< The entry address is invalid. */
+/** @} */
+
+/**
+ * @brief Choose how firmware calls are made.
+ * @param conduit From the platform's `/psci` node.
+ */
+void psci_fw_init(enum hyp_psci_conduit conduit);
+
+/**
+ * @brief Firmware's PSCI version.
+ * @return Major version in bits 31:16, minor in 15:0; or a negative
+ *         ::hyp_err (::HYP_ENOTSUP without a conduit).
+ */
+int64_t psci_fw_version(void);
+
+/**
+ * @brief Power on a physical CPU at EL2.
+ * @param mpidr   Target affinity (Aff3..Aff0 only; never bit 31).
+ * @param entry   Physical address it starts at.
+ * @param context Value it receives in x0.
+ * @return ::HYP_OK; ::HYP_EBUSY if already on or pending; ::HYP_EINVAL for a
+ *         bad MPIDR or address; ::HYP_ENOTSUP without a conduit;
+ *         ::HYP_EFIRMWARE otherwise.
+ */
+int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
+
+/**
+ * @brief Power the system off. Returns only if firmware refuses.
+ * @return A negative ::hyp_err explaining the refusal.
+ */
+int psci_fw_system_off(void);
+
+/**
+ * @brief Reset the system. Returns only if firmware refuses.
+ * @return A negative ::hyp_err explaining the refusal.
+ */
+int psci_fw_system_reset(void);
+
+/**
+ * @brief Convert a PSCI return code to a ::hyp_err.
+ * @param ret A PSCI_RET_* value.
+ * @return The matching ::hyp_err (::HYP_OK for success).
+ */
+int psci_to_hyp_err(int64_t ret);
+
+#endif /* HYP_PSCI_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * EL2 exception vectors. Every entry saves the full register state into a
+ * struct hyp_regs on the current stack and calls the C handler with the
+ * vector's kind (0..15, the entry index in the table). Nothing here assumes
+ * the exception interrupted a guest.
+ */
+#include "asm_offsets.h"
+
+.macro ventry kind
+    .balign 0x80
+    sub     sp, sp, #REGS_SIZE
+    stp     x0, x1, [sp, #REGS_X0]
+    mov     x0, #\kind
+    b       vector_common
+.endm
+
+    .section .text.vectors, "ax"
+    .balign 0x800
+    .globl hyp_vectors
+hyp_vectors:
+    /* Current EL with SP_EL0 */
+    ventry 0
+    ventry 1
+    ventry 2
+    ventry 3
+    /* Current EL with SP_ELx */
+    ventry 4
+    ventry 5
+    ventry 6
+    ventry 7
+    /* Lower EL, AArch64 */
+    ventry 8
+    ventry 9
+    ventry 10
+    ventry 11
+    /* Lower EL, AArch32 */
+    ventry 12
+    ventry 13
+    ventry 14
+    ventry 15
+
+vector_common:
+    stp     x2, x3, [sp, #(REGS_X0 + 2 * 8)]
+    stp     x4, x5, [sp, #(REGS_X0 + 4 * 8)]
+    stp     x6, x7, [sp, #(REGS_X0 + 6 * 8)]
+    stp     x8, x9, [sp, #(REGS_X0 + 8 * 8)]
+    stp     x10, x11, [sp, #(REGS_X0 + 10 * 8)]
+    stp     x12, x13, [sp, #(REGS_X0 + 12 * 8)]
+    stp     x14, x15, [sp, #(REGS_X0 + 14 * 8)]
+    stp     x16, x17, [sp, #(REGS_X0 + 16 * 8)]
+    stp     x18, x19, [sp, #(REGS_X0 + 18 * 8)]
+    stp     x20, x21, [sp, #(REGS_X0 + 20 * 8)]
+    stp     x22, x23, [sp, #(REGS_X0 + 22 * 8)]
+    stp     x24, x25, [sp, #(REGS_X0 + 24 * 8)]
+    stp     x26, x27, [sp, #(REGS_X0 + 26 * 8)]
+    stp     x28, x29, [sp, #(REGS_X0 + 28 * 8)]
+    add     x1, sp, #REGS_SIZE       /* SP before the exception */
+    stp     x30, x1, [sp, #(REGS_X0 + 30 * 8)]
+    mrs     x2, elr_el2
+    mrs     x3, spsr_el2
+    stp     x2, x3, [sp, #REGS_ELR]
+    mrs     x2, esr_el2
+    mrs     x3, far_el2
+    stp     x2, x3, [sp, #REGS_ESR]
+    mov     x1, sp
+    bl      hyp_exception            /* (kind, regs); returns only if handled */
+
+    ldp     x2, x3, [sp, #REGS_ELR]
+    msr     elr_el2, x2
+    msr     spsr_el2, x3
+    ldp     x2, x3, [sp, #(REGS_X0 + 2 * 8)]
+    ldp     x4, x5, [sp, #(REGS_X0 + 4 * 8)]
+    ldp     x6, x7, [sp, #(REGS_X0 + 6 * 8)]
+    ldp     x8, x9, [sp, #(REGS_X0 + 8 * 8)]
+    ldp     x10, x11, [sp, #(REGS_X0 + 10 * 8)]
+    ldp     x12, x13, [sp, #(REGS_X0 + 12 * 8)]
+    ldp     x14, x15, [sp, #(REGS_X0 + 14 * 8)]
+    ldp     x16, x17, [sp, #(REGS_X0 + 16 * 8)]
+    ldp     x18, x19, [sp, #(REGS_X0 + 18 * 8)]
+    ldp     x20, x21, [sp, #(REGS_X0 + 20 * 8)]
+    ldp     x22, x23, [sp, #(REGS_X0 + 22 * 8)]
+    ldp     x24, x25, [sp, #(REGS_X0 + 24 * 8)]
+    ldp     x26, x27, [sp, #(REGS_X0 + 26 * 8)]
+    ldp     x28, x29, [sp, #(REGS_X0 + 28 * 8)]
+    ldr     x30, [sp, #(REGS_X0 + 30 * 8)]
+    ldp     x0, x1, [sp, #REGS_X0]
+    add     sp, sp, #REGS_SIZE
+    eret

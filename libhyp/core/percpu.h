@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Per-CPU data of the runtime (internal to libhyp). */
+#ifndef HYP_CORE_PERCPU_H
+#define HYP_CORE_PERCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hyp/config.h>
+#include <hyp/cpu.h>
+#include <hyp/sysreg.h>
+
+/* Bytes of thread-local storage (picolibc's errno) per CPU; hyp.ld checks it. */
+#define HYP_TLS_AREA     256
+/* Longest console line assembled before it is written out. */
+#define HYP_CONSOLE_LINE 160
+
+enum hyp_cpu_state {
+    HYP_CPU_OFF = 0,
+    HYP_CPU_STARTING,
+    HYP_CPU_RUNNING,
+};
+
+struct hyp_percpu {
+    /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
+    uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
+    unsigned id;
+    uint64_t mpidr;
+    int state; /* enum hyp_cpu_state, accessed atomically */
+    hyp_cpu_fn fn;
+    void *arg;
+    size_t line_len;
+    char line[HYP_CONSOLE_LINE];
+};
+
+/* The calling CPU's data; NULL before the boot code has set it up. */
+static inline struct hyp_percpu *hyp_this_cpu(void)
+{
+    return (struct hyp_percpu *)read_sysreg(tpidr_el2);
+}
+
+#endif /* HYP_CORE_PERCPU_H */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* PSCI calls from the hypervisor to the firmware below it. */
+#include <hyp/error.h>
+#include <hyp/psci.h>
+#include <hyp/smccc.h>
+#include <hyp/sysreg.h>
+
+static enum hyp_psci_conduit fw_conduit;
+
+void psci_fw_init(enum hyp_psci_conduit conduit)
+{
+    fw_conduit = conduit;
+}
+
+/* Returns the PSCI status, sign-extended from the 32 bits PSCI defines. */
+static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct hyp_smccc_regs regs = {{fid, a1, a2, a3, 0, 0, 0, 0}};
+
+    switch (fw_conduit) {
+    case HYP_PSCI_SMC:
+        arch_smc_call(&regs);
+        break;
+    case HYP_PSCI_HVC:
+        arch_hvc_call(&regs);
+        break;
+    default:
+        return PSCI_RET_NOT_SUPPORTED;
+    }
+    return (int32_t)(uint32_t)regs.x[0];
+}
+
+int psci_to_hyp_err(int64_t ret)
+{
+    switch (ret) {
+    case PSCI_RET_SUCCESS:
+        return HYP_OK;
+    case PSCI_RET_NOT_SUPPORTED:
+        return HYP_ENOTSUP;
+    case PSCI_RET_INVALID_PARAMETERS:
+    case PSCI_RET_INVALID_ADDRESS:
+    case PSCI_RET_NOT_PRESENT:
+        return HYP_EINVAL;
+    case PSCI_RET_DENIED:
+    case PSCI_RET_DISABLED:
+        return HYP_EPERM;
+    case PSCI_RET_ALREADY_ON:
+    case PSCI_RET_ON_PENDING:
+        return HYP_EBUSY;
+    default:
+        return HYP_EFIRMWARE;
+    }
+}
+
+int64_t psci_fw_version(void)
+{
+    int64_t ret;
+
+    if (fw_conduit == HYP_PSCI_NONE)
+        return HYP_ENOTSUP;
+    ret = psci_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
+    return ret < 0 ? psci_to_hyp_err(ret) : ret;
+}
+
+int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+    if (fw_conduit == HYP_PSCI_NONE)
+        return HYP_ENOTSUP;
+    /* Firmware wants affinity fields only (QEMU rejects bit 31 set). */
+    return psci_to_hyp_err(
+        psci_call(PSCI_0_2_FN_CPU_ON_64, mpidr & MPIDR_AFFINITY_MASK, entry, context));
+}
+
+int psci_fw_system_off(void)
+{
+    if (fw_conduit == HYP_PSCI_NONE)
+        return HYP_ENOTSUP;
+    return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0));
+}
+
+int psci_fw_system_reset(void)
+{
+    if (fw_conduit == HYP_PSCI_NONE)
+        return HYP_ENOTSUP;
+    return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_RESET, 0, 0, 0));
+}
