@@ -13,6 +13,7 @@
 #include <hyp/platform.h>
 #include <hyp/port.h>
 #include <hyp/psci.h>
+#include "el2_mmu.h"
 #include "percpu.h"
 
 /* The arm64 boot protocol limits the DTB to 2 MiB. */
@@ -40,6 +41,7 @@ static void percpu_setup(unsigned id)
     cpu->id = id;
     _init_tls(cpu->tls);
     _set_tls(cpu->tls);
+    cpu->tpidr_el0 = read_sysreg(tpidr_el0);
     write_sysreg(tpidr_el2, (uint64_t)(uintptr_t)cpu);
 }
 
@@ -119,6 +121,9 @@ _Noreturn void hyp_boot_primary(uint64_t dtb)
         hyp_console_flush();
         hyp_console_init(platform.uart.regs.base, 0);
     }
+    rc = hyp_el2_mmu_init(&platform, err, sizeof(err));
+    if (rc != HYP_OK)
+        hyp_panic("EL2 MMU not enabled (%s): %s", hyp_strerror(rc), err);
     number_cpus();
     psci_fw_init(platform.psci);
     rc = port_init(&platform);

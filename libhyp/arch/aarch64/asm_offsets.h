@@ -17,8 +17,21 @@
 #define REGS_FAR  (35 * 8)
 #define REGS_SIZE (36 * 8)
 
+/* struct hyp_vcpu_regs (include/hyp/vcpu.h), at offset 0 of struct hyp_vcpu */
+#define VCPU_REGS_X0     0
+#define VCPU_REGS_PC     (31 * 8)
+#define VCPU_REGS_PSTATE (32 * 8)
+
+/* struct hyp_percpu (libhyp/core/percpu.h) */
+#define PERCPU_GUEST_REGS 0
+
 /* struct hyp_smccc_regs (include/hyp/smccc.h): x0..x7 */
 #define SMCCC_REGS_SIZE (8 * 8)
+
+/* struct hyp_el2_mmu_regs (libhyp/core/el2_mmu.h) */
+#define MMU_REGS_MAIR  0
+#define MMU_REGS_TCR   8
+#define MMU_REGS_TTBR0 16
 
 /* struct hyp_port (include/hyp/port.h) */
 #define PORT_EARLY_UART 8

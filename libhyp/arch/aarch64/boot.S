@@ -99,7 +99,12 @@ hyp_secondary_entry:
     el2_init
     cmp     x19, #HYP_MAX_CPUS
     b.hs    hyp_halt_cpu
-    set_stack x19
+    /* Join the boot CPU's EL2 address space before touching shared data. */
+    adr_l   x0, hyp_el2_mmu_regs
+    ldr     x9, [x0, #MMU_REGS_TTBR0]
+    cbz     x9, 1f
+    bl      arch_el2_mmu_enable
+1:  set_stack x19
     mov     x0, x19
     bl      hyp_boot_secondary       /* does not return */
     b       hyp_halt_cpu

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* EL2 exception entry from vectors.S and the crash dump. */
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <hyp/console.h>
@@ -123,12 +124,11 @@ void hyp_dump_regs(unsigned vector, const struct hyp_regs *regs)
     if (ec == EC_IABT_LOW || ec == EC_IABT_CUR || ec == EC_DABT_LOW ||
         ec == EC_DABT_CUR) {
         unsigned fsc = (unsigned)(regs->esr & 0x3f);
+        bool data = ec == EC_DABT_LOW || ec == EC_DABT_CUR;
+        const char *access = !data ? "fetch" : (regs->esr & (1u << 6)) ? "write" : "read";
 
-        printf("*** %s%s level %u, FAR_EL2 0x%016llx\n", fault_status_name(fsc),
-               (ec == EC_DABT_LOW || ec == EC_DABT_CUR) && (regs->esr & (1u << 6))
-                   ? " on write,"
-                   : ",",
-               fsc & 3, (unsigned long long)regs->far);
+        printf("*** %s on %s, level %u, FAR_EL2 0x%016llx\n", fault_status_name(fsc),
+               access, fsc & 3, (unsigned long long)regs->far);
     } else {
         printf("*** FAR_EL2 0x%016llx\n", (unsigned long long)regs->far);
     }

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file mm.h
+ * @brief The hypervisor's own (EL2 stage-1) address space.
+ *
+ * At boot libhyp maps, at their physical addresses, exactly what the
+ * hypervisor needs: its text read-only and executable, read-only data
+ * read-only, data, BSS and stacks read-write and never executable, the boot
+ * DTB read-only, and the console UART and GIC as Device-nGnRE. Everything
+ * else is unmapped, so a stray access is caught by the exception dump.
+ * SCTLR_EL2.WXN is set: no writable mapping is ever executable.
+ */
+#ifndef HYP_MM_H
+#define HYP_MM_H
+
+#include <stdint.h>
+#include <hyp/platform.h>
+
+/**
+ * @brief Map a physical range into the hypervisor's address space.
+ *
+ * Identity mapping (virtual address == physical address). Callable on any
+ * CPU after boot; TLB maintenance is done for every CPU.
+ *
+ * @param pa   Start; 4 KiB aligned.
+ * @param size Bytes; a non-zero multiple of 4 KiB.
+ * @param prot ::hyp_prot flags (see pgtable.h): R required, W+X refused.
+ * @return ::HYP_OK or the error of hyp_pgtable_map().
+ */
+int hyp_el2_map(uint64_t pa, uint64_t size, unsigned prot);
+
+/**
+ * @brief Remove a range from the hypervisor's address space.
+ * @param pa   Start; 4 KiB aligned.
+ * @param size Bytes; a non-zero multiple of 4 KiB.
+ * @return ::HYP_OK or the error of hyp_pgtable_unmap().
+ */
+int hyp_el2_unmap(uint64_t pa, uint64_t size);
+
+/**
+ * @brief Where the hypervisor image lies in physical memory.
+ * @return `[start of text, end of BSS)`, 4 KiB aligned at both ends.
+ */
+struct hyp_range hyp_image_range(void);
+
+/**
+ * @brief Clean a range to the point of coherency and invalidate instruction caches.
+ *
+ * For memory the hypervisor wrote through its cacheable mapping that a
+ * guest will read or execute with its MMU off (loaded kernels, DTBs).
+ *
+ * @param pa   Start (mapped at EL2).
+ * @param size Bytes.
+ */
+void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size);
+
+/**
+ * @brief Table pages the hypervisor's own stage-1 tables use.
+ * @return Pages in use (root included).
+ */
+uint64_t hyp_el2_table_pages(void);
+
+#endif /* HYP_MM_H */

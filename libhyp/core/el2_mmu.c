@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The hypervisor's own address space: EL2 stage-1 tables built with the
+ * pgtable component from the linker script's sections and the platform.
+ */
+#include <assert.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <hyp/error.h>
+#include <hyp/mm.h>
+#include <hyp/page_pool.h>
+#include <hyp/pgtable.h>
+#include <hyp/spinlock.h>
+#include <hyp/sysreg.h>
+#include "../arch/aarch64/asm_offsets.h"
+#include "el2_mmu.h"
+
+static_assert(offsetof(struct hyp_el2_mmu_regs, mair) == MMU_REGS_MAIR, "MMU_REGS_MAIR");
+static_assert(offsetof(struct hyp_el2_mmu_regs, tcr) == MMU_REGS_TCR, "MMU_REGS_TCR");
+static_assert(offsetof(struct hyp_el2_mmu_regs, ttbr0) == MMU_REGS_TTBR0,
+              "MMU_REGS_TTBR0");
+
+/* Table pages for EL2's own map: the image, the DTB and a few devices need a
+ * dozen; the rest is room for hyp_el2_map() at run time. */
+#define EL2_POOL_PAGES 64
+
+#define PAGE_MASK ((uint64_t)HYP_PAGE_SIZE - 1)
+
+/* Section boundaries from hyp.ld. */
+extern char __hyp_image_start[], __hyp_text_end[], __hyp_rodata_start[],
+    __hyp_rodata_end[], __hyp_data_start[], __hyp_image_end[];
+
+struct hyp_el2_mmu_regs hyp_el2_mmu_regs;
+
+static uint8_t el2_pool_mem[EL2_POOL_PAGES * HYP_PAGE_SIZE]
+    __attribute__((aligned(HYP_PAGE_SIZE)));
+static struct hyp_page_pool el2_pool;
+static struct hyp_pgtable el2_pt;
+static struct hyp_spinlock el2_pt_lock = HYP_SPINLOCK_INIT;
+
+static unsigned parange_bits(void)
+{
+    static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
+    unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);
+
+    return parange < sizeof(bits) / sizeof(bits[0]) ? bits[parange] : 48;
+}
+
+static uint64_t round_down(uint64_t x)
+{
+    return x & ~PAGE_MASK;
+}
+
+static uint64_t round_up(uint64_t x)
+{
+    return (x + PAGE_MASK) & ~PAGE_MASK;
+}
+
+static int map_range(const char *what, uint64_t start, uint64_t end, unsigned prot,
+                     char *err, unsigned errlen)
+{
+    uint64_t base = round_down(start);
+    uint64_t size = round_up(end) - base;
+    int rc;
+
+    if (size == 0)
+        return HYP_OK;
+    rc = hyp_pgtable_map(&el2_pt, hyp_ia(base), size, hyp_pa(base), prot);
+    if (rc != HYP_OK)
+        snprintf(err, errlen, "cannot map %s %#llx..%#llx: %s", what,
+                 (unsigned long long)base, (unsigned long long)(base + size - 1),
+                 hyp_strerror(rc));
+    return rc;
+}
+
+static int map_device(const char *what, const struct hyp_range *r, char *err,
+                      unsigned errlen)
+{
+    if (r->size == 0)
+        return HYP_OK;
+    return map_range(what, r->base, r->base + r->size, HYP_PROT_RW | HYP_PROT_DEVICE, err,
+                     errlen);
+}
+
+int hyp_el2_mmu_init(const struct hyp_platform *plat, char *err, unsigned errlen)
+{
+    const struct hyp_gic *gic = &plat->gic;
+    struct hyp_pgtable_config cfg = {
+        .format = HYP_PGTABLE_EL2_S1,
+        .mm = &hyp_pgtable_page_pool_ops,
+        .mm_ctx = &el2_pool,
+    };
+    unsigned pa_bits = parange_bits();
+    uint64_t tcr;
+    int rc;
+
+    /* Identity map: input addresses as wide as output ones, up to 48 bits. */
+    cfg.pa_bits = pa_bits > 48 ? 48 : pa_bits;
+    cfg.ia_bits = cfg.pa_bits;
+    rc = hyp_page_pool_init(&el2_pool, el2_pool_mem, sizeof(el2_pool_mem));
+    if (rc == HYP_OK)
+        rc = hyp_pgtable_init(&el2_pt, &cfg);
+    if (rc == HYP_OK)
+        rc = hyp_pgtable_tcr_el2(cfg.ia_bits, cfg.pa_bits, &tcr);
+    if (rc != HYP_OK) {
+        snprintf(err, errlen, "cannot set up EL2 tables (%u-bit PA): %s", pa_bits,
+                 hyp_strerror(rc));
+        return rc;
+    }
+
+    rc = map_range("text", (uintptr_t)__hyp_image_start, (uintptr_t)__hyp_text_end,
+                   HYP_PROT_RX, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_range("rodata", (uintptr_t)__hyp_rodata_start,
+                       (uintptr_t)__hyp_rodata_end, HYP_PROT_R, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_range("data", (uintptr_t)__hyp_data_start, (uintptr_t)__hyp_image_end,
+                       HYP_PROT_RW, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_range("DTB", plat->dtb.base, plat->dtb.base + plat->dtb.size, HYP_PROT_R,
+                       err, errlen);
+    if (rc == HYP_OK)
+        rc = map_device("UART", &plat->uart.regs, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_device("GICD", &gic->gicd, err, errlen);
+    for (unsigned i = 0; rc == HYP_OK && i < gic->gicr_count; i++)
+        rc = map_device("GICR", &gic->gicr[i], err, errlen);
+    if (rc == HYP_OK)
+        rc = map_device("GICC", &gic->gicc, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_device("GICH", &gic->gich, err, errlen);
+    if (rc == HYP_OK)
+        rc = map_device("GICV", &gic->gicv, err, errlen);
+    if (rc != HYP_OK)
+        return rc;
+
+    /* Written with the MMU off, so straight to memory: drop any stale cache
+     * lines before caches come on. */
+    arch_dcache_inval_range((uintptr_t)__hyp_image_start, (uintptr_t)__hyp_image_end);
+
+    hyp_el2_mmu_regs.mair = HYP_PGTABLE_MAIR_EL2;
+    hyp_el2_mmu_regs.tcr = tcr;
+    hyp_el2_mmu_regs.ttbr0 = hyp_pgtable_root(&el2_pt).val;
+    arch_el2_mmu_enable(&hyp_el2_mmu_regs);
+    /* Secondaries read these with their caches off. */
+    arch_dcache_clean_range((uintptr_t)&hyp_el2_mmu_regs,
+                            (uintptr_t)&hyp_el2_mmu_regs + sizeof(hyp_el2_mmu_regs));
+    return HYP_OK;
+}
+
+int hyp_el2_map(uint64_t pa, uint64_t size, unsigned prot)
+{
+    int rc;
+
+    hyp_spin_lock(&el2_pt_lock);
+    rc = hyp_pgtable_map(&el2_pt, hyp_ia(pa), size, hyp_pa(pa), prot);
+    hyp_spin_unlock(&el2_pt_lock);
+    return rc;
+}
+
+int hyp_el2_unmap(uint64_t pa, uint64_t size)
+{
+    int rc;
+
+    hyp_spin_lock(&el2_pt_lock);
+    rc = hyp_pgtable_unmap(&el2_pt, hyp_ia(pa), size);
+    hyp_spin_unlock(&el2_pt_lock);
+    return rc;
+}
+
+struct hyp_range hyp_image_range(void)
+{
+    return (struct hyp_range){(uintptr_t)__hyp_image_start,
+                              (uintptr_t)__hyp_image_end - (uintptr_t)__hyp_image_start};
+}
+
+void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size)
+{
+    arch_dcache_clean_range(pa, pa + size);
+    __asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+uint64_t hyp_el2_table_pages(void)
+{
+    return hyp_page_pool_used(&el2_pool);
+}
