@@ -36,9 +36,10 @@ void hyp_console_flush(void);
 /**
  * @brief Switch the console to emergency mode for the rest of the run.
  *
- * Crash paths call this: output then bypasses line buffers and takes the
- * console lock only if it can within a bounded spin, so a CPU that died
- * holding the lock cannot silence the diagnostic.
+ * Crash paths call this: it writes out the calling CPU's partial line, and
+ * from then on lines are written even if the console lock cannot be taken
+ * within a bounded spin, so a CPU that died holding the lock cannot silence
+ * the diagnostic. Lines stay whole per CPU.
  */
 void hyp_console_emergency(void);
 

@@ -63,7 +63,7 @@ void hyp_console_write(const char *buf, size_t len)
 {
     struct hyp_percpu *cpu = hyp_this_cpu();
 
-    if (cpu == NULL || __atomic_load_n(&console_emergency, __ATOMIC_RELAXED)) {
+    if (cpu == NULL) {
         emit_locked(buf, len);
         return;
     }

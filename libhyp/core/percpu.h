@@ -20,7 +20,16 @@ enum hyp_cpu_state {
     HYP_CPU_RUNNING,
 };
 
+struct hyp_vcpu;
+struct hyp_vcpu_regs;
+
 struct hyp_percpu {
+    /* Registers of the guest running on this CPU, NULL at EL2 (assembly). */
+    struct hyp_vcpu_regs *guest_regs;
+    /* The vCPU whose EL1 state is live in this CPU's registers. */
+    struct hyp_vcpu *loaded_vcpu;
+    /* EL2's own TPIDR_EL0 (picolibc's TLS pointer), restored after exits. */
+    uint64_t tpidr_el0;
     /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
     uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
     unsigned id;

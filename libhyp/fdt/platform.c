@@ -90,6 +90,8 @@ static int fail(struct disc *d, int code, int node, const char *fmt, ...)
 
             snprintf(d->err, HYP_PLATFORM_ERRLEN, "node '%s'", name ? name : "?");
         }
+        /* libfdt does not promise a terminated buffer for a malformed tree. */
+        d->err[HYP_PLATFORM_ERRLEN - 1] = '\0';
         used = strlen(d->err);
         if (used + 2 < HYP_PLATFORM_ERRLEN) {
             memcpy(d->err + used, ": ", 3);
@@ -939,6 +941,11 @@ static int check_blob(struct disc *d, size_t dtb_max)
     rc = fdt_check_header(d->fdt);
     if (rc != 0)
         return fail(d, HYP_EFORMAT, -1, "DTB header: %s", fdt_strerror(rc));
+    /* libfdt's read-only walkers (fdt_get_path, fdt_parent_offset, ...)
+     * assume a well-formed structure block; check all of it once. */
+    rc = fdt_check_full(d->fdt, fdt_totalsize(d->fdt));
+    if (rc != 0)
+        return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s", fdt_strerror(rc));
     return HYP_OK;
 }
 

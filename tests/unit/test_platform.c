@@ -377,6 +377,26 @@ static void test_corrupt_header(void **state)
     free(fdt);
 }
 
+/* A structure block whose nesting is broken: the first child node's
+ * FDT_BEGIN_NODE tag becomes FDT_END_NODE, closing the root early. libfdt's
+ * walkers (fdt_get_path in error messages) misbehave on such trees, so
+ * discovery must reject it before walking (found by fuzz_platform). */
+static void test_corrupt_structure(void **state)
+{
+    void *fdt = load("good-gicv3", 0);
+    size_t size = fdt_totalsize(fdt);
+    int child = fdt_first_subnode(fdt, 0);
+    uint32_t *tag;
+
+    (void)state;
+    assert_true(child > 0);
+    tag = (uint32_t *)((char *)fdt + fdt_off_dt_struct(fdt) + child);
+    assert_int_equal(fdt32_to_cpu(*tag), FDT_BEGIN_NODE);
+    *tag = cpu_to_fdt32(FDT_END_NODE);
+    expect_fail_max(fdt, size, HYP_EFORMAT, "DTB structure is malformed", NULL);
+    free(fdt);
+}
+
 static void test_misaligned(void **state)
 {
     void *fdt = load("good-gicv3", 0);
@@ -1125,6 +1145,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_magic),
         cmocka_unit_test(test_corrupt_header),
+        cmocka_unit_test(test_corrupt_structure),
         cmocka_unit_test(test_misaligned),
         cmocka_unit_test(test_null_args),
         cmocka_unit_test(test_address_cells_too_big),

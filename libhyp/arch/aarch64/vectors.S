@@ -2,13 +2,33 @@
 /*
  * EL2 exception vectors. Every entry saves the full register state into a
  * struct hyp_regs on the current stack and calls the C handler with the
- * vector's kind (0..15, the entry index in the table). Nothing here assumes
- * the exception interrupted a guest.
+ * vector's kind (0..15, the entry index in the table). Exceptions from a
+ * lower EL while a guest runs go to the world switch's exit path instead.
  */
 #include "asm_offsets.h"
 
 .macro ventry kind
     .balign 0x80
+    sub     sp, sp, #REGS_SIZE
+    stp     x0, x1, [sp, #REGS_X0]
+    mov     x0, #\kind
+    b       vector_common
+.endm
+
+/*
+ * Lower-EL entries: a guest exit when a guest is running on this CPU
+ * (guest.S), otherwise unexpected like any other.
+ */
+.macro ventry_guest kind
+    .balign 0x80
+    stp     x0, x1, [sp, #-16]!
+    mrs     x0, tpidr_el2
+    cbz     x0, 1f
+    ldr     x0, [x0, #PERCPU_GUEST_REGS]
+    cbz     x0, 1f
+    mov     x1, #\kind
+    b       hyp_guest_exit
+1:  ldp     x0, x1, [sp], #16
     sub     sp, sp, #REGS_SIZE
     stp     x0, x1, [sp, #REGS_X0]
     mov     x0, #\kind
@@ -30,15 +50,15 @@ hyp_vectors:
     ventry 6
     ventry 7
     /* Lower EL, AArch64 */
-    ventry 8
-    ventry 9
-    ventry 10
-    ventry 11
+    ventry_guest 8
+    ventry_guest 9
+    ventry_guest 10
+    ventry_guest 11
     /* Lower EL, AArch32 */
-    ventry 12
-    ventry 13
-    ventry 14
-    ventry 15
+    ventry_guest 12
+    ventry_guest 13
+    ventry_guest 14
+    ventry_guest 15
 
 vector_common:
     stp     x2, x3, [sp, #(REGS_X0 + 2 * 8)]
