@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file guest.h
+ * @brief Loading one guest: boot modules, kernel images, placement, guest DTB.
+ *
+ * The thin monitor boots one guest from what the bootloader left in memory,
+ * described Xen dom0less-style under `/chosen` of the boot DTB:
+ *
+ * @code
+ * chosen {
+ *     #address-cells = <2>;
+ *     #size-cells = <2>;
+ *     module@48000000 {
+ *         compatible = "multiboot,kernel", "multiboot,module";
+ *         reg = <0x0 0x48000000 0x0 0x01000000>;
+ *         bootargs = "console=ttyAMA0 root=/dev/vda";
+ *     };
+ *     module@4a000000 {
+ *         compatible = "multiboot,ramdisk", "multiboot,module";
+ *         reg = <0x0 0x4a000000 0x0 0x00800000>;
+ *     };
+ * };
+ * @endcode
+ *
+ * The steps, all pure functions without allocation:
+ * 1. hyp_guest_modules_find() locates the kernel (and initrd) modules;
+ * 2. hyp_guest_image_parse() reads the kernel's arm64 Image header, or treats
+ *    the module as a raw binary;
+ * 3. hyp_guest_layout() picks guest-physical addresses for kernel, initrd
+ *    and DTB inside guest RAM following the arm64 Linux boot protocol;
+ * 4. hyp_guest_dtb_build() writes the guest's device tree.
+ *
+ * Every function that can fail writes a NUL-terminated message of at most
+ * ::HYP_GUEST_ERRLEN bytes to its `err` argument (when not NULL) that names
+ * the node and property, or the configuration field, at fault.
+ */
+#ifndef HYP_GUEST_H
+#define HYP_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hyp/platform.h>
+
+/** Room for a guest-loading error message, including the terminating NUL. */
+#define HYP_GUEST_ERRLEN 160
+
+/** Size of the arm64 Linux Image header, in bytes. */
+#define HYP_GUEST_IMAGE_HEADER_SIZE 64
+
+/** Where a raw (headerless) binary goes: guest RAM base plus this, as QEMU does. */
+#define HYP_GUEST_RAW_OFFSET 0x80000ULL
+
+/** text_offset assumed for a Linux Image whose header has image_size 0. */
+#define HYP_GUEST_LEGACY_TEXT_OFFSET 0x80000ULL
+
+/** Largest DTB the arm64 boot protocol allows (2 MiB). */
+#define HYP_GUEST_DTB_MAX (2ULL << 20)
+
+/** Most memory ranges a guest DTB describes. */
+#define HYP_GUEST_MAX_MEM HYP_PLATFORM_MAX_MEM
+
+/*
+ * Boot modules
+ */
+
+/** The guest's boot modules found under `/chosen` of the boot DTB. */
+struct hyp_guest_modules {
+    /** Kernel module (`multiboot,kernel`): physical range it occupies. */
+    struct hyp_range kernel;
+    /** Initrd module (`multiboot,ramdisk`); size 0 when there is none. */
+    struct hyp_range ramdisk;
+    /** The kernel module's `bootargs`, pointing into the DTB; NULL if absent. */
+    const char *bootargs;
+    int kernel_node;  /**< DT offset of the kernel module node. */
+    int ramdisk_node; /**< DT offset of the ramdisk module node, -1 if none. */
+};
+
+/**
+ * @brief Find the guest kernel and initrd modules in the boot DTB.
+ *
+ * Looks at the enabled direct subnodes of `/chosen`: one must be compatible
+ * with `"multiboot,kernel"`, at most one with `"multiboot,ramdisk"`; others
+ * (plain `"multiboot,module"`, device-tree or policy modules) are ignored.
+ * Each module's `reg` must hold exactly one (address, size) pair decoded
+ * with `/chosen`'s own `#address-cells` / `#size-cells`, or the root's when
+ * `/chosen` has none (1 or 2 cells each). The guest's command line is the
+ * kernel module's `bootargs`; `/chosen/bootargs` belongs to the hypervisor
+ * and is never used.
+ *
+ * Rejected: no kernel module, two kernel or two ramdisk modules, a `reg`
+ * of the wrong length, a module of size 0 or that wraps around the address
+ * space, a `bootargs` that is not a string, kernel and ramdisk overlapping,
+ * and any module overlapping one of the @p forbidden ranges.
+ *
+ * @param dtb             The boot DTB, 8-byte aligned.
+ * @param dtb_max         Bytes that may be read at @p dtb (its totalsize is
+ *                        checked against this, and the blob is fully checked).
+ * @param forbidden       Ranges no module may overlap, e.g. the hypervisor
+ *                        image and the DTB itself; may be NULL if
+ *                        @p forbidden_count is 0. Ranges of size 0 are skipped.
+ * @param forbidden_count Number of entries in @p forbidden.
+ * @param mods            Filled on success; contents unspecified on failure.
+ * @param err             If not NULL, receives a message naming the node and
+ *                        property at fault (::HYP_GUEST_ERRLEN bytes); "" on
+ *                        success.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL @p dtb or @p mods (or NULL
+ *         @p forbidden with a non-zero count); ::HYP_EALIGN for a misaligned
+ *         @p dtb; ::HYP_EFORMAT for a malformed blob or module node;
+ *         ::HYP_ENOENT when there is no `/chosen` or no kernel module;
+ *         ::HYP_EEXIST for a second kernel or ramdisk module; ::HYP_EBUSY for
+ *         overlapping modules or a module over a forbidden range.
+ */
+int hyp_guest_modules_find(const void *dtb, size_t dtb_max,
+                           const struct hyp_range *forbidden, unsigned forbidden_count,
+                           struct hyp_guest_modules *mods, char *err);
+
+/*
+ * Kernel images
+ */
+
+/** What kind of kernel image hyp_guest_image_parse() found. */
+enum hyp_guest_image_kind {
+    HYP_GUEST_IMAGE_RAW = 0, /**< No Image header: a flat binary entered at byte 0. */
+    HYP_GUEST_IMAGE_LINUX,   /**< An arm64 Linux `Image` (magic "ARM\x64" at 56). */
+};
+
+/** A parsed kernel image. */
+struct hyp_guest_image {
+    enum hyp_guest_image_kind kind; /**< Linux Image or raw binary. */
+    uint64_t file_size;             /**< Bytes of the file (to copy). */
+    /**
+     * Linux: offset of the image from a 2 MiB-aligned base (the header's
+     * text_offset, or 0x80000 for a pre-3.17 header with image_size 0).
+     * Raw: ::HYP_GUEST_RAW_OFFSET, relative to guest RAM base.
+     */
+    uint64_t text_offset;
+    /**
+     * Bytes the kernel needs from its load address, BSS included (the
+     * header's image_size). Equal to @ref file_size for raw binaries and for
+     * Linux headers with image_size 0 (then @ref image_size_known is false).
+     */
+    uint64_t image_size;
+    bool image_size_known; /**< The header gave a non-zero image_size. */
+    /** Kernel page size from the header flags: 4096, 16384, 65536, or 0 if
+     *  unspecified (and for raw binaries). */
+    uint32_t page_size;
+    /** Header flag bit 3: the 2 MiB-aligned base may be anywhere in RAM
+     *  (else it should be as close as possible to the start of RAM). */
+    bool phys_base_anywhere;
+};
+
+/**
+ * @brief Recognise and check a guest kernel image.
+ *
+ * An image whose bytes 56..59 are "ARM\x64" is an arm64 Linux Image: its
+ * 64-byte little-endian header is decoded and checked. Anything else is a
+ * raw binary, loaded at guest RAM base + ::HYP_GUEST_RAW_OFFSET and entered
+ * at its first byte.
+ *
+ * Rejected Linux Images: fewer than 64 bytes (header cut short), the
+ * big-endian flag (flags bit 0), a text_offset that is not a multiple of 4,
+ * and a file larger than a non-zero image_size (the header then cannot be
+ * describing this file: a corrupted or mismatched image).
+ *
+ * @param img  The image bytes (any alignment).
+ * @param size Number of bytes at @p img; 0 is rejected.
+ * @param info Filled on success; contents unspecified on failure.
+ * @param err  If not NULL, receives a message on failure
+ *             (::HYP_GUEST_ERRLEN bytes); "" on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL @p img or @p info; ::HYP_EFORMAT
+ *         for an empty, truncated or inconsistent image; ::HYP_ENOTSUP for a
+ *         big-endian kernel.
+ */
+int hyp_guest_image_parse(const void *img, uint64_t size, struct hyp_guest_image *info,
+                          char *err);
+
+/**
+ * @brief Choose where a parsed kernel image goes in guest RAM.
+ *
+ * Linux Image: at the first 2 MiB-aligned address at or above @p ram_base,
+ * plus text_offset (as close to the start of RAM as the protocol allows,
+ * which satisfies either value of the placement flag). Raw binary: at
+ * @p ram_base + ::HYP_GUEST_RAW_OFFSET. The entry point is the load address.
+ * All of image_size (BSS included) must fit below @p ram_base + @p ram_size.
+ *
+ * @param info      A result of hyp_guest_image_parse().
+ * @param ram_base  Guest-physical base of the guest RAM bank the kernel goes in.
+ * @param ram_size  Its size in bytes.
+ * @param load_addr Receives the guest-physical address to copy the file to.
+ * @param entry     Receives the guest-physical entry point (x0 = DTB).
+ * @param err       If not NULL, receives a message on failure
+ *                  (::HYP_GUEST_ERRLEN bytes); "" on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL pointers or a bank that wraps
+ *         around; ::HYP_ERANGE when the kernel does not fit in the bank.
+ */
+int hyp_guest_image_place(const struct hyp_guest_image *info, uint64_t ram_base,
+                          uint64_t ram_size, uint64_t *load_addr, uint64_t *entry,
+                          char *err);
+
+/** Guest-physical placement of everything the guest boots with. */
+struct hyp_guest_layout {
+    uint64_t kernel_load;    /**< Copy the kernel file here. */
+    uint64_t kernel_entry;   /**< Start the boot vCPU here (x0 = @ref dtb base). */
+    struct hyp_range kernel; /**< `[load, load + image_size)`: kernel incl. BSS. */
+    struct hyp_range initrd; /**< Initrd; size 0 when there is none. */
+    struct hyp_range dtb;    /**< Guest DTB (size as requested). */
+};
+
+/**
+ * @brief Lay out kernel, initrd and DTB in one bank of guest RAM.
+ *
+ * The kernel goes where hyp_guest_image_place() puts it. The initrd starts
+ * at the first 2 MiB boundary after the kernel's image_size; the DTB at the
+ * first 2 MiB boundary after the initrd (or the kernel), so that it is
+ * 8-byte aligned and shares no 2 MiB block with anything else. Nothing
+ * overlaps and everything lies inside `[ram_base, ram_base + ram_size)`.
+ * As the boot protocol asks, the initrd must lie inside the 32 GiB window
+ * that starts at the 1 GiB boundary at or below the kernel.
+ *
+ * @param kernel      A result of hyp_guest_image_parse().
+ * @param initrd_size Bytes of initrd, 0 for none.
+ * @param dtb_size    Bytes of guest DTB to reserve, 1 .. ::HYP_GUEST_DTB_MAX.
+ * @param ram_base    Guest-physical base of the RAM bank.
+ * @param ram_size    Its size in bytes.
+ * @param out         Filled on success; contents unspecified on failure.
+ * @param err         If not NULL, receives a message naming what does not fit
+ *                    (::HYP_GUEST_ERRLEN bytes); "" on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL pointers, a zero or oversized
+ *         @p dtb_size, or a bank that wraps around; ::HYP_ERANGE when
+ *         something does not fit.
+ */
+int hyp_guest_layout(const struct hyp_guest_image *kernel, uint64_t initrd_size,
+                     uint64_t dtb_size, uint64_t ram_base, uint64_t ram_size,
+                     struct hyp_guest_layout *out, char *err);
+
+/*
+ * Guest device tree
+ */
+
+/** What the guest's device tree describes (all addresses guest-physical). */
+struct hyp_guest_dtb_cfg {
+    /** Guest RAM ranges, one `/memory@...` node each; nothing else is RAM. */
+    const struct hyp_range *mem;
+    unsigned mem_count; /**< Entries in @ref mem, 1 .. ::HYP_GUEST_MAX_MEM. */
+    /** Virtual MPIDR (affinity bits only) of each vCPU, boot vCPU first. */
+    const uint64_t *mpidr;
+    unsigned vcpu_count; /**< Entries in @ref mpidr, 1 .. ::HYP_PLATFORM_MAX_CPUS. */
+    enum hyp_psci_conduit psci; /**< ::HYP_PSCI_HVC or ::HYP_PSCI_SMC. */
+    /**
+     * The virtual GIC: @c version (2 or 3, must match the host's GIC),
+     * @c gicd, GICv3 @c gicr[0 .. gicr_count), GICv2 @c gicc. Optional
+     * later frames (GICv3 @c gicc, then @c gich, @c gicv) are described while
+     * non-empty. @c maintenance is ignored: the host's is copied.
+     */
+    struct hyp_gic gic;
+    /** Virtual PL011 registers; size 0 for no UART (then no stdout-path). */
+    struct hyp_range uart;
+    /** The UART's interrupt (PPI or SPI INTID); flags 0 means level-high. */
+    struct hyp_irq uart_irq;
+    const char *bootargs; /**< `/chosen/bootargs`, or NULL for none. */
+    /** Initrd placed by hyp_guest_layout(); size 0 for none. */
+    struct hyp_range initrd;
+};
+
+/**
+ * @brief Write a fresh device tree for the guest.
+ *
+ * The tree has: a root with 2 address and 2 size cells, compatible
+ * `"libhyp,guest", "linux,dummy-virt"`, the host's model plus
+ * " (libhyp guest)" and the GIC as interrupt parent; `/chosen` (bootargs,
+ * stdout-path, 64-bit linux,initrd-start/-end); `/aliases` (serial0);
+ * one `/memory@<base>` node per configured range; `/cpus` with one
+ * `cpu@<mpidr>` per vCPU (`arm,armv8`, enable-method psci); `/psci`
+ * (1.0 and 0.2, per @ref hyp_guest_dtb_cfg::psci); the GIC at the
+ * configured addresses with the host's maintenance interrupt and without
+ * ITS or MSI subnodes (GICv3: "arm,gic-v3"; GICv2: the host's compatible);
+ * the timer with the host's interrupts, `always-on` and `clock-frequency`
+ * when the host has them; a PL011 clocked by a 24 MHz fixed clock
+ * `apb-pclk`. GICv2 PPI specifiers carry a CPU mask for @c vcpu_count CPUs.
+ *
+ * Reads from @p host_dtb only its model, its GIC node and its timer node.
+ *
+ * @param host_dtb The boot DTB (already validated by hyp_platform_discover()).
+ * @param cfg      What to describe; checked (ranges non-empty, not wrapping,
+ *                 not overlapping; MPIDRs unique affinity values; conduit).
+ * @param out      Output buffer, 8-byte aligned.
+ * @param out_size Bytes available at @p out (at most INT32_MAX are used). On
+ *                 success the blob's totalsize is the bytes actually written.
+ * @param err      If not NULL, receives a message naming the node, property or
+ *                 configuration field at fault (::HYP_GUEST_ERRLEN bytes); ""
+ *                 on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL pointers or a bad @p cfg;
+ *         ::HYP_EALIGN for a misaligned @p out; ::HYP_EFORMAT for a malformed
+ *         host DTB; ::HYP_ENOENT when the host has no GIC of @c cfg->gic.version
+ *         or no timer; ::HYP_ENOMEM when @p out is too small.
+ */
+int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cfg,
+                        void *out, size_t out_size, char *err);
+
+#endif /* HYP_GUEST_H */

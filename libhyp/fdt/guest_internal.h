@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file guest_internal.h
+ * @brief Helpers shared by the guest-loading sources (modules, image, DTB).
+ */
+#ifndef HYP_FDT_GUEST_INTERNAL_H
+#define HYP_FDT_GUEST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define GUEST_PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define GUEST_PRINTF_LIKE(fmt, args)
+#endif
+
+/** 2 MiB, the arm64 kernel's base alignment and our placement granule. */
+#define GUEST_SZ_2M (2ULL << 20)
+
+/**
+ * Write "<path of node>: <message>" (just the message when @p fdt is NULL or
+ * @p node negative) into @p err, which holds HYP_GUEST_ERRLEN bytes, unless
+ * @p err is NULL. @return @p code.
+ */
+GUEST_PRINTF_LIKE(5, 6)
+int hyp_guest_fail(char *err, const void *fdt, int node, int code, const char *fmt, ...);
+
+/** Whether `[a, a + as)` and `[b, b + bs)` share a byte (empty ranges never do). */
+bool hyp_guest_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs);
+
+/** Round @p v up to a multiple of @p align (a power of two); false on overflow. */
+bool hyp_guest_align_up(uint64_t v, uint64_t align, uint64_t *out);
+
+#endif /* HYP_FDT_GUEST_INTERNAL_H */
