@@ -65,4 +65,14 @@ void arch_tlbi_el2_range(uint64_t va, uint64_t size, unsigned level);
 /** Invalidate every EL2 stage-1 TLB entry. */
 void arch_tlbi_el2_all(void);
 
+/**
+ * @brief Wake CPUs waiting in arch_wait_event() (DSB then SEV).
+ *
+ * Prior stores are visible to the woken CPUs.
+ */
+void arch_send_event(void);
+
+/** @brief Wait for an event or interrupt (WFE); may return spuriously. */
+void arch_wait_event(void);
+
 #endif /* HYP_ARCH_H */

@@ -129,6 +129,38 @@ struct hyp_platform {
 int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *plat,
                           char *err);
 
+/** A device the boot DTB describes, for hyp_platform_for_each_device(). */
+struct hyp_device {
+    const char *name;       /**< Node name, e.g. "pl031@9010000". */
+    const char *compatible; /**< First compatible string, "" if none. */
+    struct hyp_range reg;   /**< One `reg` entry (CPU physical address). */
+};
+
+/**
+ * @brief Called for each register range of each device.
+ * @param dev The device and one of its ranges.
+ * @param arg The caller's argument.
+ * @return 0 to continue, non-zero to stop the walk with that value.
+ */
+typedef int (*hyp_device_fn)(const struct hyp_device *dev, void *arg);
+
+/**
+ * @brief Visit the MMIO ranges of the devices the DTB describes.
+ *
+ * Visits enabled children of the root and of `simple-bus` nodes with empty
+ * `ranges`, that have a `reg`. Skipped: memory nodes, interrupt
+ * controllers, `/cpus`, `/chosen`, `/reserved-memory` and nodes whose
+ * registers are not in the CPU's address space. Addresses use the parent's
+ * cells; entries that do not fit 64 bits are skipped.
+ *
+ * @param dtb A DTB already accepted by hyp_platform_discover().
+ * @param fn  Called once per (device, reg entry).
+ * @param arg Passed to @p fn.
+ * @return 0 after a full walk, the first non-zero value @p fn returned, or
+ *         ::HYP_EFORMAT if the tree is malformed.
+ */
+int hyp_platform_for_each_device(const void *dtb, hyp_device_fn fn, void *arg);
+
 /**
  * @brief Print a platform description through `printf`, one fact a line.
  * @param plat The description to print.

@@ -41,6 +41,21 @@
 #define PSCI_RET_INVALID_ADDRESS    (-9) /**< The entry address is invalid. */
 /** @} */
 
+struct hyp_smccc_service;
+
+/**
+ * @brief PSCI 1.1 for guests, as an SMCCC service for owner 4.
+ *
+ * Serves PSCI_VERSION, PSCI_FEATURES, CPU_ON, CPU_OFF, CPU_SUSPEND (standby
+ * returns at once; power-down resumes at the given entry point),
+ * AFFINITY_INFO (level 0), MIGRATE_INFO_TYPE (2: no Trusted OS to migrate),
+ * SYSTEM_OFF and SYSTEM_RESET (recorded in ::hyp_vm::shutdown for the run
+ * loop). CPU_ON answers INVALID_PARAMETERS for an unknown MPIDR and, as the
+ * PSCI specification says, INVALID_ADDRESS for an entry point outside guest
+ * RAM. Registered by hyp_smccc_register_defaults().
+ */
+extern const struct hyp_smccc_service hyp_vpsci_service;
+
 /**
  * @brief Choose how firmware calls are made.
  * @param conduit From the platform's `/psci` node.
@@ -76,6 +91,17 @@ int psci_fw_system_off(void);
  * @return A negative ::hyp_err explaining the refusal.
  */
 int psci_fw_system_reset(void);
+
+/**
+ * @brief Make an SMCCC fast call to firmware through the PSCI conduit.
+ * @param fid Function ID.
+ * @param a1  x1.
+ * @param a2  x2.
+ * @param a3  x3.
+ * @return x0 sign-extended from 32 bits for SMC32 IDs, x0 as is for SMC64
+ *         IDs; PSCI_RET_NOT_SUPPORTED (-1) without a conduit.
+ */
+int64_t hyp_firmware_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /**
  * @brief Convert a PSCI return code to a ::hyp_err.

@@ -30,7 +30,144 @@ void arch_smc_call(struct hyp_smccc_regs *regs);
  */
 void arch_hvc_call(struct hyp_smccc_regs *regs);
 
+/** @name SMCCC function-ID fields
+ *  @{ */
+#define SMCCC_FAST_CALL     (1u << 31)  /**< Fast (atomic) call; else yielding. */
+#define SMCCC_64            (1u << 30)  /**< SMC64/HVC64 calling convention. */
+#define SMCCC_OWNER_SHIFT   24          /**< Owning entity, bits 29:24. */
+#define SMCCC_OWNER_MASK    0x3fu       /**< Owning entity field mask. */
+#define SMCCC_FUNC_MASK     0xffffu     /**< Function number, bits 15:0. */
+#define SMCCC_FAST_MBZ_MASK 0x00fe0000u /**< Bits 23:17 must be zero in fast calls. */
+/** @} */
+
+/** @name SMCCC owning entities
+ *  @{ */
+#define SMCCC_OWNER_ARCH              0  /**< Arm architecture calls. */
+#define SMCCC_OWNER_CPU               1  /**< CPU service calls. */
+#define SMCCC_OWNER_SIP               2  /**< Silicon partner. */
+#define SMCCC_OWNER_OEM               3  /**< OEM. */
+#define SMCCC_OWNER_STANDARD          4  /**< Standard secure service (PSCI). */
+#define SMCCC_OWNER_STANDARD_HYP      5  /**< Standard hypervisor service. */
+#define SMCCC_OWNER_VENDOR_HYP        6  /**< Vendor-specific hypervisor service. */
+#define SMCCC_OWNER_TRUSTED_APP_FIRST 48 /**< First trusted-application owner. */
+#define SMCCC_OWNER_TRUSTED_OS_FIRST  50 /**< First trusted-OS owner. */
+#define SMCCC_OWNER_TRUSTED_OS_LAST   63 /**< Last trusted-OS owner. */
+/** @} */
+
+/** @name SMCCC architecture calls
+ *  @{ */
+#define SMCCC_VERSION_FID           0x80000000u /**< SMCCC_VERSION */
+#define SMCCC_ARCH_FEATURES_FID     0x80000001u /**< SMCCC_ARCH_FEATURES */
+#define SMCCC_ARCH_SOC_ID_FID       0x80000002u /**< SMCCC_ARCH_SOC_ID */
+#define SMCCC_ARCH_WORKAROUND_1_FID 0x80008000u /**< Spectre v2 (CVE-2017-5715) */
+#define SMCCC_ARCH_WORKAROUND_2_FID 0x80007fffu /**< Spectre v4 (CVE-2018-3639) */
+#define SMCCC_ARCH_WORKAROUND_3_FID 0x80003fffu /**< Spectre-BHB (CVE-2022-23960) */
+/** @} */
+
+/** SMCCC status: success. */
+#define SMCCC_RET_SUCCESS       0
 /** SMCCC status: the function is not implemented. */
 #define SMCCC_RET_NOT_SUPPORTED (-1)
+/** SMCCC status (ARCH_WORKAROUND_2/3 queries): not required on this CPU. */
+#define SMCCC_RET_NOT_REQUIRED  (-2)
+
+/** SMCCC version libhyp implements for guests: 1.1. */
+#define HYP_SMCCC_VERSION 0x10001u
+
+/** How a guest's call reached the hypervisor. */
+enum hyp_smccc_conduit {
+    HYP_SMCCC_HVC = 0, /**< HVC #0. */
+    HYP_SMCCC_SMC,     /**< SMC #0 trapped by HCR_EL2.TSC. */
+};
+
+struct hyp_vcpu;
+
+/**
+ * @brief A service's handler for one call.
+ *
+ * @param vcpu    Caller; its x1..x7 hold the arguments (already truncated to
+ *                32 bits for SMC32/HVC32 calls by the dispatcher's copy).
+ * @param fid     Function ID (x0).
+ * @param args    x1..x7 of the call (args[0] is x1).
+ * @param ret     Results for x0..x3; prefilled with NOT_SUPPORTED, 0, 0, 0.
+ * @param conduit How the call arrived.
+ */
+typedef void (*hyp_smccc_handler_fn)(struct hyp_vcpu *vcpu, uint32_t fid,
+                                     const uint64_t args[7], uint64_t ret[4],
+                                     enum hyp_smccc_conduit conduit);
+
+/** A range of SMCCC owners served by one handler. */
+struct hyp_smccc_service {
+    const char *name;             /**< For logs. */
+    unsigned owner_first;         /**< First owning entity number served. */
+    unsigned owner_last;          /**< Last owning entity number served (inclusive). */
+    hyp_smccc_handler_fn handler; /**< The handler. */
+};
+
+/** Most services hyp_smccc_register() accepts. */
+#define HYP_SMCCC_MAX_SERVICES 8
+
+/**
+ * @brief Add a service (before any guest runs; not thread-safe).
+ *
+ * Later registrations take precedence over earlier ones for the owners they
+ * cover, so an example can replace a default service.
+ *
+ * @param svc The service; must stay valid.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad owner range or NULL handler;
+ *         ::HYP_ENOMEM when ::HYP_SMCCC_MAX_SERVICES are registered.
+ */
+int hyp_smccc_register(const struct hyp_smccc_service *svc);
+
+/** @brief Remove every registered service (host tests and re-initialisation). */
+void hyp_smccc_reset(void);
+
+/**
+ * @brief Serve the SMCCC call a vCPU made: read x0..x7, dispatch by owner,
+ *        write x0..x3.
+ *
+ * Unknown owners, malformed function IDs (non-zero bits 23:17 in a fast
+ * call) and yielding calls nobody serves return NOT_SUPPORTED (-1) in x0.
+ * The default services (arch calls and PSCI) are registered by
+ * hyp_smccc_register_defaults().
+ *
+ * @param vcpu    The caller.
+ * @param conduit How the call arrived.
+ */
+void hyp_smccc_dispatch(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit);
+
+/**
+ * @brief Register libhyp's arch-call service (owner 0) and PSCI (owner 4).
+ * @return ::HYP_OK or the error of hyp_smccc_register().
+ */
+int hyp_smccc_register_defaults(void);
+
+/**
+ * @brief What firmware says of an SMCCC_ARCH_WORKAROUND_n (for honest answers).
+ *
+ * The target build asks the firmware once (SMCCC_VERSION, then
+ * SMCCC_ARCH_FEATURES) and caches the answers; guests get the same answer
+ * and their workaround calls are forwarded to firmware when it implements
+ * them. Host builds may set answers with hyp_smccc_set_firmware_answer().
+ *
+ * @param fid An SMCCC_ARCH_WORKAROUND_n function ID.
+ * @return The firmware's SMCCC_ARCH_FEATURES result for it.
+ */
+int32_t hyp_smccc_firmware_feature(uint32_t fid);
+
+/**
+ * @brief Ask firmware which SMCCC_ARCH_WORKAROUND_n it implements.
+ *
+ * Called once at boot (needs the firmware conduit, psci_fw_init()). Without
+ * SMCCC 1.1 firmware every workaround stays NOT_SUPPORTED.
+ */
+void hyp_smccc_probe_firmware(void);
+
+/**
+ * @brief Set the cached firmware answer for a workaround query.
+ * @param fid    An SMCCC_ARCH_WORKAROUND_n function ID.
+ * @param answer What SMCCC_ARCH_FEATURES returned for it.
+ */
+void hyp_smccc_set_firmware_answer(uint32_t fid, int32_t answer);
 
 #endif /* HYP_SMCCC_H */

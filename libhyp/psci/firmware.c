@@ -12,8 +12,7 @@ void psci_fw_init(enum hyp_psci_conduit conduit)
     fw_conduit = conduit;
 }
 
-/* Returns the PSCI status, sign-extended from the 32 bits PSCI defines. */
-static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t hyp_firmware_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct hyp_smccc_regs regs = {{fid, a1, a2, a3, 0, 0, 0, 0}};
 
@@ -27,7 +26,15 @@ static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
     default:
         return PSCI_RET_NOT_SUPPORTED;
     }
+    if (fid & SMCCC_64)
+        return (int64_t)regs.x[0];
     return (int32_t)(uint32_t)regs.x[0];
+}
+
+/* PSCI statuses are 32-bit even for SMC64 calls. */
+static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return (int32_t)(uint32_t)hyp_firmware_call(fid, a1, a2, a3);
 }
 
 int psci_to_hyp_err(int64_t ret)

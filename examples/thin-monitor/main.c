@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * thin-monitor: one guest on all CPUs, no scheduler, a minimal TCB.
+ *
+ * The guest is the kernel (and initrd) the bootloader left in memory and
+ * described in /chosen/module@... nodes of the boot DTB. It gets all RAM of
+ * the first memory bank except the first MONITOR_RESERVE bytes, which hold
+ * the monitor and its page tables, and every device of the board but the
+ * GIC. vCPU n runs on physical CPU n; PSCI and SMCCC calls are served by
+ * libhyp. At power-off the monitor prints how many exits of each kind the
+ * guest caused.
+ */
+#include <stdio.h>
+#include <hyp/arch.h>
+#include <hyp/hyp.h>
+#include <hyp/loader.h>
+#include <hyp/mm.h>
+#include <hyp/smccc.h>
+#include <hyp/sysreg.h>
+#include <hyp/vm.h>
+
+/* RAM at the start of the first bank kept by the monitor (image + tables). */
+#define MONITOR_RESERVE (16ULL << 20)
+#define PAGE            4096ULL
+#define IPA_BITS        40
+
+static struct hyp_vm vm;
+static struct hyp_vcpu vcpus[HYP_MAX_CPUS];
+static unsigned vcpu_pcpu[HYP_MAX_CPUS];
+static struct hyp_page_pool s2_pool;
+static uint64_t exits[HYP_MAX_CPUS][HYP_EXIT_KIND_COUNT];
+
+static void print_exit_table(void)
+{
+    printf("thin-monitor: guest exits by kind\n");
+    for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
+        uint64_t total = 0;
+
+        for (unsigned v = 0; v < vm.vcpu_count; v++)
+            total += exits[v][k];
+        if (total != 0)
+            printf("thin-monitor:   %-8s %llu\n",
+                   hyp_exit_kind_name((enum hyp_exit_kind)k), (unsigned long long)total);
+    }
+}
+
+static _Noreturn void end_of_guest(int request)
+{
+    print_exit_table();
+    if (request == HYP_VM_RESET) {
+        int rc;
+
+        printf("thin-monitor: guest asked for a reset\n");
+        hyp_console_flush();
+        rc = psci_fw_system_reset();
+        printf("thin-monitor: SYSTEM_RESET failed (%s)\n", hyp_strerror(rc));
+    } else {
+        printf("thin-monitor: guest powered off\n");
+    }
+    hyp_system_off();
+}
+
+/* The loop every physical CPU runs for its one vCPU. */
+static void run_vcpu(struct hyp_vcpu *vcpu)
+{
+    struct hyp_exit exit;
+
+    while (hyp_vcpu_wait_power_on(vcpu)) {
+        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
+            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
+                hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
+            exits[vcpu->id][exit.kind]++;
+            hyp_handle_exit(vcpu, &exit);
+            if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
+                end_of_guest(vm.shutdown);
+        }
+    }
+    /* The VM was shut down by another vCPU: that CPU powers the machine off. */
+    for (;;)
+        arch_wait_event();
+}
+
+static void secondary_main(void *arg)
+{
+    run_vcpu(arg);
+}
+
+/* Every device of the board goes to the guest, at the same address. */
+static int pass_through(const struct hyp_device *dev, void *arg)
+{
+    uint64_t base = dev->reg.base & ~(PAGE - 1);
+    uint64_t end = (dev->reg.base + dev->reg.size + PAGE - 1) & ~(PAGE - 1);
+    int rc = hyp_vm_map_device(arg, base, end - base);
+
+    if (rc != HYP_OK)
+        printf("thin-monitor: not passing %s through (%#llx..%#llx): %s\n", dev->name,
+               (unsigned long long)base, (unsigned long long)end - 1, hyp_strerror(rc));
+    return 0;
+}
+
+static unsigned pa_bits(void)
+{
+    static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
+    unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);
+    unsigned b = parange < 7 ? bits[parange] : 48;
+
+    return b > 48 ? 48 : b;
+}
+
+int main(void)
+{
+    const struct hyp_platform *plat = hyp_platform_get();
+    const void *dtb = (const void *)(uintptr_t)plat->dtb.base;
+    const struct hyp_range *bank = &plat->mem[0];
+    struct hyp_range image = hyp_image_range();
+    struct hyp_range forbidden[3] = {{bank->base, MONITOR_RESERVE}, image, plat->dtb};
+    struct hyp_guest_modules mods;
+    struct hyp_guest_boot boot;
+    struct hyp_guest_dtb_cfg dtb_cfg = {0};
+    uint64_t mpidr[HYP_MAX_CPUS];
+    uint64_t pool_base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
+    uint64_t pool_end = bank->base + MONITOR_RESERVE;
+    struct hyp_vm_config cfg = {
+        .vmid = 1,
+        .ipa_bits = IPA_BITS,
+        .pa_bits = pa_bits(),
+        .vcpus = vcpus,
+        .vcpu_count = hyp_cpu_count(),
+        .vcpu_pcpu = vcpu_pcpu,
+        .pool = &s2_pool,
+    };
+    char err[HYP_GUEST_ERRLEN];
+    int rc;
+
+    printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx\n", hyp_cpu_count(),
+           (unsigned long long)bank->base,
+           (unsigned long long)(bank->base + bank->size - MONITOR_RESERVE - 1));
+    if (image.base < bank->base || pool_base + 64 * PAGE > pool_end ||
+        bank->size <= 2 * MONITOR_RESERVE)
+        hyp_panic("the monitor must sit in the first %llu MiB of a RAM bank larger than "
+                  "%llu MiB (image %#llx, bank %#llx+%#llx)",
+                  MONITOR_RESERVE >> 20, 2 * MONITOR_RESERVE >> 20,
+                  (unsigned long long)image.base, (unsigned long long)bank->base,
+                  (unsigned long long)bank->size);
+
+    rc = hyp_guest_modules_find(dtb, plat->dtb.size, forbidden, 3, &mods, err);
+    if (rc != HYP_OK)
+        hyp_panic("no guest to run (%s): %s", hyp_strerror(rc), err);
+    printf(
+        "thin-monitor: kernel module %#llx+%#llx, initrd %#llx+%#llx, bootargs \"%s\"\n",
+        (unsigned long long)mods.kernel.base, (unsigned long long)mods.kernel.size,
+        (unsigned long long)mods.ramdisk.base, (unsigned long long)mods.ramdisk.size,
+        mods.bootargs != NULL ? mods.bootargs : "");
+
+    /* Stage-2 tables come from the rest of the monitor's reserved RAM. */
+    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
+    if (rc == HYP_OK)
+        rc = hyp_page_pool_init(&s2_pool, (void *)(uintptr_t)pool_base,
+                                pool_end - pool_base);
+    for (unsigned i = 0; i < cfg.vcpu_count; i++) {
+        vcpu_pcpu[i] = i;
+        mpidr[i] = i;
+    }
+    if (rc == HYP_OK)
+        rc = hyp_vm_init(&vm, &cfg);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_ram(&vm, bank->base, bank->base + MONITOR_RESERVE,
+                            bank->size - MONITOR_RESERVE);
+    if (rc != HYP_OK)
+        hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
+    rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
+    if (rc != HYP_OK)
+        hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+
+    dtb_cfg.mpidr = mpidr;
+    dtb_cfg.vcpu_count = cfg.vcpu_count;
+    dtb_cfg.psci = HYP_PSCI_HVC;
+    dtb_cfg.gic = plat->gic;
+    dtb_cfg.uart = plat->uart.regs;
+    dtb_cfg.uart_irq = plat->uart.irq;
+    rc = hyp_guest_load(&vm, dtb, &mods, &dtb_cfg, &boot, err);
+    if (rc != HYP_OK)
+        hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);
+    printf("thin-monitor: %s guest entry %#llx, DTB %#llx, stage 2 uses %llu pages\n",
+           boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux Image" : "raw",
+           (unsigned long long)boot.entry, (unsigned long long)boot.dtb,
+           (unsigned long long)hyp_page_pool_used(&s2_pool));
+
+    rc = hyp_smccc_register_defaults();
+    if (rc != HYP_OK)
+        hyp_panic("cannot register SMCCC services: %s", hyp_strerror(rc));
+    hyp_smccc_probe_firmware();
+
+    for (unsigned i = 1; i < vm.vcpu_count; i++) {
+        rc = hyp_cpu_start(i, secondary_main, &vcpus[i]);
+        if (rc != HYP_OK)
+            hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
+    }
+    vcpus[0].boot_entry = boot.entry;
+    vcpus[0].boot_context = boot.dtb;
+    vcpus[0].power = HYP_VCPU_ON_PENDING;
+    printf("thin-monitor: starting the guest\n");
+    run_vcpu(&vcpus[0]);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file loader.h
+ * @brief Loading a guest found in the boot DTB into a VM.
+ *
+ * Ties the guest-loading logic (guest.h) to a VM: copies the kernel and
+ * initrd modules from where the bootloader put them to where the arm64 boot
+ * protocol wants them in guest RAM, writes the guest DTB there, and returns
+ * the entry point. Runs at boot, before any guest does.
+ */
+#ifndef HYP_LOADER_H
+#define HYP_LOADER_H
+
+#include <stdint.h>
+#include <hyp/guest.h>
+#include <hyp/vm.h>
+
+/** Where and how a loaded guest starts. */
+struct hyp_guest_boot {
+    uint64_t entry;                 /**< Guest-physical entry point of the boot vCPU. */
+    uint64_t dtb;                   /**< Guest-physical address of its DTB (x0). */
+    struct hyp_guest_layout layout; /**< Everything placed in guest RAM. */
+    enum hyp_guest_image_kind kind; /**< Linux Image or raw binary. */
+};
+
+/**
+ * @brief Load the kernel (and initrd) modules into @p vm's first RAM range.
+ *
+ * Modules are read through temporary EL2 mappings that are removed again;
+ * the copies are cleaned to the point of coherency for a guest starting with
+ * its MMU off. A destination that would overwrite another module's source is
+ * refused (place modules high in RAM, as `scripts/run` does).
+ *
+ * @param vm       The VM; its RAM must already be added (hyp_vm_add_ram()).
+ * @param host_dtb The boot DTB.
+ * @param mods     Modules found by hyp_guest_modules_find().
+ * @param dtb_cfg  The guest DTB description; its @c mem, @c initrd and
+ *                 @c bootargs are filled in here from the VM and modules.
+ * @param boot     Filled on success.
+ * @param err      Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK or the error of the step that failed.
+ */
+int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
+                   const struct hyp_guest_modules *mods,
+                   struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
+                   char *err);
+
+#endif /* HYP_LOADER_H */

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file vm.h
+ * @brief Virtual machines: stage-2 address space, vCPUs, default exit handling.
+ *
+ * A VM owns a stage-2 table (tagged with its VMID), a list of guest RAM
+ * ranges and an array of vCPUs supplied by the caller (no allocation). Guest
+ * RAM is mapped IPA -> PA with a per-range offset, so a guest can see RAM
+ * where the board has it while the hypervisor keeps the physical pages it
+ * needs. Devices are mapped IPA == PA.
+ */
+#ifndef HYP_VM_H
+#define HYP_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <hyp/page_pool.h>
+#include <hyp/pgtable.h>
+#include <hyp/platform.h>
+#include <hyp/spinlock.h>
+#include <hyp/trap.h>
+#include <hyp/vcpu.h>
+
+/** Most guest RAM ranges a VM has. */
+#define HYP_VM_MAX_RAM 4
+
+/** One range of guest RAM. */
+struct hyp_vm_ram {
+    uint64_t ipa;  /**< Guest-physical start. */
+    uint64_t pa;   /**< Physical start backing it. */
+    uint64_t size; /**< Bytes. */
+};
+
+/** Parameters of hyp_vm_init(). */
+struct hyp_vm_config {
+    uint16_t vmid; /**< VMID tagging its TLB entries (1..255; 0 is the hypervisor's). */
+    unsigned ipa_bits;      /**< Guest-physical address size, 32..48 (40 is typical). */
+    unsigned pa_bits;       /**< Physical address size of the machine, >= ipa_bits. */
+    struct hyp_vcpu *vcpus; /**< Storage for its vCPUs. */
+    unsigned vcpu_count;    /**< How many; at least 1. */
+    const unsigned *vcpu_pcpu;  /**< Physical CPU of each vCPU (logical indices). */
+    struct hyp_page_pool *pool; /**< Page pool for its stage-2 tables. */
+};
+
+/** A virtual machine. Fields are read-only outside libhyp. */
+struct hyp_vm {
+    uint16_t vmid;                         /**< Its VMID. */
+    struct hyp_pgtable s2;                 /**< Its stage-2 table. */
+    uint64_t vtcr;                         /**< VTCR_EL2 for it. */
+    uint64_t vttbr;                        /**< VTTBR_EL2 for it. */
+    struct hyp_spinlock lock;              /**< Serialises PSCI power-state changes. */
+    struct hyp_vcpu *vcpus;                /**< Its vCPUs. */
+    unsigned vcpu_count;                   /**< Number of vCPUs. */
+    struct hyp_vm_ram ram[HYP_VM_MAX_RAM]; /**< Guest RAM ranges. */
+    unsigned ram_count;                    /**< Valid entries in @ref ram. */
+    int shutdown; /**< ::hyp_vm_shutdown: what a vCPU asked for. */
+};
+
+/** Whole-VM power requests made by a guest through PSCI. */
+enum hyp_vm_shutdown {
+    HYP_VM_RUNNING = 0, /**< Nothing requested. */
+    HYP_VM_POWER_OFF,   /**< SYSTEM_OFF. */
+    HYP_VM_RESET,       /**< SYSTEM_RESET. */
+};
+
+/**
+ * @brief Create a VM with an empty stage 2 and its vCPUs off.
+ *
+ * vCPU i gets virtual MPIDR i (Aff0 = i) and runs on `cfg->vcpu_pcpu[i]`.
+ *
+ * @param vm  The VM to initialise.
+ * @param cfg Parameters.
+ * @return ::HYP_OK; ::HYP_EINVAL for bad parameters; errors of
+ *         hyp_pgtable_init().
+ */
+int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg);
+
+/**
+ * @brief Give the guest RAM: map `[ipa, ipa + size)` to `[pa, pa + size)` RWX.
+ * @param vm   The VM.
+ * @param ipa  Guest-physical start; 4 KiB aligned.
+ * @param pa   Physical start; 4 KiB aligned.
+ * @param size Bytes; a non-zero multiple of 4 KiB.
+ * @return ::HYP_OK; ::HYP_ENOMEM when ::HYP_VM_MAX_RAM ranges exist; errors
+ *         of hyp_pgtable_map().
+ */
+int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size);
+
+/**
+ * @brief Pass a device through: map `[pa, pa + size)` at the same IPA, RW, Device.
+ * @param vm   The VM.
+ * @param pa   Start; 4 KiB aligned.
+ * @param size Bytes; a non-zero multiple of 4 KiB.
+ * @return ::HYP_OK or the error of hyp_pgtable_map().
+ */
+int hyp_vm_map_device(struct hyp_vm *vm, uint64_t pa, uint64_t size);
+
+/**
+ * @brief Translate a guest RAM range to physical, if it lies inside one RAM range.
+ * @param vm   The VM.
+ * @param ipa  Guest-physical start.
+ * @param size Bytes (may be 0).
+ * @param pa   Receives the physical address of @p ipa.
+ * @return true if `[ipa, ipa + size)` is guest RAM.
+ */
+bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint64_t *pa);
+
+/**
+ * @brief The vCPU whose virtual MPIDR is @p mpidr.
+ * @param vm    The VM.
+ * @param mpidr Affinity fields (other bits are ignored).
+ * @return The vCPU, or NULL.
+ */
+struct hyp_vcpu *hyp_vm_vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr);
+
+/**
+ * @brief The library's default handling of a guest exit.
+ *
+ * Examples call it after their own policy. It serves HVC and SMC through the
+ * SMCCC dispatcher (SMCCC arch calls, PSCI 1.1), completes WFI/WFE, injects a
+ * synchronous external abort for guest accesses outside its memory and
+ * devices, and an Undefined Instruction for trapped instructions it does not
+ * emulate. Never fails: anything the guest does wrong is reflected back to
+ * the guest.
+ *
+ * @param vcpu The vCPU that exited (loaded on the calling CPU).
+ * @param exit Its decoded exit.
+ */
+void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit);
+
+/**
+ * @brief Wait on the calling CPU until @p vcpu is powered on, then prepare it.
+ *
+ * For a vCPU in ::HYP_VCPU_ON_PENDING (after a guest's CPU_ON), applies the
+ * entry point and context id and marks it ::HYP_VCPU_ON. Returns false if
+ * the VM was powered off while waiting.
+ *
+ * @param vcpu The vCPU, pinned to the calling CPU.
+ * @return true when the vCPU is ready to run.
+ */
+bool hyp_vcpu_wait_power_on(struct hyp_vcpu *vcpu);
+
+#endif /* HYP_VM_H */

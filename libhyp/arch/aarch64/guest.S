@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * World switch: enter a guest at EL1 and come back on its next exception.
+ *
+ * Only what changes on every entry/exit is switched here: x0..x30, PC and
+ * PSTATE. EL1 system registers stay in the CPU while the vCPU is loaded
+ * (vcpu.c). The host's callee-saved registers live on the EL2 stack, whose
+ * pointer SP_EL2 the guest cannot touch, so the exit path finds them there.
+ */
+#include "asm_offsets.h"
+
+/*
+ * unsigned arch_guest_enter(struct hyp_vcpu_regs *regs)
+ * Returns the index (8..15) of the vector the guest's exception came through.
+ */
+    .text
+    .globl arch_guest_enter
+    .type arch_guest_enter, %function
+arch_guest_enter:
+    stp     x29, x30, [sp, #-96]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x1, tpidr_el2
+    str     x0, [x1, #PERCPU_GUEST_REGS]
+    ldp     x2, x3, [x0, #VCPU_REGS_PC]
+    msr     elr_el2, x2
+    msr     spsr_el2, x3
+    ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
+    ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
+    ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
+    ldp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
+    ldp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
+    ldp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
+    ldp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
+    ldp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
+    ldp     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
+    ldp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
+    ldp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
+    ldp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
+    ldp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
+    ldp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    ldr     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
+    ldp     x0, x1, [x0, #VCPU_REGS_X0]
+    eret
+    dsb     nsh                      /* no straight-line speculation past eret */
+    isb
+
+/*
+ * Exit path, branched to from the lower-EL vectors with:
+ *   x0 = struct hyp_vcpu_regs *, x1 = vector index,
+ *   the guest's x0 and x1 pushed on the stack.
+ */
+    .globl hyp_guest_exit
+hyp_guest_exit:
+    stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
+    stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
+    stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
+    stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
+    stp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
+    stp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
+    stp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
+    stp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
+    stp     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
+    stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
+    stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
+    stp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
+    stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
+    stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
+    ldp     x2, x3, [sp], #16        /* the guest's x0, x1 */
+    stp     x2, x3, [x0, #VCPU_REGS_X0]
+    mrs     x2, elr_el2
+    mrs     x3, spsr_el2
+    stp     x2, x3, [x0, #VCPU_REGS_PC]
+    mrs     x2, tpidr_el2
+    str     xzr, [x2, #PERCPU_GUEST_REGS]
+    mov     x0, x1
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #96
+    ret

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * vCPU run, reset and exception injection (target only).
+ *
+ * EL1 state is loaded lazily: it stays in the CPU's registers across exits
+ * and is saved only when another vCPU is loaded on the same CPU.
+ */
+#include <assert.h>
+#include <stddef.h>
+#include <string.h>
+#include <hyp/cpu.h>
+#include <hyp/error.h>
+#include <hyp/sysreg.h>
+#include <hyp/vcpu.h>
+#include <hyp/vm.h>
+#include "../arch/aarch64/asm_offsets.h"
+#include "../core/percpu.h"
+
+static_assert(offsetof(struct hyp_vcpu, regs) == 0, "regs first");
+static_assert(offsetof(struct hyp_vcpu_regs, x) == VCPU_REGS_X0, "VCPU_REGS_X0");
+static_assert(offsetof(struct hyp_vcpu_regs, pc) == VCPU_REGS_PC, "VCPU_REGS_PC");
+static_assert(offsetof(struct hyp_vcpu_regs, pstate) == VCPU_REGS_PSTATE,
+              "VCPU_REGS_PSTATE");
+static_assert(offsetof(struct hyp_percpu, guest_regs) == PERCPU_GUEST_REGS,
+              "PERCPU_GUEST_REGS");
+
+/* HCR_EL2 while a guest runs: stage 2 on; IRQ, FIQ and SError to EL2; SMC,
+ * WFI and WFE trapped; set/way invalidation upgraded to clean+invalidate;
+ * guest TLB and barrier operations broadcast in the inner shareable domain;
+ * EL1 is AArch64. */
+#define HCR_VM     (1ULL << 0)
+#define HCR_SWIO   (1ULL << 1)
+#define HCR_FMO    (1ULL << 3)
+#define HCR_IMO    (1ULL << 4)
+#define HCR_AMO    (1ULL << 5)
+#define HCR_FB     (1ULL << 9)
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TWI    (1ULL << 13)
+#define HCR_TWE    (1ULL << 14)
+#define HCR_TSC    (1ULL << 19)
+#define HCR_RW     (1ULL << 31)
+#define HCR_GUEST                                                                        \
+    (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |   \
+     HCR_TWE | HCR_TSC | HCR_RW)
+
+/* SCTLR_EL1 at reset: RES1 bits only (MMU, caches, alignment checks off). */
+#define SCTLR_EL1_RESET    0x30d00800ULL
+/* CPACR_EL1: FP/SIMD not trapped, so simple guests may use it at once. */
+#define CPACR_EL1_FPEN     (3ULL << 20)
+/* PSTATE: EL1 with SP_EL1, D, A, I and F masked. */
+#define PSTATE_EL1H_MASKED 0x3c5ULL
+#define PSTATE_MODE_MASK   0xfULL
+#define PSTATE_EL0T        0x0ULL
+#define PSTATE_EL1T        0x4ULL
+
+/* guest.S: returns the vector index (8..15) of the exit. */
+unsigned arch_guest_enter(struct hyp_vcpu_regs *regs);
+
+#define ESR_IL            (1ULL << 25)
+#define ESR_EC_SHIFT      26
+#define FSC_SYNC_EXTERNAL 0x10
+
+static void el1_save(struct hyp_vcpu_el1 *s)
+{
+    s->sctlr = read_sysreg(sctlr_el1);
+    s->ttbr0 = read_sysreg(ttbr0_el1);
+    s->ttbr1 = read_sysreg(ttbr1_el1);
+    s->tcr = read_sysreg(tcr_el1);
+    s->mair = read_sysreg(mair_el1);
+    s->amair = read_sysreg(amair_el1);
+    s->vbar = read_sysreg(vbar_el1);
+    s->contextidr = read_sysreg(contextidr_el1);
+    s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+    s->tpidr_el1 = read_sysreg(tpidr_el1);
+    s->sp_el0 = read_sysreg(sp_el0);
+    s->sp_el1 = read_sysreg(sp_el1);
+    s->elr_el1 = read_sysreg(elr_el1);
+    s->spsr_el1 = read_sysreg(spsr_el1);
+    s->esr = read_sysreg(esr_el1);
+    s->far = read_sysreg(far_el1);
+    s->afsr0 = read_sysreg(afsr0_el1);
+    s->afsr1 = read_sysreg(afsr1_el1);
+    s->par = read_sysreg(par_el1);
+    s->cpacr = read_sysreg(cpacr_el1);
+    s->csselr = read_sysreg(csselr_el1);
+    s->cntkctl = read_sysreg(cntkctl_el1);
+    s->cntv_ctl = read_sysreg(cntv_ctl_el0);
+    s->cntv_cval = read_sysreg(cntv_cval_el0);
+    s->mdscr = read_sysreg(mdscr_el1);
+}
+
+static void el1_restore(const struct hyp_vcpu_el1 *s)
+{
+    write_sysreg(sctlr_el1, s->sctlr);
+    write_sysreg(ttbr0_el1, s->ttbr0);
+    write_sysreg(ttbr1_el1, s->ttbr1);
+    write_sysreg(tcr_el1, s->tcr);
+    write_sysreg(mair_el1, s->mair);
+    write_sysreg(amair_el1, s->amair);
+    write_sysreg(vbar_el1, s->vbar);
+    write_sysreg(contextidr_el1, s->contextidr);
+    write_sysreg(tpidrro_el0, s->tpidrro_el0);
+    write_sysreg(tpidr_el1, s->tpidr_el1);
+    write_sysreg(sp_el0, s->sp_el0);
+    write_sysreg(sp_el1, s->sp_el1);
+    write_sysreg(elr_el1, s->elr_el1);
+    write_sysreg(spsr_el1, s->spsr_el1);
+    write_sysreg(esr_el1, s->esr);
+    write_sysreg(far_el1, s->far);
+    write_sysreg(afsr0_el1, s->afsr0);
+    write_sysreg(afsr1_el1, s->afsr1);
+    write_sysreg(par_el1, s->par);
+    write_sysreg(cpacr_el1, s->cpacr);
+    write_sysreg(csselr_el1, s->csselr);
+    write_sysreg(cntkctl_el1, s->cntkctl);
+    write_sysreg(cntv_cval_el0, s->cntv_cval);
+    write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+    write_sysreg(mdscr_el1, s->mdscr);
+}
+
+/* Make @vcpu's EL1 state and its VM's stage 2 the live ones on this CPU. */
+static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
+{
+    struct hyp_vcpu *old = cpu->loaded_vcpu;
+
+    if (old == vcpu)
+        return;
+    if (old != NULL) {
+        el1_save(&old->el1);
+        old->loaded = false;
+    }
+    write_sysreg(vttbr_el2, vcpu->vm->vttbr);
+    write_sysreg(vtcr_el2, vcpu->vm->vtcr);
+    write_sysreg(vmpidr_el2, (1ULL << 31) | vcpu->vmpidr);
+    write_sysreg(hcr_el2, HCR_GUEST);
+    el1_restore(&vcpu->el1);
+    __asm__ volatile("isb" ::: "memory");
+    cpu->loaded_vcpu = vcpu;
+    vcpu->loaded = true;
+}
+
+void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)
+{
+    memset(&vcpu->regs, 0, sizeof(vcpu->regs));
+    memset(&vcpu->el1, 0, sizeof(vcpu->el1));
+    vcpu->regs.x[0] = context;
+    vcpu->regs.pc = entry;
+    vcpu->regs.pstate = PSTATE_EL1H_MASKED;
+    vcpu->el1.sctlr = SCTLR_EL1_RESET;
+    vcpu->el1.cpacr = CPACR_EL1_FPEN;
+    if (vcpu->loaded)
+        el1_restore(&vcpu->el1);
+}
+
+int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
+{
+    struct hyp_percpu *cpu = hyp_this_cpu();
+    unsigned vector;
+
+    if (cpu == NULL || vcpu->pcpu != cpu->id ||
+        __atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
+        return HYP_EINVAL;
+    vcpu_load(cpu, vcpu);
+
+    /* TPIDR_EL0 is shared with EL2 (picolibc's TLS pointer): switch it. */
+    write_sysreg(tpidr_el0, vcpu->el1.tpidr_el0);
+    vector = arch_guest_enter(&vcpu->regs);
+    vcpu->el1.tpidr_el0 = read_sysreg(tpidr_el0);
+    write_sysreg(tpidr_el0, cpu->tpidr_el0);
+    vcpu->exit_count++;
+
+    switch (vector & 3) {
+    case 0: /* synchronous */
+        hyp_trap_decode(read_sysreg(esr_el2), read_sysreg(far_el2),
+                        read_sysreg(hpfar_el2), exit);
+        break;
+    case 1:
+        memset(exit, 0, sizeof(*exit));
+        exit->kind = HYP_EXIT_IRQ;
+        break;
+    case 2:
+        memset(exit, 0, sizeof(*exit));
+        exit->kind = HYP_EXIT_FIQ;
+        break;
+    default:
+        /* SError: ESR_EL2 holds its syndrome, decoded as EC 0x2f. */
+        hyp_trap_decode((0x2fULL << ESR_EC_SHIFT) | (read_sysreg(esr_el2) & 0x1ffffff), 0,
+                        0, exit);
+        break;
+    }
+    exit->aarch32 = exit->aarch32 || vector >= 12;
+    return HYP_OK;
+}
+
+/* Take an exception to the guest's EL1 as its hardware would. */
+static void inject_sync(struct hyp_vcpu *vcpu, unsigned ec_same, unsigned ec_lower,
+                        uint64_t iss, uint64_t far, bool set_far)
+{
+    uint64_t mode = vcpu->regs.pstate & PSTATE_MODE_MASK;
+    bool from_el0 = mode == PSTATE_EL0T;
+    uint64_t offset = from_el0 ? 0x400 : mode == PSTATE_EL1T ? 0x000 : 0x200;
+    uint64_t ec = from_el0 ? ec_lower : ec_same;
+
+    write_sysreg(esr_el1, (ec << ESR_EC_SHIFT) | ESR_IL | iss);
+    if (set_far)
+        write_sysreg(far_el1, far);
+    write_sysreg(elr_el1, vcpu->regs.pc);
+    write_sysreg(spsr_el1, vcpu->regs.pstate);
+    vcpu->regs.pc = read_sysreg(vbar_el1) + offset;
+    vcpu->regs.pstate = PSTATE_EL1H_MASKED;
+}
+
+void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, uint64_t far, bool instruction)
+{
+    if (instruction)
+        inject_sync(vcpu, 0x21, 0x20, FSC_SYNC_EXTERNAL, far, true);
+    else
+        inject_sync(vcpu, 0x25, 0x24, FSC_SYNC_EXTERNAL, far, true);
+}
+
+void hyp_vcpu_inject_undef(struct hyp_vcpu *vcpu)
+{
+    inject_sync(vcpu, 0x00, 0x00, 0, 0, false);
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Loading the boot DTB's guest modules into a VM (target only). */
+#include <stdio.h>
+#include <string.h>
+#include <hyp/error.h>
+#include <hyp/loader.h>
+#include <hyp/mm.h>
+#include <hyp/pgtable.h>
+
+#define PAGE           4096ULL
+/* The generated guest DTB is small; its room in guest RAM is this. */
+#define GUEST_DTB_ROOM (64 * 1024)
+
+static uint8_t guest_dtb_buf[GUEST_DTB_ROOM] __attribute__((aligned(8)));
+
+static uint64_t page_down(uint64_t x)
+{
+    return x & ~(PAGE - 1);
+}
+
+static uint64_t page_up(uint64_t x)
+{
+    return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
+{
+    return asize != 0 && bsize != 0 && a < b + bsize && b < a + asize;
+}
+
+/* EL2 access to physical memory outside the image, for the loader only. */
+static int el2_window(uint64_t pa, uint64_t size, unsigned prot)
+{
+    return hyp_el2_map(page_down(pa), page_up(pa + size) - page_down(pa), prot);
+}
+
+static void el2_window_close(uint64_t pa, uint64_t size)
+{
+    hyp_el2_unmap(page_down(pa), page_up(pa + size) - page_down(pa));
+}
+
+int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
+                   const struct hyp_guest_modules *mods,
+                   struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
+                   char *err)
+{
+    const struct hyp_vm_ram *ram = &vm->ram[0];
+    struct hyp_range mem = {ram->ipa, ram->size};
+    struct hyp_guest_image image;
+    uint64_t kernel_pa, initrd_pa = 0, dtb_pa, ram_pa;
+    int rc;
+
+    if (vm->ram_count == 0) {
+        snprintf(err, HYP_GUEST_ERRLEN, "the VM has no RAM");
+        return HYP_EINVAL;
+    }
+    /* EL2 windows while loading: the modules read-only, then all of guest RAM
+     * read-write (mapped last: map() replaces, and modules usually lie in
+     * guest RAM, where the copies must be writable). */
+    rc = el2_window(mods->kernel.base, mods->kernel.size, HYP_PROT_R);
+    if (rc == HYP_OK && mods->ramdisk.size != 0)
+        rc = el2_window(mods->ramdisk.base, mods->ramdisk.size, HYP_PROT_R);
+    if (rc == HYP_OK)
+        rc = el2_window(ram->pa, ram->size, HYP_PROT_RW);
+    if (rc != HYP_OK) {
+        snprintf(err, HYP_GUEST_ERRLEN, "cannot map guest RAM and modules at EL2: %s",
+                 hyp_strerror(rc));
+        goto out;
+    }
+    rc = hyp_guest_image_parse((const void *)(uintptr_t)mods->kernel.base,
+                               mods->kernel.size, &image, err);
+    if (rc != HYP_OK)
+        goto out;
+    rc = hyp_guest_layout(&image, mods->ramdisk.size, GUEST_DTB_ROOM, ram->ipa, ram->size,
+                          &boot->layout, err);
+    if (rc != HYP_OK)
+        goto out;
+    boot->entry = boot->layout.kernel_entry;
+    boot->dtb = boot->layout.dtb.base;
+    boot->kind = image.kind;
+
+    /* Physical destinations; none may overwrite a source not yet copied. */
+    ram_pa = ram->pa - ram->ipa;
+    kernel_pa = boot->layout.kernel_load + ram_pa;
+    dtb_pa = boot->layout.dtb.base + ram_pa;
+    if (mods->ramdisk.size != 0) {
+        initrd_pa = boot->layout.initrd.base + ram_pa;
+        if (overlaps(kernel_pa, image.file_size, mods->ramdisk.base,
+                     mods->ramdisk.size) ||
+            overlaps(initrd_pa, mods->ramdisk.size, mods->kernel.base,
+                     mods->kernel.size)) {
+            snprintf(err, HYP_GUEST_ERRLEN,
+                     "modules lie where the kernel or initrd must go in guest RAM "
+                     "(kernel at PA %#llx, initrd at PA %#llx); load them higher",
+                     (unsigned long long)kernel_pa, (unsigned long long)initrd_pa);
+            rc = HYP_EBUSY;
+            goto out;
+        }
+    }
+    if (overlaps(dtb_pa, GUEST_DTB_ROOM, mods->kernel.base, mods->kernel.size) ||
+        overlaps(dtb_pa, GUEST_DTB_ROOM, mods->ramdisk.base, mods->ramdisk.size)) {
+        snprintf(err, HYP_GUEST_ERRLEN,
+                 "a module lies where the guest DTB must go (PA %#llx)",
+                 (unsigned long long)dtb_pa);
+        rc = HYP_EBUSY;
+        goto out;
+    }
+
+    dtb_cfg->mem = &mem;
+    dtb_cfg->mem_count = 1;
+    dtb_cfg->bootargs = mods->bootargs;
+    dtb_cfg->initrd = boot->layout.initrd;
+    rc =
+        hyp_guest_dtb_build(host_dtb, dtb_cfg, guest_dtb_buf, sizeof(guest_dtb_buf), err);
+    if (rc != HYP_OK)
+        goto out;
+
+    memmove((void *)(uintptr_t)kernel_pa, (const void *)(uintptr_t)mods->kernel.base,
+            image.file_size);
+    hyp_el2_sync_for_guest(kernel_pa, image.file_size);
+    if (mods->ramdisk.size != 0) {
+        memmove((void *)(uintptr_t)initrd_pa, (const void *)(uintptr_t)mods->ramdisk.base,
+                mods->ramdisk.size);
+        hyp_el2_sync_for_guest(initrd_pa, mods->ramdisk.size);
+    }
+    memcpy((void *)(uintptr_t)dtb_pa, guest_dtb_buf, sizeof(guest_dtb_buf));
+    hyp_el2_sync_for_guest(dtb_pa, sizeof(guest_dtb_buf));
+    err[0] = '\0';
+out:
+    el2_window_close(ram->pa, ram->size);
+    el2_window_close(mods->kernel.base, mods->kernel.size);
+    if (mods->ramdisk.size != 0)
+        el2_window_close(mods->ramdisk.base, mods->ramdisk.size);
+    return rc;
+}

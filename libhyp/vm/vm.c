@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* VM objects: stage-2 address space, guest RAM ranges and vCPU lookup. */
+#include <stddef.h>
+#include <string.h>
+#include <hyp/error.h>
+#include <hyp/vm.h>
+
+int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg)
+{
+    struct hyp_pgtable_config pt = {
+        .format = HYP_PGTABLE_S2,
+        .mm = &hyp_pgtable_page_pool_ops,
+    };
+    int rc;
+
+    if (vm == NULL || cfg == NULL || cfg->vcpus == NULL || cfg->vcpu_count == 0 ||
+        cfg->vcpu_pcpu == NULL || cfg->pool == NULL || cfg->vmid == 0)
+        return HYP_EINVAL;
+    memset(vm, 0, sizeof(*vm));
+    pt.ia_bits = cfg->ipa_bits;
+    pt.pa_bits = cfg->pa_bits;
+    pt.vmid = cfg->vmid;
+    pt.mm_ctx = cfg->pool;
+    rc = hyp_pgtable_init(&vm->s2, &pt);
+    if (rc == HYP_OK)
+        rc = hyp_pgtable_vtcr(cfg->ipa_bits, cfg->pa_bits, &vm->vtcr);
+    if (rc != HYP_OK)
+        return rc;
+    vm->vmid = cfg->vmid;
+    vm->vttbr = hyp_pgtable_vttbr(&vm->s2);
+    vm->vcpus = cfg->vcpus;
+    vm->vcpu_count = cfg->vcpu_count;
+    for (unsigned i = 0; i < cfg->vcpu_count; i++) {
+        struct hyp_vcpu *vcpu = &cfg->vcpus[i];
+
+        memset(vcpu, 0, sizeof(*vcpu));
+        vcpu->vm = vm;
+        vcpu->id = i;
+        vcpu->pcpu = cfg->vcpu_pcpu[i];
+        vcpu->vmpidr = i;
+        vcpu->power = HYP_VCPU_OFF;
+    }
+    return HYP_OK;
+}
+
+int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size)
+{
+    int rc;
+
+    if (vm->ram_count == HYP_VM_MAX_RAM)
+        return HYP_ENOMEM;
+    rc = hyp_pgtable_map(&vm->s2, hyp_ia(ipa), size, hyp_pa(pa), HYP_PROT_RWX);
+    if (rc != HYP_OK)
+        return rc;
+    vm->ram[vm->ram_count++] = (struct hyp_vm_ram){.ipa = ipa, .pa = pa, .size = size};
+    return HYP_OK;
+}
+
+int hyp_vm_map_device(struct hyp_vm *vm, uint64_t pa, uint64_t size)
+{
+    return hyp_pgtable_map(&vm->s2, hyp_ia(pa), size, hyp_pa(pa),
+                           HYP_PROT_RW | HYP_PROT_DEVICE);
+}
+
+bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint64_t *pa)
+{
+    for (unsigned i = 0; i < vm->ram_count; i++) {
+        const struct hyp_vm_ram *r = &vm->ram[i];
+
+        if (ipa >= r->ipa && ipa - r->ipa <= r->size &&
+            size <= r->size - (ipa - r->ipa) && (size > 0 || ipa - r->ipa < r->size)) {
+            *pa = r->pa + (ipa - r->ipa);
+            return true;
+        }
+    }
+    return false;
+}
+
+struct hyp_vcpu *hyp_vm_vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr)
+{
+    /* Aff3 (39:32) and Aff2..Aff0 (23:0); U, MT and bit 31 are not identity. */
+    uint64_t aff = mpidr & 0xff00ffffffULL;
+
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        if (vm->vcpus[i].vmpidr == aff)
+            return &vm->vcpus[i];
+    return NULL;
+}
