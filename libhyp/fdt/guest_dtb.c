@@ -92,7 +92,7 @@ static int cfg_fail_range(struct bctx *c, const char *what, const struct hyp_ran
 
 /** A labelled range for the overlap check. */
 struct labelled {
-    char label[16];
+    char label[24]; /* "gic.gicr[" + up to 10 digits + "]" */
     struct hyp_range r;
 };
 
@@ -133,7 +133,7 @@ static int check_gic(struct bctx *c, struct labelled *list, unsigned *n)
                                   "cfg: gic.gicr_count %u, must be 1..%d", g->gicr_count,
                                   HYP_PLATFORM_MAX_GICR);
         for (unsigned i = 0; i < g->gicr_count; i++) {
-            char label[16];
+            char label[24]; /* "gic.gicr[" + up to 10 digits + "]" */
 
             snprintf(label, sizeof(label), "gic.gicr[%u]", i);
             rc = check_range(c, label, &g->gicr[i]);
