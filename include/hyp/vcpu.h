@@ -111,20 +111,20 @@ void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context);
 int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit);
 
 /**
- * @brief Inject a synchronous external abort into the guest.
+ * @brief Inject a synchronous external abort for a guest access that faulted.
  *
- * Emulates the exception the guest's own EL1 would take: ESR_EL1 (data or
- * instruction abort, fault status "synchronous external abort"), FAR_EL1,
- * ELR_EL1, SPSR_EL1, then PC = VBAR_EL1 + the vector for the guest's
- * current EL and stack pointer, PSTATE = EL1h with DAIF masked.
- * The vCPU must be loaded on the calling CPU (i.e. called after
+ * Emulates the exception the guest's own EL1 would take for @p exit (a data
+ * or instruction abort): ESR_EL1 (abort class for the guest's current EL,
+ * fault status "synchronous external abort", WnR for data aborts), FAR_EL1
+ * (the faulting virtual address), ELR_EL1, SPSR_EL1, then PC = VBAR_EL1 + the
+ * vector for the guest's current EL and stack pointer, PSTATE = EL1h with
+ * DAIF masked. The vCPU must be loaded on the calling CPU (i.e. called after
  * hyp_vcpu_run() returned on it).
  *
  * @param vcpu The vCPU.
- * @param far  Faulting virtual address to report.
- * @param instruction true for an instruction abort, false for a data abort.
+ * @param exit Its exit; ::HYP_EXIT_DABT or ::HYP_EXIT_IABT.
  */
-void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, uint64_t far, bool instruction);
+void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, const struct hyp_exit *exit);
 
 /**
  * @brief Inject an Undefined Instruction exception into the guest.

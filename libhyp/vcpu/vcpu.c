@@ -59,6 +59,7 @@ unsigned arch_guest_enter(struct hyp_vcpu_regs *regs);
 #define ESR_IL            (1ULL << 25)
 #define ESR_EC_SHIFT      26
 #define FSC_SYNC_EXTERNAL 0x10
+#define ESR_WNR           (1ULL << 6)
 
 static void el1_save(struct hyp_vcpu_el1 *s)
 {
@@ -210,12 +211,14 @@ static void inject_sync(struct hyp_vcpu *vcpu, unsigned ec_same, unsigned ec_low
     vcpu->regs.pstate = PSTATE_EL1H_MASKED;
 }
 
-void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, uint64_t far, bool instruction)
+void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
 {
-    if (instruction)
-        inject_sync(vcpu, 0x21, 0x20, FSC_SYNC_EXTERNAL, far, true);
+    if (exit->kind == HYP_EXIT_IABT)
+        inject_sync(vcpu, 0x21, 0x20, FSC_SYNC_EXTERNAL, exit->u.iabt.va, true);
     else
-        inject_sync(vcpu, 0x25, 0x24, FSC_SYNC_EXTERNAL, far, true);
+        inject_sync(vcpu, 0x25, 0x24,
+                    FSC_SYNC_EXTERNAL | (exit->u.dabt.write ? ESR_WNR : 0),
+                    exit->u.dabt.va, true);
 }
 
 void hyp_vcpu_inject_undef(struct hyp_vcpu *vcpu)

@@ -29,12 +29,10 @@ void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
         vcpu->regs.pc += exit->skip;
         break;
     case HYP_EXIT_DABT:
+    case HYP_EXIT_IABT:
         /* Outside the guest's RAM and devices: what real hardware does for
          * an address nothing decodes. */
-        hyp_vcpu_inject_sea(vcpu, exit->u.dabt.va, false);
-        break;
-    case HYP_EXIT_IABT:
-        hyp_vcpu_inject_sea(vcpu, exit->u.iabt.va, true);
+        hyp_vcpu_inject_sea(vcpu, exit);
         break;
     case HYP_EXIT_IRQ:
     case HYP_EXIT_FIQ:

@@ -103,12 +103,16 @@ class Judge:
 
 
 def stop(proc):
+    """Stop QEMU and anything a wrapper script started: the whole group."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
 
@@ -120,7 +124,8 @@ def main():
     deadline = start + args.timeout
     try:
         proc = subprocess.Popen(args.command, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     except OSError as e:
         print("FAIL: cannot start %s: %s" % (args.command[0], e))
         return 1
