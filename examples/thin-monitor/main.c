@@ -7,17 +7,23 @@
  * the first memory bank except the first MONITOR_RESERVE bytes, which hold
  * the monitor and its page tables, and every device of the board but the
  * GIC. vCPU n runs on physical CPU n; PSCI and SMCCC calls are served by
- * libhyp. At power-off the monitor prints how many exits of each kind the
- * guest caused.
+ * libhyp. A 100 Hz tick on the EL2 physical timer brings every CPU back to
+ * the monitor even while its guest never traps. At power-off the monitor prints how many
+ * exits of each kind the guest caused.
  */
 #include <stdio.h>
 #include <hyp/arch.h>
+#include <hyp/gic.h>
 #include <hyp/hyp.h>
 #include <hyp/loader.h>
 #include <hyp/mm.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vm.h>
+
+/* The monitor's own tick: the EL2 physical timer, so that it regains control
+ * even from a guest that never traps. */
+#define TICK_HZ 100
 
 /* RAM at the start of the first bank kept by the monitor (image + tables). */
 #define MONITOR_RESERVE (16ULL << 20)
@@ -29,9 +35,51 @@ static struct hyp_vcpu vcpus[HYP_MAX_CPUS];
 static unsigned vcpu_pcpu[HYP_MAX_CPUS];
 static struct hyp_page_pool s2_pool;
 static uint64_t exits[HYP_MAX_CPUS][HYP_EXIT_KIND_COUNT];
+static uint32_t tick_intid; /* 0: no tick (no GICv3 or no EL2 timer) */
+static uint64_t tick_period;
+static uint64_t ticks[HYP_MAX_CPUS];
+
+/* CNTHP_CTL_EL2, CNTHP_CVAL_EL2 */
+#define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
+#define CNTHP_CVAL(v) write_sysreg(S3_4_C14_C2_2, v)
+
+static void tick_start_cpu(void)
+{
+    if (tick_intid == 0)
+        return;
+    if (hyp_gic_cpu_init() != HYP_OK || hyp_gic_enable_ppi(tick_intid, 0x80) != HYP_OK) {
+        printf("thin-monitor: CPU %u: no tick (GIC redistributor not usable)\n",
+               hyp_cpu_id());
+        return;
+    }
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    CNTHP_CTL(1);
+}
+
+/* Policy for physical interrupts: the tick re-arms; others are not ours. */
+static void on_irq(void)
+{
+    uint32_t intid = hyp_gic_ack();
+
+    if (intid == HYP_GIC_SPURIOUS)
+        return;
+    if (intid == tick_intid) {
+        ticks[hyp_cpu_id()]++;
+        CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    } else {
+        printf("thin-monitor: unexpected interrupt %u\n", intid);
+    }
+    hyp_gic_eoi(intid);
+}
 
 static void print_exit_table(void)
 {
+    uint64_t total_ticks = 0;
+
+    for (unsigned v = 0; v < vm.vcpu_count; v++)
+        total_ticks += ticks[v];
+    printf("thin-monitor: %llu ticks at %u Hz\n", (unsigned long long)total_ticks,
+           tick_intid ? TICK_HZ : 0);
     printf("thin-monitor: guest exits by kind\n");
     for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
         uint64_t total = 0;
@@ -65,11 +113,14 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
 {
     struct hyp_exit exit;
 
+    tick_start_cpu();
     while (hyp_vcpu_wait_power_on(vcpu)) {
         while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
             if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
                 hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
             exits[vcpu->id][exit.kind]++;
+            if (exit.kind == HYP_EXIT_IRQ)
+                on_irq();
             hyp_handle_exit(vcpu, &exit);
             if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
                 end_of_guest(vm.shutdown);
@@ -185,6 +236,13 @@ int main(void)
            boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux Image" : "raw",
            (unsigned long long)boot.entry, (unsigned long long)boot.dtb,
            (unsigned long long)hyp_page_pool_used(&s2_pool));
+
+    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0) {
+        tick_intid = plat->timer.hyp_phys.intid;
+        tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
+    } else {
+        printf("thin-monitor: no tick (needs a GICv3 and the EL2 timer)\n");
+    }
 
     rc = hyp_smccc_register_defaults();
     if (rc != HYP_OK)

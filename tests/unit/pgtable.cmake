@@ -11,3 +11,8 @@ libhyp_unit_test(pgtable SOURCES test_pgtable.c fake_arch.c)
 add_test(NAME coverage.pgtable
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/coverage-pgtable ${PROJECT_BINARY_DIR}/coverage)
 set_tests_properties(coverage.pgtable PROPERTIES LABELS coverage TIMEOUT 600)
+
+# `cmake --build build --target coverage` prints the same report by hand.
+add_custom_target(coverage
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/coverage-pgtable ${PROJECT_BINARY_DIR}/coverage
+  USES_TERMINAL COMMENT "Coverage of libhyp/pgtable")

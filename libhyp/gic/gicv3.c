@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Physical GICv3 at EL2: distributor, redistributors, system-register CPU interface. */
+#include <stdbool.h>
+#include <hyp/cpu.h>
+#include <hyp/error.h>
+#include <hyp/gic.h>
+#include <hyp/mmio.h>
+#include <hyp/spinlock.h>
+#include <hyp/sysreg.h>
+#include "../core/percpu.h"
+
+#define GICD_CTLR      0x0000
+#define GICD_CTLR_RWP  (1u << 31)
+#define GICD_CTLR_ARE  (1u << 4)
+#define GICD_CTLR_GRP1 (1u << 1)
+
+#define GICR_FRAME         0x20000 /* RD_base + SGI_base */
+#define GICR_TYPER         0x0008
+#define GICR_TYPER_LAST    (1ULL << 4)
+#define GICR_TYPER_VLPIS   (1ULL << 1)
+#define GICR_WAKER         0x0014
+#define GICR_WAKER_PSLEEP  (1u << 1)
+#define GICR_WAKER_CASLEEP (1u << 2)
+#define GICR_SGI           0x10000
+#define GICR_IGROUPR0      (GICR_SGI + 0x0080)
+#define GICR_ISENABLER0    (GICR_SGI + 0x0100)
+#define GICR_IPRIORITYR    (GICR_SGI + 0x0400)
+
+#define ICC_SRE_SRE    (1ULL << 0)
+#define ICC_SRE_ENABLE (1ULL << 3)
+
+/* Polls are bounded: a GIC that never settles is reported, not waited on. */
+#define GIC_POLL_LIMIT 1000000
+
+static uintptr_t gicd;
+static const struct hyp_platform *gic_plat;
+static uintptr_t gicr_of[HYP_MAX_CPUS];
+
+int hyp_gic_init(const struct hyp_platform *plat)
+{
+    if (plat->gic.version != 3 || plat->gic.gicr_count == 0)
+        return HYP_ENOTSUP;
+    gic_plat = plat;
+    gicd = (uintptr_t)plat->gic.gicd.base;
+    mmio_write32(gicd + GICD_CTLR,
+                 mmio_read32(gicd + GICD_CTLR) | GICD_CTLR_ARE | GICD_CTLR_GRP1);
+    for (unsigned i = 0; mmio_read32(gicd + GICD_CTLR) & GICD_CTLR_RWP; i++)
+        if (i == GIC_POLL_LIMIT)
+            return HYP_EBUSY;
+    return HYP_OK;
+}
+
+/* The redistributor whose GICR_TYPER.Affinity is this CPU's MPIDR. */
+static uintptr_t find_redistributor(uint64_t mpidr)
+{
+    uint32_t aff = (uint32_t)(((mpidr >> 8) & 0xff000000) | (mpidr & 0xffffff));
+
+    for (unsigned r = 0; r < gic_plat->gic.gicr_count; r++) {
+        uintptr_t frame = (uintptr_t)gic_plat->gic.gicr[r].base;
+        uintptr_t end = frame + (uintptr_t)gic_plat->gic.gicr[r].size;
+
+        while (frame < end) {
+            uint64_t typer = (uint64_t)mmio_read32(frame + GICR_TYPER) |
+                             (uint64_t)mmio_read32(frame + GICR_TYPER + 4) << 32;
+
+            if ((uint32_t)(typer >> 32) == aff)
+                return frame;
+            if (typer & GICR_TYPER_LAST)
+                break;
+            frame += GICR_FRAME * ((typer & GICR_TYPER_VLPIS) ? 2 : 1);
+        }
+    }
+    return 0;
+}
+
+int hyp_gic_cpu_init(void)
+{
+    uintptr_t rd;
+    unsigned cpu = hyp_cpu_id();
+
+    if (gic_plat == NULL || cpu >= HYP_MAX_CPUS)
+        return HYP_EBUSY;
+    rd = find_redistributor(read_sysreg(mpidr_el1));
+    if (rd == 0)
+        return HYP_ENOENT;
+    mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PSLEEP);
+    for (unsigned i = 0; mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CASLEEP; i++)
+        if (i == GIC_POLL_LIMIT)
+            return HYP_EBUSY;
+    gicr_of[cpu] = rd;
+
+    /* System-register interface at EL2, and let EL1 use it too (a guest's
+     * own accesses are virtualised or trapped later, not refused). */
+    write_sysreg(S3_4_C12_C9_5,
+                 read_sysreg(S3_4_C12_C9_5) | ICC_SRE_SRE | ICC_SRE_ENABLE);
+    __asm__ volatile("isb" ::: "memory");
+    write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1: everything passes */
+    write_sysreg(S3_0_C12_C12_4, 0);  /* ICC_CTLR_EL1: EOI drops and deactivates */
+    write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+    return HYP_OK;
+}
+
+int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority)
+{
+    unsigned cpu = hyp_cpu_id();
+    uintptr_t rd = cpu < HYP_MAX_CPUS ? gicr_of[cpu] : 0;
+    uintptr_t prio = rd + GICR_IPRIORITYR + (intid & ~3u);
+    unsigned shift = 8 * (intid & 3);
+
+    if (intid < 16 || intid > 31)
+        return HYP_EINVAL;
+    if (rd == 0)
+        return HYP_EBUSY;
+    mmio_write32(rd + GICR_IGROUPR0, mmio_read32(rd + GICR_IGROUPR0) | (1u << intid));
+    mmio_write32(prio,
+                 (mmio_read32(prio) & ~(0xffu << shift)) | ((uint32_t)priority << shift));
+    mmio_write32(rd + GICR_ISENABLER0, 1u << intid);
+    return HYP_OK;
+}
+
+uint32_t hyp_gic_ack(void)
+{
+    uint32_t intid = (uint32_t)read_sysreg(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
+
+    __asm__ volatile("dsb sy" ::: "memory");
+    return intid >= 1020 && intid <= 1023 ? HYP_GIC_SPURIOUS : intid;
+}
+
+void hyp_gic_eoi(uint32_t intid)
+{
+    if (intid >= 1020 && intid <= 1023)
+        return;
+    write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+}
