@@ -56,19 +56,12 @@ static void tick_start_cpu(void)
     CNTHP_CTL(1);
 }
 
-/* Policy for physical interrupts: the tick re-arms; others are not ours. */
-static void on_irq(void)
+/* The tick's handler (registered with hyp_irq_register()): count, re-arm. */
+static void on_tick(uint32_t intid, void *arg)
 {
-    uint32_t intid = hyp_gic_ack();
-
-    if (intid == HYP_GIC_SPURIOUS)
-        return;
-    if (intid == tick_intid) {
-        ticks[hyp_cpu_id()]++;
-        CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
-    } else {
-        printf("thin-monitor: unexpected interrupt %u\n", intid);
-    }
+    (void)arg;
+    ticks[hyp_cpu_id()]++;
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
     hyp_gic_eoi(intid);
 }
 
@@ -119,8 +112,6 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
             if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
                 hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
             exits[vcpu->id][exit.kind]++;
-            if (exit.kind == HYP_EXIT_IRQ)
-                on_irq();
             hyp_handle_exit(vcpu, &exit);
             if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
                 end_of_guest(vm.shutdown);
@@ -237,7 +228,8 @@ int main(void)
            (unsigned long long)boot.entry, (unsigned long long)boot.dtb,
            (unsigned long long)hyp_page_pool_used(&s2_pool));
 
-    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0) {
+    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0 &&
+        hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL) == HYP_OK) {
         tick_intid = plat->timer.hyp_phys.intid;
         tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
     } else {

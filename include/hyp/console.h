@@ -34,6 +34,32 @@ void hyp_console_write(const char *buf, size_t len);
 void hyp_console_flush(void);
 
 /**
+ * @brief Tag every hypervisor line from now on (when a guest shares the UART).
+ *
+ * Each line the hypervisor prints then starts with @p tag, on a line of its
+ * own: if the guest left a partial line, a newline is written first. Guest
+ * output (hyp_console_guest_write()) passes through unchanged.
+ *
+ * @param tag A static string such as "[hyp] ", or NULL for no tag.
+ */
+void hyp_console_set_tag(const char *tag);
+
+/**
+ * @brief Write a guest's console output: raw bytes, no tag, no line assembly.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_console_guest_write(const char *buf, size_t len);
+
+/**
+ * @brief Read whatever console input is waiting, without blocking.
+ * @param buf Receives the bytes.
+ * @param max Room in @p buf.
+ * @return Bytes read (0 if none).
+ */
+size_t hyp_console_read(char *buf, size_t max);
+
+/**
  * @brief Switch the console to emergency mode for the rest of the run.
  *
  * Crash paths call this: it writes out the calling CPU's partial line, and

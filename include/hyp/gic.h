@@ -50,9 +50,53 @@ int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority);
 uint32_t hyp_gic_ack(void);
 
 /**
- * @brief Signal the end of an interrupt returned by hyp_gic_ack().
+ * @brief End an interrupt returned by hyp_gic_ack(): priority drop and
+ *        deactivation.
  * @param intid The INTID (spurious INTIDs are ignored).
  */
 void hyp_gic_eoi(uint32_t intid);
+
+/**
+ * @brief Priority drop only, leaving the interrupt active.
+ *
+ * For interrupts handed to a guest as hardware-linked virtual interrupts:
+ * the guest's own EOI of the virtual interrupt deactivates the physical one
+ * (the CPU interface runs with EOImode = 1).
+ * @param intid The INTID.
+ */
+void hyp_gic_priority_drop(uint32_t intid);
+
+/**
+ * @brief Send a software-generated interrupt to a physical CPU.
+ * @param mpidr Target CPU's MPIDR affinity.
+ * @param sgi   SGI number 0..15.
+ */
+void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi);
+
+/** A handler for a physical interrupt taken at EL2. */
+typedef void (*hyp_irq_fn)(uint32_t intid, void *arg);
+
+/**
+ * @brief Route a physical INTID to a handler (before guests run).
+ *
+ * hyp_handle_irq() calls the handler after acknowledging the interrupt; the
+ * handler ends it with hyp_gic_eoi() or hands it to a guest with
+ * hyp_gic_priority_drop(). PPIs and SGIs have one handler for all CPUs.
+ *
+ * @param intid The INTID (0..1019).
+ * @param fn    Handler.
+ * @param arg   Its argument.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad INTID; ::HYP_EBUSY if taken.
+ */
+int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg);
+
+/**
+ * @brief Acknowledge and dispatch every pending physical interrupt.
+ *
+ * Called after an IRQ exit (hyp_handle_exit() does). Unregistered INTIDs
+ * are reported once each and ended.
+ * @return The number of interrupts dispatched.
+ */
+unsigned hyp_handle_irq(void);
 
 #endif /* HYP_GIC_H */

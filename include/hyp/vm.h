@@ -22,7 +22,33 @@
 #include <hyp/vcpu.h>
 
 /** Most guest RAM ranges a VM has. */
-#define HYP_VM_MAX_RAM 4
+#define HYP_VM_MAX_RAM  4
+/** Most emulated MMIO regions a VM has. */
+#define HYP_VM_MAX_MMIO 8
+
+/**
+ * @brief An emulated device's access handler.
+ *
+ * @param vcpu   The vCPU that accessed it (loaded on the calling CPU).
+ * @param offset Byte offset of the access in the region.
+ * @param size   Access size in bytes: 1, 2, 4 or 8.
+ * @param write  true for a store.
+ * @param val    Store: the value written (truncated to @p size). Load: set it
+ *               to the value read (bits above @p size are ignored).
+ * @param arg    The argument given to hyp_vm_add_mmio().
+ * @return ::HYP_OK; any error makes the guest take a synchronous external
+ *         abort for the access.
+ */
+typedef int (*hyp_mmio_fn)(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size,
+                           bool write, uint64_t *val, void *arg);
+
+/** An emulated MMIO region of a VM. */
+struct hyp_vm_mmio {
+    uint64_t ipa;   /**< Guest-physical start. */
+    uint64_t size;  /**< Bytes. */
+    hyp_mmio_fn fn; /**< Its handler. */
+    void *arg;      /**< The handler's argument. */
+};
 
 /** One range of guest RAM. */
 struct hyp_vm_ram {
@@ -44,15 +70,17 @@ struct hyp_vm_config {
 
 /** A virtual machine. Fields are read-only outside libhyp. */
 struct hyp_vm {
-    uint16_t vmid;                         /**< Its VMID. */
-    struct hyp_pgtable s2;                 /**< Its stage-2 table. */
-    uint64_t vtcr;                         /**< VTCR_EL2 for it. */
-    uint64_t vttbr;                        /**< VTTBR_EL2 for it. */
-    struct hyp_spinlock lock;              /**< Serialises PSCI power-state changes. */
-    struct hyp_vcpu *vcpus;                /**< Its vCPUs. */
-    unsigned vcpu_count;                   /**< Number of vCPUs. */
-    struct hyp_vm_ram ram[HYP_VM_MAX_RAM]; /**< Guest RAM ranges. */
-    unsigned ram_count;                    /**< Valid entries in @ref ram. */
+    uint16_t vmid;                            /**< Its VMID. */
+    struct hyp_pgtable s2;                    /**< Its stage-2 table. */
+    uint64_t vtcr;                            /**< VTCR_EL2 for it. */
+    uint64_t vttbr;                           /**< VTTBR_EL2 for it. */
+    struct hyp_spinlock lock;                 /**< Serialises PSCI power-state changes. */
+    struct hyp_vcpu *vcpus;                   /**< Its vCPUs. */
+    unsigned vcpu_count;                      /**< Number of vCPUs. */
+    struct hyp_vm_ram ram[HYP_VM_MAX_RAM];    /**< Guest RAM ranges. */
+    unsigned ram_count;                       /**< Valid entries in @ref ram. */
+    struct hyp_vm_mmio mmio[HYP_VM_MAX_MMIO]; /**< Emulated devices. */
+    unsigned mmio_count;                      /**< Valid entries in @ref mmio. */
     int shutdown; /**< ::hyp_vm_shutdown: what a vCPU asked for. */
 };
 
@@ -96,6 +124,37 @@ int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size);
 int hyp_vm_map_device(struct hyp_vm *vm, uint64_t pa, uint64_t size);
 
 /**
+ * @brief Emulate a device: guest accesses to `[ipa, ipa + size)` call @p fn.
+ *
+ * The range must not be mapped in stage 2 (so accesses fault to EL2). Loads
+ * and stores with a valid syndrome are emulated directly; for the others
+ * (ISV = 0) the instruction is fetched from guest memory and decoded with
+ * hyp_trap_decode_insn(), and whatever that cannot decode (pairs, atomics,
+ * SIMD) gets a synchronous external abort.
+ *
+ * @param vm   The VM.
+ * @param ipa  Guest-physical start.
+ * @param size Bytes (non-zero).
+ * @param fn   Handler.
+ * @param arg  Its argument.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad range or NULL @p fn; ::HYP_EEXIST
+ *         if it overlaps another emulated region; ::HYP_ENOMEM when
+ *         ::HYP_VM_MAX_MMIO regions exist.
+ */
+int hyp_vm_add_mmio(struct hyp_vm *vm, uint64_t ipa, uint64_t size, hyp_mmio_fn fn,
+                    void *arg);
+
+/**
+ * @brief The emulated region containing `[ipa, ipa + size)`, if any.
+ * @param vm   The VM.
+ * @param ipa  Guest-physical address.
+ * @param size Access size.
+ * @return The region, or NULL.
+ */
+const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa,
+                                           uint64_t size);
+
+/**
  * @brief Translate a guest RAM range to physical, if it lies inside one RAM range.
  * @param vm   The VM.
  * @param ipa  Guest-physical start.
@@ -117,11 +176,12 @@ struct hyp_vcpu *hyp_vm_vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr);
  * @brief The library's default handling of a guest exit.
  *
  * Examples call it after their own policy. It serves HVC and SMC through the
- * SMCCC dispatcher (SMCCC arch calls, PSCI 1.1), completes WFI/WFE, injects a
- * synchronous external abort for guest accesses outside its memory and
- * devices, and an Undefined Instruction for trapped instructions it does not
- * emulate. Never fails: anything the guest does wrong is reflected back to
- * the guest.
+ * SMCCC dispatcher (SMCCC arch calls, PSCI 1.1), completes WFI/WFE, emulates
+ * accesses to the VM's emulated devices (hyp_vm_add_mmio()), dispatches
+ * physical interrupts (hyp_handle_irq()), injects a synchronous external
+ * abort for guest accesses outside its memory and devices, and an Undefined
+ * Instruction for trapped instructions it does not emulate. Never fails: anything the
+ * guest does wrong is reflected back to the guest.
  *
  * @param vcpu The vCPU that exited (loaded on the calling CPU).
  * @param exit Its decoded exit.

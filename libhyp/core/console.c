@@ -16,6 +16,8 @@
 static struct hyp_pl011 console_uart;
 static struct hyp_spinlock console_lock = HYP_SPINLOCK_INIT;
 static bool console_emergency;
+static const char *console_tag;   /* prefix of hypervisor lines, or NULL */
+static bool at_line_start = true; /* the physical UART's cursor is at column 0 */
 
 void hyp_console_init(uint64_t base, uint32_t clock_hz)
 {
@@ -25,12 +27,43 @@ void hyp_console_init(uint64_t base, uint32_t clock_hz)
     hyp_spin_unlock(&console_lock);
 }
 
-static void emit(const char *buf, size_t len)
+static void emit_raw(const char *buf, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (buf[i] == '\n')
             pl011_putc(&console_uart, '\r');
         pl011_putc(&console_uart, buf[i]);
+    }
+    if (len != 0)
+        at_line_start = buf[len - 1] == '\n';
+}
+
+/* Hypervisor output: with a tag, each line starts fresh and tagged (a line
+ * longer than HYP_CONSOLE_LINE arrives in pieces and is split). */
+static void emit(const char *buf, size_t len)
+{
+    const char *tag = console_tag;
+
+    if (tag == NULL) {
+        emit_raw(buf, len);
+        return;
+    }
+    /* Never continue a partial line the guest left. */
+    if (!at_line_start)
+        emit_raw("\n", 1);
+    while (len != 0) {
+        size_t n = 0;
+
+        while (n < len && buf[n] != '\n')
+            n++;
+        n += n < len; /* include the newline */
+        if (at_line_start) {
+            for (const char *t = tag; *t != '\0'; t++)
+                pl011_putc(&console_uart, *t);
+        }
+        emit_raw(buf, n);
+        buf += n;
+        len -= n;
     }
 }
 
@@ -80,6 +113,31 @@ void hyp_console_flush(void)
 
     if (cpu != NULL)
         flush_line(cpu);
+}
+
+void hyp_console_set_tag(const char *tag)
+{
+    hyp_spin_lock(&console_lock);
+    console_tag = tag;
+    hyp_spin_unlock(&console_lock);
+}
+
+void hyp_console_guest_write(const char *buf, size_t len)
+{
+    hyp_spin_lock(&console_lock);
+    emit_raw(buf, len);
+    hyp_spin_unlock(&console_lock);
+}
+
+size_t hyp_console_read(char *buf, size_t max)
+{
+    size_t n = 0;
+
+    hyp_spin_lock(&console_lock);
+    while (n < max && pl011_getc(&console_uart, &buf[n]))
+        n++;
+    hyp_spin_unlock(&console_lock);
+    return n;
 }
 
 void hyp_console_emergency(void)

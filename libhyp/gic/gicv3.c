@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Physical GICv3 at EL2: distributor, redistributors, system-register CPU interface. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <hyp/cpu.h>
 #include <hyp/error.h>
 #include <hyp/gic.h>
@@ -127,10 +128,71 @@ uint32_t hyp_gic_ack(void)
     return intid >= 1020 && intid <= 1023 ? HYP_GIC_SPURIOUS : intid;
 }
 
+void hyp_gic_priority_drop(uint32_t intid)
+{
+    write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+}
+
 void hyp_gic_eoi(uint32_t intid)
 {
     if (intid >= 1020 && intid <= 1023)
         return;
-    write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+    hyp_gic_priority_drop(intid);
+    write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
     __asm__ volatile("isb" ::: "memory");
+}
+
+void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)
+{
+    /* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16],
+     * TargetList [15:0] (bit Aff0; Aff0 < 16 on the boards we support). */
+    uint64_t v = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
+                 (uint64_t)(sgi & 0xf) << 24 | ((mpidr >> 8) & 0xff) << 16 |
+                 (1ULL << (mpidr & 0xf));
+
+    __asm__ volatile("dsb ish" ::: "memory");
+    write_sysreg(S3_0_C12_C11_5, v);
+    __asm__ volatile("isb" ::: "memory");
+}
+
+struct irq_slot {
+    hyp_irq_fn fn;
+    void *arg;
+    bool reported;
+};
+
+static struct irq_slot irq_table[1020];
+
+int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg)
+{
+    if (intid >= 1020 || fn == NULL)
+        return HYP_EINVAL;
+    if (irq_table[intid].fn != NULL)
+        return HYP_EBUSY;
+    irq_table[intid].arg = arg;
+    __atomic_store_n(&irq_table[intid].fn, fn, __ATOMIC_RELEASE);
+    return HYP_OK;
+}
+
+unsigned hyp_handle_irq(void)
+{
+    unsigned count = 0;
+    uint32_t intid;
+
+    while ((intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
+        hyp_irq_fn fn = __atomic_load_n(&irq_table[intid].fn, __ATOMIC_ACQUIRE);
+
+        count++;
+        if (fn != NULL) {
+            fn(intid, irq_table[intid].arg);
+            continue;
+        }
+        if (!irq_table[intid].reported) {
+            irq_table[intid].reported = true;
+            printf("libhyp: physical interrupt %u has no handler\n", intid);
+        }
+        hyp_gic_eoi(intid);
+    }
+    return count;
 }

@@ -1,9 +1,96 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The library's default exit handling and vCPU power-on wait (target only). */
 #include <stdio.h>
+#include <string.h>
 #include <hyp/arch.h>
+#include <hyp/error.h>
+#include <hyp/gic.h>
+#include <hyp/mm.h>
 #include <hyp/smccc.h>
+#include <hyp/sysreg.h>
 #include <hyp/vm.h>
+
+#define PAGE             4096ULL
+#define PSTATE_MODE_MASK 0xfULL
+#define PSTATE_EL1H      0x5ULL
+#define PAR_F            (1ULL << 0)
+#define PAR_PA_MASK      0x0000fffffffff000ULL
+
+/* Read the 32-bit instruction at the guest's PC: stage 1 through the guest's
+ * own translation regime (AT S1E1R), stage 2 through the VM's RAM ranges. */
+static bool fetch_guest_insn(struct hyp_vcpu *vcpu, uint32_t *insn)
+{
+    uint64_t va = vcpu->regs.pc, par, saved_par = read_sysreg(par_el1), ipa, pa;
+
+    __asm__ volatile("at s1e1r, %0\n\tisb" ::"r"(va) : "memory");
+    par = read_sysreg(par_el1);
+    write_sysreg(par_el1, saved_par);
+    if (par & PAR_F)
+        return false;
+    ipa = (par & PAR_PA_MASK) | (va & (PAGE - 1));
+    if (!hyp_vm_ram_to_pa(vcpu->vm, ipa, 4, &pa) || (pa & 3) != 0)
+        return false;
+    if (hyp_el2_map(pa & ~(PAGE - 1), PAGE, HYP_PROT_R) != HYP_OK)
+        return false;
+    *insn = *(volatile const uint32_t *)(uintptr_t)pa;
+    hyp_el2_unmap(pa & ~(PAGE - 1), PAGE);
+    return true;
+}
+
+/* Base-register writeback of an emulated load/store (register 31 is SP). */
+static void apply_writeback(struct hyp_vcpu *vcpu, const struct hyp_exit_dabt *d)
+{
+    if (!d->writeback)
+        return;
+    if (d->wb_reg != 31) {
+        vcpu->regs.x[d->wb_reg] += (uint64_t)d->wb_offset;
+    } else if ((vcpu->regs.pstate & PSTATE_MODE_MASK) == PSTATE_EL1H) {
+        write_sysreg(sp_el1, read_sysreg(sp_el1) + (uint64_t)d->wb_offset);
+    } else {
+        write_sysreg(sp_el0, read_sysreg(sp_el0) + (uint64_t)d->wb_offset);
+    }
+}
+
+/* A data abort on an emulated device: true if handled (emulated or aborted). */
+static bool emulate_mmio(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
+{
+    struct hyp_exit decoded;
+    const struct hyp_exit_dabt *d = &exit->u.dabt;
+    const struct hyp_vm_mmio *m;
+    uint64_t val = 0;
+    uint32_t insn;
+    int rc;
+
+    if (!d->ipa_valid || hyp_vm_find_mmio(vcpu->vm, d->ipa, 1) == NULL)
+        return false;
+    if (!d->isv) {
+        /* No syndrome: decode the instruction itself, or abort. */
+        decoded = *exit;
+        if (exit->aarch32 || !fetch_guest_insn(vcpu, &insn) ||
+            hyp_trap_decode_insn(insn, &decoded) != HYP_OK) {
+            hyp_vcpu_inject_sea(vcpu, exit);
+            return true;
+        }
+        d = &decoded.u.dabt;
+    }
+    m = hyp_vm_find_mmio(vcpu->vm, d->ipa, d->size);
+    if (m == NULL) {
+        hyp_vcpu_inject_sea(vcpu, exit);
+        return true;
+    }
+    if (d->write)
+        val = hyp_trap_store_value(d, hyp_vcpu_reg(vcpu, d->reg));
+    rc = m->fn(vcpu, d->ipa - m->ipa, d->size, d->write, &val, m->arg);
+    if (rc != HYP_OK) {
+        hyp_vcpu_inject_sea(vcpu, exit);
+        return true;
+    }
+    if (!d->write)
+        hyp_vcpu_set_reg(vcpu, d->reg, hyp_trap_load_value(d, val));
+    apply_writeback(vcpu, d);
+    vcpu->regs.pc += exit->insn_len;
+    return true;
+}
 
 void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
 {
@@ -29,12 +116,18 @@ void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
         vcpu->regs.pc += exit->skip;
         break;
     case HYP_EXIT_DABT:
-    case HYP_EXIT_IABT:
+        if (emulate_mmio(vcpu, exit))
+            break;
         /* Outside the guest's RAM and devices: what real hardware does for
          * an address nothing decodes. */
         hyp_vcpu_inject_sea(vcpu, exit);
         break;
+    case HYP_EXIT_IABT:
+        hyp_vcpu_inject_sea(vcpu, exit);
+        break;
     case HYP_EXIT_IRQ:
+        hyp_handle_irq();
+        break;
     case HYP_EXIT_FIQ:
         break;
     case HYP_EXIT_SERROR:

@@ -62,6 +62,32 @@ int hyp_vm_map_device(struct hyp_vm *vm, uint64_t pa, uint64_t size)
                            HYP_PROT_RW | HYP_PROT_DEVICE);
 }
 
+int hyp_vm_add_mmio(struct hyp_vm *vm, uint64_t ipa, uint64_t size, hyp_mmio_fn fn,
+                    void *arg)
+{
+    if (fn == NULL || size == 0 || ipa + size < ipa)
+        return HYP_EINVAL;
+    for (unsigned i = 0; i < vm->mmio_count; i++)
+        if (ipa < vm->mmio[i].ipa + vm->mmio[i].size && vm->mmio[i].ipa < ipa + size)
+            return HYP_EEXIST;
+    if (vm->mmio_count == HYP_VM_MAX_MMIO)
+        return HYP_ENOMEM;
+    vm->mmio[vm->mmio_count++] = (struct hyp_vm_mmio){ipa, size, fn, arg};
+    return HYP_OK;
+}
+
+const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa,
+                                           uint64_t size)
+{
+    for (unsigned i = 0; i < vm->mmio_count; i++) {
+        const struct hyp_vm_mmio *m = &vm->mmio[i];
+
+        if (ipa >= m->ipa && ipa - m->ipa < m->size && size <= m->size - (ipa - m->ipa))
+            return m;
+    }
+    return NULL;
+}
+
 bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint64_t *pa)
 {
     for (unsigned i = 0; i < vm->ram_count; i++) {

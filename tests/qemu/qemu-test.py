@@ -5,7 +5,8 @@
 Used by every QEMU test (ctest labels qemu and linux). The run is bounded by
 --timeout. The test fails, printing the console log and the reason, on:
   * a timeout (listing the expectations still missing),
-  * a libhyp crash dump or panic ("*** libhyp"), unless --allow-crash,
+  * a libhyp crash dump or panic ("*** libhyp", possibly tagged "[hyp] "),
+    unless --allow-crash,
   * QEMU exiting with a non-zero status, or before every --expect matched,
   * with --tap: any "not ok" line, a missing or wrong plan line.
 With --stop-when-matched QEMU is stopped as soon as every --expect matched
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 
-CRASH_MARKER = re.compile(r"^\*\*\* libhyp")
+CRASH_MARKER = re.compile(r"^(\[hyp\] )?\*\*\* libhyp")
 TAP_OK = re.compile(r"^(not )?ok (\d+)\b")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)\s*$")
 
