@@ -20,6 +20,7 @@
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vm.h>
+#include <hyp/vpl011.h>
 
 /* The monitor's own tick: the EL2 physical timer, so that it regains control
  * even from a guest that never traps. */
@@ -38,6 +39,43 @@ static uint64_t exits[HYP_MAX_CPUS][HYP_EXIT_KIND_COUNT];
 static uint32_t tick_intid; /* 0: no tick (no GICv3 or no EL2 timer) */
 static uint64_t tick_period;
 static uint64_t ticks[HYP_MAX_CPUS];
+
+/* The guest's console: a virtual PL011 where the board's UART is. */
+static struct hyp_vpl011 vuart;
+static struct hyp_spinlock vuart_lock = HYP_SPINLOCK_INIT;
+static uint64_t vuart_base;
+
+static void vuart_tx(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    hyp_console_guest_write(buf, len);
+}
+
+static int vuart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                      uint64_t *val, void *arg)
+{
+    int rc;
+
+    (void)vcpu;
+    hyp_spin_lock(&vuart_lock);
+    rc = hyp_vpl011_mmio(arg, offset, size, write, val);
+    hyp_spin_unlock(&vuart_lock);
+    return rc;
+}
+
+/* Console input for the guest, polled on CPU 0 (every tick and exit). */
+static void vuart_poll_input(void)
+{
+    char buf[HYP_VPL011_FIFO_DEPTH];
+    size_t room, n;
+
+    hyp_spin_lock(&vuart_lock);
+    room = hyp_vpl011_rx_room(&vuart);
+    n = room != 0 ? hyp_console_read(buf, room) : 0;
+    if (n != 0)
+        hyp_vpl011_rx(&vuart, buf, n);
+    hyp_spin_unlock(&vuart_lock);
+}
 
 /* CNTHP_CTL_EL2, CNTHP_CVAL_EL2 */
 #define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
@@ -87,6 +125,7 @@ static void print_exit_table(void)
 
 static _Noreturn void end_of_guest(int request)
 {
+    hyp_console_flush();
     print_exit_table();
     if (request == HYP_VM_RESET) {
         int rc;
@@ -113,6 +152,8 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
                 hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
             exits[vcpu->id][exit.kind]++;
             hyp_handle_exit(vcpu, &exit);
+            if (vcpu->pcpu == 0 && exit.kind == HYP_EXIT_IRQ)
+                vuart_poll_input();
             if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
                 end_of_guest(vm.shutdown);
         }
@@ -127,12 +168,17 @@ static void secondary_main(void *arg)
     run_vcpu(arg);
 }
 
-/* Every device of the board goes to the guest, at the same address. */
+/* Every device of the board goes to the guest, at the same address, except
+ * the console UART, which the guest gets as a virtual PL011. */
 static int pass_through(const struct hyp_device *dev, void *arg)
 {
     uint64_t base = dev->reg.base & ~(PAGE - 1);
     uint64_t end = (dev->reg.base + dev->reg.size + PAGE - 1) & ~(PAGE - 1);
-    int rc = hyp_vm_map_device(arg, base, end - base);
+    int rc;
+
+    if (base <= vuart_base && vuart_base < end)
+        return 0;
+    rc = hyp_vm_map_device(arg, base, end - base);
 
     if (rc != HYP_OK)
         printf("thin-monitor: not passing %s through (%#llx..%#llx): %s\n", dev->name,
@@ -210,6 +256,15 @@ int main(void)
                             bank->size - MONITOR_RESERVE);
     if (rc != HYP_OK)
         hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
+    vuart_base = plat->uart.regs.base;
+    if (vuart_base != 0) {
+        static const struct hyp_vpl011_ops ops = {.tx = vuart_tx};
+
+        hyp_vpl011_init(&vuart, &ops, NULL);
+        rc = hyp_vm_add_mmio(&vm, vuart_base, HYP_VPL011_MMIO_SIZE, vuart_mmio, &vuart);
+        if (rc != HYP_OK)
+            hyp_panic("cannot emulate the guest's UART: %s", hyp_strerror(rc));
+    }
     rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
     if (rc != HYP_OK)
         hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
@@ -249,7 +304,8 @@ int main(void)
     vcpus[0].boot_entry = boot.entry;
     vcpus[0].boot_context = boot.dtb;
     vcpus[0].power = HYP_VCPU_ON_PENDING;
-    printf("thin-monitor: starting the guest\n");
+    printf("thin-monitor: starting the guest; monitor lines are tagged [hyp]\n");
+    hyp_console_set_tag("[hyp] ");
     run_vcpu(&vcpus[0]);
     return 0;
 }
