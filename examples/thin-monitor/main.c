@@ -19,6 +19,7 @@
 #include <hyp/mm.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
+#include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include <hyp/vpl011.h>
 
@@ -41,6 +42,11 @@ static uint64_t tick_period;
 static uint64_t ticks[HYP_MAX_CPUS];
 
 /* The guest's console: a virtual PL011 where the board's UART is. */
+static struct hyp_vgic vgic;
+static struct hyp_vgic_cpu vgic_cpus[HYP_MAX_CPUS];
+/* SPIs of the virtual GIC: INTIDs 32..287, as on QEMU virt. */
+#define GUEST_SPIS 256
+
 static struct hyp_vpl011 vuart;
 static struct hyp_spinlock vuart_lock = HYP_SPINLOCK_INIT;
 static uint64_t vuart_base;
@@ -49,6 +55,15 @@ static void vuart_tx(void *ctx, const char *buf, size_t len)
 {
     (void)ctx;
     hyp_console_guest_write(buf, len);
+}
+
+/* The vPL011's interrupt output drives its SPI on the virtual GIC. */
+static void vuart_irq(void *ctx, bool level)
+{
+    const struct hyp_platform *plat = ctx;
+
+    if (vm.vgic != NULL && plat->uart.irq.intid >= 32)
+        hyp_vgic_inject(vm.vgic, 0, plat->uart.irq.intid, level, 0);
 }
 
 static int vuart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
@@ -81,15 +96,20 @@ static void vuart_poll_input(void)
 #define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
 #define CNTHP_CVAL(v) write_sysreg(S3_4_C14_C2_2, v)
 
-static void tick_start_cpu(void)
+/* Per physical CPU: its GIC interface, the virtual GIC's interrupts, the tick. */
+static void cpu_prepare(void)
 {
+    int rc;
+
     if (tick_intid == 0)
         return;
-    if (hyp_gic_cpu_init() != HYP_OK || hyp_gic_enable_ppi(tick_intid, 0x80) != HYP_OK) {
-        printf("thin-monitor: CPU %u: no tick (GIC redistributor not usable)\n",
-               hyp_cpu_id());
-        return;
-    }
+    rc = hyp_gic_cpu_init();
+    if (rc == HYP_OK && vm.vgic != NULL)
+        rc = hyp_vgic_cpu_prepare(hyp_platform_get());
+    if (rc == HYP_OK)
+        rc = hyp_gic_enable_ppi(tick_intid, 0x80);
+    if (rc != HYP_OK)
+        hyp_panic("CPU %u: GIC not usable: %s", hyp_cpu_id(), hyp_strerror(rc));
     CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
     CNTHP_CTL(1);
 }
@@ -125,6 +145,11 @@ static void print_exit_table(void)
 
 static _Noreturn void end_of_guest(int request)
 {
+    static int ending;
+
+    /* The first CPU to see the request ends the run; the others stop. */
+    if (__atomic_exchange_n(&ending, 1, __ATOMIC_ACQ_REL) != 0)
+        hyp_halt_cpu();
     hyp_console_flush();
     print_exit_table();
     if (request == HYP_VM_RESET) {
@@ -145,7 +170,7 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
 {
     struct hyp_exit exit;
 
-    tick_start_cpu();
+    cpu_prepare();
     while (hyp_vcpu_wait_power_on(vcpu)) {
         while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
             if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
@@ -159,8 +184,7 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
         }
     }
     /* The VM was shut down by another vCPU: that CPU powers the machine off. */
-    for (;;)
-        arch_wait_event();
+    hyp_halt_cpu();
 }
 
 static void secondary_main(void *arg)
@@ -258,9 +282,9 @@ int main(void)
         hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
     vuart_base = plat->uart.regs.base;
     if (vuart_base != 0) {
-        static const struct hyp_vpl011_ops ops = {.tx = vuart_tx};
+        static const struct hyp_vpl011_ops ops = {.tx = vuart_tx, .irq = vuart_irq};
 
-        hyp_vpl011_init(&vuart, &ops, NULL);
+        hyp_vpl011_init(&vuart, &ops, (void *)plat);
         rc = hyp_vm_add_mmio(&vm, vuart_base, HYP_VPL011_MMIO_SIZE, vuart_mmio, &vuart);
         if (rc != HYP_OK)
             hyp_panic("cannot emulate the guest's UART: %s", hyp_strerror(rc));
@@ -269,10 +293,30 @@ int main(void)
     if (rc != HYP_OK)
         hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
 
+    /* The physical GIC at EL2 (tick, forwarded timers) and, on GICv3, a
+     * virtual GIC for the guest where the board's is. */
+    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0 &&
+        hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL) == HYP_OK) {
+        tick_intid = plat->timer.hyp_phys.intid;
+        tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
+        rc = hyp_vm_attach_vgic(&vm, &vgic, vgic_cpus, plat->gic.gicd.base,
+                                plat->gic.gicr[0].base, GUEST_SPIS);
+        if (rc != HYP_OK)
+            hyp_panic("cannot give the guest a virtual GIC: %s", hyp_strerror(rc));
+    } else {
+        printf("thin-monitor: no tick and no virtual GIC (needs a GICv3 and the EL2 "
+               "timer)\n");
+    }
+
     dtb_cfg.mpidr = mpidr;
     dtb_cfg.vcpu_count = cfg.vcpu_count;
     dtb_cfg.psci = HYP_PSCI_HVC;
     dtb_cfg.gic = plat->gic;
+    if (vm.vgic != NULL) {
+        /* One 128 KiB redistributor frame per vCPU. */
+        dtb_cfg.gic.gicr[0].size = 0x20000ULL * cfg.vcpu_count;
+        dtb_cfg.gic.gicr_count = 1;
+    }
     dtb_cfg.uart = plat->uart.regs;
     dtb_cfg.uart_irq = plat->uart.irq;
     rc = hyp_guest_load(&vm, dtb, &mods, &dtb_cfg, &boot, err);
@@ -282,14 +326,6 @@ int main(void)
            boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux Image" : "raw",
            (unsigned long long)boot.entry, (unsigned long long)boot.dtb,
            (unsigned long long)hyp_page_pool_used(&s2_pool));
-
-    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0 &&
-        hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL) == HYP_OK) {
-        tick_intid = plat->timer.hyp_phys.intid;
-        tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
-    } else {
-        printf("thin-monitor: no tick (needs a GICv3 and the EL2 timer)\n");
-    }
 
     rc = hyp_smccc_register_defaults();
     if (rc != HYP_OK)

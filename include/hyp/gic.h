@@ -13,6 +13,7 @@
 #ifndef HYP_GIC_H
 #define HYP_GIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <hyp/platform.h>
 
@@ -35,10 +36,17 @@ int hyp_gic_init(const struct hyp_platform *plat);
 int hyp_gic_cpu_init(void);
 
 /**
- * @brief Enable a private interrupt (PPI 16..31) on the calling CPU, group 1.
- * @param intid    The PPI.
+ * @brief Whether the calling CPU's GIC interface is set up (hyp_gic_cpu_init()).
+ * @return true if interrupts can be taken and acknowledged on this CPU.
+ */
+bool hyp_gic_cpu_ready(void);
+
+/**
+ * @brief Enable a private interrupt (SGI 0..15 or PPI 16..31) on the calling
+ *        CPU, group 1.
+ * @param intid    The SGI or PPI.
  * @param priority Its priority (lower is more urgent; 0x80 is typical).
- * @return ::HYP_OK; ::HYP_EINVAL for an INTID that is not a PPI;
+ * @return ::HYP_OK; ::HYP_EINVAL for an INTID above 31;
  *         ::HYP_EBUSY before hyp_gic_cpu_init() on this CPU.
  */
 int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority);
@@ -94,7 +102,8 @@ int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg);
  * @brief Acknowledge and dispatch every pending physical interrupt.
  *
  * Called after an IRQ exit (hyp_handle_exit() does). Unregistered INTIDs
- * are reported once each and ended.
+ * are reported once each and ended. At most 16 are dispatched per call, so a
+ * source that stays asserted cannot hold the CPU at EL2.
  * @return The number of interrupts dispatched.
  */
 unsigned hyp_handle_irq(void);

@@ -68,6 +68,9 @@ struct hyp_vm_config {
     struct hyp_page_pool *pool; /**< Page pool for its stage-2 tables. */
 };
 
+struct hyp_vgic;
+struct hyp_vgic_cpu;
+
 /** A virtual machine. Fields are read-only outside libhyp. */
 struct hyp_vm {
     uint16_t vmid;                            /**< Its VMID. */
@@ -81,6 +84,7 @@ struct hyp_vm {
     unsigned ram_count;                       /**< Valid entries in @ref ram. */
     struct hyp_vm_mmio mmio[HYP_VM_MAX_MMIO]; /**< Emulated devices. */
     unsigned mmio_count;                      /**< Valid entries in @ref mmio. */
+    struct hyp_vgic *vgic;                    /**< Its virtual GIC, or NULL. */
     int shutdown; /**< ::hyp_vm_shutdown: what a vCPU asked for. */
 };
 
@@ -153,6 +157,42 @@ int hyp_vm_add_mmio(struct hyp_vm *vm, uint64_t ipa, uint64_t size, hyp_mmio_fn 
  */
 const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa,
                                            uint64_t size);
+
+/**
+ * @brief Give the VM a virtual GICv3 at the given guest-physical frames.
+ *
+ * Initialises @p vgic for every vCPU of the VM, emulates its distributor
+ * (64 KiB) and redistributors (128 KiB per vCPU, contiguous) through
+ * hyp_vm_add_mmio(), and from then on hyp_vcpu_run() loads the VM's virtual
+ * interrupts into the list registers and reads them back, hyp_handle_exit()
+ * serves trapped ICC_SGI1R_EL1 writes and lets WFI wait until the vCPU has
+ * an interrupt to take. The virtual and physical EL1 timer PPIs are
+ * delivered to the vCPU running on the CPU where they fire, hardware-linked.
+ * Every physical CPU that runs the VM's vCPUs calls hyp_vgic_cpu_prepare().
+ *
+ * @param vm        The VM (its vCPUs initialised).
+ * @param vgic      Storage for the virtual GIC.
+ * @param cpus      Storage for one redistributor state per vCPU.
+ * @param gicd      Guest-physical distributor base (64 KiB aligned).
+ * @param gicr      Guest-physical base of the redistributors (128 KiB aligned).
+ * @param nr_spis   Number of SPIs (a multiple of 32).
+ * @return ::HYP_OK or the error of hyp_vgic_init() / hyp_vm_add_mmio().
+ */
+int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
+                       struct hyp_vgic_cpu *cpus, uint64_t gicd, uint64_t gicr,
+                       unsigned nr_spis);
+
+/**
+ * @brief Prepare the calling physical CPU to run vCPUs with a virtual GIC.
+ *
+ * Enables, at EL2, the virtual interface (ICH_*), the maintenance interrupt,
+ * the timer PPIs forwarded to guests and the SGI used to kick CPUs. Needs
+ * hyp_gic_init() and hyp_gic_cpu_init() first.
+ *
+ * @param plat The platform (timer and maintenance INTIDs).
+ * @return ::HYP_OK or an error from the GIC driver.
+ */
+int hyp_vgic_cpu_prepare(const struct hyp_platform *plat);
 
 /**
  * @brief Translate a guest RAM range to physical, if it lies inside one RAM range.

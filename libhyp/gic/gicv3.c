@@ -96,10 +96,17 @@ int hyp_gic_cpu_init(void)
                  read_sysreg(S3_4_C12_C9_5) | ICC_SRE_SRE | ICC_SRE_ENABLE);
     __asm__ volatile("isb" ::: "memory");
     write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1: everything passes */
-    write_sysreg(S3_0_C12_C12_4, 0);  /* ICC_CTLR_EL1: EOI drops and deactivates */
+    write_sysreg(S3_0_C12_C12_4, 2);  /* ICC_CTLR_EL1.EOImode: EOI only drops */
     write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
     __asm__ volatile("isb" ::: "memory");
     return HYP_OK;
+}
+
+bool hyp_gic_cpu_ready(void)
+{
+    unsigned cpu = hyp_cpu_id();
+
+    return cpu < HYP_MAX_CPUS && gicr_of[cpu] != 0;
 }
 
 int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority)
@@ -109,7 +116,7 @@ int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority)
     uintptr_t prio = rd + GICR_IPRIORITYR + (intid & ~3u);
     unsigned shift = 8 * (intid & 3);
 
-    if (intid < 16 || intid > 31)
+    if (intid > 31)
         return HYP_EINVAL;
     if (rd == 0)
         return HYP_EBUSY;
@@ -175,12 +182,16 @@ int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg)
     return HYP_OK;
 }
 
+/* Bound on interrupts dispatched per call: a source that stays asserted must
+ * not keep the CPU at EL2 for ever. */
+#define IRQ_BATCH 16
+
 unsigned hyp_handle_irq(void)
 {
     unsigned count = 0;
     uint32_t intid;
 
-    while ((intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
+    while (count < IRQ_BATCH && (intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
         hyp_irq_fn fn = __atomic_load_n(&irq_table[intid].fn, __ATOMIC_ACQUIRE);
 
         count++;

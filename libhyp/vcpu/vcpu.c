@@ -12,6 +12,7 @@
 #include <hyp/error.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
+#include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include "../arch/aarch64/asm_offsets.h"
 #include "../core/percpu.h"
@@ -153,22 +154,50 @@ void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)
         el1_restore(&vcpu->el1);
 }
 
+/* List registers this CPU implements (ICH_VTR_EL2), read once per CPU. */
+static unsigned nr_lrs(void)
+{
+    static unsigned cached;
+    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+    if (n == 0) {
+        n = hyp_vgic_hw_nr_lrs();
+        if (n > 16)
+            n = 16;
+        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
 int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
 {
     struct hyp_percpu *cpu = hyp_this_cpu();
-    unsigned vector;
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
+    uint64_t lr[16], hcr = 0;
+    unsigned vector, n = 0;
 
     if (cpu == NULL || vcpu->pcpu != cpu->id ||
         __atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
         return HYP_EINVAL;
     vcpu_load(cpu, vcpu);
 
+    /* Its virtual interrupts into the list registers. */
+    if (vgic != NULL) {
+        n = nr_lrs();
+        hyp_vgic_flush(vgic, vcpu->id, lr, n, &hcr);
+        hyp_vgic_hw_write_lrs(lr, n);
+        hyp_vgic_hw_write_hcr(hcr);
+    }
     /* TPIDR_EL0 is shared with EL2 (picolibc's TLS pointer): switch it. */
     write_sysreg(tpidr_el0, vcpu->el1.tpidr_el0);
     vector = arch_guest_enter(&vcpu->regs);
     vcpu->el1.tpidr_el0 = read_sysreg(tpidr_el0);
     write_sysreg(tpidr_el0, cpu->tpidr_el0);
     vcpu->exit_count++;
+    if (vgic != NULL) {
+        hyp_vgic_hw_read_lrs(lr, n);
+        hyp_vgic_sync(vgic, vcpu->id, lr, n);
+    }
 
     switch (vector & 3) {
     case 0: /* synchronous */

@@ -8,6 +8,7 @@
 #include <hyp/mm.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
+#include <hyp/vgic.h>
 #include <hyp/vm.h>
 
 #define PAGE             4096ULL
@@ -111,9 +112,25 @@ void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
         vcpu->regs.pc += exit->skip;
         break;
     case HYP_EXIT_WFI:
-    case HYP_EXIT_WFE:
-        /* Completing at once is architecturally allowed for both. */
+        /* Wait (interrupts masked at EL2: a pending one still ends WFI) until
+         * the vCPU has something to take; then the next entry delivers it. */
+        if (vcpu->vm->vgic != NULL && !hyp_vgic_pending(vcpu->vm->vgic, vcpu->id))
+            __asm__ volatile("dsb sy\n\twfi" ::: "memory");
         vcpu->regs.pc += exit->skip;
+        break;
+    case HYP_EXIT_WFE:
+        /* Completing at once is architecturally allowed. */
+        vcpu->regs.pc += exit->skip;
+        break;
+    case HYP_EXIT_SYSREG:
+        if (vcpu->vm->vgic != NULL && !exit->u.sysreg.read &&
+            exit->u.sysreg.key == HYP_SYSREG_ICC_SGI1R_EL1) {
+            hyp_vgic_sgi1r(vcpu->vm->vgic, vcpu->id,
+                           hyp_vcpu_reg(vcpu, exit->u.sysreg.rt));
+            vcpu->regs.pc += exit->skip;
+        } else {
+            hyp_vcpu_inject_undef(vcpu);
+        }
         break;
     case HYP_EXIT_DABT:
         if (emulate_mmio(vcpu, exit))
@@ -164,8 +181,17 @@ bool hyp_vcpu_wait_power_on(struct hyp_vcpu *vcpu)
             break;
         }
         hyp_spin_unlock(&vm->lock);
-        if (!ready)
+        if (ready)
+            break;
+        /* Sleep: with a GIC, in WFI until an interrupt (a kick, the
+         * hypervisor's tick) and acknowledge it; without, until an event.
+         * (QEMU's multi-threaded TCG runs WFE as a no-op, WFI sleeps.) */
+        if (hyp_gic_cpu_ready()) {
+            __asm__ volatile("dsb sy\n\twfi" ::: "memory");
+            hyp_handle_irq();
+        } else {
             arch_wait_event();
+        }
     }
     return true;
 }

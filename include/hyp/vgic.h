@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file vgic.h
+ * @brief Virtual GICv3: distributor and redistributor model, list registers.
+ *
+ * The guest sees a GICv3 with affinity routing always on and a single
+ * security state (GICD_CTLR.DS = 1): a distributor frame (64 KiB) and one
+ * redistributor per vCPU (RD_base + SGI_base, 128 KiB each, contiguous in
+ * vCPU index order, the last one with GICR_TYPER.Last). No LPIs, no ITS, no
+ * message-based SPIs. The CPU interface is the hardware's virtual one: the
+ * guest reaches ICV_* registers directly and the model feeds it through the
+ * ICH_LR<n>_EL2 list registers.
+ *
+ * Everything but the `hyp_vgic_hw_*` functions is pure logic (no system
+ * register, no allocation) and builds for host tests. Storage is the
+ * caller's: one ::hyp_vgic per VM and one ::hyp_vgic_cpu per vCPU.
+ *
+ * @par Run-loop contract (per vCPU, on its physical CPU)
+ *  1. hyp_vgic_flush() into a per-vCPU `uint64_t lr[]` array, then write the
+ *     array with hyp_vgic_hw_write_lrs() and ICH_HCR_EL2 with
+ *     hyp_vgic_hw_write_hcr();
+ *  2. run the guest;
+ *  3. read the list registers back with hyp_vgic_hw_read_lrs() and call
+ *     hyp_vgic_sync() with them, before handling the exit (MMIO emulation,
+ *     injections, PSCI...);
+ *  4. back to 1. The model, not the array, is authoritative between sync and
+ *     flush: flush regenerates every list register it uses.
+ *
+ * The maintenance interrupt (underflow, EOI of a level-triggered interrupt)
+ * only has to make the vCPU exit: acknowledge and EOI it at EL2; the next
+ * sync/flush does the work.
+ *
+ * @par Hardware-backed interrupts
+ * hyp_vgic_inject() with a non-zero `pintid` puts the interrupt in a list
+ * register with HW = 1: the guest's deactivation deactivates the physical
+ * interrupt. EL2 must therefore only drop the priority of such an interrupt
+ * (ICC_CTLR_EL1.EOImode = 1, write EOIR, not DIR). A hardware-backed
+ * interrupt the guest disables, or whose pending/active state it clears
+ * through the distributor, stays active at the physical GIC until the guest
+ * handles it again.
+ *
+ * @par Locking
+ * Every function except the `hyp_vgic_hw_*` ones takes hyp_vgic::lock, which
+ * protects the whole model (distributor and every redistributor), so any CPU
+ * may inject into any vCPU. hyp_vgic_flush() and hyp_vgic_sync() for a vCPU
+ * must only run on the CPU that runs it. The kick callback is called with
+ * the lock released.
+ */
+#ifndef HYP_VGIC_H
+#define HYP_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <hyp/spinlock.h>
+
+/** Most vCPUs (redistributors) one virtual GIC serves. */
+#define HYP_VGIC_MAX_VCPUS   32
+/** Most SPIs one virtual GIC models (INTIDs 32 .. 32 + 479). */
+#define HYP_VGIC_MAX_SPIS    480
+/** Most list registers the model manages (ICH_VTR_EL2.ListRegs allows 16). */
+#define HYP_VGIC_MAX_LRS     16
+/** SGIs and PPIs per vCPU (INTIDs 0..31). */
+#define HYP_VGIC_NR_PRIVATE  32
+/** Size of the distributor frame. */
+#define HYP_VGIC_GICD_SIZE   0x10000ull
+/** Size of one redistributor (RD_base and SGI_base frames). */
+#define HYP_VGIC_GICR_STRIDE 0x20000ull
+
+/** @name ICH_LR<n>_EL2 fields (IHI 0069)
+ * @{ */
+#define HYP_ICH_LR_VINTID_MASK  0xffffffffull     /**< vINTID [31:0]. */
+#define HYP_ICH_LR_PINTID_SHIFT 32                /**< pINTID [44:32] when HW = 1. */
+#define HYP_ICH_LR_PINTID_MASK  (0x1fffull << 32) /**< pINTID field. */
+#define HYP_ICH_LR_EOI          (1ull << 41)      /**< HW = 0: maintenance on EOI. */
+#define HYP_ICH_LR_PRIO_SHIFT   48                /**< Priority [55:48]. */
+#define HYP_ICH_LR_GROUP        (1ull << 60)      /**< Group 1. */
+#define HYP_ICH_LR_HW           (1ull << 61)      /**< Hardware-backed interrupt. */
+#define HYP_ICH_LR_STATE_SHIFT  62                /**< State [63:62]. */
+#define HYP_ICH_LR_PENDING      (1ull << 62)      /**< State: pending. */
+#define HYP_ICH_LR_ACTIVE       (1ull << 63)      /**< State: active. */
+/** @} */
+
+/** @name ICH_HCR_EL2 bits set by hyp_vgic_flush()
+ * @{ */
+#define HYP_ICH_HCR_EN  (1ull << 0) /**< Virtual CPU interface enable. */
+#define HYP_ICH_HCR_UIE (1ull << 1) /**< Underflow maintenance interrupt enable. */
+/** @} */
+
+/** State of one virtual interrupt. Private to the model. */
+struct hyp_vgic_irq {
+    uint16_t flags;   /**< Internal state bits. */
+    uint16_t pintid;  /**< Physical INTID when hardware-backed. */
+    uint8_t priority; /**< GICD/GICR_IPRIORITYR byte. */
+    uint8_t lr;       /**< List register holding it, when in one. */
+    uint8_t lr_vcpu;  /**< vCPU whose list register holds it. */
+    uint8_t target;   /**< SPIs: vCPU its IROUTER names (0xff: none). */
+};
+
+/** One redistributor and the list-register bookkeeping of one vCPU. */
+struct hyp_vgic_cpu {
+    uint64_t mpidr;                                /**< Its MPIDR (affinity). */
+    uint32_t waker;                                /**< GICR_WAKER. */
+    struct hyp_vgic_irq priv[HYP_VGIC_NR_PRIVATE]; /**< SGIs and PPIs. */
+    uint32_t lr_used;                              /**< List registers in use. */
+    uint16_t lr_intid[HYP_VGIC_MAX_LRS];           /**< INTID each one holds. */
+    uint8_t lr_state[HYP_VGIC_MAX_LRS];            /**< State last seen/loaded. */
+};
+
+/**
+ * @brief Called when the model makes an interrupt pending for a vCPU.
+ *
+ * The hypervisor interrupts or wakes the physical CPU running that vCPU so
+ * that it exits and flushes. May be called spuriously, and for the calling
+ * CPU's own vCPU. Called without the vGIC lock held.
+ * @param vcpu Index of the vCPU.
+ * @param arg  hyp_vgic_config::kick_arg.
+ */
+typedef void (*hyp_vgic_kick_fn)(unsigned vcpu, void *arg);
+
+/** Parameters of hyp_vgic_init(). */
+struct hyp_vgic_config {
+    uint64_t gicd_base;         /**< Guest-physical distributor base, 64 KiB aligned. */
+    uint64_t gicr_base;         /**< First redistributor, 128 KiB aligned. */
+    unsigned vcpu_count;        /**< 1..::HYP_VGIC_MAX_VCPUS. */
+    const uint64_t *vcpu_mpidr; /**< Each vCPU's MPIDR; affinities must differ. */
+    unsigned nr_spis;           /**< SPIs, a multiple of 32 up to ::HYP_VGIC_MAX_SPIS. */
+    struct hyp_vgic_cpu *cpus;  /**< Storage for vcpu_count redistributors. */
+    hyp_vgic_kick_fn kick;      /**< May be NULL. */
+    void *kick_arg;             /**< Passed to @ref kick. */
+};
+
+/** The virtual GIC of one VM. Fields are private to the model. */
+struct hyp_vgic {
+    struct hyp_spinlock lock;                   /**< Protects everything below. */
+    uint64_t gicd_base;                         /**< Distributor base. */
+    uint64_t gicr_base;                         /**< Redistributor base. */
+    unsigned vcpu_count;                        /**< vCPUs. */
+    unsigned nr_spis;                           /**< SPIs. */
+    uint32_t ctlr;                              /**< GICD_CTLR. */
+    struct hyp_vgic_cpu *cpus;                  /**< Redistributors. */
+    hyp_vgic_kick_fn kick;                      /**< Kick callback. */
+    void *kick_arg;                             /**< Its argument. */
+    struct hyp_vgic_irq spi[HYP_VGIC_MAX_SPIS]; /**< SPI state. */
+    uint64_t irouter[HYP_VGIC_MAX_SPIS];        /**< GICD_IROUTER<n>. */
+};
+
+/**
+ * @brief Initialise (or reset) a virtual GIC to its architected reset state.
+ *
+ * Reset values: GICD_CTLR = ARE | DS (distributor disabled), all interrupts
+ * group 0, disabled, inactive, not pending, priority 0, level-sensitive
+ * (SGIs edge), IROUTER 0; every GICR_WAKER has ProcessorSleep and
+ * ChildrenAsleep set.
+ * @param vgic The virtual GIC.
+ * @param cfg  Parameters.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad count, base alignment, duplicate
+ *         affinity or a NULL array.
+ */
+int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg);
+
+/**
+ * @brief Emulate a guest access to the distributor or a redistributor.
+ *
+ * Accepted widths: 32-bit aligned for every register; also 8-bit for the
+ * byte registers (IPRIORITYR, ITARGETSR, CPENDSGIR, SPENDSGIR); 64-bit
+ * aligned for the 64-bit registers (GICD_IROUTER<n>, GICR_TYPER,
+ * GICR_PROPBASER, GICR_PENDBASER, GICR_SETLPIR, GICR_CLRLPIR,
+ * GICR_INVLPIR, GICR_INVALLR), whose 32-bit halves are accessible too.
+ * Reserved and unimplemented offsets inside the frames are RAZ/WI for 32-bit
+ * accesses.
+ *
+ * @param vgic  The virtual GIC.
+ * @param vcpu  Index of the accessing vCPU (any redistributor is reachable).
+ * @param ipa   Guest-physical address accessed.
+ * @param size  Access size in bytes: 1, 2, 4 or 8.
+ * @param write True for a store.
+ * @param val   Store: the value (low @p size bytes). Load: receives the
+ *              value, zero-extended.
+ * @return ::HYP_OK; ::HYP_ENOENT if @p ipa is in no frame of this GIC (not
+ *         ours: nothing was done); ::HYP_EINVAL for a width or alignment the
+ *         register does not allow, or a bad @p vcpu (inject an external
+ *         abort).
+ */
+int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
+                  bool write, uint64_t *val);
+
+/**
+ * @brief Drive a virtual interrupt line.
+ *
+ * Edge-triggered interrupts (per GICD/GICR_ICFGR; SGIs always) become pending
+ * on `level == true`; `false` does nothing. Level-sensitive interrupts are
+ * pending while their line is high. A hardware-backed interrupt becomes
+ * pending on `level == true` whatever its configuration: its physical
+ * counterpart stays active until the guest deactivates the virtual one.
+ * SPIs go to the vCPU GICD_IROUTER<n> names; with IRM = 1 (any PE) to the
+ * lowest-numbered vCPU whose redistributor is awake (GICR_WAKER), or vCPU 0
+ * if none is.
+ *
+ * @param vgic   The virtual GIC.
+ * @param vcpu   For SGIs and PPIs (INTID < 32): the vCPU; ignored for SPIs.
+ * @param intid  The virtual INTID.
+ * @param level  The line level (see above).
+ * @param pintid 0 for a software interrupt; otherwise the physical INTID
+ *               (16..1019) backing it, recorded for later list registers.
+ * @return ::HYP_OK; ::HYP_EINVAL for an INTID that does not exist, a bad
+ *         @p vcpu or @p pintid.
+ */
+int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
+                    uint32_t pintid);
+
+/**
+ * @brief Emulate a guest write to ICC_SGI1R_EL1 (trapped while HCR_EL2.IMO = 1).
+ *
+ * Sends SGI INTID [27:24] to the vCPUs whose affinity is Aff3.Aff2.Aff1 and
+ * whose Aff0 is `RS * 16 + n` for each bit n of TargetList, or, with
+ * IRM = 1, to every vCPU but @p src_vcpu. Targets that do not exist are
+ * ignored.
+ * @param vgic     The virtual GIC.
+ * @param src_vcpu Index of the writing vCPU.
+ * @param value    The 64-bit value written.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad @p src_vcpu.
+ */
+int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value);
+
+/**
+ * @brief Fill list registers before entering a vCPU.
+ *
+ * Interrupts already in list registers stay in the same one, rewritten from
+ * the model (an interrupt no longer pending or active there frees it). Free
+ * list registers take the remaining active interrupts first, then pending,
+ * enabled ones whose group the distributor enables, highest priority first
+ * (lowest INTID on ties). A pending-only list register is given up to a
+ * strictly higher-priority interrupt that did not fit. Level-sensitive
+ * software interrupts ask for an EOI maintenance interrupt.
+ *
+ * @param vgic    The virtual GIC.
+ * @param vcpu    The vCPU about to run.
+ * @param lr      List register values: in, those of the last sync; out,
+ *                those to load (unused ones are zero).
+ * @param nr_lr   Number of list registers (ICH_VTR_EL2.ListRegs + 1);
+ *                values above ::HYP_VGIC_MAX_LRS are clamped.
+ * @param ich_hcr Receives ICH_HCR_EL2: En, plus UIE when deliverable
+ *                interrupts were left out.
+ */
+void hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr, unsigned nr_lr,
+                    uint64_t *ich_hcr);
+
+/**
+ * @brief Fold list-register state back into the model after an exit.
+ *
+ * An interrupt whose list register went from pending to active or invalid was
+ * acknowledged (edge: consumed; level: pending again while its line is high
+ * once deactivated); one that left the active state was deactivated.
+ * Interrupts still pending or active keep their list register.
+ * @param vgic  The virtual GIC.
+ * @param vcpu  The vCPU that exited.
+ * @param lr    The list register values read from the hardware.
+ * @param nr_lr Number of values (same as for hyp_vgic_flush()).
+ */
+void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
+                   unsigned nr_lr);
+
+/**
+ * @brief Whether a vCPU has an interrupt to take (for WFI).
+ *
+ * True if an interrupt routed to @p vcpu is pending, enabled and its group
+ * enabled at the distributor (the virtual CPU interface's priority mask is
+ * not considered, so WFI may end early, as the architecture allows).
+ * @param vgic The virtual GIC.
+ * @param vcpu The vCPU.
+ * @return True if the vCPU should not block.
+ */
+bool hyp_vgic_pending(struct hyp_vgic *vgic, unsigned vcpu);
+
+/**
+ * @brief Number of list registers the hardware has (target only).
+ * @return ICH_VTR_EL2.ListRegs + 1, at most ::HYP_VGIC_MAX_LRS.
+ */
+unsigned hyp_vgic_hw_nr_lrs(void);
+
+/**
+ * @brief Read list registers ICH_LR0_EL2 .. ICH_LR<n-1>_EL2 (target only).
+ * @param lr Receives the values.
+ * @param n  How many (at most ::HYP_VGIC_MAX_LRS).
+ */
+void hyp_vgic_hw_read_lrs(uint64_t *lr, unsigned n);
+
+/**
+ * @brief Write list registers ICH_LR0_EL2 .. ICH_LR<n-1>_EL2 (target only).
+ * @param lr The values.
+ * @param n  How many (at most ::HYP_VGIC_MAX_LRS).
+ */
+void hyp_vgic_hw_write_lrs(const uint64_t *lr, unsigned n);
+
+/**
+ * @brief Write ICH_HCR_EL2 (target only).
+ * @param hcr The value, usually from hyp_vgic_flush().
+ */
+void hyp_vgic_hw_write_hcr(uint64_t hcr);
+
+/**
+ * @brief Read ICH_MISR_EL2, the maintenance interrupt status (target only).
+ * @return Its value.
+ */
+uint64_t hyp_vgic_hw_read_misr(void);
+
+/**
+ * @brief Read ICH_ELRSR_EL2, the empty list register bitmap (target only).
+ * @return Its value.
+ */
+uint64_t hyp_vgic_hw_read_elrsr(void);
+
+/**
+ * @brief Read ICH_EISR_EL2, the EOI-maintenance bitmap (target only).
+ * @return Its value.
+ */
+uint64_t hyp_vgic_hw_read_eisr(void);
+
+/** Virtual CPU interface state that follows a vCPU between CPUs. */
+struct hyp_vgic_hw_state {
+    uint64_t vmcr;  /**< ICH_VMCR_EL2. */
+    uint64_t ap0r0; /**< ICH_AP0R0_EL2. */
+    uint64_t ap1r0; /**< ICH_AP1R0_EL2. */
+};
+
+/**
+ * @brief Save ICH_VMCR_EL2 and the active-priority registers (target only).
+ *
+ * Needed only when another vCPU is loaded on this CPU (lazy switch).
+ * @param st Receives the state.
+ */
+void hyp_vgic_hw_save(struct hyp_vgic_hw_state *st);
+
+/**
+ * @brief Restore state saved by hyp_vgic_hw_save() (target only).
+ * @param st The state.
+ */
+void hyp_vgic_hw_restore(const struct hyp_vgic_hw_state *st);
+
+/**
+ * @brief Reset this CPU's virtual CPU interface (target only).
+ *
+ * Clears every list register and the active priorities, resets
+ * ICH_VMCR_EL2 (groups disabled, priority mask 0) and sets
+ * ICH_HCR_EL2 = En. Call once per CPU before its first guest entry.
+ */
+void hyp_vgic_hw_cpu_init(void);
+
+#endif /* HYP_VGIC_H */

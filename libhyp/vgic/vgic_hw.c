@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Virtual GICv3 CPU interface control at EL2: the ICH_* system registers
+ * (target only). Encodings from the Arm ARM (op0=3, op1=4, CRn=12):
+ *   ICH_AP0R0_EL2  C8  op2 0      ICH_AP1R0_EL2  C9  op2 0
+ *   ICH_HCR_EL2    C11 op2 0      ICH_VTR_EL2    C11 op2 1
+ *   ICH_MISR_EL2   C11 op2 2      ICH_EISR_EL2   C11 op2 3
+ *   ICH_ELRSR_EL2  C11 op2 5      ICH_VMCR_EL2   C11 op2 7
+ *   ICH_LR<n>_EL2  C12 op2 n (n = 0..7), C13 op2 n-8 (n = 8..15)
+ * Writes take effect for the guest at the exception return that enters it,
+ * which is a context synchronisation event; only hyp_vgic_hw_cpu_init(),
+ * which may run long before that, adds an ISB.
+ */
+#include <stdint.h>
+#include <hyp/sysreg.h>
+#include <hyp/vgic.h>
+
+#define ICH_VTR_LISTREGS(v) ((unsigned)((v)&0x1fu))
+
+/* Expands `op` once per list register with its number and sysreg name. */
+/* clang-format off */
+#define FOR_EACH_LR(op)                                                                  \
+    op(0, S3_4_C12_C12_0)  op(1, S3_4_C12_C12_1)  op(2, S3_4_C12_C12_2)                  \
+    op(3, S3_4_C12_C12_3)  op(4, S3_4_C12_C12_4)  op(5, S3_4_C12_C12_5)                  \
+    op(6, S3_4_C12_C12_6)  op(7, S3_4_C12_C12_7)  op(8, S3_4_C12_C13_0)                  \
+    op(9, S3_4_C12_C13_1)  op(10, S3_4_C12_C13_2) op(11, S3_4_C12_C13_3)                 \
+    op(12, S3_4_C12_C13_4) op(13, S3_4_C12_C13_5) op(14, S3_4_C12_C13_6)                 \
+    op(15, S3_4_C12_C13_7)
+/* clang-format on */
+
+static uint64_t lr_read(unsigned n)
+{
+    switch (n) {
+#define LR_READ_CASE(i, reg)                                                             \
+    case i:                                                                              \
+        return read_sysreg(reg);
+        FOR_EACH_LR(LR_READ_CASE)
+#undef LR_READ_CASE
+    default:
+        return 0;
+    }
+}
+
+static void lr_write(unsigned n, uint64_t v)
+{
+    switch (n) {
+#define LR_WRITE_CASE(i, reg)                                                            \
+    case i:                                                                              \
+        write_sysreg(reg, v);                                                            \
+        break;
+        FOR_EACH_LR(LR_WRITE_CASE)
+#undef LR_WRITE_CASE
+    default:
+        break;
+    }
+}
+
+unsigned hyp_vgic_hw_nr_lrs(void)
+{
+    unsigned n = ICH_VTR_LISTREGS(read_sysreg(S3_4_C12_C11_1)) + 1;
+
+    return n < HYP_VGIC_MAX_LRS ? n : HYP_VGIC_MAX_LRS;
+}
+
+void hyp_vgic_hw_read_lrs(uint64_t *lr, unsigned n)
+{
+    for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
+        lr[i] = lr_read(i);
+}
+
+void hyp_vgic_hw_write_lrs(const uint64_t *lr, unsigned n)
+{
+    for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
+        lr_write(i, lr[i]);
+}
+
+void hyp_vgic_hw_write_hcr(uint64_t hcr)
+{
+    write_sysreg(S3_4_C12_C11_0, hcr);
+}
+
+uint64_t hyp_vgic_hw_read_misr(void)
+{
+    return read_sysreg(S3_4_C12_C11_2);
+}
+
+uint64_t hyp_vgic_hw_read_eisr(void)
+{
+    return read_sysreg(S3_4_C12_C11_3);
+}
+
+uint64_t hyp_vgic_hw_read_elrsr(void)
+{
+    return read_sysreg(S3_4_C12_C11_5);
+}
+
+void hyp_vgic_hw_save(struct hyp_vgic_hw_state *st)
+{
+    st->vmcr = read_sysreg(S3_4_C12_C11_7);
+    st->ap0r0 = read_sysreg(S3_4_C12_C8_0);
+    st->ap1r0 = read_sysreg(S3_4_C12_C9_0);
+}
+
+void hyp_vgic_hw_restore(const struct hyp_vgic_hw_state *st)
+{
+    write_sysreg(S3_4_C12_C11_7, st->vmcr);
+    write_sysreg(S3_4_C12_C8_0, st->ap0r0);
+    write_sysreg(S3_4_C12_C9_0, st->ap1r0);
+}
+
+void hyp_vgic_hw_cpu_init(void)
+{
+    unsigned n = hyp_vgic_hw_nr_lrs();
+
+    for (unsigned i = 0; i < n; i++)
+        lr_write(i, 0);
+    write_sysreg(S3_4_C12_C8_0, 0);  /* ICH_AP0R0_EL2 */
+    write_sysreg(S3_4_C12_C9_0, 0);  /* ICH_AP1R0_EL2 */
+    write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2: groups off, VPMR 0 */
+    write_sysreg(S3_4_C12_C11_0, HYP_ICH_HCR_EN);
+    __asm__ volatile("isb" ::: "memory");
+}

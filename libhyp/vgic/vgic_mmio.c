@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Virtual GICv3 register model: the distributor frame and the RD_base and
+ * SGI_base frames of every redistributor (offsets from IHI 0069, chapter 12).
+ *
+ * Each access is first classified by the widths its register allows; a
+ * width outside that set is refused with HYP_EINVAL before any state is
+ * touched. Private interrupts (INTIDs 0..31) are reached only through the
+ * redistributors: the distributor's banked words for them are RAZ/WI, as
+ * with affinity routing enabled.
+ */
+#include <stddef.h>
+#include <hyp/error.h>
+#include <hyp/vgic.h>
+#include "vgic_internal.h"
+
+/* Distributor offsets. */
+#define GICD_CTLR        0x0000u
+#define GICD_TYPER       0x0004u
+#define GICD_IIDR        0x0008u
+#define GICD_TYPER2      0x000cu
+#define GICD_IGROUPR     0x0080u
+#define GICD_ISENABLER   0x0100u
+#define GICD_ICENABLER   0x0180u
+#define GICD_ISPENDR     0x0200u
+#define GICD_ICPENDR     0x0280u
+#define GICD_ISACTIVER   0x0300u
+#define GICD_ICACTIVER   0x0380u
+#define GICD_IPRIORITYR  0x0400u
+#define GICD_ITARGETSR   0x0800u
+#define GICD_ICFGR       0x0c00u
+#define GICD_CPENDSGIR   0x0f10u
+#define GICD_SPENDSGIR   0x0f20u
+#define GICD_IROUTER     0x6000u
+#define GICD_IROUTER_END 0x7fe0u /* INTID 1020 */
+
+/* Redistributor RD_base offsets. */
+#define GICR_CTLR      0x0000u
+#define GICR_IIDR      0x0004u
+#define GICR_TYPER     0x0008u
+#define GICR_WAKER     0x0014u
+#define GICR_SETLPIR   0x0040u
+#define GICR_CLRLPIR   0x0048u
+#define GICR_PROPBASER 0x0070u
+#define GICR_PENDBASER 0x0078u
+#define GICR_INVLPIR   0x00a0u
+#define GICR_INVALLR   0x00b0u
+#define GICR_SGI_BASE  0x10000u
+
+/* Redistributor SGI_base offsets (same layout as the distributor's word 0). */
+#define GICR_ICFGR0 0x0c00u
+#define GICR_ICFGR1 0x0c04u
+
+/* Identification registers, common to both frames. */
+#define ID_BASE     0xffd0u
+#define ID_PIDR2    0xffe8u
+#define PIDR2_GICV3 0x3bu /* ArchRev 3, JEDEC, DES_1 = 3 */
+
+/* GICD_TYPER fields. */
+#define TYPER_IDBITS_10 (9u << 19)
+#define TYPER_A3V       (1u << 24)
+#define TYPER_RSS       (1u << 26)
+
+/* GICR_TYPER fields. */
+#define GICR_TYPER_LAST (1ull << 4)
+
+/* GICD_IIDR and GICR_IIDR: ProductID 'H', implementer code 0 (a software model). */
+#define VGIC_IIDR 0x48000000u
+
+#define SZ1 (1u << 1)
+#define SZ4 (1u << 4)
+#define SZ8 (1u << 8)
+
+enum bitreg {
+    BR_GROUP,
+    BR_SENABLE,
+    BR_CENABLE,
+    BR_SPEND,
+    BR_CPEND,
+    BR_SACTIVE,
+    BR_CACTIVE
+};
+
+struct access {
+    struct hyp_vgic *vgic;
+    unsigned rd;   /* redistributor whose private interrupts are addressed */
+    unsigned size; /* 1, 4 or 8 */
+    bool write;
+    uint64_t val; /* value written or read */
+    uint32_t kick;
+};
+
+static uint32_t id_reg(uint32_t off)
+{
+    static const uint8_t cidr[4] = {0x0d, 0xf0, 0x05, 0xb1};
+
+    if (off == ID_PIDR2)
+        return PIDR2_GICV3;
+    if (off >= 0xfff0u)
+        return cidr[(off - 0xfff0u) / 4];
+    return 0;
+}
+
+/* Allowed access sizes of the 8-bit-accessible arrays and 64-bit registers. */
+static unsigned gicd_widths(uint32_t off)
+{
+    if (off >= GICD_IPRIORITYR && off < GICD_ICFGR)
+        return SZ1 | SZ4; /* IPRIORITYR, ITARGETSR */
+    if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10)
+        return SZ1 | SZ4;
+    if (off >= GICD_IROUTER && off < GICD_IROUTER_END)
+        return SZ4 | SZ8;
+    return SZ4;
+}
+
+static unsigned gicr_widths(uint32_t off)
+{
+    switch (off & ~7u) {
+    case GICR_TYPER:
+    case GICR_SETLPIR:
+    case GICR_CLRLPIR:
+    case GICR_PROPBASER:
+    case GICR_PENDBASER:
+    case GICR_INVLPIR:
+    case GICR_INVALLR:
+        return SZ4 | SZ8;
+    default:
+        break;
+    }
+    if (off >= GICR_SGI_BASE + GICD_IPRIORITYR &&
+        off < GICR_SGI_BASE + GICD_IPRIORITYR + 32)
+        return SZ1 | SZ4;
+    return SZ4;
+}
+
+static bool bitreg_get(const struct hyp_vgic_irq *irq, enum bitreg kind)
+{
+    switch (kind) {
+    case BR_GROUP:
+        return irq->flags & VGIC_F_GROUP1;
+    case BR_SENABLE:
+    case BR_CENABLE:
+        return irq->flags & VGIC_F_ENABLED;
+    case BR_SPEND:
+    case BR_CPEND:
+        return vgic_irq_pending(irq);
+    default:
+        return irq->flags & VGIC_F_ACTIVE;
+    }
+}
+
+static void bitreg_set(struct hyp_vgic_irq *irq, enum bitreg kind, bool bit)
+{
+    switch (kind) {
+    case BR_GROUP:
+        if (bit)
+            irq->flags |= VGIC_F_GROUP1;
+        else
+            irq->flags &= (uint16_t)~VGIC_F_GROUP1;
+        break;
+    case BR_SENABLE:
+        if (bit)
+            irq->flags |= VGIC_F_ENABLED;
+        break;
+    case BR_CENABLE:
+        if (bit)
+            irq->flags &= (uint16_t)~VGIC_F_ENABLED;
+        break;
+    case BR_SPEND:
+        if (bit)
+            vgic_set_latch(irq);
+        break;
+    case BR_CPEND:
+        /* A level-sensitive line still high keeps the interrupt pending. */
+        if (bit)
+            irq->flags &= (uint16_t) ~(VGIC_F_LATCH | VGIC_F_PEND_NEW);
+        break;
+    case BR_SACTIVE:
+        if (bit)
+            irq->flags |= VGIC_F_ACTIVE;
+        break;
+    case BR_CACTIVE:
+        if (bit)
+            irq->flags &= (uint16_t)~VGIC_F_ACTIVE;
+        break;
+    }
+}
+
+/* One 32-bit word of a one-bit-per-INTID register, INTIDs first..first+31. */
+static void bitreg(struct access *a, uint32_t first, enum bitreg kind)
+{
+    uint32_t word = 0;
+
+    for (unsigned i = 0; i < 32; i++) {
+        struct hyp_vgic_irq *irq = vgic_irq(a->vgic, a->rd, first + i);
+
+        if (!irq)
+            continue;
+        if (a->write) {
+            bitreg_set(irq, kind, (a->val >> i) & 1);
+            if ((a->val >> i) & 1)
+                vgic_note(a->vgic, a->rd, first + i, &a->kick);
+        } else if (bitreg_get(irq, kind)) {
+            word |= 1u << i;
+        }
+    }
+    if (!a->write)
+        a->val = word;
+}
+
+/* IPRIORITYR bytes for INTIDs first..first+size-1. */
+static void priority(struct access *a, uint32_t first)
+{
+    uint64_t out = 0;
+
+    for (unsigned i = 0; i < a->size; i++) {
+        struct hyp_vgic_irq *irq = vgic_irq(a->vgic, a->rd, first + i);
+
+        if (!irq)
+            continue;
+        if (a->write) {
+            irq->priority = (uint8_t)(a->val >> (8 * i));
+            vgic_note(a->vgic, a->rd, first + i, &a->kick);
+        } else {
+            out |= (uint64_t)irq->priority << (8 * i);
+        }
+    }
+    if (!a->write)
+        a->val = out;
+}
+
+/* ICFGR word for INTIDs first..first+15: Int_config[1] (bit 2n+1) is edge. */
+static void config(struct access *a, uint32_t first)
+{
+    uint32_t word = 0;
+
+    for (unsigned i = 0; i < 16; i++) {
+        struct hyp_vgic_irq *irq = vgic_irq(a->vgic, a->rd, first + i);
+
+        if (!irq)
+            continue;
+        if (a->write && first + i >= 16) { /* SGIs stay edge-triggered */
+            if ((a->val >> (2 * i + 1)) & 1)
+                irq->flags |= VGIC_F_EDGE;
+            else
+                irq->flags &= (uint16_t)~VGIC_F_EDGE;
+            vgic_note(a->vgic, a->rd, first + i, &a->kick);
+        }
+        if (irq->flags & VGIC_F_EDGE)
+            word |= 2u << (2 * i);
+    }
+    if (!a->write)
+        a->val = word;
+}
+
+/* A 64-bit register at offset `reg` accessed at `off` as a whole or as a half. */
+static uint64_t half64(struct access *a, uint32_t off, uint32_t reg, uint64_t cur)
+{
+    unsigned shift = (off - reg) * 8;
+
+    if (!a->write) {
+        a->val = a->size == 8 ? cur : (cur >> shift) & 0xffffffffu;
+        return cur;
+    }
+    if (a->size == 8)
+        return a->val;
+    return (cur & ~(0xffffffffull << shift)) | (a->val & 0xffffffffu) << shift;
+}
+
+static void irouter(struct access *a, uint32_t off)
+{
+    struct hyp_vgic *vgic = a->vgic;
+    uint32_t intid = (off - GICD_IROUTER) / 8;
+    unsigned spi = intid - VGIC_SPI_BASE;
+    uint64_t v;
+
+    if (intid < VGIC_SPI_BASE || spi >= vgic->nr_spis) {
+        a->val = 0; /* reserved: RAZ/WI */
+        return;
+    }
+    v = half64(a, off, GICD_IROUTER + intid * 8, vgic->irouter[spi]);
+    if (a->write) {
+        vgic->irouter[spi] = v & VGIC_IROUTER_MASK;
+        vgic_spi_retarget(vgic, spi);
+        vgic_note(vgic, 0, intid, &a->kick);
+    }
+}
+
+static uint32_t gicd_typer(const struct hyp_vgic *vgic)
+{
+    uint32_t v = vgic->nr_spis / 32 | TYPER_IDBITS_10 | TYPER_A3V;
+
+    for (unsigned i = 0; i < vgic->vcpu_count; i++)
+        if ((vgic->cpus[i].mpidr & 0xff) > 15)
+            v |= TYPER_RSS;
+    return v;
+}
+
+/* The words of GICD_IGROUPR .. GICD_ICACTIVER and GICR_IGROUPR0 .. ICACTIVER0. */
+static bool bitregs(struct access *a, uint32_t off, bool private_only)
+{
+    static const enum bitreg kinds[7] = {BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND,
+                                         BR_CPEND, BR_SACTIVE, BR_CACTIVE};
+    uint32_t n;
+
+    if (off < GICD_IGROUPR || off >= GICD_IPRIORITYR)
+        return false;
+    n = (off & 0x7f) / 4;
+    /* Word 0 (private INTIDs) lives in the redistributors; the rest in the distributor.
+     */
+    if ((n == 0) != private_only)
+        return false;
+    bitreg(a, n * 32, kinds[(off - GICD_IGROUPR) / 0x80]);
+    return true;
+}
+
+static void gicd_access(struct access *a, uint32_t off)
+{
+    struct hyp_vgic *vgic = a->vgic;
+
+    if (bitregs(a, off, false))
+        return;
+    if (off >= GICD_IPRIORITYR && off < GICD_ITARGETSR) {
+        if (off - GICD_IPRIORITYR >= VGIC_SPI_BASE)
+            priority(a, off - GICD_IPRIORITYR);
+        else if (!a->write)
+            a->val = 0;
+        return;
+    }
+    if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100 && off - GICD_ICFGR >= 8) {
+        config(a, (off - GICD_ICFGR) / 4 * 16);
+        return;
+    }
+    if (off >= GICD_IROUTER && off < GICD_IROUTER_END) {
+        irouter(a, off);
+        return;
+    }
+    switch (off) {
+    case GICD_CTLR:
+        if (a->write) {
+            uint32_t old = vgic->ctlr;
+
+            vgic->ctlr = ((uint32_t)a->val & (VGIC_CTLR_GRP0 | VGIC_CTLR_GRP1)) |
+                         VGIC_CTLR_ARE | VGIC_CTLR_DS;
+            if (old != vgic->ctlr)
+                a->kick |= (uint32_t)((1ull << vgic->vcpu_count) - 1);
+        }
+        a->val = vgic->ctlr;
+        return;
+    case GICD_TYPER:
+        a->val = gicd_typer(vgic);
+        return;
+    case GICD_IIDR:
+        a->val = VGIC_IIDR;
+        return;
+    default:
+        break;
+    }
+    /* TYPER2, STATUSR, ITARGETSR, IGRPMODR, NSACR, SGIR, [CS]PENDSGIR, reserved. */
+    a->val = off >= ID_BASE ? id_reg(off) : 0;
+}
+
+static uint64_t gicr_typer(const struct hyp_vgic *vgic, unsigned rd)
+{
+    uint64_t m = vgic->cpus[rd].mpidr;
+    uint64_t aff = (m >> 8 & 0xffff) | (m >> 32 & 0xff) << 16; /* Aff3.Aff2.Aff1 */
+    uint64_t v = (aff << 8 | (m & 0xff)) << 32 | (uint64_t)rd << 8;
+
+    if (rd == vgic->vcpu_count - 1)
+        v |= GICR_TYPER_LAST;
+    return v;
+}
+
+static void gicr_rd_access(struct access *a, uint32_t off)
+{
+    struct hyp_vgic_cpu *c = &a->vgic->cpus[a->rd];
+
+    switch (off) {
+    case GICR_IIDR:
+        a->val = VGIC_IIDR;
+        return;
+    case GICR_TYPER:
+    case GICR_TYPER + 4:
+        half64(a, off, GICR_TYPER, gicr_typer(a->vgic, a->rd)); /* read-only */
+        return;
+    case GICR_WAKER:
+        if (a->write) /* ChildrenAsleep follows ProcessorSleep at once */
+            c->waker = a->val & VGIC_WAKER_PS ? VGIC_WAKER_PS | VGIC_WAKER_CA : 0;
+        a->val = c->waker;
+        return;
+    default:
+        break;
+    }
+    /* CTLR (no LPIs), STATUSR, the LPI registers, SYNCR (never busy), reserved. */
+    a->val = off >= ID_BASE ? id_reg(off) : 0;
+}
+
+static void gicr_sgi_access(struct access *a, uint32_t off)
+{
+    if (bitregs(a, off, true))
+        return;
+    if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) {
+        priority(a, off - GICD_IPRIORITYR);
+        return;
+    }
+    if (off == GICR_ICFGR0 || off == GICR_ICFGR1) {
+        config(a, (off - GICR_ICFGR0) / 4 * 16);
+        return;
+    }
+    /* IGRPMODR0, NSACR, extended PPI ranges and reserved space: RAZ/WI. */
+    a->val = off >= ID_BASE ? id_reg(off) : 0;
+}
+
+int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
+                  bool write, uint64_t *val)
+{
+    uint64_t mask = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+    uint64_t gicr_size = vgic->vcpu_count * HYP_VGIC_GICR_STRIDE;
+    struct access a = {.vgic = vgic, .size = size, .write = write};
+    uint32_t off;
+    bool dist;
+
+    if (ipa - vgic->gicd_base < HYP_VGIC_GICD_SIZE) {
+        dist = true;
+        off = (uint32_t)(ipa - vgic->gicd_base);
+    } else if (ipa - vgic->gicr_base < gicr_size) {
+        dist = false;
+        a.rd = (unsigned)((ipa - vgic->gicr_base) / HYP_VGIC_GICR_STRIDE);
+        off = (uint32_t)((ipa - vgic->gicr_base) % HYP_VGIC_GICR_STRIDE);
+    } else {
+        return HYP_ENOENT;
+    }
+    if (vcpu >= vgic->vcpu_count || !val || (size != 1 && size != 4 && size != 8) ||
+        (ipa & (size - 1)))
+        return HYP_EINVAL;
+    if (!((dist ? gicd_widths(off) : gicr_widths(off)) & (1u << size)))
+        return HYP_EINVAL;
+
+    a.val = write ? *val & mask : 0;
+    hyp_spin_lock(&vgic->lock);
+    if (dist)
+        gicd_access(&a, off);
+    else if (off < GICR_SGI_BASE)
+        gicr_rd_access(&a, off);
+    else
+        gicr_sgi_access(&a, off - GICR_SGI_BASE);
+    vgic_unlock_kick(vgic, a.kick);
+    if (!write)
+        *val = a.val & mask;
+    return HYP_OK;
+}

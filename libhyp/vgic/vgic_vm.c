@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Tying the virtual GIC to VMs and physical CPUs (target only): MMIO frames,
+ * hardware-linked timer interrupts, the maintenance interrupt and kicks.
+ */
+#include <stdbool.h>
+#include <hyp/arch.h>
+#include <hyp/cpu.h>
+#include <hyp/error.h>
+#include <hyp/gic.h>
+#include <hyp/spinlock.h>
+#include <hyp/vgic.h>
+#include <hyp/vm.h>
+#include "../core/percpu.h"
+
+#define GICD_FRAME 0x10000ULL
+#define GICR_FRAME 0x20000ULL
+/* SGI a CPU sends another to make it look at its vCPU's interrupts. */
+#define KICK_SGI   8
+
+static int gicd_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *arg)
+{
+    struct hyp_vgic_config *cfg = arg;
+
+    return hyp_vgic_mmio(vcpu->vm->vgic, vcpu->id, cfg->gicd_base + offset, size, write,
+                         val);
+}
+
+static int gicr_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *arg)
+{
+    struct hyp_vgic_config *cfg = arg;
+
+    return hyp_vgic_mmio(vcpu->vm->vgic, vcpu->id, cfg->gicr_base + offset, size, write,
+                         val);
+}
+
+/* Make vCPU @index of the VM look at its interrupts soon. */
+static void kick(unsigned index, void *arg)
+{
+    struct hyp_vm *vm = arg;
+    struct hyp_vcpu *vcpu = &vm->vcpus[index];
+
+    arch_send_event(); /* a vCPU waiting to be powered on */
+    if (vcpu->pcpu != hyp_cpu_id())
+        hyp_gic_send_sgi(hyp_cpu_mpidr(vcpu->pcpu), KICK_SGI);
+}
+
+/* One configuration per VM; the thin monitor and partitioner have few VMs. */
+#define MAX_VGIC_VMS 4
+static struct hyp_vgic_config configs[MAX_VGIC_VMS];
+static uint64_t mpidrs[MAX_VGIC_VMS][HYP_VGIC_MAX_VCPUS];
+static unsigned config_count;
+
+int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
+                       struct hyp_vgic_cpu *cpus, uint64_t gicd, uint64_t gicr,
+                       unsigned nr_spis)
+{
+    struct hyp_vgic_config *cfg;
+    int rc;
+
+    if (config_count == MAX_VGIC_VMS || vm->vcpu_count > HYP_VGIC_MAX_VCPUS)
+        return HYP_ENOMEM;
+    cfg = &configs[config_count];
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        mpidrs[config_count][i] = vm->vcpus[i].vmpidr;
+    *cfg = (struct hyp_vgic_config){
+        .gicd_base = gicd,
+        .gicr_base = gicr,
+        .vcpu_count = vm->vcpu_count,
+        .vcpu_mpidr = mpidrs[config_count],
+        .nr_spis = nr_spis,
+        .cpus = cpus,
+        .kick = kick,
+        .kick_arg = vm,
+    };
+    rc = hyp_vgic_init(vgic, cfg);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_mmio(vm, gicd, GICD_FRAME, gicd_mmio, cfg);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, gicr_mmio, cfg);
+    if (rc != HYP_OK)
+        return rc;
+    config_count++;
+    vm->vgic = vgic;
+    return HYP_OK;
+}
+
+/* A timer PPI fired while a guest ran here: hand it to that vCPU, linked to
+ * the physical interrupt, which stays active until the guest's EOI. */
+static void forward_ppi(uint32_t intid, void *arg)
+{
+    struct hyp_percpu *cpu = hyp_this_cpu();
+    struct hyp_vcpu *vcpu = cpu->loaded_vcpu;
+
+    (void)arg;
+    if (vcpu == NULL || vcpu->vm->vgic == NULL) {
+        hyp_gic_eoi(intid);
+        return;
+    }
+    hyp_gic_priority_drop(intid);
+    if (hyp_vgic_inject(vcpu->vm->vgic, vcpu->id, intid, true, intid) != HYP_OK)
+        hyp_gic_eoi(intid);
+}
+
+/* Kicks only bring the CPU back to EL2: the next flush does the work. */
+static void just_end(uint32_t intid, void *arg)
+{
+    (void)arg;
+    hyp_gic_eoi(intid);
+}
+
+/* The maintenance interrupt is level: it stays asserted while its condition
+ * (e.g. list-register underflow) holds, so switch the virtual interface's
+ * maintenance requests off until the next flush sets them again. */
+static void maintenance(uint32_t intid, void *arg)
+{
+    (void)arg;
+    hyp_vgic_hw_write_hcr(0);
+    hyp_gic_eoi(intid);
+}
+
+int hyp_vgic_cpu_prepare(const struct hyp_platform *plat)
+{
+    /* 0: nobody registered the handlers yet, 1: a CPU is at it, 2: done. */
+    static int registered;
+    int expected = 0;
+    uint32_t forwarded[2] = {plat->timer.virt.intid, plat->timer.phys.intid};
+    uint32_t maint = plat->gic.maintenance.intid;
+    int rc = HYP_OK;
+
+    if (__atomic_compare_exchange_n(&registered, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        for (unsigned i = 0; i < 2; i++)
+            if (forwarded[i] != 0)
+                hyp_irq_register(forwarded[i], forward_ppi, NULL);
+        if (maint != 0)
+            hyp_irq_register(maint, maintenance, NULL);
+        hyp_irq_register(KICK_SGI, just_end, NULL);
+        __atomic_store_n(&registered, 2, __ATOMIC_RELEASE);
+    }
+    while (__atomic_load_n(&registered, __ATOMIC_ACQUIRE) != 2)
+        hyp_cpu_relax();
+    hyp_vgic_hw_cpu_init();
+    for (unsigned i = 0; i < 2 && rc == HYP_OK; i++)
+        if (forwarded[i] != 0)
+            rc = hyp_gic_enable_ppi(forwarded[i], 0xa0);
+    if (rc == HYP_OK && maint != 0)
+        rc = hyp_gic_enable_ppi(maint, 0x80);
+    if (rc == HYP_OK)
+        rc = hyp_gic_enable_ppi(KICK_SGI, 0x80);
+    return rc;
+}
