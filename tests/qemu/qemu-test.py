@@ -42,6 +42,10 @@ def parse_args():
                    help="stop QEMU once every --expect has matched, and pass")
     p.add_argument("--tap", action="store_true",
                    help="judge TAP lines: no 'not ok', plan line present and matching")
+    p.add_argument("--send-after", nargs=2, action="append", default=[],
+                   metavar=("REGEX", "TEXT"),
+                   help="once a line matches REGEX, type TEXT on the console "
+                        "(\\n for Enter; repeatable, each fires once, in order)")
     p.add_argument("--log", help="also write the console log to this file")
     p.add_argument("command", nargs=argparse.REMAINDER,
                    help="-- then the QEMU command line")
@@ -124,13 +128,16 @@ def main():
     start = time.monotonic()
     deadline = start + args.timeout
     try:
-        proc = subprocess.Popen(args.command, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(args.command,
+                                stdin=subprocess.PIPE if args.send_after else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     except OSError as e:
         print("FAIL: cannot start %s: %s" % (args.command[0], e))
         return 1
 
+    sends = [(re.compile(rx), text.encode().decode("unicode_escape").encode())
+             for rx, text in args.send_after]
     reason = None
     pending = b""
     stopped_early = False
@@ -157,6 +164,12 @@ def main():
             reason = judge.feed(line)
             if reason:
                 break
+            if sends and sends[0][0].search(line):
+                # Typed slowly enough for a UART FIFO, as a person would.
+                for byte in sends.pop(0)[1]:
+                    proc.stdin.write(bytes([byte]))
+                    proc.stdin.flush()
+                    time.sleep(0.01)
         if reason:
             break
         if args.stop_when_matched and judge.all_matched():

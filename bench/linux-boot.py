@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Seconds from QEMU start to Linux's userspace marker, direct and under the
+thin monitor, and the monitor's exit table. A benchmark: it prints figures and
+never fails on them.
+
+  bench/linux-boot.py [--build build] [--smp 2] [--runs 1] [--icount]
+"""
+import argparse
+import os
+import subprocess
+import time
+
+MARKER = b"LIBHYP-LINUX-UP"
+
+
+def boot(cmd, timeout=300):
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    marker_at, lines = None, []
+    for raw in proc.stdout:
+        lines.append(raw.decode("utf-8", "replace").rstrip())
+        if marker_at is None and MARKER in raw:
+            marker_at = time.monotonic() - start
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            break
+    proc.wait()
+    return marker_at, time.monotonic() - start, lines
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    p.add_argument("--build", default=os.path.join(root, "build"))
+    p.add_argument("--smp", type=int, default=2)
+    p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--icount", action="store_true")
+    a = p.parse_args()
+    cache = os.environ.get("LIBHYP_CACHE", os.path.expanduser("~/.cache/libhyp"))
+    kernel = os.path.join(cache, "linux", "Image")
+    initrd = os.path.join(a.build, "linux", "initramfs.cpio.gz")
+    append = "console=ttyAMA0 earlycon=pl011,0x9000000 cryptomgr.notests"
+    icount = ["-icount", "shift=0,sleep=off"] if a.icount else []
+    direct = (["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a57",
+               "-smp", str(a.smp), "-m", "256M", "-nographic", "-monitor", "none",
+               "-serial", "stdio", "-kernel", kernel, "-initrd", initrd, "-append", append]
+              + icount)
+    monitor = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(root, "scripts", "run"),
+               "thin-monitor", "--no-build", "--kernel", kernel, "--initrd", initrd,
+               "--smp", str(a.smp), "--mem", "256M", "--append", append]
+    if a.icount:
+        monitor.append("--icount")
+    for name, cmd in (("direct", direct), ("thin-monitor", monitor)):
+        for run in range(a.runs):
+            marker, total, lines = boot(cmd)
+            print("%-13s smp %d%s run %d: marker at %s s, QEMU exit at %.2f s" % (
+                name, a.smp, " icount" if a.icount else "", run + 1,
+                "%.2f" % marker if marker is not None else "never", total))
+        if name == "thin-monitor":
+            for line in lines:
+                if "thin-monitor:" in line and ("exits" in line or line.count("  ") > 1
+                                                or "ticks" in line):
+                    print("   ", line)
+
+
+if __name__ == "__main__":
+    main()
