@@ -12,6 +12,8 @@
  * exits of each kind the guest caused.
  */
 #include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
 #include <hyp/arch.h>
 #include <hyp/gic.h>
 #include <hyp/hyp.h>
@@ -192,8 +194,25 @@ static void secondary_main(void *arg)
     run_vcpu(arg);
 }
 
-/* Every device of the board goes to the guest, at the same address, except
- * the console UART, which the guest gets as a virtual PL011. */
+/* AMBA devices passed through are also described in the guest's DTB. */
+#define MAX_DESCRIBED 16
+static int described[MAX_DESCRIBED];
+static unsigned described_count;
+
+static bool is_primecell(const void *dtb, int node)
+{
+    int len;
+    const char *list = fdt_getprop(dtb, node, "compatible", &len);
+
+    for (int i = 0; list != NULL && i < len; i += (int)strlen(list + i) + 1)
+        if (strcmp(list + i, "arm,primecell") == 0)
+            return true;
+    return false;
+}
+
+/* Every device of the board goes to the guest, at the same address, with its
+ * interrupts, except the console UART, which the guest gets as a virtual
+ * PL011. */
 static int pass_through(const struct hyp_device *dev, void *arg)
 {
     uint64_t base = dev->reg.base & ~(PAGE - 1);
@@ -203,10 +222,22 @@ static int pass_through(const struct hyp_device *dev, void *arg)
     if (base <= vuart_base && vuart_base < end)
         return 0;
     rc = hyp_vm_map_device(arg, base, end - base);
-
-    if (rc != HYP_OK)
+    if (rc != HYP_OK) {
         printf("thin-monitor: not passing %s through (%#llx..%#llx): %s\n", dev->name,
                (unsigned long long)base, (unsigned long long)end - 1, hyp_strerror(rc));
+        return 0;
+    }
+    if (dev->reg_index != 0)
+        return 0;
+    for (unsigned i = 0; i < dev->irq_count && vm.vgic != NULL; i++) {
+        rc = hyp_vm_forward_spi(&vm, dev->irqs[i].intid, (dev->irqs[i].flags & 3) != 0);
+        if (rc != HYP_OK)
+            printf("thin-monitor: %s: SPI %u not forwarded: %s\n", dev->name,
+                   dev->irqs[i].intid, hyp_strerror(rc));
+    }
+    if (described_count < MAX_DESCRIBED &&
+        is_primecell((const void *)(uintptr_t)hyp_platform_get()->dtb.base, dev->node))
+        described[described_count++] = dev->node;
     return 0;
 }
 
@@ -289,9 +320,6 @@ int main(void)
         if (rc != HYP_OK)
             hyp_panic("cannot emulate the guest's UART: %s", hyp_strerror(rc));
     }
-    rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
-    if (rc != HYP_OK)
-        hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
 
     /* The physical GIC at EL2 (tick, forwarded timers) and, on GICv3, a
      * virtual GIC for the guest where the board's is. */
@@ -308,7 +336,13 @@ int main(void)
                "timer)\n");
     }
 
+    rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
+    if (rc != HYP_OK)
+        hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+
     dtb_cfg.mpidr = mpidr;
+    dtb_cfg.passthrough = described;
+    dtb_cfg.passthrough_count = described_count;
     dtb_cfg.vcpu_count = cfg.vcpu_count;
     dtb_cfg.psci = HYP_PSCI_HVC;
     dtb_cfg.gic = plat->gic;

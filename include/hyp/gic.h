@@ -52,6 +52,17 @@ bool hyp_gic_cpu_ready(void);
 int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority);
 
 /**
+ * @brief Enable a shared peripheral interrupt, group 1, routed to one CPU.
+ * @param intid    The SPI (32..1019).
+ * @param priority Its priority.
+ * @param mpidr    Affinity of the CPU it is routed to.
+ * @param edge     true for edge-triggered, false for level-sensitive.
+ * @return ::HYP_OK; ::HYP_EINVAL for an INTID that is not an SPI the
+ *         distributor implements; ::HYP_EBUSY before hyp_gic_init().
+ */
+int hyp_gic_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge);
+
+/**
  * @brief Acknowledge the highest-priority pending group-1 interrupt.
  * @return Its INTID, or ::HYP_GIC_SPURIOUS if none.
  */

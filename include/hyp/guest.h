@@ -262,6 +262,15 @@ struct hyp_guest_dtb_cfg {
     const char *bootargs; /**< `/chosen/bootargs`, or NULL for none. */
     /** Initrd placed by hyp_guest_layout(); size 0 for none. */
     struct hyp_range initrd;
+    /**
+     * Host device nodes (offsets in the host DTB, children of its root) to
+     * copy into the guest's tree for devices passed through at the same
+     * address: every property is copied, `interrupt-parent` is pointed at the
+     * guest's GIC and `clocks` at its 24 MHz `apb-pclk` (present when a UART
+     * is described); subnodes and `phandle` are not copied. May be NULL.
+     */
+    const int *passthrough;
+    unsigned passthrough_count; /**< Entries in @ref passthrough. */
 };
 
 /**

@@ -129,11 +129,19 @@ struct hyp_platform {
 int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *plat,
                           char *err);
 
+/** Most interrupts hyp_platform_for_each_device() reports per device. */
+#define HYP_DEVICE_MAX_IRQS 4
+
 /** A device the boot DTB describes, for hyp_platform_for_each_device(). */
 struct hyp_device {
     const char *name;       /**< Node name, e.g. "pl031@9010000". */
     const char *compatible; /**< First compatible string, "" if none. */
+    int node;               /**< Its node offset in the DTB. */
+    unsigned reg_index;     /**< Which `reg` entry @ref reg is (0 first). */
     struct hyp_range reg;   /**< One `reg` entry (CPU physical address). */
+    /** Its shared peripheral interrupts (3-cell GIC specifiers of type SPI). */
+    struct hyp_irq irqs[HYP_DEVICE_MAX_IRQS];
+    unsigned irq_count; /**< Valid entries in @ref irqs. */
 };
 
 /**

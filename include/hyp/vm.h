@@ -183,6 +183,22 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
                        unsigned nr_spis);
 
 /**
+ * @brief Give a passed-through device's SPI to the VM, hardware-linked.
+ *
+ * The physical SPI is enabled at EL2 and routed to the physical CPU of the
+ * VM's first vCPU; when it fires, it is injected into the VM's virtual GIC
+ * (which routes it by the guest's GICD_IROUTER) linked to the physical one,
+ * so the guest's EOI deactivates it.
+ *
+ * @param vm    The VM (with a virtual GIC).
+ * @param intid The SPI (32..1019); the guest sees the same INTID.
+ * @param edge  true for an edge-triggered interrupt.
+ * @return ::HYP_OK; ::HYP_EINVAL without a virtual GIC or for a bad INTID;
+ *         ::HYP_EBUSY if the SPI already has a handler.
+ */
+int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge);
+
+/**
  * @brief Prepare the calling physical CPU to run vCPUs with a virtual GIC.
  *
  * Enables, at EL2, the virtual interface (ICH_*), the maintenance interrupt,

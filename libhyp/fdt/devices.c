@@ -30,6 +30,24 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
     return v;
 }
 
+/* A device's SPIs, from 3-cell `interrupts` (type 0 = SPI, number + 32). */
+static void read_spis(const void *dtb, int node, struct hyp_device *dev)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(dtb, node, "interrupts", &len);
+
+    dev->irq_count = 0;
+    if (p == NULL || len % 12 != 0)
+        return;
+    for (int i = 0; i < len / 12 && dev->irq_count < HYP_DEVICE_MAX_IRQS; i++) {
+        if (fdt32_to_cpu(p[3 * i]) != 0)
+            continue;
+        dev->irqs[dev->irq_count].intid = fdt32_to_cpu(p[3 * i + 1]) + 32;
+        dev->irqs[dev->irq_count].flags = fdt32_to_cpu(p[3 * i + 2]) & 0xf;
+        dev->irq_count++;
+    }
+}
+
 static int visit_children(const void *dtb, int parent, hyp_device_fn fn, void *arg,
                           int depth)
 {
@@ -66,9 +84,13 @@ static int visit_children(const void *dtb, int parent, hyp_device_fn fn, void *a
             struct hyp_device dev = {
                 .name = name,
                 .compatible = compat != NULL ? compat : "",
+                .node = node,
+                .reg_index = (unsigned)i,
                 .reg = {read_cells(reg + i * (ac + sc), ac),
                         read_cells(reg + i * (ac + sc) + ac, sc)},
             };
+
+            read_spis(dtb, node, &dev);
 
             if (dev.reg.size == 0 || dev.reg.base + dev.reg.size < dev.reg.base)
                 continue;

@@ -665,6 +665,45 @@ static void write_uart(struct bctx *c, const struct spec *irq)
     end(c);
 }
 
+/* Devices passed through: their host nodes, with references remapped. */
+static void write_passthrough(struct bctx *c)
+{
+    for (unsigned i = 0; i < c->cfg->passthrough_count; i++) {
+        int node = c->cfg->passthrough[i], prop_off;
+        const char *name = fdt_get_name(c->host, node, NULL);
+
+        if (name == NULL || fdt_parent_offset(c->host, node) != 0 ||
+            fdt_address_cells(c->host, 0) != 2 || fdt_size_cells(c->host, 0) != 2)
+            continue; /* only root children whose reg reads the same here */
+        begin(c, "%s", name);
+        fdt_for_each_property_offset(prop_off, c->host, node)
+        {
+            const char *pname;
+            int len;
+            const void *val = fdt_getprop_by_offset(c->host, prop_off, &pname, &len);
+
+            if (val == NULL || strcmp(pname, "phandle") == 0 ||
+                strcmp(pname, "linux,phandle") == 0)
+                continue;
+            if (strcmp(pname, "interrupt-parent") == 0) {
+                prop_u32(c, pname, PHANDLE_GIC);
+            } else if (strcmp(pname, "clocks") == 0) {
+                fdt32_t cells[4];
+                int n = len / 4 < 4 ? len / 4 : 4;
+
+                if (!c->cfg->uart.size)
+                    continue;
+                for (int k = 0; k < n; k++)
+                    cells[k] = cpu_to_fdt32(PHANDLE_CLK);
+                prop(c, pname, cells, n * 4);
+            } else {
+                prop(c, pname, val, len);
+            }
+        }
+        end(c);
+    }
+}
+
 int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cfg,
                         void *out, size_t out_size, char *err)
 {
@@ -706,6 +745,7 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     write_timer(&c);
     if (cfg->uart.size)
         write_uart(&c, &uart_irq);
+    write_passthrough(&c);
     snprintf(c.node, sizeof(c.node), "%s", "");
     end(&c);
     if (c.fdt_rc == 0)

@@ -15,6 +15,13 @@
 #define GICD_CTLR_ARE  (1u << 4)
 #define GICD_CTLR_GRP1 (1u << 1)
 
+#define GICD_TYPER      0x0004
+#define GICD_IGROUPR    0x0080
+#define GICD_ISENABLER  0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR      0x0c00
+#define GICD_IROUTER    0x6000
+
 #define GICR_FRAME         0x20000 /* RD_base + SGI_base */
 #define GICR_TYPER         0x0008
 #define GICR_TYPER_LAST    (1ULL << 4)
@@ -99,6 +106,29 @@ int hyp_gic_cpu_init(void)
     write_sysreg(S3_0_C12_C12_4, 2);  /* ICC_CTLR_EL1.EOImode: EOI only drops */
     write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
     __asm__ volatile("isb" ::: "memory");
+    return HYP_OK;
+}
+
+int hyp_gic_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge)
+{
+    uint32_t lines = ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1) * 32;
+    uint32_t bit = 1u << (intid % 32), shift = 2 * (intid % 16);
+    uintptr_t cfg = gicd + GICD_ICFGR + 4 * (intid / 16);
+    uintptr_t prio = gicd + GICD_IPRIORITYR + (intid & ~3u);
+    uint64_t route = ((mpidr >> 32) & 0xff) << 32 | (mpidr & 0xffffff);
+
+    if (gicd == 0)
+        return HYP_EBUSY;
+    if (intid < 32 || intid >= lines || intid > 1019)
+        return HYP_EINVAL;
+    mmio_write32(gicd + GICD_IGROUPR + 4 * (intid / 32),
+                 mmio_read32(gicd + GICD_IGROUPR + 4 * (intid / 32)) | bit);
+    mmio_write32(prio, (mmio_read32(prio) & ~(0xffu << 8 * (intid & 3))) |
+                           (uint32_t)priority << 8 * (intid & 3));
+    mmio_write32(cfg, (mmio_read32(cfg) & ~(3u << shift)) | (edge ? 2u << shift : 0));
+    mmio_write32(gicd + GICD_IROUTER + 8 * intid, (uint32_t)route);
+    mmio_write32(gicd + GICD_IROUTER + 8 * intid + 4, (uint32_t)(route >> 32));
+    mmio_write32(gicd + GICD_ISENABLER + 4 * (intid / 32), bit);
     return HYP_OK;
 }
 

@@ -104,6 +104,29 @@ static void forward_ppi(uint32_t intid, void *arg)
         hyp_gic_eoi(intid);
 }
 
+/* A passed-through device's SPI: priority drop here, deactivation by the
+ * guest's EOI through the list register. */
+static void forward_spi(uint32_t intid, void *arg)
+{
+    struct hyp_vm *vm = arg;
+
+    hyp_gic_priority_drop(intid);
+    if (hyp_vgic_inject(vm->vgic, 0, intid, true, intid) != HYP_OK)
+        hyp_gic_eoi(intid);
+}
+
+int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge)
+{
+    int rc;
+
+    if (vm->vgic == NULL || intid < 32 || intid > 1019)
+        return HYP_EINVAL;
+    rc = hyp_irq_register(intid, forward_spi, vm);
+    if (rc == HYP_OK)
+        rc = hyp_gic_enable_spi(intid, 0xa0, hyp_cpu_mpidr(vm->vcpus[0].pcpu), edge);
+    return rc;
+}
+
 /* Kicks only bring the CPU back to EL2: the next flush does the work. */
 static void just_end(uint32_t intid, void *arg)
 {

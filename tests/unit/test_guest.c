@@ -867,6 +867,80 @@ static unsigned memory_nodes(const void *fdt, struct hyp_range *out, unsigned ma
     return n;
 }
 
+/* Passed-through device nodes are copied with their references remapped to
+ * the guest's own GIC and clock; nodes that are not root children are not. */
+static void test_dtb_passthrough(void **state)
+{
+    struct hyp_guest_dtb_cfg cfg = v3_cfg();
+    char err[HYP_GUEST_ERRLEN];
+    void *host = load("host-dom0less", 0);
+    void *out = out_buf();
+    int nodes[2], dev, len;
+    const fdt32_t *p;
+    uint32_t gic_ph, clk_ph;
+
+    (void)state;
+    nodes[0] = node_at(host, "/pl011@9040000");
+    nodes[1] = node_at(host, "/cpus/cpu@0");
+    cfg.passthrough = nodes;
+    cfg.passthrough_count = 2;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_int_equal(fdt_check_full(out, fdt_totalsize(out)), 0);
+
+    gic_ph = fdt_get_phandle(out, fdt_node_offset_by_compatible(out, -1, "arm,gic-v3"));
+    clk_ph = fdt_get_phandle(out, node_at(out, "/apb-pclk"));
+    assert_true(gic_ph != 0 && clk_ph != 0 && gic_ph != clk_ph);
+    dev = node_at(out, "/pl011@9040000");
+    p = fdt_getprop(out, dev, "interrupts", &len);
+    assert_non_null(p);
+    assert_int_equal(len, 12);
+    assert_int_equal(fdt32_ld(p + 1), 8);
+    p = fdt_getprop(out, dev, "clocks", &len);
+    assert_non_null(p);
+    assert_int_equal(len, 8);
+    assert_int_equal(fdt32_ld(p), clk_ph);
+    assert_int_equal(fdt32_ld(p + 1), clk_ph);
+    p = fdt_getprop(out, dev, "reg", &len);
+    assert_non_null(p);
+    assert_int_equal(fdt32_ld(p + 1), 0x09040000);
+    assert_null(fdt_getprop(out, dev, "phandle", &len));
+    /* The root's interrupt parent governs it: the guest GIC. */
+    p = fdt_getprop(out, 0, "interrupt-parent", &len);
+    assert_non_null(p);
+    assert_int_equal(fdt32_ld(p), gic_ph);
+    /* /cpus/cpu@0 is not a root child: not copied (the guest has its own). */
+    assert_int_equal(fdt_path_offset(out, "/cpu@0"), -FDT_ERR_NOTFOUND);
+    free(out);
+    free(host);
+}
+
+/* hyp_platform_for_each_device() reports each reg entry with the node's SPIs. */
+static int collect(const struct hyp_device *dev, void *arg)
+{
+    struct hyp_device *seen = arg;
+
+    if (dev->reg.base == 0x09040000)
+        *seen = *dev;
+    return 0;
+}
+
+static void test_platform_devices(void **state)
+{
+    struct hyp_device seen = {0};
+    void *host = load("host-dom0less", 0);
+
+    (void)state;
+    assert_int_equal(hyp_platform_for_each_device(host, collect, &seen), 0);
+    assert_string_equal(seen.name, "pl011@9040000");
+    assert_int_equal(seen.node, node_at(host, "/pl011@9040000"));
+    assert_int_equal(seen.reg_index, 0);
+    assert_int_equal(seen.reg.size, 0x1000);
+    assert_int_equal(seen.irq_count, 1);
+    assert_int_equal(seen.irqs[0].intid, 40);
+    assert_int_equal(seen.irqs[0].flags, 4);
+    free(host);
+}
+
 static void test_dtb_gicv3_round_trip(void **state)
 {
     struct hyp_guest_dtb_cfg cfg = v3_cfg();
@@ -1294,6 +1368,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_bad_cfg),
         cmocka_unit_test(test_dtb_bad_args),
         cmocka_unit_test(test_dtb_long_model),
+        cmocka_unit_test(test_dtb_passthrough),
+        cmocka_unit_test(test_platform_devices),
         cmocka_unit_test(test_end_to_end),
     };
 
