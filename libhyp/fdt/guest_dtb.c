@@ -16,6 +16,7 @@
 #include <hyp/guest.h>
 
 #include <libfdt.h>
+#include "fdt_check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -369,7 +370,7 @@ static int read_host(struct bctx *c)
 
     rc = fdt_check_header(c->host);
     if (rc == 0)
-        rc = fdt_check_full(c->host, fdt_totalsize(c->host));
+        rc = hyp_fdt_check_full(c->host, fdt_totalsize(c->host));
     if (rc != 0)
         return hyp_guest_fail(c->err, NULL, -1, HYP_EFORMAT, "host DTB: %s",
                               fdt_strerror(rc));

@@ -9,6 +9,7 @@
 #include <hyp/guest.h>
 
 #include <libfdt.h>
+#include "fdt_check.h"
 
 #include <string.h>
 
@@ -50,7 +51,7 @@ static int check_blob(struct mctx *c, size_t dtb_max)
     rc = fdt_check_header(c->fdt);
     if (rc != 0)
         return mfail_blob(c, HYP_EFORMAT, "DTB header", rc);
-    rc = fdt_check_full(c->fdt, fdt_totalsize(c->fdt));
+    rc = hyp_fdt_check_full(c->fdt, fdt_totalsize(c->fdt));
     if (rc != 0)
         return mfail_blob(c, HYP_EFORMAT, "DTB structure", rc);
     return HYP_OK;

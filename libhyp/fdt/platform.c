@@ -11,6 +11,7 @@
 #include <hyp/error.h>
 
 #include <libfdt.h>
+#include "fdt_check.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -943,9 +944,10 @@ static int check_blob(struct disc *d, size_t dtb_max)
         return fail(d, HYP_EFORMAT, -1, "DTB header: %s", fdt_strerror(rc));
     /* libfdt's read-only walkers (fdt_get_path, fdt_parent_offset, ...)
      * assume a well-formed structure block; check all of it once. */
-    rc = fdt_check_full(d->fdt, fdt_totalsize(d->fdt));
+    rc = hyp_fdt_check_full(d->fdt, fdt_totalsize(d->fdt));
     if (rc != 0)
-        return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s", fdt_strerror(rc));
+        return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s",
+                    fdt_strerror(rc));
     return HYP_OK;
 }
 

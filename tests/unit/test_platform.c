@@ -397,6 +397,22 @@ static void test_corrupt_structure(void **state)
     free(fdt);
 }
 
+/* A version-9 blob (names are full paths before version 16) whose root is
+ * named "": libfdt 1.6.1's fdt_check_full() dereferences the NULL name
+ * fdt_get_name() returns for it (found by fuzz_guest); discovery must reject
+ * it instead. */
+static void test_old_version_root_name(void **state)
+{
+    void *fdt = load("good-gicv3", 0);
+    size_t size = fdt_totalsize(fdt);
+
+    (void)state;
+    fdt_set_version(fdt, 9);
+    fdt_set_last_comp_version(fdt, 2);
+    expect_fail_max(fdt, size, HYP_EFORMAT, "DTB structure is malformed", NULL);
+    free(fdt);
+}
+
 static void test_misaligned(void **state)
 {
     void *fdt = load("good-gicv3", 0);
@@ -1146,6 +1162,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_magic),
         cmocka_unit_test(test_corrupt_header),
         cmocka_unit_test(test_corrupt_structure),
+        cmocka_unit_test(test_old_version_root_name),
         cmocka_unit_test(test_misaligned),
         cmocka_unit_test(test_null_args),
         cmocka_unit_test(test_address_cells_too_big),
