@@ -5,9 +5,10 @@
  * The guest is the kernel (and initrd) the bootloader left in memory and
  * described in /chosen/module@... nodes of the boot DTB. It gets all RAM of
  * the first memory bank except the first MONITOR_RESERVE bytes, which hold
- * the monitor and its page tables, and every device of the board but the
- * GIC. vCPU n runs on physical CPU n; PSCI and SMCCC calls are served by
- * libhyp. A 100 Hz tick on the EL2 physical timer brings every CPU back to
+ * the monitor and its page tables, and every device of the board with its
+ * interrupts, except the GIC and the console UART, which it gets as a
+ * virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n; PSCI and SMCCC calls
+ * are served by libhyp. A 100 Hz tick on the EL2 physical timer brings every CPU back to
  * the monitor even while its guest never traps. At power-off the monitor prints how many
  * exits of each kind the guest caused.
  */
