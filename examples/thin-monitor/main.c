@@ -7,10 +7,10 @@
  * the first memory bank except the first MONITOR_RESERVE bytes, which hold
  * the monitor and its page tables, and every device of the board with its
  * interrupts, except the GIC and the console UART, which it gets as a
- * virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n; PSCI and SMCCC calls
- * are served by libhyp. A 100 Hz tick on the EL2 physical timer brings every CPU back to
- * the monitor even while its guest never traps. At power-off the monitor prints how many
- * exits of each kind the guest caused.
+ * virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n; PSCI and
+ * SMCCC calls are served by libhyp. A 100 Hz tick on the EL2 physical timer
+ * brings every CPU back to the monitor even while its guest never traps. At
+ * power-off the monitor prints how many exits of each kind the guest caused.
  */
 #include <stdio.h>
 #include <string.h>
