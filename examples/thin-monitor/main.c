@@ -242,15 +242,6 @@ static int pass_through(const struct hyp_device *dev, void *arg)
     return 0;
 }
 
-static unsigned pa_bits(void)
-{
-    static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
-    unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);
-    unsigned b = parange < 7 ? bits[parange] : 48;
-
-    return b > 48 ? 48 : b;
-}
-
 int main(void)
 {
     const struct hyp_platform *plat = hyp_platform_get();
@@ -267,7 +258,7 @@ int main(void)
     struct hyp_vm_config cfg = {
         .vmid = 1,
         .ipa_bits = IPA_BITS,
-        .pa_bits = pa_bits(),
+        .pa_bits = hyp_pa_bits(),
         .vcpus = vcpus,
         .vcpu_count = hyp_cpu_count(),
         .vcpu_pcpu = vcpu_pcpu,

@@ -38,6 +38,16 @@ int hyp_el2_map(uint64_t pa, uint64_t size, unsigned prot);
 int hyp_el2_unmap(uint64_t pa, uint64_t size);
 
 /**
+ * @brief Physical address size the translation tables use.
+ *
+ * From ID_AA64MMFR0_EL1.PARange, capped at 48 bits (4 KiB granule without
+ * FEAT_LPA2). The EL2 tables and a VM's stage 2 use it as their output size.
+ *
+ * @return 32, 36, 40, 42, 44 or 48.
+ */
+unsigned hyp_pa_bits(void);
+
+/**
  * @brief Where the hypervisor image lies in physical memory.
  * @return `[start of text, end of BSS)`, 4 KiB aligned at both ends.
  */

@@ -38,9 +38,9 @@ static struct hyp_page_pool el2_pool;
 static struct hyp_pgtable el2_pt;
 static struct hyp_spinlock el2_pt_lock = HYP_SPINLOCK_INIT;
 
-static unsigned parange_bits(void)
+unsigned hyp_pa_bits(void)
 {
-    static const unsigned bits[] = {32, 36, 40, 42, 44, 48, 52};
+    static const unsigned bits[] = {32, 36, 40, 42, 44, 48};
     unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);
 
     return parange < sizeof(bits) / sizeof(bits[0]) ? bits[parange] : 48;
@@ -90,12 +90,12 @@ int hyp_el2_mmu_init(const struct hyp_platform *plat, char *err, unsigned errlen
         .mm = &hyp_pgtable_page_pool_ops,
         .mm_ctx = &el2_pool,
     };
-    unsigned pa_bits = parange_bits();
+    unsigned pa_bits = hyp_pa_bits();
     uint64_t tcr;
     int rc;
 
-    /* Identity map: input addresses as wide as output ones, up to 48 bits. */
-    cfg.pa_bits = pa_bits > 48 ? 48 : pa_bits;
+    /* Identity map: input addresses as wide as output ones. */
+    cfg.pa_bits = pa_bits;
     cfg.ia_bits = cfg.pa_bits;
     rc = hyp_page_pool_init(&el2_pool, el2_pool_mem, sizeof(el2_pool_mem));
     if (rc == HYP_OK)

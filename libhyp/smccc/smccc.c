@@ -7,6 +7,7 @@
 #include <hyp/error.h>
 #include <hyp/psci.h>
 #include <hyp/smccc.h>
+#include <hyp/trap.h>
 #include <hyp/vcpu.h>
 
 static const struct hyp_smccc_service *services[HYP_SMCCC_MAX_SERVICES];
@@ -88,24 +89,21 @@ static const struct hyp_smccc_service *find_service(unsigned owner)
 
 void hyp_smccc_dispatch(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit)
 {
-    uint32_t fid = (uint32_t)vcpu->regs.x[0];
+    struct hyp_smccc_fid fid;
     uint64_t ret[4] = {(uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED, 0, 0, 0};
     uint64_t args[7];
     const struct hyp_smccc_service *svc;
-    bool fast = (fid & SMCCC_FAST_CALL) != 0;
 
-    for (unsigned i = 0; i < 7; i++) {
-        args[i] = vcpu->regs.x[i + 1];
+    hyp_trap_decode_fid(vcpu->regs.x[0], &fid);
+    for (unsigned i = 0; i < 7; i++)
         /* SMC32/HVC32: only the low halves are arguments. */
-        if (!(fid & SMCCC_64))
-            args[i] = (uint32_t)args[i];
-    }
-    svc = find_service((fid >> SMCCC_OWNER_SHIFT) & SMCCC_OWNER_MASK);
-    if (svc != NULL && !(fast && (fid & SMCCC_FAST_MBZ_MASK)))
-        svc->handler(vcpu, fid, args, ret, conduit);
+        args[i] = fid.smc64 ? vcpu->regs.x[i + 1] : (uint32_t)vcpu->regs.x[i + 1];
+    svc = find_service(fid.owner);
+    if (svc != NULL && fid.valid)
+        svc->handler(vcpu, fid.raw, args, ret, conduit);
     /* A 32-bit caller sees 32-bit results (NOT_SUPPORTED as 0xffffffff). */
     for (unsigned i = 0; i < 4; i++)
-        vcpu->regs.x[i] = (fid & SMCCC_64) ? ret[i] : (uint32_t)ret[i];
+        vcpu->regs.x[i] = fid.smc64 ? ret[i] : (uint32_t)ret[i];
 }
 
 static void arch_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
