@@ -24,6 +24,6 @@ foreach(dts IN LISTS guest_dts_files)
 endforeach()
 add_custom_target(guest_dtbs DEPENDS ${guest_dtbs})
 
-libhyp_unit_test(guest SOURCES test_guest.c ARGS ${guest_dtb_dir})
+libhyp_unit_test(guest SOURCES test_guest.c dtb_edit.c ARGS ${guest_dtb_dir})
 target_compile_definitions(test_guest PRIVATE HYP_TEST_GUEST_DTB_DIR="${guest_dtb_dir}")
 add_dependencies(test_guest guest_dtbs)

@@ -38,7 +38,7 @@ foreach(variant "3;4;1G" "2;2;512M")
 endforeach()
 add_custom_target(platform_dtbs DEPENDS ${dtbs})
 
-libhyp_unit_test(platform SOURCES test_platform.c ARGS ${dtb_dir})
+libhyp_unit_test(platform SOURCES test_platform.c dtb_edit.c ARGS ${dtb_dir})
 target_compile_definitions(test_platform PRIVATE HYP_TEST_DTB_DIR="${dtb_dir}")
 add_dependencies(test_platform platform_dtbs)
 add_test(NAME unit.platform-qemu COMMAND test_platform --qemu ${dtb_dir})

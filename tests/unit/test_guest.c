@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "dtb_edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,74 +29,12 @@
 #include <hyp/guest.h>
 #include <hyp/platform.h>
 
-/** Room added to a DTB opened for editing. */
-#define EDIT_SLACK 8192
-
 /** Output buffer for built guest DTBs. */
 #define OUT_SIZE 65536
-
-static const char *dtb_dir;
 
 /*
  * Helpers
  */
-
-static void *load(const char *name, size_t slack)
-{
-    char path[512];
-    FILE *f;
-    long len;
-    void *buf;
-
-    snprintf(path, sizeof(path), "%s/%s.dtb", dtb_dir, name);
-    f = fopen(path, "rb");
-    if (!f)
-        print_error("cannot open %s\n", path);
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    len = ftell(f);
-    assert_true(len > 0);
-    rewind(f);
-    buf = malloc((size_t)len + slack);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return buf;
-}
-
-static void *edit(const char *name)
-{
-    void *buf = load(name, EDIT_SLACK);
-
-    assert_int_equal(fdt_open_into(buf, buf, (int)(fdt_totalsize(buf) + EDIT_SLACK)), 0);
-    return buf;
-}
-
-static int node_at(const void *fdt, const char *path)
-{
-    int node = fdt_path_offset(fdt, path);
-
-    if (node < 0)
-        print_error("no node %s\n", path);
-    assert_true(node >= 0);
-    return node;
-}
-
-static void put_cells(void *fdt, const char *path, const char *prop, const uint32_t *v,
-                      size_t n)
-{
-    fdt32_t cells[16];
-
-    assert_true(n <= 16);
-    for (size_t i = 0; i < n; i++)
-        cells[i] = cpu_to_fdt32(v[i]);
-    assert_int_equal(
-        fdt_setprop(fdt, node_at(fdt, path), prop, cells, (int)(n * sizeof(fdt32_t))), 0);
-}
-
-#define PUT_CELLS(fdt, path, prop, ...)                                                  \
-    put_cells(fdt, path, prop, (const uint32_t[]){__VA_ARGS__},                          \
-              sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
 
 /** @p rc must be @p code and @p err must contain @p want1 (and @p want2). */
 static void check_fail(int rc, const char *err, int code, const char *want1,
@@ -219,7 +158,7 @@ static void test_modules_two_ramdisks(void **state)
     (void)state;
     assert_true(node >= 0);
     assert_int_equal(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)), 0);
-    PUT_CELLS(fdt, "/chosen/module@4e000000", "reg", 0, 0x4e000000, 0, 0x1000);
+    SET_CELLS(fdt, "/chosen/module@4e000000", "reg", 0, 0x4e000000, 0, 0x1000);
     /* libfdt adds the new node first, so the original one is the second. */
     expect_mods_fail(fdt, NULL, 0, HYP_EEXIST,
                      "/chosen/module@4b000000: property 'compatible': a second "
@@ -243,11 +182,11 @@ static void test_modules_bad_reg_length(void **state)
     void *fdt = edit("host-dom0less");
 
     (void)state;
-    PUT_CELLS(fdt, "/chosen/module@49000000", "reg", 0, 0x49000000, 0x1000);
+    SET_CELLS(fdt, "/chosen/module@49000000", "reg", 0, 0x49000000, 0x1000);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen/module@49000000: property 'reg'",
                      "length 12, expected 16");
     /* Two entries are not one module. */
-    PUT_CELLS(fdt, "/chosen/module@49000000", "reg", 0, 0x49000000, 0, 0x1000, 0,
+    SET_CELLS(fdt, "/chosen/module@49000000", "reg", 0, 0x49000000, 0, 0x1000, 0,
               0x4a000000, 0, 0x1000);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen/module@49000000: property 'reg'",
                      "length 32");
@@ -270,7 +209,7 @@ static void test_modules_zero_size(void **state)
     void *fdt = edit("host-dom0less");
 
     (void)state;
-    PUT_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4b000000, 0, 0);
+    SET_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4b000000, 0, 0);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen/module@4b000000: property 'reg'",
                      "has size 0");
     free(fdt);
@@ -281,11 +220,11 @@ static void test_modules_wrap(void **state)
     void *fdt = edit("host-dom0less");
 
     (void)state;
-    PUT_CELLS(fdt, "/chosen/module@49000000", "reg", 0xffffffff, 0xfffff000, 0, 0x2000);
+    SET_CELLS(fdt, "/chosen/module@49000000", "reg", 0xffffffff, 0xfffff000, 0, 0x2000);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen/module@49000000: property 'reg'",
                      "wraps around");
     /* Ending exactly at the top of the address space is fine. */
-    PUT_CELLS(fdt, "/chosen/module@49000000", "reg", 0xffffffff, 0xfffff000, 0, 0x1000);
+    SET_CELLS(fdt, "/chosen/module@49000000", "reg", 0xffffffff, 0xfffff000, 0, 0x1000);
     {
         struct hyp_guest_modules m;
         char err[HYP_GUEST_ERRLEN];
@@ -302,11 +241,11 @@ static void test_modules_overlap(void **state)
 
     (void)state;
     /* Ramdisk starts at the kernel's last byte. */
-    PUT_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4a1fffff, 0, 0x1000);
+    SET_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4a1fffff, 0, 0x1000);
     expect_mods_fail(fdt, NULL, 0, HYP_EBUSY, "/chosen/module@4b000000: property 'reg'",
                      "overlaps the kernel module 0x49000000+0x1200000");
     /* Right after it: no overlap. */
-    PUT_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4a200000, 0, 0x1000);
+    SET_CELLS(fdt, "/chosen/module@4b000000", "reg", 0, 0x4a200000, 0, 0x1000);
     {
         struct hyp_guest_modules m;
         char err[HYP_GUEST_ERRLEN];
@@ -355,7 +294,7 @@ static void test_modules_bad_bootargs(void **state)
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT,
                      "/chosen/module@49000000: property 'bootargs'",
                      "not a single string");
-    PUT_CELLS(fdt, "/chosen/module@49000000", "bootargs", 0x41424344);
+    SET_CELLS(fdt, "/chosen/module@49000000", "bootargs", 0x41424344);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT,
                      "/chosen/module@49000000: property 'bootargs'", NULL);
     free(fdt);
@@ -366,11 +305,11 @@ static void test_modules_bad_cells(void **state)
     void *fdt = edit("host-dom0less");
 
     (void)state;
-    PUT_CELLS(fdt, "/chosen", "#address-cells", 3);
+    SET_CELLS(fdt, "/chosen", "#address-cells", 3);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen: property '#address-cells'",
                      "3 cells");
-    PUT_CELLS(fdt, "/chosen", "#address-cells", 2);
-    PUT_CELLS(fdt, "/chosen", "#size-cells", 0);
+    SET_CELLS(fdt, "/chosen", "#address-cells", 2);
+    SET_CELLS(fdt, "/chosen", "#size-cells", 0);
     expect_mods_fail(fdt, NULL, 0, HYP_EFORMAT, "/chosen: property '#size-cells'", NULL);
     free(fdt);
 }
@@ -1250,14 +1189,14 @@ static void test_dtb_bad_args(void **state)
                "\"arm,armv8-timer\"", NULL);
     free(host);
     host = edit("host-dom0less");
-    PUT_CELLS(host, "/intc@8000000", "interrupts", 1, 9);
+    SET_CELLS(host, "/intc@8000000", "interrupts", 1, 9);
     check_fail(build(host, &cfg, out, OUT_SIZE, err), err, HYP_EFORMAT,
                "/intc@8000000: property 'interrupts'", "length 8");
-    PUT_CELLS(host, "/intc@8000000", "interrupts", 1, 16, 4);
+    SET_CELLS(host, "/intc@8000000", "interrupts", 1, 16, 4);
     check_fail(build(host, &cfg, out, OUT_SIZE, err), err, HYP_EFORMAT,
                "/intc@8000000: property 'interrupts'",
                "number 16 out of range for type 1");
-    PUT_CELLS(host, "/intc@8000000", "interrupts", 4, 1, 4);
+    SET_CELLS(host, "/intc@8000000", "interrupts", 4, 1, 4);
     check_fail(build(host, &cfg, out, OUT_SIZE, err), err, HYP_EFORMAT,
                "/intc@8000000: property 'interrupts'", "unknown interrupt type 4");
     ((unsigned char *)host)[0] ^= 0xff;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "dtb_edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,83 +28,9 @@
 #include <hyp/error.h>
 #include <hyp/platform.h>
 
-/** Room added to a DTB opened for editing. */
-#define EDIT_SLACK 16384
-
-static const char *dtb_dir;
-
 /*
  * Helpers
  */
-
-/** Read DTB_DIR/NAME.dtb into a heap buffer with @p slack spare bytes. */
-static void *load(const char *name, size_t slack)
-{
-    char path[512];
-    FILE *f;
-    long len;
-    void *buf;
-
-    snprintf(path, sizeof(path), "%s/%s.dtb", dtb_dir, name);
-    f = fopen(path, "rb");
-    if (!f)
-        print_error("cannot open %s\n", path);
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    len = ftell(f);
-    assert_true(len > 0);
-    rewind(f);
-    buf = malloc((size_t)len + slack); /* malloc aligns to at least 8 */
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    return buf;
-}
-
-/** A good board opened with room for libfdt edits. */
-static void *edit(const char *name)
-{
-    void *buf = load(name, EDIT_SLACK);
-
-    assert_int_equal(fdt_open_into(buf, buf, (int)(fdt_totalsize(buf) + EDIT_SLACK)), 0);
-    return buf;
-}
-
-static int node_at(const void *fdt, const char *path)
-{
-    int node = fdt_path_offset(fdt, path);
-
-    if (node < 0)
-        print_error("no node %s\n", path);
-    assert_true(node >= 0);
-    return node;
-}
-
-static void set_cells(void *fdt, const char *path, const char *prop, const uint32_t *v,
-                      size_t n)
-{
-    fdt32_t cells[64];
-
-    assert_true(n <= 64);
-    for (size_t i = 0; i < n; i++)
-        cells[i] = cpu_to_fdt32(v[i]);
-    assert_int_equal(
-        fdt_setprop(fdt, node_at(fdt, path), prop, cells, (int)(n * sizeof(fdt32_t))), 0);
-}
-
-#define SET_CELLS(fdt, path, prop, ...)                                                  \
-    set_cells(fdt, path, prop, (const uint32_t[]){__VA_ARGS__},                          \
-              sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t))
-
-static void set_string(void *fdt, const char *path, const char *prop, const char *value)
-{
-    assert_int_equal(fdt_setprop_string(fdt, node_at(fdt, path), prop, value), 0);
-}
-
-static void del_prop(void *fdt, const char *path, const char *prop)
-{
-    assert_int_equal(fdt_delprop(fdt, node_at(fdt, path), prop), 0);
-}
 
 /** Discover @p fdt, which must succeed; its message must then be empty. */
 static void discover_ok(const void *fdt, struct hyp_platform *plat)
