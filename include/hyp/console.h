@@ -29,16 +29,28 @@ void hyp_console_init(uint64_t base, uint32_t clock_hz);
 void hyp_console_write(const char *buf, size_t len);
 
 /**
- * @brief Write out the calling CPU's partial line, if any.
+ * @brief Write out the calling CPU's partial line and any held-back lines.
  */
 void hyp_console_flush(void);
+
+/**
+ * @brief Let held-back tagged lines out once the guest has paused.
+ *
+ * Call periodically (e.g. from a 100 Hz tick): if the guest wrote nothing
+ * since the previous call, the tagged lines waiting for the end of its
+ * partial line are written now (after a newline). Never waits for the lock.
+ */
+void hyp_console_sync(void);
 
 /**
  * @brief Tag every hypervisor line from now on (when a guest shares the UART).
  *
  * Each line the hypervisor prints then starts with @p tag, on a line of its
- * own: if the guest left a partial line, a newline is written first. Guest
- * output (hyp_console_guest_write()) passes through unchanged.
+ * own. While the guest is in the middle of a line, tagged lines are held
+ * back (up to 2 KiB) until the guest ends it or pauses (see
+ * hyp_console_sync()); if they overflow, the guest's line is ended with a
+ * newline and they are written at once. Guest output
+ * (hyp_console_guest_write()) passes through unchanged.
  *
  * @param tag A static string such as "[hyp] ", or NULL for no tag.
  */

@@ -138,6 +138,13 @@ struct hyp_exit_call {
 #define HYP_SYSREG_TTBR0_EL1      HYP_SYSREG(3, 0, 2, 0, 0)   /**< TTBR0_EL1 key. */
 #define HYP_SYSREG_TTBR1_EL1      HYP_SYSREG(3, 0, 2, 0, 1)   /**< TTBR1_EL1 key. */
 #define HYP_SYSREG_TCR_EL1        HYP_SYSREG(3, 0, 2, 0, 2)   /**< TCR_EL1 key. */
+#define HYP_SYSREG_ESR_EL1        HYP_SYSREG(3, 0, 5, 2, 0)   /**< ESR_EL1 key. */
+#define HYP_SYSREG_AFSR0_EL1      HYP_SYSREG(3, 0, 5, 1, 0)   /**< AFSR0_EL1 key. */
+#define HYP_SYSREG_AFSR1_EL1      HYP_SYSREG(3, 0, 5, 1, 1)   /**< AFSR1_EL1 key. */
+#define HYP_SYSREG_FAR_EL1        HYP_SYSREG(3, 0, 6, 0, 0)   /**< FAR_EL1 key. */
+#define HYP_SYSREG_MDSCR_EL1      HYP_SYSREG(2, 0, 0, 2, 2)   /**< MDSCR_EL1 key. */
+#define HYP_SYSREG_OSLAR_EL1      HYP_SYSREG(2, 0, 1, 0, 4)   /**< OSLAR_EL1 key. */
+#define HYP_SYSREG_OSLSR_EL1      HYP_SYSREG(2, 0, 1, 1, 4)   /**< OSLSR_EL1 key. */
 #define HYP_SYSREG_MAIR_EL1       HYP_SYSREG(3, 0, 10, 2, 0)  /**< MAIR_EL1 key. */
 #define HYP_SYSREG_AMAIR_EL1      HYP_SYSREG(3, 0, 10, 3, 0)  /**< AMAIR_EL1 key. */
 #define HYP_SYSREG_VBAR_EL1       HYP_SYSREG(3, 0, 12, 0, 0)  /**< VBAR_EL1 key. */

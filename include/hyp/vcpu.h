@@ -81,6 +81,17 @@ struct hyp_vcpu {
     struct hyp_vcpu_el1 el1;   /**< EL1 state while not loaded. */
     bool loaded;         /**< EL1 state is live in the registers of its physical CPU. */
     uint64_t exit_count; /**< Exits taken (all kinds). */
+    /**
+     * Extra HCR_EL2 trap bits while this vCPU runs (e.g. TVM), ORed into
+     * the library's own; applied at the next hyp_vcpu_run().
+     */
+    uint64_t hcr_set;
+    /**
+     * Extra MDCR_EL2 bits while this vCPU runs (e.g. TDE, which also traps
+     * every debug register access), ORed into the CPU's boot value; applied
+     * at the next hyp_vcpu_run().
+     */
+    uint64_t mdcr_set;
 };
 
 /**
@@ -133,6 +144,21 @@ void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, const struct hyp_exit *exit);
  * @param vcpu The vCPU.
  */
 void hyp_vcpu_inject_undef(struct hyp_vcpu *vcpu);
+
+/**
+ * @brief Inject a synchronous exception with a given syndrome into the guest.
+ *
+ * Sets ESR_EL1 = @p esr, ELR_EL1 = the guest's PC, SPSR_EL1 = its PSTATE,
+ * and enters its EL1 vector for the current EL and stack pointer, with
+ * DAIF masked (as hyp_vcpu_inject_sea()). For reflecting a trapped
+ * exception the guest would have taken itself, e.g. a BRK while
+ * MDCR_EL2.TDE routes debug exceptions to EL2 (EC 0x3C is the same from
+ * EL0 and EL1).
+ *
+ * @param vcpu The vCPU, loaded on the calling CPU.
+ * @param esr  The complete ESR_EL1 value (EC, IL, ISS).
+ */
+void hyp_vcpu_inject_sync(struct hyp_vcpu *vcpu, uint64_t esr);
 
 /**
  * @brief Read the guest's register @p n, with 31 meaning XZR (reads 0).

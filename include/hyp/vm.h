@@ -70,6 +70,17 @@ struct hyp_vm_config {
 
 struct hyp_vgic;
 struct hyp_vgic_cpu;
+struct hyp_vm;
+
+/**
+ * @brief Observer of physical interrupts handed to a VM's guest.
+ * @param vm    The VM.
+ * @param vcpu  The vCPU loaded on the CPU where it fired (its index), or 0.
+ * @param intid The INTID (the guest sees the same one).
+ * @param arg   The argument given to hyp_vm_set_irq_hook().
+ */
+typedef void (*hyp_vm_irq_hook_fn)(struct hyp_vm *vm, unsigned vcpu, uint32_t intid,
+                                   void *arg);
 
 /** A virtual machine. Fields are read-only outside libhyp. */
 struct hyp_vm {
@@ -85,7 +96,9 @@ struct hyp_vm {
     struct hyp_vm_mmio mmio[HYP_VM_MAX_MMIO]; /**< Emulated devices. */
     unsigned mmio_count;                      /**< Valid entries in @ref mmio. */
     struct hyp_vgic *vgic;                    /**< Its virtual GIC, or NULL. */
-    int shutdown; /**< ::hyp_vm_shutdown: what a vCPU asked for. */
+    int shutdown;                /**< ::hyp_vm_shutdown: what a vCPU asked for. */
+    hyp_vm_irq_hook_fn irq_hook; /**< See hyp_vm_set_irq_hook(); NULL for none. */
+    void *irq_hook_arg;          /**< Its argument. */
 };
 
 /** Whole-VM power requests made by a guest through PSCI. */
@@ -199,6 +212,19 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
 int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge);
 
 /**
+ * @brief Observe every physical interrupt forwarded to the VM's guest.
+ *
+ * @p fn is called in interrupt context at EL2 (on the CPU where the
+ * interrupt fired) for each forwarded SPI (hyp_vm_forward_spi()) and timer
+ * PPI injected into the virtual GIC. Set it before any guest runs.
+ *
+ * @param vm  The VM.
+ * @param fn  The observer, or NULL.
+ * @param arg Its argument.
+ */
+void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg);
+
+/**
  * @brief Prepare the calling physical CPU to run vCPUs with a virtual GIC.
  *
  * Enables, at EL2, the virtual interface (ICH_*), the maintenance interrupt,
@@ -229,14 +255,47 @@ bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint
 struct hyp_vcpu *hyp_vm_vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr);
 
 /**
+ * @brief The access of a stage-2 data abort: from the syndrome or the instruction.
+ *
+ * With a valid syndrome (ISV) that is copied; otherwise the faulting A64
+ * instruction is fetched through the guest's own translation and decoded
+ * with hyp_trap_decode_insn() (which also gives base-register writeback).
+ *
+ * @param vcpu   The vCPU that exited (loaded on the calling CPU).
+ * @param exit   Its ::HYP_EXIT_DABT exit.
+ * @param access Out: the access (size, register, direction, writeback).
+ * @return ::HYP_OK; ::HYP_EINVAL for another exit or no valid IPA;
+ *         ::HYP_ENOTSUP when the instruction cannot be fetched or decoded
+ *         (pairs, atomics, SIMD, AArch32).
+ */
+int hyp_vm_access_decode(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
+                         struct hyp_exit_dabt *access);
+
+/**
+ * @brief Finish an access emulated (or refused) on the guest's behalf.
+ *
+ * Applies the base-register writeback of @p access and moves the guest's PC
+ * past the instruction.
+ *
+ * @param vcpu   The vCPU.
+ * @param exit   Its exit.
+ * @param access The access, from hyp_vm_access_decode().
+ */
+void hyp_vm_access_complete(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
+                            const struct hyp_exit_dabt *access);
+
+/**
  * @brief The library's default handling of a guest exit.
  *
  * Examples call it after their own policy. It serves HVC and SMC through the
  * SMCCC dispatcher (SMCCC arch calls, PSCI 1.1), completes WFI/WFE, emulates
  * accesses to the VM's emulated devices (hyp_vm_add_mmio()), dispatches
  * physical interrupts (hyp_handle_irq()), injects a synchronous external
- * abort for guest accesses outside its memory and devices, and an Undefined
- * Instruction for trapped instructions it does not emulate. Never fails: anything the
+ * abort for guest accesses outside its memory and devices, performs the EL1
+ * register writes trapped by HCR_EL2.TVM (see hyp_vcpu::hcr_set), gives a
+ * guest's BRK back to it (it reaches EL2 while MDCR_EL2.TDE is set), and
+ * injects an Undefined Instruction for trapped instructions it does not
+ * emulate. Never fails: anything the
  * guest does wrong is reflected back to the guest.
  *
  * @param vcpu The vCPU that exited (loaded on the calling CPU).

@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <hyp/console.h>
 #include <hyp/pl011.h>
 #include <hyp/spinlock.h>
@@ -18,6 +19,12 @@ static struct hyp_spinlock console_lock = HYP_SPINLOCK_INIT;
 static bool console_emergency;
 static const char *console_tag;   /* prefix of hypervisor lines, or NULL */
 static bool at_line_start = true; /* the physical UART's cursor is at column 0 */
+/* Tagged lines held back while the guest is in the middle of a line, so
+ * that they do not split it; written after the guest's newline, or by
+ * hyp_console_sync() once the guest has paused. */
+static char pending[2048];
+static size_t pending_len;
+static bool guest_wrote; /* guest output since the last hyp_console_sync() */
 
 void hyp_console_init(uint64_t base, uint32_t clock_hz)
 {
@@ -38,16 +45,41 @@ static void emit_raw(const char *buf, size_t len)
         at_line_start = buf[len - 1] == '\n';
 }
 
+static void emit_tagged(const char *buf, size_t len);
+
+/* Write the held-back lines, ending the guest's partial line if need be. */
+static void flush_pending(void)
+{
+    size_t len = pending_len;
+
+    pending_len = 0;
+    if (len != 0)
+        emit_tagged(pending, len);
+}
+
 /* Hypervisor output: with a tag, each line starts fresh and tagged (a line
  * longer than HYP_CONSOLE_LINE arrives in pieces and is split). */
 static void emit(const char *buf, size_t len)
 {
-    const char *tag = console_tag;
-
-    if (tag == NULL) {
+    if (console_tag == NULL) {
         emit_raw(buf, len);
         return;
     }
+    if (!at_line_start && !__atomic_load_n(&console_emergency, __ATOMIC_RELAXED)) {
+        if (len <= sizeof(pending) - pending_len) {
+            memcpy(pending + pending_len, buf, len);
+            pending_len += len;
+            return;
+        }
+    }
+    flush_pending();
+    emit_tagged(buf, len);
+}
+
+static void emit_tagged(const char *buf, size_t len)
+{
+    const char *tag = console_tag;
+
     /* Never continue a partial line the guest left. */
     if (!at_line_start)
         emit_raw("\n", 1);
@@ -113,6 +145,19 @@ void hyp_console_flush(void)
 
     if (cpu != NULL)
         flush_line(cpu);
+    hyp_spin_lock(&console_lock);
+    flush_pending();
+    hyp_spin_unlock(&console_lock);
+}
+
+void hyp_console_sync(void)
+{
+    if (!hyp_spin_trylock(&console_lock))
+        return;
+    if (!guest_wrote)
+        flush_pending();
+    guest_wrote = false;
+    hyp_spin_unlock(&console_lock);
 }
 
 void hyp_console_set_tag(const char *tag)
@@ -126,6 +171,9 @@ void hyp_console_guest_write(const char *buf, size_t len)
 {
     hyp_spin_lock(&console_lock);
     emit_raw(buf, len);
+    guest_wrote = true;
+    if (at_line_start)
+        flush_pending();
     hyp_spin_unlock(&console_lock);
 }
 

@@ -30,6 +30,11 @@ struct hyp_percpu {
     struct hyp_vcpu *loaded_vcpu;
     /* EL2's own TPIDR_EL0 (picolibc's TLS pointer), restored after exits. */
     uint64_t tpidr_el0;
+    /* HCR_EL2 and MDCR_EL2 as last written for a guest; MDCR_EL2 at boot. */
+    uint64_t hcr_el2;
+    uint64_t mdcr_el2;
+    uint64_t mdcr_el2_boot;
+    bool mdcr_el2_read;
     /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
     uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
     unsigned id;

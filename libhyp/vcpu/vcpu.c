@@ -134,7 +134,6 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
     write_sysreg(vttbr_el2, vcpu->vm->vttbr);
     write_sysreg(vtcr_el2, vcpu->vm->vtcr);
     write_sysreg(vmpidr_el2, (1ULL << 31) | vcpu->vmpidr);
-    write_sysreg(hcr_el2, HCR_GUEST);
     el1_restore(&vcpu->el1);
     __asm__ volatile("isb" ::: "memory");
     cpu->loaded_vcpu = vcpu;
@@ -152,6 +151,28 @@ void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)
     vcpu->el1.cpacr = CPACR_EL1_FPEN;
     if (vcpu->loaded)
         el1_restore(&vcpu->el1);
+}
+
+/* The vCPU's trap configuration, written only when it changes. */
+static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
+{
+    uint64_t hcr = HCR_GUEST | vcpu->hcr_set, mdcr;
+
+    if (!cpu->mdcr_el2_read) {
+        cpu->mdcr_el2_boot = read_sysreg(mdcr_el2);
+        cpu->mdcr_el2 = cpu->mdcr_el2_boot;
+        cpu->hcr_el2 = ~hcr;
+        cpu->mdcr_el2_read = true;
+    }
+    mdcr = cpu->mdcr_el2_boot | vcpu->mdcr_set;
+    if (cpu->hcr_el2 != hcr) {
+        write_sysreg(hcr_el2, hcr);
+        cpu->hcr_el2 = hcr;
+    }
+    if (cpu->mdcr_el2 != mdcr) {
+        write_sysreg(mdcr_el2, mdcr);
+        cpu->mdcr_el2 = mdcr;
+    }
 }
 
 /* List registers this CPU implements (ICH_VTR_EL2), read once per CPU. */
@@ -180,6 +201,7 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
         __atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
         return HYP_EINVAL;
     vcpu_load(cpu, vcpu);
+    apply_traps(cpu, vcpu);
 
     /* Its virtual interrupts into the list registers. */
     if (vgic != NULL) {
@@ -253,4 +275,11 @@ void hyp_vcpu_inject_sea(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
 void hyp_vcpu_inject_undef(struct hyp_vcpu *vcpu)
 {
     inject_sync(vcpu, 0x00, 0x00, 0, 0, false);
+}
+
+void hyp_vcpu_inject_sync(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+    unsigned ec = (unsigned)(esr >> ESR_EC_SHIFT) & 0x3f;
+
+    inject_sync(vcpu, ec, ec, esr & ((1ULL << ESR_EC_SHIFT) - 1), 0, false);
 }

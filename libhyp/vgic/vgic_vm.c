@@ -102,6 +102,8 @@ static void forward_ppi(uint32_t intid, void *arg)
     hyp_gic_priority_drop(intid);
     if (hyp_vgic_inject(vcpu->vm->vgic, vcpu->id, intid, true, intid) != HYP_OK)
         hyp_gic_eoi(intid);
+    else if (vcpu->vm->irq_hook != NULL)
+        vcpu->vm->irq_hook(vcpu->vm, vcpu->id, intid, vcpu->vm->irq_hook_arg);
 }
 
 /* A passed-through device's SPI: priority drop here, deactivation by the
@@ -109,10 +111,20 @@ static void forward_ppi(uint32_t intid, void *arg)
 static void forward_spi(uint32_t intid, void *arg)
 {
     struct hyp_vm *vm = arg;
+    struct hyp_vcpu *here = hyp_this_cpu()->loaded_vcpu;
 
     hyp_gic_priority_drop(intid);
     if (hyp_vgic_inject(vm->vgic, 0, intid, true, intid) != HYP_OK)
         hyp_gic_eoi(intid);
+    else if (vm->irq_hook != NULL)
+        vm->irq_hook(vm, here != NULL && here->vm == vm ? here->id : 0, intid,
+                     vm->irq_hook_arg);
+}
+
+void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg)
+{
+    vm->irq_hook_arg = arg;
+    vm->irq_hook = fn;
 }
 
 int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge)

@@ -52,44 +52,109 @@ static void apply_writeback(struct hyp_vcpu *vcpu, const struct hyp_exit_dabt *d
     }
 }
 
+int hyp_vm_access_decode(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
+                         struct hyp_exit_dabt *access)
+{
+    struct hyp_exit decoded;
+    uint32_t insn;
+
+    if (exit->kind != HYP_EXIT_DABT || !exit->u.dabt.ipa_valid)
+        return HYP_EINVAL;
+    if (exit->u.dabt.isv) {
+        *access = exit->u.dabt;
+        return HYP_OK;
+    }
+    /* No syndrome: decode the instruction itself. */
+    decoded = *exit;
+    if (exit->aarch32 || !fetch_guest_insn(vcpu, &insn) ||
+        hyp_trap_decode_insn(insn, &decoded) != HYP_OK)
+        return HYP_ENOTSUP;
+    *access = decoded.u.dabt;
+    return HYP_OK;
+}
+
+void hyp_vm_access_complete(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
+                            const struct hyp_exit_dabt *access)
+{
+    apply_writeback(vcpu, access);
+    vcpu->regs.pc += exit->insn_len;
+}
+
 /* A data abort on an emulated device: true if handled (emulated or aborted). */
 static bool emulate_mmio(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
 {
-    struct hyp_exit decoded;
-    const struct hyp_exit_dabt *d = &exit->u.dabt;
+    struct hyp_exit_dabt d;
     const struct hyp_vm_mmio *m;
     uint64_t val = 0;
-    uint32_t insn;
     int rc;
 
-    if (!d->ipa_valid || hyp_vm_find_mmio(vcpu->vm, d->ipa, 1) == NULL)
+    if (!exit->u.dabt.ipa_valid ||
+        hyp_vm_find_mmio(vcpu->vm, exit->u.dabt.ipa, 1) == NULL)
         return false;
-    if (!d->isv) {
-        /* No syndrome: decode the instruction itself, or abort. */
-        decoded = *exit;
-        if (exit->aarch32 || !fetch_guest_insn(vcpu, &insn) ||
-            hyp_trap_decode_insn(insn, &decoded) != HYP_OK) {
-            hyp_vcpu_inject_sea(vcpu, exit);
-            return true;
-        }
-        d = &decoded.u.dabt;
+    if (hyp_vm_access_decode(vcpu, exit, &d) != HYP_OK) {
+        /* Pairs, atomics, SIMD, AArch32: not emulated. */
+        hyp_vcpu_inject_sea(vcpu, exit);
+        return true;
     }
-    m = hyp_vm_find_mmio(vcpu->vm, d->ipa, d->size);
+    m = hyp_vm_find_mmio(vcpu->vm, d.ipa, d.size);
     if (m == NULL) {
         hyp_vcpu_inject_sea(vcpu, exit);
         return true;
     }
-    if (d->write)
-        val = hyp_trap_store_value(d, hyp_vcpu_reg(vcpu, d->reg));
-    rc = m->fn(vcpu, d->ipa - m->ipa, d->size, d->write, &val, m->arg);
+    if (d.write)
+        val = hyp_trap_store_value(&d, hyp_vcpu_reg(vcpu, d.reg));
+    rc = m->fn(vcpu, d.ipa - m->ipa, d.size, d.write, &val, m->arg);
     if (rc != HYP_OK) {
         hyp_vcpu_inject_sea(vcpu, exit);
         return true;
     }
-    if (!d->write)
-        hyp_vcpu_set_reg(vcpu, d->reg, hyp_trap_load_value(d, val));
-    apply_writeback(vcpu, d);
-    vcpu->regs.pc += exit->insn_len;
+    if (!d.write)
+        hyp_vcpu_set_reg(vcpu, d.reg, hyp_trap_load_value(&d, val));
+    hyp_vm_access_complete(vcpu, exit, &d);
+    return true;
+}
+
+/* Writes trapped by HCR_EL2.TVM: perform them (the hook that set TVM has
+ * already seen them). */
+static bool emulate_vm_reg_write(uint16_t key, uint64_t val)
+{
+    switch (key) {
+    case HYP_SYSREG_SCTLR_EL1:
+        write_sysreg(sctlr_el1, val);
+        break;
+    case HYP_SYSREG_TTBR0_EL1:
+        write_sysreg(ttbr0_el1, val);
+        break;
+    case HYP_SYSREG_TTBR1_EL1:
+        write_sysreg(ttbr1_el1, val);
+        break;
+    case HYP_SYSREG_TCR_EL1:
+        write_sysreg(tcr_el1, val);
+        break;
+    case HYP_SYSREG_ESR_EL1:
+        write_sysreg(esr_el1, val);
+        break;
+    case HYP_SYSREG_FAR_EL1:
+        write_sysreg(far_el1, val);
+        break;
+    case HYP_SYSREG_AFSR0_EL1:
+        write_sysreg(afsr0_el1, val);
+        break;
+    case HYP_SYSREG_AFSR1_EL1:
+        write_sysreg(afsr1_el1, val);
+        break;
+    case HYP_SYSREG_MAIR_EL1:
+        write_sysreg(mair_el1, val);
+        break;
+    case HYP_SYSREG_AMAIR_EL1:
+        write_sysreg(amair_el1, val);
+        break;
+    case HYP_SYSREG_CONTEXTIDR_EL1:
+        write_sysreg(contextidr_el1, val);
+        break;
+    default:
+        return false;
+    }
     return true;
 }
 
@@ -128,9 +193,22 @@ void hyp_handle_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
             hyp_vgic_sgi1r(vcpu->vm->vgic, vcpu->id,
                            hyp_vcpu_reg(vcpu, exit->u.sysreg.rt));
             vcpu->regs.pc += exit->skip;
+        } else if (!exit->u.sysreg.read &&
+                   emulate_vm_reg_write(exit->u.sysreg.key,
+                                        hyp_vcpu_reg(vcpu, exit->u.sysreg.rt))) {
+            vcpu->regs.pc += exit->skip;
         } else {
             hyp_vcpu_inject_undef(vcpu);
         }
+        break;
+    case HYP_EXIT_DEBUG:
+        /* A BRK reaches EL2 only while MDCR_EL2.TDE routes debug exceptions
+         * here: it is the guest's own, give it back. Other debug events
+         * belong to whoever set TDE (they never get here unhandled). */
+        if (exit->u.debug.kind == HYP_DEBUG_BRK && !exit->aarch32)
+            hyp_vcpu_inject_sync(vcpu, exit->esr);
+        else
+            hyp_vcpu_inject_undef(vcpu);
         break;
     case HYP_EXIT_DABT:
         if (emulate_mmio(vcpu, exit))
