@@ -9,8 +9,15 @@
  * interrupts, except the GIC and the console UART, which it gets as a
  * virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n; PSCI and
  * SMCCC calls are served by libhyp. A 100 Hz tick on the EL2 physical timer
- * brings every CPU back to the monitor even while its guest never traps. At
- * power-off the monitor prints how many exits of each kind the guest caused.
+ * brings every CPU back to the monitor even while its guest never traps.
+ *
+ * The security monitor (include/hyp/monitor.h) watches the guest as the
+ * policy in the boot DTB says (docs/bindings/monitor-policy.md): watched
+ * MMIO, protected memory, control registers, system calls, interrupts, one
+ * "[hyp] EV ..." line per event. Protected ranges outside the guest's RAM
+ * are backed with RAM from the end of the monitor's reserve. At power-off
+ * the monitor prints how many exits of each kind the guest caused and its
+ * event counters.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +27,8 @@
 #include <hyp/hyp.h>
 #include <hyp/loader.h>
 #include <hyp/mm.h>
+#include <hyp/monitor.h>
+#include <hyp/policy.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
@@ -31,9 +40,11 @@
 #define TICK_HZ 100
 
 /* RAM at the start of the first bank kept by the monitor (image + tables). */
-#define MONITOR_RESERVE (16ULL << 20)
-#define PAGE            4096ULL
-#define IPA_BITS        40
+#define MONITOR_RESERVE    (16ULL << 20)
+#define PAGE               4096ULL
+/* Most RAM the monitor lends to protected ranges outside guest RAM. */
+#define MONITOR_HIDDEN_MAX (4ULL << 20)
+#define IPA_BITS           40
 
 static struct hyp_vm vm;
 static struct hyp_vcpu vcpus[HYP_MAX_CPUS];
@@ -49,6 +60,16 @@ static struct hyp_vgic vgic;
 static struct hyp_vgic_cpu vgic_cpus[HYP_MAX_CPUS];
 /* SPIs of the virtual GIC: INTIDs 32..287, as on QEMU virt. */
 #define GUEST_SPIS 256
+
+/* The security monitor and its policy (from the boot DTB). */
+static struct hyp_policy policy;
+static struct hyp_monitor monitor;
+
+static void event_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    printf("%.*s\n", (int)len, line);
+}
 
 static struct hyp_vpl011 vuart;
 static struct hyp_spinlock vuart_lock = HYP_SPINLOCK_INIT;
@@ -90,6 +111,7 @@ static void vuart_poll_input(void)
     hyp_spin_lock(&vuart_lock);
     room = hyp_vpl011_rx_room(&vuart);
     n = room != 0 ? hyp_console_read(buf, room) : 0;
+    n = hyp_monitor_console_filter(&monitor, buf, n);
     if (n != 0)
         hyp_vpl011_rx(&vuart, buf, n);
     hyp_spin_unlock(&vuart_lock);
@@ -122,6 +144,8 @@ static void on_tick(uint32_t intid, void *arg)
 {
     (void)arg;
     ticks[hyp_cpu_id()]++;
+    if (hyp_cpu_id() == 0)
+        hyp_console_sync();
     CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
     hyp_gic_eoi(intid);
 }
@@ -155,6 +179,7 @@ static _Noreturn void end_of_guest(int request)
         hyp_halt_cpu();
     hyp_console_flush();
     print_exit_table();
+    hyp_monitor_report(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
         int rc;
 
@@ -179,7 +204,8 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
             if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
                 hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
             exits[vcpu->id][exit.kind]++;
-            hyp_handle_exit(vcpu, &exit);
+            if (!hyp_monitor_handle_exit(&monitor, vcpu, &exit))
+                hyp_handle_exit(vcpu, &exit);
             if (vcpu->pcpu == 0 && exit.kind == HYP_EXIT_IRQ)
                 vuart_poll_input();
             if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
@@ -242,6 +268,74 @@ static int pass_through(const struct hyp_device *dev, void *arg)
     return 0;
 }
 
+/*
+ * Protected ranges outside the guest's RAM are backed with RAM from the end
+ * of the monitor's reserve (at most MONITOR_HIDDEN_MAX), mapped at their IPA but left out
+ * of the guest's /memory node: the guest reaches them only by address (e.g. /dev/mem in
+ * Linux).
+ */
+static uint64_t hidden_ram_size(uint64_t ram_base, uint64_t ram_end)
+{
+    uint64_t total = 0;
+
+    for (unsigned i = 0; i < policy.protect_count; i++) {
+        const struct hyp_policy_protect *p = &policy.protect[i];
+
+        if (p->base >= ram_end || p->base + p->size <= ram_base)
+            total += p->size;
+        else if (p->base < ram_base || p->base + p->size > ram_end)
+            hyp_panic("monitor policy %s/%s: reg: the range is partly guest RAM (RAM "
+                      "%#llx..%#llx)",
+                      policy.path, p->name, (unsigned long long)ram_base,
+                      (unsigned long long)ram_end - 1);
+    }
+    return total;
+}
+
+static void add_hidden_ram(uint64_t ram_base, uint64_t ram_end, uint64_t pa)
+{
+    for (unsigned i = 0; i < policy.protect_count; i++) {
+        const struct hyp_policy_protect *p = &policy.protect[i];
+        int rc = HYP_OK;
+
+        if (p->base < ram_end && p->base + p->size > ram_base)
+            continue;
+        for (uint64_t off = 0; off < p->size && rc == HYP_OK; off += PAGE)
+            if (hyp_pgtable_lookup(&vm.s2, hyp_ia(p->base + off), NULL) != HYP_ENOENT ||
+                hyp_vm_find_mmio(&vm, p->base + off, PAGE) != NULL)
+                rc = HYP_EEXIST;
+        if (rc == HYP_OK)
+            rc = hyp_el2_map(pa, p->size, HYP_PROT_RW);
+        if (rc == HYP_OK) {
+            memset((void *)(uintptr_t)pa, 0, p->size);
+            hyp_el2_sync_for_guest(pa, p->size);
+            hyp_el2_unmap(pa, p->size);
+            rc = hyp_vm_add_ram(&vm, p->base, pa, p->size);
+        }
+        if (rc != HYP_OK)
+            hyp_panic("monitor policy %s/%s: cannot back the range with RAM (it must not "
+                      "overlap a device): %s",
+                      policy.path, p->name, hyp_strerror(rc));
+        pa += p->size;
+    }
+}
+
+static void print_policy(void)
+{
+    static const char *const creg[] = {"off", "log", "deny", "log-deny"};
+
+    if (!policy.present) {
+        printf("thin-monitor: no monitor policy in the boot DTB: events off\n");
+        return;
+    }
+    printf("thin-monitor: policy %s: %u watched, %u protected, syscalls %s, control "
+           "registers %s, interrupts %s, rate limit %u/s burst %u\n",
+           policy.path, policy.watch_count, policy.protect_count,
+           policy.syscalls ? "on" : "off", creg[policy.creg_action & 3],
+           policy.irq_log ? "logged" : "counted", (unsigned)policy.rate,
+           (unsigned)policy.burst);
+}
+
 int main(void)
 {
     const struct hyp_platform *plat = hyp_platform_get();
@@ -264,12 +358,25 @@ int main(void)
         .vcpu_pcpu = vcpu_pcpu,
         .pool = &s2_pool,
     };
-    char err[HYP_GUEST_ERRLEN];
+    char err[HYP_GUEST_ERRLEN > HYP_POLICY_ERRLEN ? HYP_GUEST_ERRLEN : HYP_POLICY_ERRLEN];
+    uint64_t ram_size, hidden;
     int rc;
 
+    rc = hyp_policy_parse(dtb, plat->dtb.size, &policy, err);
+    if (rc != HYP_OK)
+        hyp_panic("monitor policy rejected (%s): %s", hyp_strerror(rc), err);
+    ram_size = bank->size > MONITOR_RESERVE ? bank->size - MONITOR_RESERVE : 0;
+    hidden = hidden_ram_size(bank->base, bank->base + ram_size);
+    if (hidden > MONITOR_HIDDEN_MAX)
+        hyp_panic("monitor policy %s: protected ranges outside guest RAM take %llu KiB, "
+                  "more than the %llu KiB the monitor can back",
+                  policy.path, (unsigned long long)hidden >> 10,
+                  MONITOR_HIDDEN_MAX >> 10);
+    pool_end -= hidden;
     printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx\n", hyp_cpu_count(),
            (unsigned long long)bank->base,
-           (unsigned long long)(bank->base + bank->size - MONITOR_RESERVE - 1));
+           (unsigned long long)(bank->base + ram_size - 1));
+    print_policy();
     if (image.base < bank->base || pool_base + 64 * PAGE > pool_end ||
         bank->size <= 2 * MONITOR_RESERVE)
         hyp_panic("the monitor must sit in the first %llu MiB of a RAM bank larger than "
@@ -299,8 +406,7 @@ int main(void)
     if (rc == HYP_OK)
         rc = hyp_vm_init(&vm, &cfg);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_ram(&vm, bank->base, bank->base + MONITOR_RESERVE,
-                            bank->size - MONITOR_RESERVE);
+        rc = hyp_vm_add_ram(&vm, bank->base, bank->base + MONITOR_RESERVE, ram_size);
     if (rc != HYP_OK)
         hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
     vuart_base = plat->uart.regs.base;
@@ -331,6 +437,7 @@ int main(void)
     rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
     if (rc != HYP_OK)
         hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+    add_hidden_ram(bank->base, bank->base + ram_size, pool_end);
 
     dtb_cfg.mpidr = mpidr;
     dtb_cfg.passthrough = described;
@@ -357,6 +464,9 @@ int main(void)
     if (rc != HYP_OK)
         hyp_panic("cannot register SMCCC services: %s", hyp_strerror(rc));
     hyp_smccc_probe_firmware();
+    rc = hyp_monitor_init(&monitor, &vm, &policy, event_line, NULL, err);
+    if (rc != HYP_OK)
+        hyp_panic("monitor policy not applicable (%s): %s", hyp_strerror(rc), err);
 
     for (unsigned i = 1; i < vm.vcpu_count; i++) {
         rc = hyp_cpu_start(i, secondary_main, &vcpus[i]);
