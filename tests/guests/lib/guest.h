@@ -45,9 +45,12 @@
 #define ESR_EC(esr)         (((esr) >> 26) & 0x3f)
 #define ESR_ISS(esr)        ((esr)&0x1ffffff)
 #define EC_UNKNOWN          0x00
+#define EC_SVC64            0x15
 #define EC_HVC64            0x16
 #define EC_SMC64            0x17
+#define EC_IABT_CUR         0x21
 #define EC_DABT_CUR         0x25
+#define IABT_IFSC(esr)      ((esr)&0x3f)
 #define DABT_DFSC(esr)      ((esr)&0x3f)
 #define DABT_WNR            (1U << 6)
 #define DABT_FNV            (1U << 10)
@@ -60,6 +63,14 @@ struct guest_exception {
     uint64_t esr;
     uint64_t far;
     uint64_t elr;
+};
+
+/* One SVC from EL0 as the runtime's EL1 handler saw it. */
+struct guest_svc {
+    uint64_t nr;      /* x8 */
+    uint64_t args[6]; /* x0..x5 */
+    uint64_t pc;      /* ELR_EL1: the instruction after the SVC (EL0 address) */
+    uint32_t imm;     /* the SVC's immediate */
 };
 
 /* An SMCCC call's result: `undefined` when the instruction itself trapped. */
@@ -85,9 +96,11 @@ __attribute__((noreturn)) void tap_bail(const char *fmt, ...)
 /* --- exceptions ---------------------------------------------------------- */
 
 /*
- * Arms this CPU's vectors to absorb the next synchronous exception: it is
- * recorded and the faulting instruction is skipped. Any other synchronous
- * exception is fatal (tap_bail).
+ * Arms this CPU's vectors to absorb the next synchronous exception from EL1:
+ * it is recorded and the faulting instruction is skipped. An instruction
+ * abort (EC 0x21) has no instruction to skip (ELR_EL1 is the address that
+ * could not be executed): it resumes at x30 instead, i.e. after the BL/BLR
+ * that branched there. Any other synchronous exception is fatal (tap_bail).
  */
 void guest_expect_exception(void);
 /* Disarms; true (and *out filled) when an exception was absorbed. */
@@ -96,6 +109,29 @@ bool guest_took_exception(struct guest_exception *out);
 /* IRQs taken on this CPU, and the last INTID acknowledged. */
 unsigned guest_irq_count(void);
 uint32_t guest_last_intid(void);
+
+/* --- EL0 ----------------------------------------------------------------------- */
+
+/*
+ * Runs fn(arg) at EL0 (DAIF masked) on this CPU and returns its result at
+ * EL1. fn runs from a read-only, EL0-executable alias of the guest image
+ * (outside the identity map, at 4 GiB) on a small EL0 stack there: it may
+ * call other functions of the image (PC-relative) and read its data, but not
+ * write it, not follow absolute pointers into the identity map, and must not
+ * use more than 8 KiB of stack. An SVC from fn is recorded (guest_svc_*) and
+ * returns with the registers unchanged; any other exception from EL0 is
+ * fatal. One CPU at a time.
+ */
+uint64_t guest_run_el0(uint64_t (*fn)(uint64_t arg), uint64_t arg);
+/* SVCs from EL0 on this CPU so far (the exit SVC of guest_run_el0 excluded). */
+unsigned guest_svc_count(void);
+/* The n-th SVC (0 = first); false once it has left the 8-entry log. */
+bool guest_svc_get(unsigned n, struct guest_svc *out);
+
+/* --- console input ------------------------------------------------------------ */
+
+/* A byte received on the PL011, or -1 when its receive FIFO is empty. */
+int guest_console_getc(void);
 
 /* --- SMCCC / PSCI ---------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #define UART_DR      0x00
 #define UART_FR      0x18
 #define UART_FR_TXFF (1U << 5)
+#define UART_FR_RXFE (1U << 4)
 
 /* GICv3 distributor and redistributor registers. */
 #define GICD_CTLR            0x0000
@@ -39,6 +40,31 @@
 /* Vector indices (offset / 0x80) guest_exception_entry() gets. */
 #define VEC_CUR_SPX_SYNC 4
 #define VEC_CUR_SPX_IRQ  5
+#define VEC_LOWER64_SYNC 8
+
+/*
+ * EL0 window (start.S maps guest_el0_l3 at EL0_VA_BASE): the guest image
+ * from page 0, the EL0 stack in the last EL0_STACK_PAGES pages.
+ */
+#define EL0_VA_BASE     0x100000000ULL
+#define EL0_PAGES       512
+#define EL0_STACK_PAGES 2
+#define PAGE_SIZE       4096ULL
+/* Level-3 page descriptor bits. */
+#define PTE_PAGE        3ULL
+#define PTE_ATTR(i)     ((uint64_t)(i) << 2)
+#define PTE_AP_EL0      (1ULL << 6) /* AP[1]: EL0 access */
+#define PTE_AP_RO       (1ULL << 7) /* AP[2]: read-only */
+#define PTE_SH_INNER    (3ULL << 8)
+#define PTE_AF          (1ULL << 10)
+#define PTE_PXN         (1ULL << 53)
+#define PTE_UXN         (1ULL << 54)
+#define PTE_NORMAL_EL0                                                                   \
+    (PTE_PAGE | PTE_ATTR(1) | PTE_SH_INNER | PTE_AF | PTE_AP_EL0 | PTE_PXN)
+/* The exit SVC of guest_el0_exit (start.S), and SPSR for EL1h, DAIF masked. */
+#define EL0_EXIT_SVC     0xfff
+#define SPSR_EL1H_MASKED 0x3c5
+#define SVC_LOG_LEN      8
 
 #define LINE_MAX_LEN 256
 
@@ -67,6 +93,9 @@ struct guest_cpu {
     /* IRQs. */
     volatile unsigned irq_count;
     volatile uint32_t last_intid;
+    /* SVCs from EL0. */
+    volatile unsigned svc_count;
+    struct guest_svc svc_log[SVC_LOG_LEN];
     /* Secondary start-up. */
     void (*fn)(uint64_t context_id);
     /* Console line being assembled. */
@@ -91,6 +120,9 @@ static bool smccc_1_1;
 extern char guest_secondary_entry[];
 extern char __tls_size[];
 extern char __guest_start[], __guest_end[];
+extern char guest_el0_exit[], guest_el0_return[];
+extern uint64_t guest_el0_l3[EL0_PAGES];
+uint64_t guest_el0_call(uint64_t entry, uint64_t arg, uint64_t sp, uint64_t lr);
 /* Called from start.S. */
 void guest_boot(uint64_t dtb) __attribute__((noreturn));
 void guest_secondary_boot(uint64_t context_id, uint64_t slot) __attribute__((noreturn));
@@ -336,6 +368,26 @@ static void handle_irq(struct guest_cpu *cpu)
     __asm__ volatile("isb");
 }
 
+static void handle_el0_svc(struct guest_cpu *cpu, struct exc_frame *frame, uint64_t esr)
+{
+    struct guest_svc *svc;
+
+    if ((esr & 0xffff) == EL0_EXIT_SVC) {
+        /* guest_run_el0's function returned: back to EL1, x0 = its result. */
+        frame->elr = (uint64_t)(uintptr_t)guest_el0_return;
+        frame->spsr = SPSR_EL1H_MASKED;
+        return;
+    }
+    svc = &cpu->svc_log[cpu->svc_count % SVC_LOG_LEN];
+    svc->nr = frame->x[8];
+    for (unsigned i = 0; i < 6; i++)
+        svc->args[i] = frame->x[i];
+    svc->pc = frame->elr;
+    svc->imm = (uint32_t)(esr & 0xffff);
+    cpu->svc_count++;
+    /* ELR_EL1 already points after the SVC. */
+}
+
 void guest_exception_entry(struct exc_frame *frame, uint64_t vector)
 {
     struct guest_cpu *cpu = this_cpu();
@@ -348,7 +400,14 @@ void guest_exception_entry(struct exc_frame *frame, uint64_t vector)
         cpu->exc.elr = frame->elr;
         cpu->armed = false;
         cpu->taken = true;
-        frame->elr += 4; /* skip the faulting instruction */
+        if (ESR_EC(esr) == EC_IABT_CUR)
+            frame->elr = frame->x[30]; /* back to after the BL/BLR */
+        else
+            frame->elr += 4; /* skip the faulting instruction */
+        return;
+    }
+    if (vector == VEC_LOWER64_SYNC && ESR_EC(esr) == EC_SVC64) {
+        handle_el0_svc(cpu, frame, esr);
         return;
     }
     if (vector == VEC_CUR_SPX_IRQ) {
@@ -360,6 +419,74 @@ void guest_exception_entry(struct exc_frame *frame, uint64_t vector)
              vector_names[vector & 15], guest_cpu_slot(), (unsigned long long)esr,
              (unsigned long long)ESR_EC(esr), (unsigned long long)frame->elr,
              (unsigned long long)far);
+}
+
+/* --- EL0 ---------------------------------------------------------------------------- */
+
+/* EL0 stack, aliased into the EL0 window; PXN at EL1 there, as EL0 can write it. */
+static uint8_t el0_stack[EL0_STACK_PAGES * PAGE_SIZE] __attribute__((aligned(4096)));
+
+static uint64_t el0_alias(const void *p)
+{
+    return EL0_VA_BASE + ((uint64_t)(uintptr_t)p - (uint64_t)(uintptr_t)__guest_start);
+}
+
+/*
+ * Fills the EL0 window's level-3 table: the image read-only and executable
+ * at EL0 only, the stack read-write at EL0 and never executable. The entries
+ * go from invalid to valid, so no TLB maintenance is needed.
+ */
+static void el0_map(void)
+{
+    uint64_t start = (uint64_t)(uintptr_t)__guest_start;
+    uint64_t pages =
+        ((uint64_t)(uintptr_t)__guest_end - start + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t stack = (uint64_t)(uintptr_t)el0_stack;
+
+    if (guest_el0_l3[0] != 0)
+        return;
+    if (pages > EL0_PAGES - EL0_STACK_PAGES)
+        tap_bail("guest image of %llu pages does not fit the EL0 window",
+                 (unsigned long long)pages);
+    for (uint64_t i = 0; i < pages; i++)
+        guest_el0_l3[i] = (start + i * PAGE_SIZE) | PTE_NORMAL_EL0 | PTE_AP_RO;
+    for (uint64_t i = 0; i < EL0_STACK_PAGES; i++)
+        guest_el0_l3[EL0_PAGES - EL0_STACK_PAGES + i] =
+            (stack + i * PAGE_SIZE) | PTE_NORMAL_EL0 | PTE_UXN;
+    __asm__ volatile("dsb ishst\n"
+                     "isb" ::
+                         : "memory");
+}
+
+uint64_t guest_run_el0(uint64_t (*fn)(uint64_t arg), uint64_t arg)
+{
+    el0_map();
+    return guest_el0_call(el0_alias((const void *)fn), arg,
+                          EL0_VA_BASE + EL0_PAGES * PAGE_SIZE, el0_alias(guest_el0_exit));
+}
+
+unsigned guest_svc_count(void)
+{
+    return this_cpu()->svc_count;
+}
+
+bool guest_svc_get(unsigned n, struct guest_svc *out)
+{
+    struct guest_cpu *cpu = this_cpu();
+
+    if (n >= cpu->svc_count || cpu->svc_count - n > SVC_LOG_LEN)
+        return false;
+    *out = cpu->svc_log[n % SVC_LOG_LEN];
+    return true;
+}
+
+/* --- console input ------------------------------------------------------------------ */
+
+int guest_console_getc(void)
+{
+    if (mmio_read32(GUEST_UART_BASE + UART_FR) & UART_FR_RXFE)
+        return -1;
+    return (int)(mmio_read32(GUEST_UART_BASE + UART_DR) & 0xff);
 }
 
 /* --- SMCCC

@@ -16,11 +16,12 @@
 /* MAIR_EL1: attr0 Device-nGnRnE, attr1 Normal write-back RW-allocate. */
 #define MAIR_VALUE   0xff00
 /*
- * TCR_EL1: T0SZ = 32 (4 GiB, walks start at level 1), inner/outer
- * write-back cacheable, inner shareable walks, 4 KiB granule, EPD1 (no
- * TTBR1 walks), IPS = 32 bits.
+ * TCR_EL1: T0SZ = 31 (8 GiB: the identity-mapped low 4 GiB plus the EL0
+ * window at 4 GiB; walks start at level 1), inner/outer write-back
+ * cacheable, inner shareable walks, 4 KiB granule, EPD1 (no TTBR1 walks),
+ * IPS = 32 bits.
  */
-#define TCR_VALUE    ((32 << 0) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
+#define TCR_VALUE    ((31 << 0) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23))
 /* SCTLR_EL1: RES1 bits, M (MMU), C (data cache), I (instruction cache). */
 #define SCTLR_VALUE  (0x30d00800 | (1 << 0) | (1 << 2) | (1 << 12))
 /* CPACR_EL1.FPEN = 0b11: picolibc's string functions may use SIMD. */
@@ -34,6 +35,13 @@
 #define BLK_XN       ((1 << 53) | (1 << 54))
 #define BLK_DEVICE(pa) ((pa) | BLK_VALID | BLK_ATTR(0) | BLK_AF | BLK_XN)
 #define BLK_NORMAL(pa) ((pa) | BLK_VALID | BLK_ATTR(1) | BLK_SH_INNER | BLK_AF)
+/* Table descriptor (levels 0..2). */
+#define TABLE_DESC   3
+
+/* SPSR for entering EL0 (EL0t, AArch64) with D, A, I and F masked. */
+#define SPSR_EL0_MASKED 0x3c0
+/* The SVC immediate and x8 of the EL0 exit trampoline (see runtime.c). */
+#define EL0_EXIT_SVC    0xfff
 
 .macro mov_imm reg, val
     movz    \reg, #((\val) & 0xffff)
@@ -241,8 +249,59 @@ vector_common:
     eret
 
 /*
+ * uint64_t guest_el0_call(uint64_t entry, uint64_t arg, uint64_t sp, uint64_t lr)
+ *
+ * Runs entry(arg) at EL0 (DAIF masked) with SP_EL0 = sp and x30 = lr, the
+ * EL0 address of guest_el0_exit. The runtime's SVC handler turns that exit
+ * SVC into an exception return to guest_el0_return at EL1, with SP_EL1
+ * where this function left it and x0 = entry's result.
+ */
+    .text
+    .globl guest_el0_call
+    .balign 4
+guest_el0_call:
+    stp     x29, x30, [sp, #-112]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x9, daif
+    str     x9, [sp, #96]
+    msr     daifset, #0xf
+    msr     sp_el0, x2
+    msr     elr_el1, x0
+    mov     x9, #SPSR_EL0_MASKED
+    msr     spsr_el1, x9
+    mov     x0, x1
+    mov     x30, x3
+    mov     x29, #0
+    eret
+
+    .globl guest_el0_return
+guest_el0_return:
+    ldr     x9, [sp, #96]
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #112
+    msr     daif, x9
+    ret
+
+/* Where an EL0 function returns to (through its EL0 alias): the exit SVC. */
+    .globl guest_el0_exit
+guest_el0_exit:
+    mov     x8, #EL0_EXIT_SVC
+    svc     #EL0_EXIT_SVC
+1:  b       1b
+
+/*
  * Identity map of the low 4 GiB in 1 GiB blocks: devices below RAM, RAM
- * (0x40000000..0x7fffffff) Normal cacheable, the rest Device.
+ * (0x40000000..0x7fffffff) Normal cacheable, the rest Device. Above it, at
+ * 4 GiB, the EL0 window: one level-2 entry, a level-3 table that runtime.c
+ * fills with EL0 aliases of the guest image and of an EL0 stack.
  */
     .section .data.pgtable, "aw"
     .balign 4096
@@ -252,7 +311,18 @@ guest_pgtable:
     .quad   BLK_NORMAL(0x40000000)
     .quad   BLK_DEVICE(0x80000000)
     .quad   BLK_DEVICE(0xc0000000)
-    .fill   508, 8, 0
+    .quad   guest_el0_l2 + TABLE_DESC
+    .fill   507, 8, 0
+    .balign 4096
+guest_el0_l2:
+    .quad   guest_el0_l3 + TABLE_DESC
+    .fill   511, 8, 0
+
+    .section .bss.guest_el0_l3, "aw", %nobits
+    .balign 4096
+    .globl guest_el0_l3
+guest_el0_l3:
+    .space  4096
 
     .section .bss.guest_stacks, "aw", %nobits
     .balign 16
