@@ -427,20 +427,6 @@ static void check_toggle(void)
 
 /* --- 9. interrupts ---------------------------------------------------------------- */
 
-static uint32_t virtual_timer_intid(void)
-{
-    const void *fdt = guest_fdt();
-    const fdt32_t *irqs;
-    int node, len;
-
-    /* interrupts = <secure phys>, <non-secure phys>, <virtual>, <hyp>; 3 cells each. */
-    node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer") : -1;
-    irqs = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
-    if (irqs == NULL || len < 9 * 4 || fdt32_to_cpu(irqs[6]) != 1)
-        return 27;
-    return 16 + fdt32_to_cpu(irqs[7]);
-}
-
 static bool irq_taken(void *arg)
 {
     return guest_irq_count() > *(unsigned *)arg;
@@ -448,7 +434,7 @@ static bool irq_taken(void *arg)
 
 static void check_interrupt(void)
 {
-    uint32_t intid = virtual_timer_intid();
+    uint32_t intid = guest_virtual_timer_intid();
     unsigned before = guest_irq_count();
     uint64_t freq;
     bool taken;

@@ -356,20 +356,6 @@ static void check_cpus(void)
 /* --- WFI / WFE
  * -------------------------------------------------------------------------- */
 
-static uint32_t virtual_timer_intid(void)
-{
-    const void *fdt = guest_fdt();
-    const fdt32_t *irqs;
-    int node, len;
-
-    /* interrupts = <secure phys>, <non-secure phys>, <virtual>, <hyp>, 3 cells each. */
-    node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer") : -1;
-    irqs = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
-    if (irqs == NULL || len < 9 * 4 || fdt32_to_cpu(irqs[6]) != 1)
-        return 27;
-    return 16 + fdt32_to_cpu(irqs[7]);
-}
-
 static bool irq_taken(void *arg)
 {
     (void)arg;
@@ -378,7 +364,7 @@ static bool irq_taken(void *arg)
 
 static void check_wfi_wfe(void)
 {
-    uint32_t intid = virtual_timer_intid();
+    uint32_t intid = guest_virtual_timer_intid();
     uint64_t freq, start, isr = 0;
     unsigned wfis = 0;
 

@@ -174,6 +174,8 @@ bool guest_wait(bool (*cond)(void *arg), void *arg, uint64_t timeout_us);
 /* The DTB x0 pointed at on entry (NULL if its header is not valid). */
 const void *guest_fdt(void);
 uint64_t guest_fdt_addr(void);
+/* INTID of the virtual timer from the DTB's arm,armv8-timer node (27 if absent). */
+uint32_t guest_virtual_timer_intid(void);
 
 /* --- GICv3 ------------------------------------------------------------------ */
 

@@ -648,6 +648,20 @@ const void *guest_fdt(void)
     return boot_fdt;
 }
 
+uint32_t guest_virtual_timer_intid(void)
+{
+    const void *fdt = guest_fdt();
+    const fdt32_t *irqs;
+    int node, len;
+
+    /* interrupts = <secure phys>, <non-secure phys>, <virtual>, <hyp>; 3 cells each. */
+    node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer") : -1;
+    irqs = node >= 0 ? fdt_getprop(fdt, node, "interrupts", &len) : NULL;
+    if (irqs == NULL || len < 9 * 4 || fdt32_to_cpu(irqs[6]) != 1)
+        return 27;
+    return 16 + fdt32_to_cpu(irqs[7]);
+}
+
 uint64_t guest_fdt_addr(void)
 {
     return boot_fdt_addr;
