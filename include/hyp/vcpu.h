@@ -12,8 +12,9 @@
  * system registers stay live in the CPU while a vCPU is loaded and are
  * saved to ::hyp_vcpu::el1 only when another vCPU is loaded on the same
  * CPU, so an exit costs no system-register traffic. EL2 never touches
- * FP/SIMD registers (it is built with `-mgeneral-regs-only`), so guest FP
- * state is never saved either.
+ * FP/SIMD registers except q0..q7 in picolibc's printf family (it is built
+ * with `-mgeneral-regs-only`), so only those eight are switched (see
+ * ::hyp_vcpu_regs) and the rest of the guest's FP state is never saved.
  */
 #ifndef HYP_VCPU_H
 #define HYP_VCPU_H
@@ -24,11 +25,21 @@
 
 struct hyp_vm;
 
-/** Registers the world switch saves and restores on every exit/entry. */
+/**
+ * Registers the world switch saves and restores on every exit/entry.
+ *
+ * q0..q7 are switched too: picolibc's printf family copies its va_list and
+ * zeroes its FILE with SIMD stores, so EL2 code that prints would otherwise
+ * clobber the guest's live q0/q1 (the other FP/SIMD registers are never
+ * touched at EL2, see the file comment).
+ */
 struct hyp_vcpu_regs {
     uint64_t x[31];  /**< x0..x30. */
     uint64_t pc;     /**< Guest PC (ELR_EL2). */
     uint64_t pstate; /**< Guest PSTATE (SPSR_EL2). */
+    uint64_t pad;    /**< @private keeps @ref q 16-byte aligned. */
+    /** q0..q7, low then high 64 bits of each. */
+    uint64_t q[16] __attribute__((aligned(16)));
 };
 
 /** EL1/EL0 system registers of a vCPU that is not loaded on a CPU. */

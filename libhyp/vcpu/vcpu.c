@@ -22,6 +22,7 @@ static_assert(offsetof(struct hyp_vcpu_regs, x) == VCPU_REGS_X0, "VCPU_REGS_X0")
 static_assert(offsetof(struct hyp_vcpu_regs, pc) == VCPU_REGS_PC, "VCPU_REGS_PC");
 static_assert(offsetof(struct hyp_vcpu_regs, pstate) == VCPU_REGS_PSTATE,
               "VCPU_REGS_PSTATE");
+static_assert(offsetof(struct hyp_vcpu_regs, q) == VCPU_REGS_Q, "VCPU_REGS_Q");
 static_assert(offsetof(struct hyp_percpu, guest_regs) == PERCPU_GUEST_REGS,
               "PERCPU_GUEST_REGS");
 

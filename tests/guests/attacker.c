@@ -133,6 +133,33 @@ static void check_mmio(void)
                  (unsigned long long)e.far);
 }
 
+/*
+ * The monitor prints an event line while the guest's SIMD registers are live:
+ * they must come back untouched (picolibc's printf uses q0/q1 at EL2).
+ */
+static void check_simd_kept(void)
+{
+    uint64_t v[4];
+
+    __asm__ volatile(".arch_extension simd\n\t"
+                     "movi v0.2d, #0xff00ff00ff00ff00\n\t"
+                     "movi v1.2d, #0x00ff00ff00ff00ff\n\t"
+                     "ldr  w9, [%[dev]]\n\t"
+                     "mov  %[a], v0.d[0]\n\t"
+                     "mov  %[b], v0.d[1]\n\t"
+                     "mov  %[c], v1.d[0]\n\t"
+                     "mov  %[d], v1.d[1]"
+                     : [a] "=&r"(v[0]), [b] "=&r"(v[1]), [c] "=&r"(v[2]), [d] "=&r"(v[3])
+                     : [dev] "r"(PL031_BASE + PERIPHID0)
+                     : "x9", "v0", "v1", "memory");
+    tap_ok(v[0] == 0xff00ff00ff00ff00ULL && v[1] == 0xff00ff00ff00ff00ULL &&
+               v[2] == 0x00ff00ff00ff00ffULL && v[3] == 0x00ff00ff00ff00ffULL,
+           "q0/q1 survive a watched access the monitor logs (q0 %016llx%016llx, q1 "
+           "%016llx%016llx)",
+           (unsigned long long)v[1], (unsigned long long)v[0], (unsigned long long)v[3],
+           (unsigned long long)v[2]);
+}
+
 /* --- 4., 5. protected memory -------------------------------------------------------- */
 
 static void check_no_write_hidden(void)
@@ -494,6 +521,7 @@ void guest_main(void)
     tap_diag("attacker: every security event kind of the thin monitor's policy");
     probe_monitor();
     check_mmio();
+    check_simd_kept();
     check_no_write_hidden();
     check_no_exec();
     check_protect();

@@ -21,6 +21,7 @@
 #define VCPU_REGS_X0     0
 #define VCPU_REGS_PC     (31 * 8)
 #define VCPU_REGS_PSTATE (32 * 8)
+#define VCPU_REGS_Q      (34 * 8)
 
 /* struct hyp_percpu (libhyp/core/percpu.h) */
 #define PERCPU_GUEST_REGS 0

@@ -2,12 +2,15 @@
 /*
  * World switch: enter a guest at EL1 and come back on its next exception.
  *
- * Only what changes on every entry/exit is switched here: x0..x30, PC and
- * PSTATE. EL1 system registers stay in the CPU while the vCPU is loaded
+ * Only what changes on every entry/exit is switched here: x0..x30, PC,
+ * PSTATE and q0..q7 (which picolibc's printf family uses at EL2). EL1 system registers stay in the CPU while the vCPU is loaded
  * (vcpu.c). The host's callee-saved registers live on the EL2 stack, whose
  * pointer SP_EL2 the guest cannot touch, so the exit path finds them there.
  */
 #include "asm_offsets.h"
+
+    .arch_extension fp
+    .arch_extension simd
 
 /*
  * unsigned arch_guest_enter(struct hyp_vcpu_regs *regs)
@@ -28,6 +31,11 @@ arch_guest_enter:
     ldp     x2, x3, [x0, #VCPU_REGS_PC]
     msr     elr_el2, x2
     msr     spsr_el2, x3
+    add     x2, x0, #VCPU_REGS_Q
+    ldp     q0, q1, [x2]
+    ldp     q2, q3, [x2, #32]
+    ldp     q4, q5, [x2, #64]
+    ldp     q6, q7, [x2, #96]
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
     ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
@@ -70,6 +78,11 @@ hyp_guest_exit:
     stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
     stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
     str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
+    add     x2, x0, #VCPU_REGS_Q
+    stp     q0, q1, [x2]
+    stp     q2, q3, [x2, #32]
+    stp     q4, q5, [x2, #64]
+    stp     q6, q7, [x2, #96]
     ldp     x2, x3, [sp], #16        /* the guest's x0, x1 */
     stp     x2, x3, [x0, #VCPU_REGS_X0]
     mrs     x2, elr_el2
