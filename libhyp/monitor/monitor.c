@@ -477,16 +477,16 @@ static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     return ev.denied;
 }
 
-/* VBAR_EL1 is not trapped: compare it at every exit. */
-static void check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                       struct hyp_monitor_vcpu *mv)
+/* VBAR_EL1 is not trapped: compare it at every exit. Returns its value
+ * from now on (the locked one if the change was refused). */
+static uint64_t check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                           struct hyp_monitor_vcpu *mv, uint64_t vbar)
 {
-    uint64_t vbar = read_sysreg(vbar_el1);
     struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
     unsigned action = mon->policy.creg_action;
 
     if (vbar == mv->vbar)
-        return;
+        return vbar;
     ev.denied = (action & HYP_ACT_DENY) &&
                 __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
                 !hyp_creg_write_allowed(&mon->creg, HYP_SYSREG_VBAR_EL1, vbar);
@@ -498,6 +498,7 @@ static void check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         write_sysreg(vbar_el1, vbar);
     }
     mv->vbar = vbar;
+    return vbar;
 }
 
 /* ---- Faults on protected ranges ------------------------------------------ */
@@ -571,8 +572,10 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         break;
     }
 
+    uint64_t vbar = read_sysreg(vbar_el1);
+
     if (mon->policy.creg_trap)
-        check_vbar(mon, vcpu, mv);
+        vbar = check_vbar(mon, vcpu, mv, vbar);
     /* Follow the system-call switch and the vector base, never mid-step. */
     if (!mv->stepping) {
         bool on = __atomic_load_n(&mon->syscalls, __ATOMIC_ACQUIRE) != 0;
@@ -582,7 +585,6 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         else if (!on && mv->armed)
             disarm(vcpu, mv);
         if (mv->armed) {
-            uint64_t vbar = read_sysreg(vbar_el1);
             uint64_t bp = vbar != 0 ? vbar + VECTOR_LOWER : 0;
 
             if (bp != mv->bp)
