@@ -189,4 +189,15 @@ bool guest_gicv3_init_ppi(uint32_t intid);
 /* The guest's test entry point, on the boot CPU, after the runtime is up. */
 void guest_main(void);
 
+/* --- IRQ handler hook ------------------------------------------------------- */
+
+/*
+ * fn(intid) runs for every IRQ taken at EL1 (spurious INTIDs 1020..1023
+ * excluded), on the CPU that took it, with IRQs masked: after the runtime
+ * has counted it and masked the virtual timer, before the EOI. It must quiet
+ * the source of a level-triggered interrupt (the runtime EOIs on return).
+ * One handler for all CPUs; NULL removes it.
+ */
+void guest_set_irq_handler(void (*fn)(uint32_t intid));
+
 #endif

@@ -352,6 +352,8 @@ static const char *const vector_names[16] = {
     "FIQ, lower EL, AArch32",   "SError, lower EL, AArch32",
 };
 
+static void irq_handler_run(uint32_t intid); /* "IRQ handler hook", at the end */
+
 static void handle_irq(struct guest_cpu *cpu)
 {
     uint64_t iar = sysreg_read(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
@@ -361,9 +363,10 @@ static void handle_irq(struct guest_cpu *cpu)
         return; /* spurious */
     cpu->last_intid = intid;
     cpu->irq_count++;
-    /* The only interrupt the guests enable is the virtual timer's: quiet it. */
+    /* Most guests enable only the virtual timer's interrupt: quiet it. */
     sysreg_write(cntv_ctl_el0, CNT_CTL_IMASK);
     __asm__ volatile("isb");
+    irq_handler_run(intid);
     sysreg_write(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
     __asm__ volatile("isb");
 }
@@ -868,4 +871,23 @@ void guest_boot(uint64_t dtb)
     probe_hypervisor();
     guest_main();
     tap_done();
+}
+
+/* --- IRQ handler hook --------------------------------------------------------------- */
+
+/* One hook for every CPU; read in the IRQ path, so written whole. */
+static void (*volatile irq_handler)(uint32_t intid);
+
+void guest_set_irq_handler(void (*fn)(uint32_t intid))
+{
+    irq_handler = fn;
+    __asm__ volatile("dsb ish" ::: "memory");
+}
+
+static void irq_handler_run(uint32_t intid)
+{
+    void (*fn)(uint32_t intid) = irq_handler;
+
+    if (fn != NULL)
+        fn(intid);
 }
