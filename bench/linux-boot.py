@@ -8,10 +8,21 @@ never fails on them.
 """
 import argparse
 import os
+import shutil
 import subprocess
+import sys
 import time
 
 MARKER = b"LIBHYP-LINUX-UP"
+
+
+def fail(message):
+    sys.exit("linux-boot: error: " + message)
+
+
+def need(path, what, how):
+    if not os.path.isfile(path):
+        fail("no %s at %s; %s" % (what, path, how))
 
 
 def boot(cmd, timeout=300):
@@ -19,14 +30,22 @@ def boot(cmd, timeout=300):
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     marker_at, lines = None, []
-    for raw in proc.stdout:
-        lines.append(raw.decode("utf-8", "replace").rstrip())
-        if marker_at is None and MARKER in raw:
-            marker_at = time.monotonic() - start
-        if time.monotonic() - start > timeout:
+    try:
+        for raw in proc.stdout:
+            lines.append(raw.decode("utf-8", "replace").rstrip())
+            if marker_at is None and MARKER in raw:
+                marker_at = time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                break
+    finally:  # QEMU runs in its own session: Ctrl-C here does not reach it
+        if proc.poll() is None:
             proc.kill()
-            break
-    proc.wait()
+        proc.wait()
+    if marker_at is None:
+        print("linux-boot: no %s from: %s; the last lines:" % (MARKER.decode(), " ".join(cmd)),
+              file=sys.stderr)
+        for line in lines[-15:]:
+            print("    " + line, file=sys.stderr)
     return marker_at, time.monotonic() - start, lines
 
 
@@ -47,6 +66,12 @@ def main():
                "-smp", str(a.smp), "-m", "256M", "-nographic", "-monitor", "none",
                "-serial", "stdio", "-kernel", kernel, "-initrd", initrd, "-append", append]
               + icount)
+    need(kernel, "arm64 Linux kernel", "run scripts/setup (it downloads Debian's)")
+    need(initrd, "initramfs", "build first: scripts/test, or cmake --build %s" % a.build)
+    need(os.path.join(a.build, "target", "examples", "thin-monitor", "thin-monitor.bin"),
+         "thin-monitor image", "build first: scripts/test, or cmake --build %s" % a.build)
+    if not shutil.which("qemu-system-aarch64"):
+        fail("qemu-system-aarch64 not found (Debian package qemu-system-arm); run scripts/setup")
     monitor = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(root, "scripts", "run"),
                "thin-monitor", "--no-build", "--kernel", kernel, "--initrd", initrd,
                "--smp", str(a.smp), "--mem", "256M", "--append", append]
@@ -66,4 +91,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("linux-boot: interrupted")

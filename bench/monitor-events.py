@@ -12,36 +12,56 @@ script types Ctrl-] s) off. A benchmark: it prints figures, never fails on them.
 import argparse
 import os
 import re
+import shutil
 import subprocess
+import sys
 import time
 
 MARKER = b"LIBHYP-LINUX-UP"
 ROUND = re.compile(rb"^bench: round (\d) 40000 syscalls from ([0-9.]+) to ([0-9.]+)")
 
 
+def fail(message):
+    sys.exit("monitor-events: error: " + message)
+
+
+def need(path, what, how):
+    if not os.path.isfile(path):
+        fail("no %s at %s; %s" % (what, path, how))
+
+
 def boot(cmd, timeout=600):
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
-    marker_at, rounds, events = None, {}, 0
-    for raw in proc.stdout:
-        if marker_at is None and MARKER in raw:
-            marker_at = time.monotonic() - start
-        if raw.startswith(b"[hyp] EV "):
-            events += 1
-        if raw.startswith(b"bench: round 1 waiting"):
-            proc.stdin.write(b"go\n")
-            proc.stdin.flush()
-        if raw.startswith(b"bench: round 2 waiting"):
-            proc.stdin.write(b"\x1dsgo\n")  # system-call events off, then go
-            proc.stdin.flush()
-        m = ROUND.match(raw)
-        if m:
-            rounds[int(m.group(1))] = float(m.group(3)) - float(m.group(2))
-        if time.monotonic() - start > timeout:
+    marker_at, rounds, events, tail = None, {}, 0, []
+    try:
+        for raw in proc.stdout:
+            tail = (tail + [raw.decode("utf-8", "replace").rstrip()])[-15:]
+            if marker_at is None and MARKER in raw:
+                marker_at = time.monotonic() - start
+            if raw.startswith(b"[hyp] EV "):
+                events += 1
+            if raw.startswith(b"bench: round 1 waiting"):
+                proc.stdin.write(b"go\n")
+                proc.stdin.flush()
+            if raw.startswith(b"bench: round 2 waiting"):
+                proc.stdin.write(b"\x1dsgo\n")  # system-call events off, then go
+                proc.stdin.flush()
+            m = ROUND.match(raw)
+            if m:
+                rounds[int(m.group(1))] = float(m.group(3)) - float(m.group(2))
+            if time.monotonic() - start > timeout:
+                break
+    finally:  # QEMU runs in its own session: Ctrl-C here does not reach it
+        if proc.poll() is None:
             proc.kill()
-            break
-    proc.wait()
+        proc.wait()
+    if marker_at is None:
+        print("monitor-events: no %s from: %s; the last lines:" % (MARKER.decode(), " ".join(cmd)),
+              file=sys.stderr)
+        for line in tail:
+            print("    " + line, file=sys.stderr)
     return marker_at, time.monotonic() - start, rounds, events
 
 
@@ -57,6 +77,12 @@ def main():
     kernel = os.path.join(cache, "linux", "Image")
     initrd = os.path.join(a.build, "linux", "initramfs.cpio.gz")
     append = "console=ttyAMA0 earlycon=pl011,0x9000000 cryptomgr.notests"
+    need(kernel, "arm64 Linux kernel", "run scripts/setup (it downloads Debian's)")
+    need(initrd, "initramfs", "build first: scripts/test, or cmake --build %s" % a.build)
+    need(os.path.join(a.build, "target", "examples", "thin-monitor", "thin-monitor.bin"),
+         "thin-monitor image", "build first: scripts/test, or cmake --build %s" % a.build)
+    if not shutil.which("qemu-system-aarch64"):
+        fail("qemu-system-aarch64 not found (Debian package qemu-system-arm); run scripts/setup")
     base = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(root, "scripts", "run"),
             "thin-monitor", "--no-build", "--kernel", kernel, "--initrd", initrd,
             "--smp", str(a.smp), "--mem", "256M"]
@@ -80,4 +106,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("monitor-events: interrupted")
