@@ -86,6 +86,25 @@ void hyp_gic_eoi(uint32_t intid);
 void hyp_gic_priority_drop(uint32_t intid);
 
 /**
+ * @brief Deactivate an interrupt whose priority was dropped earlier.
+ *
+ * For a hardware-linked interrupt the guest will no longer deactivate
+ * itself (the vGIC dropped it).
+ * @param intid The INTID.
+ */
+void hyp_gic_deactivate(uint32_t intid);
+
+/**
+ * @brief Whether an interrupt is pending at the physical GIC.
+ *
+ * For a level-sensitive interrupt that EL2 holds active, this is the level
+ * of its line. PPIs and SGIs are read from the calling CPU's redistributor.
+ * @param intid The INTID.
+ * @return Its pending bit (false before hyp_gic_init() or for a bad INTID).
+ */
+bool hyp_gic_is_pending(uint32_t intid);
+
+/**
  * @brief Send a software-generated interrupt to a physical CPU.
  * @param mpidr Target CPU's MPIDR affinity.
  * @param sgi   SGI number 0..15.

@@ -93,6 +93,11 @@ struct hyp_vcpu {
     bool loaded;         /**< EL1 state is live in the registers of its physical CPU. */
     uint64_t exit_count; /**< Exits taken (all kinds). */
     /**
+     * Mirror of the vCPU's list registers (ICH_LR<n>_EL2) for the vGIC;
+     * zero at VM creation.
+     */
+    uint64_t lrs[16];
+    /**
      * Extra HCR_EL2 trap bits while this vCPU runs (e.g. TVM), ORed into
      * the library's own; applied at the next hyp_vcpu_run().
      */

@@ -16,15 +16,24 @@
  * caller's: one ::hyp_vgic per VM and one ::hyp_vgic_cpu per vCPU.
  *
  * @par Run-loop contract (per vCPU, on its physical CPU)
- *  1. hyp_vgic_flush() into a per-vCPU `uint64_t lr[]` array, then write the
- *     array with hyp_vgic_hw_write_lrs() and ICH_HCR_EL2 with
- *     hyp_vgic_hw_write_hcr();
+ *  1. hyp_vgic_flush() into the vCPU's list-register mirror (a `uint64_t
+ *     lr[]` array that lives as long as the vCPU and starts zeroed), then
+ *     write to the hardware the list registers whose bits flush returned
+ *     (hyp_vgic_hw_write_lr()), and ICH_HCR_EL2 (hyp_vgic_hw_write_hcr())
+ *     when it changed;
  *  2. run the guest;
- *  3. read the list registers back with hyp_vgic_hw_read_lrs() and call
- *     hyp_vgic_sync() with them, before handling the exit (MMIO emulation,
- *     injections, PSCI...);
- *  4. back to 1. The model, not the array, is authoritative between sync and
- *     flush: flush regenerates every list register it uses.
+ *  3. read back the list registers hyp_vgic_lrs_in_use() names into the
+ *     mirror (hyp_vgic_hw_read_lr()) and call hyp_vgic_sync() with it,
+ *     before handling the exit (MMIO emulation, injections, PSCI...);
+ *  4. back to 1.
+ *
+ * @par Cost
+ * Each vCPU keeps a list of the interrupts that are pending or active for
+ * it (and those its list registers hold); flush and sync walk only that
+ * list and the list registers in use, never the interrupt space. With
+ * nothing pending and no list register in use, flush and sync touch no
+ * lock and return at once. Interrupts leave the list lazily, at the next
+ * flush after they stopped being pending and active.
  *
  * The maintenance interrupt (underflow, EOI of a level-triggered interrupt)
  * only has to make the vCPU exit: acknowledge and EOI it at EL2; the next
@@ -34,17 +43,34 @@
  * hyp_vgic_inject() with a non-zero `pintid` puts the interrupt in a list
  * register with HW = 1: the guest's deactivation deactivates the physical
  * interrupt. EL2 must therefore only drop the priority of such an interrupt
- * (ICC_CTLR_EL1.EOImode = 1, write EOIR, not DIR). A hardware-backed
- * interrupt the guest disables, or whose pending/active state it clears
- * through the distributor, stays active at the physical GIC until the guest
- * handles it again.
+ * (ICC_CTLR_EL1.EOImode = 1, write EOIR, not DIR). When the model drops a
+ * hardware-backed interrupt that the guest did not deactivate itself (the
+ * guest cleared its pending or active state through the distributor, or a
+ * resampled line went low), it calls hyp_vgic_config::deactivate so that
+ * the physical interrupt does not stay active.
+ *
+ * @par Resampled lines
+ * The pending state of a level-sensitive hardware-backed interrupt (the
+ * timers, a passed-through device's level SPI) follows its source: whenever
+ * the guest could observe it (a read of its pending bit, a sync after the
+ * guest ran, a WFI check), the model asks hyp_vgic_config::line for the
+ * current level and forgets a pending state whose line went low, and the
+ * physical interrupt is deactivated. So a guest that disables its timer, or
+ * clears its device while its interrupts are masked, sees the interrupt no
+ * longer pending and does not take it.
  *
  * @par Locking
- * Every function except the `hyp_vgic_hw_*` ones takes hyp_vgic::lock, which
- * protects the whole model (distributor and every redistributor), so any CPU
- * may inject into any vCPU. hyp_vgic_flush() and hyp_vgic_sync() for a vCPU
- * must only run on the CPU that runs it. The kick callback is called with
- * the lock released.
+ * Two kinds of spinlock. hyp_vgic::lock (the distributor lock) protects
+ * GICD_CTLR, the SPIs and their routing; each hyp_vgic_cpu::lock protects
+ * that vCPU's private interrupts, its GICR_WAKER and its list of pending
+ * interrupts. The distributor lock is taken before a vCPU lock; a vCPU
+ * lock is never held while waiting for another lock unless the distributor
+ * lock is held too. So vCPUs take their own lock on exits with work to do,
+ * the distributor lock only when SPIs are involved, and exits of
+ * different vCPUs without SPI work never contend. Any CPU may inject into
+ * any vCPU. hyp_vgic_flush() and hyp_vgic_sync() for a vCPU must only run on
+ * the CPU that runs it. The kick callback is called with every lock
+ * released.
  */
 #ifndef HYP_VGIC_H
 #define HYP_VGIC_H
@@ -88,21 +114,29 @@
 
 /** State of one virtual interrupt. Private to the model. */
 struct hyp_vgic_irq {
-    uint16_t flags;   /**< Internal state bits. */
-    uint16_t pintid;  /**< Physical INTID when hardware-backed. */
-    uint8_t priority; /**< GICD/GICR_IPRIORITYR byte. */
-    uint8_t lr;       /**< List register holding it, when in one. */
-    uint8_t lr_vcpu;  /**< vCPU whose list register holds it. */
-    uint8_t target;   /**< SPIs: vCPU its IROUTER names (0xff: none). */
+    struct hyp_vgic_irq *next; /**< Next on the pending list it is on. */
+    struct hyp_vgic_irq *prev; /**< Previous on that list. */
+    uint16_t intid;            /**< Its INTID. */
+    uint16_t flags;            /**< Internal state bits. */
+    uint16_t pintid;           /**< Physical INTID when hardware-backed. */
+    uint8_t priority;          /**< GICD/GICR_IPRIORITYR byte. */
+    uint8_t lr;                /**< List register holding it, when in one. */
+    uint8_t queued;            /**< vCPU whose pending list holds it (0xff: none). */
+    uint8_t target;            /**< SPIs: vCPU its IROUTER names (0xff: none);
+                                    private ones: their own vCPU. */
 };
 
 /** One redistributor and the list-register bookkeeping of one vCPU. */
 struct hyp_vgic_cpu {
+    struct hyp_spinlock lock;                      /**< See the file comment. */
     uint64_t mpidr;                                /**< Its MPIDR (affinity). */
     uint32_t waker;                                /**< GICR_WAKER. */
+    struct hyp_vgic_irq *pending;                  /**< Pending/active list. */
+    unsigned pending_spis;                         /**< SPIs on that list. */
     struct hyp_vgic_irq priv[HYP_VGIC_NR_PRIVATE]; /**< SGIs and PPIs. */
     uint32_t lr_used;                              /**< List registers in use. */
-    uint16_t lr_intid[HYP_VGIC_MAX_LRS];           /**< INTID each one holds. */
+    unsigned lr_spis;                              /**< How many of those hold SPIs. */
+    struct hyp_vgic_irq *lr_irq[HYP_VGIC_MAX_LRS]; /**< What each one holds. */
     uint8_t lr_state[HYP_VGIC_MAX_LRS];            /**< State last seen/loaded. */
 };
 
@@ -117,6 +151,32 @@ struct hyp_vgic_cpu {
  */
 typedef void (*hyp_vgic_kick_fn)(unsigned vcpu, void *arg);
 
+/**
+ * @brief The current level of a level-sensitive hardware-backed interrupt.
+ *
+ * Called with vGIC locks held; it must only read the source (e.g.
+ * CNTV_CTL_EL0 for the virtual timer, the physical GIC's pending bit for a
+ * level SPI: while EL2 holds the physical interrupt active, that bit shows
+ * the line). For a PPI it is called on the physical CPU that runs @p vcpu,
+ * with its EL1 state loaded; for an SPI on any CPU.
+ * @param vcpu   Index of the vCPU.
+ * @param intid  The virtual INTID.
+ * @param pintid The physical INTID backing it.
+ * @param arg    hyp_vgic_config::kick_arg.
+ * @return True while the line is asserted.
+ */
+typedef bool (*hyp_vgic_line_fn)(unsigned vcpu, uint32_t intid, uint32_t pintid,
+                                 void *arg);
+
+/**
+ * @brief Deactivate a physical interrupt the guest will not deactivate.
+ *
+ * Called with vGIC locks held, on any CPU.
+ * @param pintid The physical INTID.
+ * @param arg    hyp_vgic_config::kick_arg.
+ */
+typedef void (*hyp_vgic_deactivate_fn)(uint32_t pintid, void *arg);
+
 /** Parameters of hyp_vgic_init(). */
 struct hyp_vgic_config {
     uint64_t gicd_base;         /**< Guest-physical distributor base, 64 KiB aligned. */
@@ -126,12 +186,14 @@ struct hyp_vgic_config {
     unsigned nr_spis;           /**< SPIs, a multiple of 32 up to ::HYP_VGIC_MAX_SPIS. */
     struct hyp_vgic_cpu *cpus;  /**< Storage for vcpu_count redistributors. */
     hyp_vgic_kick_fn kick;      /**< May be NULL. */
-    void *kick_arg;             /**< Passed to @ref kick. */
+    void *kick_arg;             /**< Passed to @ref kick, @ref line, @ref deactivate. */
+    hyp_vgic_line_fn line;      /**< Levels of hardware lines; may be NULL. */
+    hyp_vgic_deactivate_fn deactivate; /**< May be NULL. */
 };
 
 /** The virtual GIC of one VM. Fields are private to the model. */
 struct hyp_vgic {
-    struct hyp_spinlock lock;                   /**< Protects everything below. */
+    struct hyp_spinlock lock;                   /**< The distributor lock. */
     uint64_t gicd_base;                         /**< Distributor base. */
     uint64_t gicr_base;                         /**< Redistributor base. */
     unsigned vcpu_count;                        /**< vCPUs. */
@@ -140,6 +202,8 @@ struct hyp_vgic {
     struct hyp_vgic_cpu *cpus;                  /**< Redistributors. */
     hyp_vgic_kick_fn kick;                      /**< Kick callback. */
     void *kick_arg;                             /**< Its argument. */
+    hyp_vgic_line_fn line;                      /**< Line callback. */
+    hyp_vgic_deactivate_fn deactivate;          /**< Deactivate callback. */
     struct hyp_vgic_irq spi[HYP_VGIC_MAX_SPIS]; /**< SPI state. */
     uint64_t irouter[HYP_VGIC_MAX_SPIS];        /**< GICD_IROUTER<n>. */
 };
@@ -231,19 +295,35 @@ int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value);
  * enabled ones whose group the distributor enables, highest priority first
  * (lowest INTID on ties). A pending-only list register is given up to a
  * strictly higher-priority interrupt that did not fit. Level-sensitive
- * software interrupts ask for an EOI maintenance interrupt.
+ * software interrupts ask for an EOI maintenance interrupt. Only the
+ * vCPU's pending list is looked at.
  *
  * @param vgic    The virtual GIC.
  * @param vcpu    The vCPU about to run.
- * @param lr      List register values: in, those of the last sync; out,
- *                those to load (unused ones are zero).
+ * @param lr      The vCPU's list-register mirror: in, the values of the last
+ *                sync (or flush); out, those to load (unused ones are zero).
  * @param nr_lr   Number of list registers (ICH_VTR_EL2.ListRegs + 1);
  *                values above ::HYP_VGIC_MAX_LRS are clamped.
  * @param ich_hcr Receives ICH_HCR_EL2: En, plus UIE when deliverable
  *                interrupts were left out.
+ * @return Bit n set when lr[n] changed and must be written to the hardware;
+ *         the list registers of the other bits are unchanged or invalid
+ *         (state 0) in the hardware already.
  */
-void hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr, unsigned nr_lr,
-                    uint64_t *ich_hcr);
+uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
+                        unsigned nr_lr, uint64_t *ich_hcr);
+
+/**
+ * @brief List registers that hold an interrupt for a vCPU (to read back).
+ *
+ * After the guest ran, only these can hold state the model does not know;
+ * read them into the mirror before hyp_vgic_sync(). Lock-free; call on the
+ * vCPU's CPU.
+ * @param vgic The virtual GIC.
+ * @param vcpu The vCPU.
+ * @return Bit n set for each list register in use.
+ */
+uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned vcpu);
 
 /**
  * @brief Fold list-register state back into the model after an exit.
@@ -251,10 +331,13 @@ void hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr, unsigned
  * An interrupt whose list register went from pending to active or invalid was
  * acknowledged (edge: consumed; level: pending again while its line is high
  * once deactivated); one that left the active state was deactivated.
- * Interrupts still pending or active keep their list register.
+ * Interrupts still pending or active keep their list register. A
+ * level-sensitive hardware-backed interrupt still pending there is forgotten
+ * if its line went low (see the file comment).
  * @param vgic  The virtual GIC.
  * @param vcpu  The vCPU that exited.
- * @param lr    The list register values read from the hardware.
+ * @param lr    The mirror, with the list registers hyp_vgic_lrs_in_use()
+ *              names read from the hardware.
  * @param nr_lr Number of values (same as for hyp_vgic_flush()).
  */
 void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
@@ -277,6 +360,20 @@ bool hyp_vgic_pending(struct hyp_vgic *vgic, unsigned vcpu);
  * @return ICH_VTR_EL2.ListRegs + 1, at most ::HYP_VGIC_MAX_LRS.
  */
 unsigned hyp_vgic_hw_nr_lrs(void);
+
+/**
+ * @brief Read one list register, ICH_LR<n>_EL2 (target only).
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
+ * @return Its value (0 for a bad @p n).
+ */
+uint64_t hyp_vgic_hw_read_lr(unsigned n);
+
+/**
+ * @brief Write one list register, ICH_LR<n>_EL2 (target only).
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
+ * @param v The value.
+ */
+void hyp_vgic_hw_write_lr(unsigned n, uint64_t v);
 
 /**
  * @brief Read list registers ICH_LR0_EL2 .. ICH_LR<n-1>_EL2 (target only).

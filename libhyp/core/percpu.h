@@ -35,6 +35,8 @@ struct hyp_percpu {
     uint64_t mdcr_el2;
     uint64_t mdcr_el2_boot;
     bool mdcr_el2_read;
+    /* ICH_HCR_EL2 as last written (hyp_vgic_hw_cpu_init() leaves En). */
+    uint64_t ich_hcr;
     /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
     uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
     unsigned id;

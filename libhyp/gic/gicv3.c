@@ -18,6 +18,7 @@
 #define GICD_TYPER      0x0004
 #define GICD_IGROUPR    0x0080
 #define GICD_ISENABLER  0x0100
+#define GICD_ISPENDR    0x0200
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR      0x0c00
 #define GICD_IROUTER    0x6000
@@ -32,6 +33,7 @@
 #define GICR_SGI           0x10000
 #define GICR_IGROUPR0      (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0    (GICR_SGI + 0x0100)
+#define GICR_ISPENDR0      (GICR_SGI + 0x0200)
 #define GICR_IPRIORITYR    (GICR_SGI + 0x0400)
 
 #define ICC_SRE_SRE    (1ULL << 0)
@@ -178,6 +180,24 @@ void hyp_gic_eoi(uint32_t intid)
     hyp_gic_priority_drop(intid);
     write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
     __asm__ volatile("isb" ::: "memory");
+}
+
+void hyp_gic_deactivate(uint32_t intid)
+{
+    write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+}
+
+bool hyp_gic_is_pending(uint32_t intid)
+{
+    unsigned cpu = hyp_cpu_id();
+    uintptr_t reg;
+
+    if (intid < 32)
+        reg = cpu < HYP_MAX_CPUS && gicr_of[cpu] != 0 ? gicr_of[cpu] + GICR_ISPENDR0 : 0;
+    else
+        reg = gicd != 0 && intid < 1020 ? gicd + GICD_ISPENDR + 4 * (intid / 32) : 0;
+    return reg != 0 && (mmio_read32(reg) >> (intid % 32)) & 1;
 }
 
 void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)

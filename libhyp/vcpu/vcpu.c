@@ -25,6 +25,8 @@ static_assert(offsetof(struct hyp_vcpu_regs, pstate) == VCPU_REGS_PSTATE,
 static_assert(offsetof(struct hyp_vcpu_regs, q) == VCPU_REGS_Q, "VCPU_REGS_Q");
 static_assert(offsetof(struct hyp_percpu, guest_regs) == PERCPU_GUEST_REGS,
               "PERCPU_GUEST_REGS");
+static_assert(sizeof(((struct hyp_vcpu *)0)->lrs) / sizeof(uint64_t) == HYP_VGIC_MAX_LRS,
+              "hyp_vcpu::lrs holds every list register");
 
 /* HCR_EL2 while a guest runs: stage 2 on; IRQ, FIQ and SError to EL2; SMC,
  * WFI and WFE trapped; set/way invalidation upgraded to clean+invalidate;
@@ -121,6 +123,21 @@ static void el1_restore(const struct hyp_vcpu_el1 *s)
     write_sysreg(mdscr_el1, s->mdscr);
 }
 
+/* List registers this CPU implements (ICH_VTR_EL2), read once per CPU. */
+static unsigned nr_lrs(void)
+{
+    static unsigned cached;
+    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+    if (n == 0) {
+        n = hyp_vgic_hw_nr_lrs();
+        if (n > 16)
+            n = 16;
+        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
 /* Make @vcpu's EL1 state and its VM's stage 2 the live ones on this CPU. */
 static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
 {
@@ -132,6 +149,10 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
         el1_save(&old->el1);
         old->loaded = false;
     }
+    /* The list registers are the vCPU's: reload them all. */
+    if (old != NULL && vcpu->vm->vgic != NULL)
+        for (unsigned i = 0; i < nr_lrs(); i++)
+            hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
     write_sysreg(vttbr_el2, vcpu->vm->vttbr);
     write_sysreg(vtcr_el2, vcpu->vm->vtcr);
     write_sysreg(vmpidr_el2, (1ULL << 31) | vcpu->vmpidr);
@@ -176,27 +197,11 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
     }
 }
 
-/* List registers this CPU implements (ICH_VTR_EL2), read once per CPU. */
-static unsigned nr_lrs(void)
-{
-    static unsigned cached;
-    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-
-    if (n == 0) {
-        n = hyp_vgic_hw_nr_lrs();
-        if (n > 16)
-            n = 16;
-        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
-    }
-    return n;
-}
-
 int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
 {
     struct hyp_percpu *cpu = hyp_this_cpu();
     struct hyp_vgic *vgic = vcpu->vm->vgic;
-    uint64_t lr[16], hcr = 0;
-    unsigned vector, n = 0;
+    unsigned vector;
 
     if (cpu == NULL || vcpu->pcpu != cpu->id ||
         __atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
@@ -204,12 +209,20 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
     vcpu_load(cpu, vcpu);
     apply_traps(cpu, vcpu);
 
-    /* Its virtual interrupts into the list registers. */
+    /* Its virtual interrupts into the list registers: only those that changed. */
     if (vgic != NULL) {
-        n = nr_lrs();
-        hyp_vgic_flush(vgic, vcpu->id, lr, n, &hcr);
-        hyp_vgic_hw_write_lrs(lr, n);
-        hyp_vgic_hw_write_hcr(hcr);
+        uint64_t hcr;
+        uint32_t dirty = hyp_vgic_flush(vgic, vcpu->id, vcpu->lrs, nr_lrs(), &hcr);
+
+        for (; dirty; dirty &= dirty - 1) {
+            unsigned i = (unsigned)__builtin_ctz(dirty);
+
+            hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
+        }
+        if (hcr != cpu->ich_hcr) {
+            hyp_vgic_hw_write_hcr(hcr);
+            cpu->ich_hcr = hcr;
+        }
     }
     /* TPIDR_EL0 is shared with EL2 (picolibc's TLS pointer): switch it. */
     write_sysreg(tpidr_el0, vcpu->el1.tpidr_el0);
@@ -218,8 +231,16 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
     write_sysreg(tpidr_el0, cpu->tpidr_el0);
     vcpu->exit_count++;
     if (vgic != NULL) {
-        hyp_vgic_hw_read_lrs(lr, n);
-        hyp_vgic_sync(vgic, vcpu->id, lr, n);
+        uint32_t used = hyp_vgic_lrs_in_use(vgic, vcpu->id);
+
+        if (used != 0) {
+            for (uint32_t u = used; u; u &= u - 1) {
+                unsigned i = (unsigned)__builtin_ctz(u);
+
+                vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
+            }
+            hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
+        }
     }
 
     switch (vector & 3) {

@@ -2,10 +2,9 @@
 /*
  * Virtual GICv3: model state, routing, injection and SGI generation.
  *
- * One lock per VM covers the distributor and all redistributors; the model is
- * small and every operation on it is short, so finer locking would buy
- * little. Kicks are collected as a vCPU bitmap while the lock is held and
- * delivered after it is released.
+ * Locking as vgic.h says: the distributor lock for SPIs, one lock per vCPU for
+ * its private interrupts and its pending list. Kicks are collected as a vCPU
+ * bitmap while locks are held and delivered after they are released.
  */
 #include <stddef.h>
 #include <string.h>
@@ -43,7 +42,8 @@ bool vgic_irq_deliverable(const struct hyp_vgic *vgic, const struct hyp_vgic_irq
 {
     uint32_t grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
 
-    return (irq->flags & VGIC_F_ENABLED) && (vgic->ctlr & grp) && vgic_irq_pending(irq);
+    return (irq->flags & VGIC_F_ENABLED) && (vgic_ctlr(vgic) & grp) &&
+           vgic_irq_pending(irq);
 }
 
 unsigned vgic_vcpu_by_affinity(const struct hyp_vgic *vgic, uint64_t mpidr_aff)
@@ -61,7 +61,7 @@ unsigned vgic_spi_target(const struct hyp_vgic *vgic, unsigned spi)
         return vgic->spi[spi].target;
     /* 1 of N: the first vCPU whose redistributor is awake, else vCPU 0. */
     for (unsigned i = 0; i < vgic->vcpu_count; i++)
-        if (!(vgic->cpus[i].waker & VGIC_WAKER_PS))
+        if (!(__atomic_load_n(&vgic->cpus[i].waker, __ATOMIC_RELAXED) & VGIC_WAKER_PS))
             return i;
     return 0;
 }
@@ -71,21 +71,65 @@ void vgic_spi_retarget(struct hyp_vgic *vgic, unsigned spi)
     vgic->spi[spi].target = (uint8_t)vgic_vcpu_by_affinity(vgic, vgic->irouter[spi]);
 }
 
-void vgic_note(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kick)
+static void list_add(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq)
 {
-    struct hyp_vgic_irq *irq = vgic_irq(vgic, vcpu, intid);
+    struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
+
+    irq->queued = (uint8_t)vcpu;
+    irq->prev = NULL;
+    irq->next = c->pending;
+    if (c->pending)
+        c->pending->prev = irq;
+    /* flush's lock-free emptiness check reads this without the lock */
+    __atomic_store_n(&c->pending, irq, __ATOMIC_RELEASE);
+    if (irq->intid >= VGIC_SPI_BASE)
+        c->pending_spis++;
+}
+
+void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
+{
+    struct hyp_vgic_cpu *c = &vgic->cpus[irq->queued];
+
+    if (irq->prev)
+        irq->prev->next = irq->next;
+    else
+        __atomic_store_n(&c->pending, irq->next, __ATOMIC_RELAXED);
+    if (irq->next)
+        irq->next->prev = irq->prev;
+    irq->next = irq->prev = NULL;
+    irq->queued = VGIC_NO_TARGET;
+    if (irq->intid >= VGIC_SPI_BASE)
+        c->pending_spis--;
+}
+
+void vgic_update(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, uint32_t *kick)
+{
+    bool spi = irq->intid >= VGIC_SPI_BASE;
     unsigned target;
 
-    if (!irq)
-        return;
-    if (irq->flags & VGIC_F_INLR) {
-        *kick |= 1u << irq->lr_vcpu;
-        return;
+    target = spi ? vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) : irq->target;
+    if (irq->queued != VGIC_NO_TARGET) {
+        unsigned on = irq->queued;
+
+        if ((irq->flags & VGIC_F_INLR) || vgic_irq_deliverable(vgic, irq))
+            *kick |= 1u << on;
+        /* An SPI waiting on another vCPU's list follows its new route; one in
+         * a list register or active stays until it is done there. */
+        if (!spi || on == target || (irq->flags & (VGIC_F_INLR | VGIC_F_ACTIVE)))
+            return;
+        hyp_spin_lock(&vgic->cpus[on].lock);
+        vgic_dequeue(vgic, irq);
+        hyp_spin_unlock(&vgic->cpus[on].lock);
     }
-    if (!vgic_irq_deliverable(vgic, irq))
+    if (target >= vgic->vcpu_count ||
+        !(vgic_irq_pending(irq) || (irq->flags & VGIC_F_ACTIVE)))
         return;
-    target = intid < VGIC_SPI_BASE ? vcpu : vgic_spi_target(vgic, intid - VGIC_SPI_BASE);
-    if (target < vgic->vcpu_count)
+    if (spi)
+        hyp_spin_lock(&vgic->cpus[target].lock);
+    list_add(vgic, target, irq);
+    if (spi)
+        hyp_spin_unlock(&vgic->cpus[target].lock);
+    if (vgic_irq_deliverable(vgic, irq) || (irq->flags & VGIC_F_ACTIVE))
         *kick |= 1u << target;
 }
 
@@ -96,12 +140,51 @@ void vgic_set_latch(struct hyp_vgic_irq *irq)
         irq->flags |= VGIC_F_PEND_NEW;
 }
 
-void vgic_unlock_kick(struct hyp_vgic *vgic, uint32_t kick)
+/* A hardware-backed interrupt's physical side is active from EL2's
+ * acknowledgement until the guest's deactivation: while it is latched or
+ * active in the model. */
+static bool phys_active(const struct hyp_vgic_irq *irq)
+{
+    return (irq->flags & VGIC_F_HW) && (irq->flags & (VGIC_F_LATCH | VGIC_F_ACTIVE));
+}
+
+static void end_phys(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, bool was)
+{
+    if (was && !phys_active(irq) && vgic->deactivate)
+        vgic->deactivate(irq->pintid, vgic->kick_arg);
+}
+
+void vgic_clear_latch(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
+{
+    bool was = phys_active(irq);
+
+    irq->flags &= (uint16_t) ~(VGIC_F_LATCH | VGIC_F_PEND_NEW);
+    end_phys(vgic, irq, was);
+}
+
+void vgic_clear_active(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
+{
+    bool was = phys_active(irq);
+
+    irq->flags &= (uint16_t)~VGIC_F_ACTIVE;
+    end_phys(vgic, irq, was);
+}
+
+void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq)
+{
+    if ((irq->flags & (VGIC_F_HW | VGIC_F_EDGE | VGIC_F_LATCH | VGIC_F_ACTIVE)) !=
+            (VGIC_F_HW | VGIC_F_LATCH) ||
+        vgic->line == NULL)
+        return;
+    if (!vgic->line(vcpu, irq->intid, irq->pintid, vgic->kick_arg))
+        vgic_clear_latch(vgic, irq);
+}
+
+void vgic_kick(struct hyp_vgic *vgic, uint32_t kick)
 {
     hyp_vgic_kick_fn fn = vgic->kick;
     void *arg = vgic->kick_arg;
 
-    hyp_spin_unlock(&vgic->lock);
     if (!fn)
         return;
     for (unsigned i = 0; kick; i++, kick >>= 1)
@@ -146,6 +229,8 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
     vgic->cpus = cfg->cpus;
     vgic->kick = cfg->kick;
     vgic->kick_arg = cfg->kick_arg;
+    vgic->line = cfg->line;
+    vgic->deactivate = cfg->deactivate;
     vgic->ctlr = VGIC_CTLR_ARE | VGIC_CTLR_DS;
 
     for (unsigned i = 0; i < cfg->vcpu_count; i++) {
@@ -154,28 +239,42 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
         memset(c, 0, sizeof(*c));
         c->mpidr = cfg->vcpu_mpidr[i] & MPIDR_AFFINITY_MASK;
         c->waker = VGIC_WAKER_PS | VGIC_WAKER_CA;
-        for (unsigned n = 0; n < 16; n++)
-            c->priv[n].flags = VGIC_F_EDGE; /* SGIs are always edge-triggered */
+        for (unsigned n = 0; n < HYP_VGIC_NR_PRIVATE; n++) {
+            c->priv[n].intid = (uint16_t)n;
+            c->priv[n].queued = VGIC_NO_TARGET;
+            c->priv[n].target = (uint8_t)i;
+            if (n < 16)
+                c->priv[n].flags = VGIC_F_EDGE; /* SGIs are always edge-triggered */
+        }
     }
-    for (unsigned s = 0; s < cfg->nr_spis; s++)
+    for (unsigned s = 0; s < cfg->nr_spis; s++) {
+        vgic->spi[s].intid = (uint16_t)(VGIC_SPI_BASE + s);
+        vgic->spi[s].queued = VGIC_NO_TARGET;
         vgic_spi_retarget(vgic, s);
+    }
     return HYP_OK;
+}
+
+/* The lock that protects INTID @intid's state: the distributor's for SPIs. */
+static struct hyp_spinlock *irq_lock(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid)
+{
+    return intid < VGIC_SPI_BASE ? &vgic->cpus[vcpu].lock : &vgic->lock;
 }
 
 int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool level,
                     uint32_t pintid)
 {
     struct hyp_vgic_irq *irq;
+    struct hyp_spinlock *lock;
     uint32_t kick = 0;
 
     if (pintid != 0 && (pintid < 16 || pintid > 1019))
         return HYP_EINVAL;
-    hyp_spin_lock(&vgic->lock);
     irq = vgic_irq(vgic, vcpu, intid);
-    if (!irq) {
-        hyp_spin_unlock(&vgic->lock);
+    if (!irq)
         return HYP_EINVAL;
-    }
+    lock = irq_lock(vgic, vcpu, intid);
+    hyp_spin_lock(lock);
     /* The mapping of an interrupt held by a list register changes once it left. */
     if (!(irq->flags & VGIC_F_INLR)) {
         if (pintid) {
@@ -192,16 +291,21 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
         vgic_set_latch(irq);
     else
         irq->flags |= VGIC_F_LINE;
-    vgic_note(vgic, vcpu, intid, &kick);
-    vgic_unlock_kick(vgic, kick);
+    vgic_update(vgic, irq, &kick);
+    hyp_spin_unlock(lock);
+    vgic_kick(vgic, kick);
     return HYP_OK;
 }
 
 static void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
                      uint32_t *kick)
 {
-    vgic_set_latch(&vgic->cpus[target].priv[intid]);
-    vgic_note(vgic, target, intid, kick);
+    struct hyp_vgic_cpu *c = &vgic->cpus[target];
+
+    hyp_spin_lock(&c->lock);
+    vgic_set_latch(&c->priv[intid]);
+    vgic_update(vgic, &c->priv[intid], kick);
+    hyp_spin_unlock(&c->lock);
 }
 
 int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
@@ -211,7 +315,6 @@ int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
 
     if (src_vcpu >= vgic->vcpu_count)
         return HYP_EINVAL;
-    hyp_spin_lock(&vgic->lock);
     if (value & SGI1R_IRM) {
         for (unsigned i = 0; i < vgic->vcpu_count; i++)
             if (i != src_vcpu)
@@ -221,17 +324,17 @@ int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
             SGI1R_AFF3(value) << 32 | SGI1R_AFF2(value) << 16 | SGI1R_AFF1(value) << 8;
         unsigned targets = SGI1R_TARGETS(value);
 
-        for (unsigned bit = 0; bit < 16; bit++) {
+        for (unsigned bit = 0; targets; bit++, targets >>= 1) {
             unsigned t;
 
-            if (!(targets & (1u << bit)))
+            if (!(targets & 1))
                 continue;
             t = vgic_vcpu_by_affinity(vgic, aff | (SGI1R_RS(value) * 16 + bit));
             if (t < vgic->vcpu_count)
                 send_sgi(vgic, t, intid, &kick);
         }
     }
-    vgic_unlock_kick(vgic, kick);
+    vgic_kick(vgic, kick);
     return HYP_OK;
 }
 
@@ -247,20 +350,32 @@ static bool takeable(const struct hyp_vgic *vgic, const struct hyp_vgic_irq *irq
 
 bool hyp_vgic_pending(struct hyp_vgic *vgic, unsigned vcpu)
 {
-    bool found = false;
+    struct hyp_vgic_cpu *c;
+    bool found = false, spis;
 
     if (vcpu >= vgic->vcpu_count)
         return false;
-    hyp_spin_lock(&vgic->lock);
-    for (unsigned i = 0; i < HYP_VGIC_NR_PRIVATE && !found; i++)
-        found = takeable(vgic, &vgic->cpus[vcpu].priv[i]);
-    for (unsigned s = 0; s < vgic->nr_spis && !found; s++) {
-        const struct hyp_vgic_irq *irq = &vgic->spi[s];
-        unsigned owner =
-            irq->flags & VGIC_F_INLR ? irq->lr_vcpu : vgic_spi_target(vgic, s);
-
-        found = owner == vcpu && takeable(vgic, irq);
+    c = &vgic->cpus[vcpu];
+    if (__atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL)
+        return false;
+    hyp_spin_lock(&c->lock);
+    spis = c->pending_spis != 0;
+    if (spis) { /* lock order: the distributor first */
+        hyp_spin_unlock(&c->lock);
+        hyp_spin_lock(&vgic->lock);
+        hyp_spin_lock(&c->lock);
     }
-    hyp_spin_unlock(&vgic->lock);
+    for (struct hyp_vgic_irq *irq = c->pending; irq && !found; irq = irq->next) {
+        /* An SPI waiting here but routed elsewhere meanwhile is not ours. */
+        if (irq->intid >= VGIC_SPI_BASE &&
+            !(irq->flags & (VGIC_F_INLR | VGIC_F_ACTIVE)) &&
+            vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) != vcpu)
+            continue;
+        vgic_resample(vgic, vcpu, irq);
+        found = takeable(vgic, irq);
+    }
+    hyp_spin_unlock(&c->lock);
+    if (spis)
+        hyp_spin_unlock(&vgic->lock);
     return found;
 }

@@ -28,7 +28,7 @@
     op(15, S3_4_C12_C13_7)
 /* clang-format on */
 
-static uint64_t lr_read(unsigned n)
+uint64_t hyp_vgic_hw_read_lr(unsigned n)
 {
     switch (n) {
 #define LR_READ_CASE(i, reg)                                                             \
@@ -41,7 +41,7 @@ static uint64_t lr_read(unsigned n)
     }
 }
 
-static void lr_write(unsigned n, uint64_t v)
+void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
 {
     switch (n) {
 #define LR_WRITE_CASE(i, reg)                                                            \
@@ -65,13 +65,13 @@ unsigned hyp_vgic_hw_nr_lrs(void)
 void hyp_vgic_hw_read_lrs(uint64_t *lr, unsigned n)
 {
     for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
-        lr[i] = lr_read(i);
+        lr[i] = hyp_vgic_hw_read_lr(i);
 }
 
 void hyp_vgic_hw_write_lrs(const uint64_t *lr, unsigned n)
 {
     for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
-        lr_write(i, lr[i]);
+        hyp_vgic_hw_write_lr(i, lr[i]);
 }
 
 void hyp_vgic_hw_write_hcr(uint64_t hcr)
@@ -113,7 +113,7 @@ void hyp_vgic_hw_cpu_init(void)
     unsigned n = hyp_vgic_hw_nr_lrs();
 
     for (unsigned i = 0; i < n; i++)
-        lr_write(i, 0);
+        hyp_vgic_hw_write_lr(i, 0);
     write_sysreg(S3_4_C12_C8_0, 0);  /* ICH_AP0R0_EL2 */
     write_sysreg(S3_4_C12_C9_0, 0);  /* ICH_AP1R0_EL2 */
     write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2: groups off, VPMR 0 */

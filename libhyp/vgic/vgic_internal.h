@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Internal helpers shared by the virtual GIC's logic files (vgic.c,
- * vgic_mmio.c, vgic_lr.c). Every helper expects hyp_vgic::lock to be held.
+ * vgic_mmio.c, vgic_lr.c). Unless said otherwise a helper that touches an
+ * interrupt expects that interrupt's lock to be held: the lock of its vCPU
+ * for SGIs and PPIs, the distributor lock for SPIs (see vgic.h).
  */
 #ifndef HYP_VGIC_INTERNAL_H
 #define HYP_VGIC_INTERNAL_H
@@ -35,7 +37,7 @@
 #define VGIC_IROUTER_IRM  (1ull << 31)
 #define VGIC_IROUTER_MASK 0xff80ffffffull
 
-/* hyp_vgic_irq::target when no vCPU has the affinity. */
+/* hyp_vgic_irq::target when no vCPU has the affinity; ::queued when on no list. */
 #define VGIC_NO_TARGET 0xffu
 
 /* First INTID that is an SPI. */
@@ -60,15 +62,36 @@ unsigned vgic_spi_target(const struct hyp_vgic *vgic, unsigned spi);
 void vgic_spi_retarget(struct hyp_vgic *vgic, unsigned spi);
 
 /*
- * Add to *kick the vCPU that must look at @intid (seen from @vcpu) if it is
- * deliverable, or if a list register holds it (its state changed under it).
+ * After @irq's state changed: put it on its vCPU's pending list if it is now
+ * pending or active and on none (moving a waiting SPI whose route changed),
+ * and add to *kick the vCPU that must look at it (it is deliverable, or a
+ * list register holds it). For SPIs this takes the target vCPU's lock.
  */
-void vgic_note(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t *kick);
+void vgic_update(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, uint32_t *kick);
 
 /* Mark @irq newly pending through its latch. */
 void vgic_set_latch(struct hyp_vgic_irq *irq);
 
-/* Release the lock, then call the kick callback for each bit of @kick. */
-void vgic_unlock_kick(struct hyp_vgic *vgic, uint32_t kick);
+/* Forget @irq's latched pending state; deactivate a hardware interrupt the
+ * guest will not deactivate any more. */
+void vgic_clear_latch(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
+
+/* Forget @irq's active state (from the distributor, not a list register). */
+void vgic_clear_active(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
+
+/* If @irq is a latched level-sensitive hardware interrupt, drop the latch
+ * when its line is low. For a PPI only on the CPU running @vcpu. */
+void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq);
+
+/* Unlink @irq from the pending list of cpus[irq->queued] (whose lock is held). */
+void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
+
+/* Call the kick callback for each bit of @kick (every lock released). */
+void vgic_kick(struct hyp_vgic *vgic, uint32_t kick);
+
+static inline uint32_t vgic_ctlr(const struct hyp_vgic *vgic)
+{
+    return __atomic_load_n(&vgic->ctlr, __ATOMIC_RELAXED);
+}
 
 #endif /* HYP_VGIC_INTERNAL_H */

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Virtual GICv3 list-register bookkeeping, as pure functions over an array of
- * ICH_LR<n>_EL2 values.
+ * ICH_LR<n>_EL2 values (the vCPU's mirror of its list registers).
  *
- * Each vCPU remembers which INTID it put in each list register and in which
- * state (hyp_vgic_cpu::lr_intid, lr_state). hyp_vgic_sync() compares that with
- * what the guest left there: pending -> not pending means acknowledged,
+ * Each vCPU remembers which interrupt it put in each list register and in
+ * which state (hyp_vgic_cpu::lr_irq, lr_state). hyp_vgic_sync() compares that
+ * with what the guest left there: pending -> not pending means acknowledged,
  * active -> not active means deactivated; everything else the model already
- * knows. hyp_vgic_flush() then rewrites every list register from the model,
- * so changes made meanwhile (MMIO, injections from other CPUs) take effect.
+ * knows. hyp_vgic_flush() then rewrites the list registers in use from the
+ * model, so changes made meanwhile (MMIO, injections from other CPUs) take
+ * effect, and fills free ones from the vCPU's pending list: the interrupts
+ * pending or active for it, and nothing else.
  *
  * An edge that arrives while its interrupt sits in a list register sets
  * VGIC_F_PEND_NEW: if the guest acknowledged the interrupt before the next
@@ -87,46 +89,70 @@ static void consider(const struct hyp_vgic *vgic, struct hyp_vgic_irq *irq,
         *best = c;
 }
 
-/* The interrupt of @vcpu not in a list register that most needs one. */
-static struct cand pick(struct hyp_vgic *vgic, unsigned vcpu)
+/*
+ * The interrupt on @vcpu's pending list, not in a list register, that most
+ * needs one. Interrupts that are no longer pending nor active leave the
+ * list here, and SPIs routed elsewhere meanwhile move to their new vCPU.
+ */
+static struct cand pick(struct hyp_vgic *vgic, unsigned vcpu, uint32_t *kick)
 {
     struct cand best = {NULL, 0, 0};
+    struct hyp_vgic_irq *irq = vgic->cpus[vcpu].pending, *next;
 
-    for (uint32_t i = 0; i < HYP_VGIC_NR_PRIVATE; i++)
-        consider(vgic, &vgic->cpus[vcpu].priv[i], i, &best);
-    for (unsigned s = 0; s < vgic->nr_spis; s++)
-        if (!(vgic->spi[s].flags & VGIC_F_INLR) && vgic_spi_target(vgic, s) == vcpu)
-            consider(vgic, &vgic->spi[s], VGIC_SPI_BASE + s, &best);
+    for (; irq; irq = next) {
+        next = irq->next;
+        if (irq->flags & VGIC_F_INLR)
+            continue;
+        if (!vgic_irq_pending(irq) && !(irq->flags & VGIC_F_ACTIVE)) {
+            vgic_dequeue(vgic, irq);
+            continue;
+        }
+        if (irq->intid >= VGIC_SPI_BASE && !(irq->flags & VGIC_F_ACTIVE) &&
+            vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) != vcpu) {
+            /* The distributor lock is held (SPIs on the list): take the
+             * other vCPU's lock while holding ours, as vgic.h allows. */
+            vgic_dequeue(vgic, irq);
+            vgic_update(vgic, irq, kick);
+            continue;
+        }
+        consider(vgic, irq, irq->intid, &best);
+    }
     return best;
 }
 
-static void release(struct hyp_vgic *vgic, unsigned vcpu, unsigned i, uint64_t *lr)
+static void release(struct hyp_vgic *vgic, unsigned vcpu, unsigned i)
 {
     struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
-    struct hyp_vgic_irq *irq = vgic_irq(vgic, vcpu, c->lr_intid[i]);
+    struct hyp_vgic_irq *irq = c->lr_irq[i];
 
-    if (irq)
-        irq->flags &= (uint16_t) ~(VGIC_F_INLR | VGIC_F_PEND_NEW);
+    irq->flags &= (uint16_t) ~(VGIC_F_INLR | VGIC_F_PEND_NEW);
+    if (irq->intid >= VGIC_SPI_BASE)
+        c->lr_spis--;
     c->lr_used &= ~(1u << i);
     c->lr_state[i] = 0;
-    if (lr)
-        lr[i] = 0;
+    c->lr_irq[i] = NULL;
 }
 
+/* Put @cd in list register @i (free, or already holding it). */
 static void load(struct hyp_vgic *vgic, unsigned vcpu, unsigned i, const struct cand *cd,
-                 uint64_t *lr)
+                 uint64_t *lr, uint32_t *dirty)
 {
     struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
+    uint64_t v = lr_value(cd->irq, cd->intid, cd->state);
 
+    if (!(c->lr_used & (1u << i)) && cd->intid >= VGIC_SPI_BASE)
+        c->lr_spis++;
     cd->irq->flags |= VGIC_F_INLR;
     if (cd->state & ST_PENDING) /* the list register now carries every edge seen */
         cd->irq->flags &= (uint16_t)~VGIC_F_PEND_NEW;
     cd->irq->lr = (uint8_t)i;
-    cd->irq->lr_vcpu = (uint8_t)vcpu;
     c->lr_used |= 1u << i;
-    c->lr_intid[i] = (uint16_t)cd->intid;
+    c->lr_irq[i] = cd->irq;
     c->lr_state[i] = (uint8_t)cd->state;
-    lr[i] = lr_value(cd->irq, cd->intid, cd->state);
+    if (lr[i] != v) {
+        lr[i] = v;
+        *dirty |= 1u << i;
+    }
 }
 
 /* A pending-only list register holding something less urgent than @cd, or -1. */
@@ -138,11 +164,11 @@ static int victim(struct hyp_vgic *vgic, unsigned vcpu, unsigned nr,
     struct cand wc = {NULL, 0, 0};
 
     for (unsigned i = 0; i < nr; i++) {
-        struct cand lc = {vgic_irq(vgic, vcpu, c->lr_intid[i]), c->lr_intid[i],
-                          c->lr_state[i]};
+        struct cand lc = {c->lr_irq[i], 0, c->lr_state[i]};
 
-        if (!(c->lr_used & (1u << i)) || lc.state != ST_PENDING || !lc.irq)
+        if (!(c->lr_used & (1u << i)) || lc.state != ST_PENDING)
             continue;
+        lc.intid = lc.irq->intid;
         if (worst < 0 || better(&wc, &lc)) {
             worst = (int)i;
             wc = lc;
@@ -155,43 +181,79 @@ static int victim(struct hyp_vgic *vgic, unsigned vcpu, unsigned nr,
     return -1;
 }
 
-void hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr, unsigned nr_lr,
-                    uint64_t *ich_hcr)
+/* Lock what @vcpu's list registers and pending list reach: its own lock, and
+ * the distributor's first when SPIs are among them. Returns whether the
+ * distributor lock was taken. */
+static bool lock_cpu(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c)
+{
+    hyp_spin_lock(&c->lock);
+    if (c->pending_spis == 0 && c->lr_spis == 0)
+        return false;
+    hyp_spin_unlock(&c->lock);
+    hyp_spin_lock(&vgic->lock);
+    hyp_spin_lock(&c->lock);
+    return true;
+}
+
+static void unlock_cpu(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, bool dist)
+{
+    hyp_spin_unlock(&c->lock);
+    if (dist)
+        hyp_spin_unlock(&vgic->lock);
+}
+
+uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned vcpu)
+{
+    return vcpu < vgic->vcpu_count ? vgic->cpus[vcpu].lr_used : 0;
+}
+
+uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
+                        unsigned nr_lr, uint64_t *ich_hcr)
 {
     unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
-    bool overflow = false;
+    uint32_t dirty = 0, kick = 0;
+    bool overflow = false, dist;
     struct hyp_vgic_cpu *c;
 
     *ich_hcr = HYP_ICH_HCR_EN;
     if (vcpu >= vgic->vcpu_count) {
         for (unsigned i = 0; i < nr; i++)
             lr[i] = 0;
-        return;
+        return 0;
     }
     c = &vgic->cpus[vcpu];
-    hyp_spin_lock(&vgic->lock);
+    /* Nothing pending, nothing in a list register: nothing to do. An
+     * injection racing with this check kicks the vCPU, which exits again. */
+    if (c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL)
+        return 0;
+    dist = lock_cpu(vgic, c);
 
     /* Interrupts already in list registers keep theirs, in the model's state. */
-    for (unsigned i = 0; i < HYP_VGIC_MAX_LRS; i++) {
-        struct cand cd;
+    for (uint32_t used = c->lr_used; used; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctz(used);
+        struct cand cd = {c->lr_irq[i], c->lr_irq[i]->intid, 0};
 
-        if (!(c->lr_used & (1u << i))) {
-            if (i < nr)
-                lr[i] = 0;
+        cd.state = wanted_state(vgic, cd.irq);
+        if (i < nr && cd.state) {
+            load(vgic, vcpu, i, &cd, lr, &dirty);
             continue;
         }
-        cd.intid = c->lr_intid[i];
-        cd.irq = vgic_irq(vgic, vcpu, cd.intid);
-        cd.state = cd.irq ? wanted_state(vgic, cd.irq) : 0;
-        if (i >= nr || !cd.state)
-            release(vgic, vcpu, i, i < nr ? lr : NULL);
-        else
-            load(vgic, vcpu, i, &cd, lr);
+        release(vgic, vcpu, i);
+        if (i < nr && lr[i] != 0) {
+            lr[i] = 0;
+            dirty |= 1u << i;
+        }
     }
+
+    for (unsigned i = 0; i < nr; i++)
+        if (!(c->lr_used & (1u << i)) && lr[i] != 0) {
+            lr[i] = 0;
+            dirty |= 1u << i;
+        }
 
     /* Free list registers take the most urgent of the rest. */
     for (unsigned round = 0; round < FLUSH_ROUNDS; round++) {
-        struct cand cd = pick(vgic, vcpu);
+        struct cand cd = pick(vgic, vcpu, &kick);
         int slot = -1;
 
         if (!cd.irq)
@@ -205,15 +267,17 @@ void hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr, unsigned
                 overflow = true;
                 break;
             }
-            release(vgic, vcpu, (unsigned)slot, lr);
+            release(vgic, vcpu, (unsigned)slot);
         }
-        load(vgic, vcpu, (unsigned)slot, &cd, lr);
+        load(vgic, vcpu, (unsigned)slot, &cd, lr, &dirty);
     }
-    if (!overflow && pick(vgic, vcpu).irq)
+    if (!overflow && pick(vgic, vcpu, &kick).irq)
         overflow = true; /* round limit reached */
     if (overflow)
         *ich_hcr |= HYP_ICH_HCR_UIE;
-    hyp_spin_unlock(&vgic->lock);
+    unlock_cpu(vgic, c, dist);
+    vgic_kick(vgic, kick);
+    return dirty;
 }
 
 void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
@@ -221,23 +285,18 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
 {
     unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
     struct hyp_vgic_cpu *c;
+    bool dist;
 
-    if (vcpu >= vgic->vcpu_count)
+    if (vcpu >= vgic->vcpu_count || vgic->cpus[vcpu].lr_used == 0)
         return;
     c = &vgic->cpus[vcpu];
-    hyp_spin_lock(&vgic->lock);
-    for (unsigned i = 0; i < nr; i++) {
+    dist = lock_cpu(vgic, c);
+    for (uint32_t used = c->lr_used & ((1u << nr) - 1); used; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctz(used);
         unsigned now = (unsigned)(lr[i] >> HYP_ICH_LR_STATE_SHIFT);
         unsigned was = c->lr_state[i];
-        struct hyp_vgic_irq *irq;
+        struct hyp_vgic_irq *irq = c->lr_irq[i];
 
-        if (!(c->lr_used & (1u << i)))
-            continue;
-        irq = vgic_irq(vgic, vcpu, c->lr_intid[i]);
-        if (!irq) {
-            release(vgic, vcpu, i, NULL);
-            continue;
-        }
         if ((was & ST_PENDING) && !(now & ST_PENDING)) {
             /* Acknowledged: the latched edge is consumed unless a new one came. */
             if (!(irq->flags & VGIC_F_PEND_NEW))
@@ -249,8 +308,10 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
         else if (!(was & ST_ACTIVE) && (now & ST_ACTIVE))
             irq->flags |= VGIC_F_ACTIVE;
         c->lr_state[i] = (uint8_t)now;
+        if (now == ST_PENDING)
+            vgic_resample(vgic, vcpu, irq); /* flush drops it if its line fell */
         if (!now)
-            release(vgic, vcpu, i, NULL);
+            release(vgic, vcpu, i);
     }
-    hyp_spin_unlock(&vgic->lock);
+    unlock_cpu(vgic, c, dist);
 }

@@ -5,7 +5,9 @@
  *
  * Each access is first classified by the widths its register allows; a
  * width outside that set is refused with HYP_EINVAL before any state is
- * touched. Private interrupts (INTIDs 0..31) are reached only through the
+ * touched. Distributor accesses take the distributor lock (but reads of its
+ * constant registers, which take none); redistributor accesses take that
+ * vCPU's lock. Private interrupts (INTIDs 0..31) are reached only through the
  * redistributors: the distributor's banked words for them are RAZ/WI, as
  * with affinity routing enabled.
  */
@@ -83,6 +85,7 @@ enum bitreg {
 
 struct access {
     struct hyp_vgic *vgic;
+    unsigned vcpu; /* the accessing vCPU */
     unsigned rd;   /* redistributor whose private interrupts are addressed */
     unsigned size; /* 1, 4 or 8 */
     bool write;
@@ -149,7 +152,8 @@ static bool bitreg_get(const struct hyp_vgic_irq *irq, enum bitreg kind)
     }
 }
 
-static void bitreg_set(struct hyp_vgic_irq *irq, enum bitreg kind, bool bit)
+static void bitreg_set(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, enum bitreg kind,
+                       bool bit)
 {
     switch (kind) {
     case BR_GROUP:
@@ -173,7 +177,7 @@ static void bitreg_set(struct hyp_vgic_irq *irq, enum bitreg kind, bool bit)
     case BR_CPEND:
         /* A level-sensitive line still high keeps the interrupt pending. */
         if (bit)
-            irq->flags &= (uint16_t) ~(VGIC_F_LATCH | VGIC_F_PEND_NEW);
+            vgic_clear_latch(vgic, irq);
         break;
     case BR_SACTIVE:
         if (bit)
@@ -181,7 +185,7 @@ static void bitreg_set(struct hyp_vgic_irq *irq, enum bitreg kind, bool bit)
         break;
     case BR_CACTIVE:
         if (bit)
-            irq->flags &= (uint16_t)~VGIC_F_ACTIVE;
+            vgic_clear_active(vgic, irq);
         break;
     }
 }
@@ -197,10 +201,17 @@ static void bitreg(struct access *a, uint32_t first, enum bitreg kind)
         if (!irq)
             continue;
         if (a->write) {
-            bitreg_set(irq, kind, (a->val >> i) & 1);
+            bitreg_set(a->vgic, irq, kind, (a->val >> i) & 1);
             if ((a->val >> i) & 1)
-                vgic_note(a->vgic, a->rd, first + i, &a->kick);
-        } else if (bitreg_get(irq, kind)) {
+                vgic_update(a->vgic, irq, &a->kick);
+            continue;
+        }
+        /* What the guest reads of a hardware line is its level now; a PPI's
+         * source can be read only on its own vCPU's CPU. */
+        if ((kind == BR_SPEND || kind == BR_CPEND) &&
+            (first + i >= VGIC_SPI_BASE || a->rd == a->vcpu))
+            vgic_resample(a->vgic, a->rd, irq);
+        if (bitreg_get(irq, kind)) {
             word |= 1u << i;
         }
     }
@@ -220,7 +231,7 @@ static void priority(struct access *a, uint32_t first)
             continue;
         if (a->write) {
             irq->priority = (uint8_t)(a->val >> (8 * i));
-            vgic_note(a->vgic, a->rd, first + i, &a->kick);
+            vgic_update(a->vgic, irq, &a->kick);
         } else {
             out |= (uint64_t)irq->priority << (8 * i);
         }
@@ -244,7 +255,7 @@ static void config(struct access *a, uint32_t first)
                 irq->flags |= VGIC_F_EDGE;
             else
                 irq->flags &= (uint16_t)~VGIC_F_EDGE;
-            vgic_note(a->vgic, a->rd, first + i, &a->kick);
+            vgic_update(a->vgic, irq, &a->kick);
         }
         if (irq->flags & VGIC_F_EDGE)
             word |= 2u << (2 * i);
@@ -282,7 +293,7 @@ static void irouter(struct access *a, uint32_t off)
     if (a->write) {
         vgic->irouter[spi] = v & VGIC_IROUTER_MASK;
         vgic_spi_retarget(vgic, spi);
-        vgic_note(vgic, 0, intid, &a->kick);
+        vgic_update(vgic, &vgic->spi[spi], &a->kick);
     }
 }
 
@@ -340,9 +351,11 @@ static void gicd_access(struct access *a, uint32_t off)
         if (a->write) {
             uint32_t old = vgic->ctlr;
 
-            vgic->ctlr = ((uint32_t)a->val & (VGIC_CTLR_GRP0 | VGIC_CTLR_GRP1)) |
-                         VGIC_CTLR_ARE | VGIC_CTLR_DS;
-            if (old != vgic->ctlr)
+            uint32_t now = ((uint32_t)a->val & (VGIC_CTLR_GRP0 | VGIC_CTLR_GRP1)) |
+                           VGIC_CTLR_ARE | VGIC_CTLR_DS;
+
+            __atomic_store_n(&vgic->ctlr, now, __ATOMIC_RELAXED);
+            if (old != now)
                 a->kick |= (uint32_t)((1ull << vgic->vcpu_count) - 1);
         }
         a->val = vgic->ctlr;
@@ -385,7 +398,9 @@ static void gicr_rd_access(struct access *a, uint32_t off)
         return;
     case GICR_WAKER:
         if (a->write) /* ChildrenAsleep follows ProcessorSleep at once */
-            c->waker = a->val & VGIC_WAKER_PS ? VGIC_WAKER_PS | VGIC_WAKER_CA : 0;
+            __atomic_store_n(&c->waker,
+                             a->val & VGIC_WAKER_PS ? VGIC_WAKER_PS | VGIC_WAKER_CA : 0,
+                             __ATOMIC_RELAXED);
         a->val = c->waker;
         return;
     default:
@@ -437,14 +452,35 @@ int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned s
         return HYP_EINVAL;
 
     a.val = write ? *val & mask : 0;
-    hyp_spin_lock(&vgic->lock);
-    if (dist)
+    a.vcpu = vcpu;
+    if (dist && !write && (off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE)) {
+        /* Constant registers: no lock. */
+        a.val = off == GICD_IIDR    ? VGIC_IIDR
+                : off == GICD_TYPER ? gicd_typer(vgic)
+                                    : id_reg(off);
+    } else if (dist) {
+        hyp_spin_lock(&vgic->lock);
         gicd_access(&a, off);
-    else if (off < GICR_SGI_BASE)
+        hyp_spin_unlock(&vgic->lock);
+    } else if (write && off == GICR_WAKER) {
+        /* Waking or sleeping changes where 1-of-N SPIs go. */
+        hyp_spin_lock(&vgic->lock);
+        hyp_spin_lock(&vgic->cpus[a.rd].lock);
         gicr_rd_access(&a, off);
-    else
-        gicr_sgi_access(&a, off - GICR_SGI_BASE);
-    vgic_unlock_kick(vgic, a.kick);
+        hyp_spin_unlock(&vgic->cpus[a.rd].lock);
+        for (unsigned s = 0; s < vgic->nr_spis; s++)
+            if (vgic->irouter[s] & VGIC_IROUTER_IRM)
+                vgic_update(vgic, &vgic->spi[s], &a.kick);
+        hyp_spin_unlock(&vgic->lock);
+    } else {
+        hyp_spin_lock(&vgic->cpus[a.rd].lock);
+        if (off < GICR_SGI_BASE)
+            gicr_rd_access(&a, off);
+        else
+            gicr_sgi_access(&a, off - GICR_SGI_BASE);
+        hyp_spin_unlock(&vgic->cpus[a.rd].lock);
+    }
+    vgic_kick(vgic, a.kick);
     if (!write)
         *val = a.val & mask;
     return HYP_OK;

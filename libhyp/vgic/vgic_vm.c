@@ -47,6 +47,43 @@ static void kick(unsigned index, void *arg)
         hyp_gic_send_sgi(hyp_cpu_mpidr(vcpu->pcpu), KICK_SGI);
 }
 
+/* The timer PPIs forwarded to guests (0: none), set by hyp_vgic_cpu_prepare(). */
+static uint32_t timer_virt, timer_phys;
+
+/* CNTx_CTL_EL0: the timer's output is asserted while enabled, not masked and
+ * its condition is met. */
+#define CNT_CTL_ENABLE  (1u << 0)
+#define CNT_CTL_IMASK   (1u << 1)
+#define CNT_CTL_ISTATUS (1u << 2)
+#define CNT_CTL_LINE_UP (CNT_CTL_ENABLE | CNT_CTL_ISTATUS)
+
+static bool timer_line(uint64_t ctl)
+{
+    return (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) == CNT_CTL_LINE_UP;
+}
+
+/* The level of a hardware line: a timer's from its control register (the
+ * vCPU's EL1 timer state is live on this CPU), anything else from the
+ * physical GIC, which shows a level interrupt that EL2 holds active as
+ * pending while its line is high. */
+static bool line_level(unsigned vcpu, uint32_t intid, uint32_t pintid, void *arg)
+{
+    (void)vcpu;
+    (void)intid;
+    (void)arg;
+    if (pintid != 0 && pintid == timer_virt)
+        return timer_line(read_sysreg(cntv_ctl_el0));
+    if (pintid != 0 && pintid == timer_phys)
+        return timer_line(read_sysreg(cntp_ctl_el0));
+    return hyp_gic_is_pending(pintid);
+}
+
+static void deactivate(uint32_t pintid, void *arg)
+{
+    (void)arg;
+    hyp_gic_deactivate(pintid);
+}
+
 /* One configuration per VM; the thin monitor and partitioner have few VMs. */
 #define MAX_VGIC_VMS 4
 static struct hyp_vgic_config configs[MAX_VGIC_VMS];
@@ -74,6 +111,8 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
         .cpus = cpus,
         .kick = kick,
         .kick_arg = vm,
+        .line = line_level,
+        .deactivate = deactivate,
     };
     rc = hyp_vgic_init(vgic, cfg);
     if (rc == HYP_OK)
@@ -153,6 +192,7 @@ static void maintenance(uint32_t intid, void *arg)
 {
     (void)arg;
     hyp_vgic_hw_write_hcr(0);
+    hyp_this_cpu()->ich_hcr = 0;
     hyp_gic_eoi(intid);
 }
 
@@ -167,6 +207,8 @@ int hyp_vgic_cpu_prepare(const struct hyp_platform *plat)
 
     if (__atomic_compare_exchange_n(&registered, &expected, 1, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE)) {
+        timer_virt = forwarded[0];
+        timer_phys = forwarded[1];
         for (unsigned i = 0; i < 2; i++)
             if (forwarded[i] != 0)
                 hyp_irq_register(forwarded[i], forward_ppi, NULL);

@@ -50,11 +50,14 @@ static struct hyp_vgic_config cfg(void)
     return c;
 }
 
+static uint64_t lrs[NCPU][NLR];
+
 static int setup(void **state)
 {
     struct hyp_vgic_config c = cfg();
 
     kicked = 0;
+    memset(lrs, 0, sizeof(lrs)); /* each vCPU's mirror starts zeroed */
     return hyp_vgic_init(&vg, &c);
 }
 
@@ -103,8 +106,6 @@ static void rw(unsigned rd, uint32_t off, unsigned size, uint64_t v)
 #define SGI 0x10000u
 
 /* ---- list register helpers ----------------------------------------------- */
-
-static uint64_t lrs[NCPU][NLR];
 static uint64_t hcr;
 
 static void flush(unsigned vcpu)
