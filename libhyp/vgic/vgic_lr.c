@@ -285,6 +285,7 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
 {
     unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
     struct hyp_vgic_cpu *c;
+    uint32_t kick = 0;
     bool dist;
 
     if (vcpu >= vgic->vcpu_count || vgic->cpus[vcpu].lr_used == 0)
@@ -310,8 +311,17 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
         c->lr_state[i] = (uint8_t)now;
         if (now == ST_PENDING)
             vgic_resample(vgic, vcpu, irq); /* flush drops it if its line fell */
-        if (!now)
+        if (!now) {
             release(vgic, vcpu, i);
+            /* Done here: an SPI routed elsewhere meanwhile goes there now
+             * (the distributor lock is held: lr_spis counted it). */
+            if (irq->intid >= VGIC_SPI_BASE && !(irq->flags & VGIC_F_ACTIVE) &&
+                vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) != vcpu) {
+                vgic_dequeue(vgic, irq);
+                vgic_update(vgic, irq, &kick);
+            }
+        }
     }
     unlock_cpu(vgic, c, dist);
+    vgic_kick(vgic, kick);
 }

@@ -860,6 +860,218 @@ static void test_lr_fewer_lrs(void **state)
 
 #define T(f) cmocka_unit_test_setup(f, setup)
 
+/* ---- randomized differential test ---------------------------------------- */
+
+/*
+ * Random injections, enables, priorities and routes from "other CPUs", and
+ * per vCPU flush / guest acknowledge and EOI / sync cycles, against a plain
+ * model that knows every interrupt's state and scans them all. After each
+ * flush: the list registers hold exactly the model's state for what they
+ * hold; whatever deliverable interrupt is left out is left out for a reason
+ * (list registers full, UIE set, nothing evictable or less urgent held);
+ * hyp_vgic_pending() agrees with the model. Edge-triggered software
+ * interrupts only, injected while neither pending nor active, so the model
+ * stays exact.
+ */
+#define R_SGIS 3  /* SGIs 1..3 */
+#define R_PPIS 4  /* PPIs 20..23 */
+#define R_SPIS 16 /* SPIs 40..55 */
+#define R_N    (R_SGIS + R_PPIS + R_SPIS)
+
+struct ref_irq {
+    bool en, pend, act;
+    uint8_t prio;
+};
+static struct ref_irq ref_priv[NCPU][R_SGIS + R_PPIS], ref_spi[R_SPIS];
+static unsigned ref_target[R_SPIS];
+static uint32_t rng;
+
+static unsigned rnd(unsigned n)
+{
+    rng = rng * 1103515245u + 12345u;
+    return (rng >> 8) % n;
+}
+
+static uint32_t r_intid(unsigned k)
+{
+    return k < R_SGIS            ? 1 + k
+           : k < R_SGIS + R_PPIS ? 20 + k - R_SGIS
+                                 : 40 + k - R_SGIS - R_PPIS;
+}
+
+static struct ref_irq *ref_of(unsigned vcpu, unsigned k)
+{
+    return k < R_SGIS + R_PPIS ? &ref_priv[vcpu][k] : &ref_spi[k - R_SGIS - R_PPIS];
+}
+
+/* The vCPU an interrupt goes to, per the model. */
+static unsigned ref_owner(unsigned vcpu, unsigned k)
+{
+    return k < R_SGIS + R_PPIS ? vcpu : ref_target[k - R_SGIS - R_PPIS];
+}
+
+static void r_set_enable(unsigned vcpu, unsigned k, bool en)
+{
+    uint32_t intid = r_intid(k);
+
+    if (intid < 32)
+        rw(vcpu, SGI + (en ? 0x100 : 0x180), 4, 1u << intid);
+    else
+        dw((en ? 0x100 : 0x180) + intid / 32 * 4, 1u << (intid % 32));
+    ref_of(vcpu, k)->en = en;
+}
+
+static void r_set_prio(unsigned vcpu, unsigned k, uint8_t prio)
+{
+    uint32_t intid = r_intid(k);
+
+    if (intid < 32)
+        rw(vcpu, SGI + 0x400 + intid, 1, prio);
+    else
+        wrx(GICD + 0x400 + intid, 1, prio);
+    ref_of(vcpu, k)->prio = prio;
+}
+
+static void r_check(unsigned v)
+{
+    bool in_lr[R_N] = {false};
+    unsigned used = 0, pend_only_worst = 0;
+    bool any_pend_only = false, want_pending = false;
+
+    for (unsigned i = 0; i < NLR; i++) {
+        unsigned st = lr_state(lrs[v][i]), k;
+        struct ref_irq *r;
+
+        if (!st)
+            continue;
+        used++;
+        for (k = 0; k < R_N && r_intid(k) != (uint32_t)lrs[v][i]; k++)
+            ;
+        assert_true(k < R_N);
+        assert_false(in_lr[k]);
+        in_lr[k] = true;
+        assert_int_equal(ref_owner(v, k), v);
+        r = ref_of(v, k);
+        assert_int_equal(st, (r->act ? 2u : 0u) | (r->pend && r->en ? 1u : 0u));
+        assert_int_equal((lrs[v][i] >> HYP_ICH_LR_PRIO_SHIFT) & 0xff, r->prio);
+        if (st == 1) {
+            any_pend_only = true;
+            if (r->prio > pend_only_worst)
+                pend_only_worst = r->prio;
+        }
+    }
+    for (unsigned k = 0; k < R_N; k++) {
+        struct ref_irq *r = ref_of(v, k);
+
+        if (ref_owner(v, k) != v)
+            continue;
+        want_pending |= r->pend && r->en;
+        if (in_lr[k] || !(r->act || (r->pend && r->en)))
+            continue;
+        /* Left out: only when full, and nothing held could give way. */
+        assert_int_equal(used, NLR);
+        assert_true(hcr & HYP_ICH_HCR_UIE);
+        if (r->act)
+            assert_false(any_pend_only);
+        else if (any_pend_only)
+            assert_true(pend_only_worst <= r->prio);
+    }
+    assert_int_equal(hyp_vgic_pending(&vg, v), want_pending);
+}
+
+/* Whether some vCPU's list registers still name @intid (a guest's EOI is
+ * seen by the model only at that vCPU's next sync). */
+static bool r_held(uint32_t intid)
+{
+    for (unsigned v = 0; v < NCPU; v++)
+        for (unsigned i = 0; i < NLR; i++)
+            if (lrs[v][i] != 0 && (uint32_t)lrs[v][i] == intid)
+                return true;
+    return false;
+}
+
+static void test_random_differential(void **state)
+{
+    bool entered[NCPU] = {false};
+
+    rng = 20261204;
+    memset(ref_priv, 0, sizeof(ref_priv));
+    memset(ref_spi, 0, sizeof(ref_spi));
+    enable_dist();
+    for (unsigned v = 0; v < NCPU; v++) {
+        rw(v, SGI + 0xc04, 4, 0xaaaaaaaau); /* PPIs edge-triggered */
+        for (unsigned k = 0; k < R_SGIS + R_PPIS; k++)
+            r_set_prio(v, k, 0x80);
+    }
+    for (unsigned k = R_SGIS + R_PPIS; k < R_N; k++) {
+        uint32_t intid = r_intid(k);
+
+        dw(0xc00 + intid / 16 * 4, dr(0xc00 + intid / 16 * 4) | 2u << (2 * (intid % 16)));
+        r_set_prio(0, k, 0x80);
+        ref_target[k - R_SGIS - R_PPIS] = 0;
+    }
+
+    for (unsigned step = 0; step < 40000; step++) {
+        unsigned v = rnd(NCPU), k = rnd(R_N);
+        struct ref_irq *r = ref_of(v, k);
+
+        switch (rnd(8)) {
+        case 0:
+        case 1: /* an edge, from a device or another vCPU */
+            if (!r->pend && !r->act) {
+                assert_int_equal(hyp_vgic_inject(&vg, v, r_intid(k), true, 0), HYP_OK);
+                r->pend = true;
+            }
+            break;
+        case 2:
+            r_set_enable(v, k, rnd(3) != 0);
+            break;
+        case 3:
+            r_set_prio(v, k, (uint8_t)(rnd(4) * 0x40));
+            break;
+        case 4: /* reroute an SPI that is nowhere */
+            if (k >= R_SGIS + R_PPIS && !r->pend && !r->act && !r_held(r_intid(k))) {
+                unsigned t = rnd(NCPU);
+
+                wrx(GICD + 0x6000 + 8 * r_intid(k), 8, mpidrs[t]);
+                ref_target[k - R_SGIS - R_PPIS] = t;
+            }
+            break;
+        case 5: /* enter: sync what the guest did, flush, check */
+            if (entered[v])
+                sync_(v);
+            flush(v);
+            entered[v] = true;
+            r_check(v);
+            break;
+        case 6: /* the guest acknowledges or deactivates one interrupt */
+            if (entered[v]) {
+                unsigned i = rnd(NLR), st = lr_state(lrs[v][i]);
+                uint32_t intid = (uint32_t)lrs[v][i];
+                unsigned j;
+
+                for (j = 0; j < R_N && r_intid(j) != intid; j++)
+                    ;
+                if (st == 1) {
+                    guest_ack(v, intid);
+                    ref_of(v, j)->pend = false;
+                    ref_of(v, j)->act = true;
+                } else if (st & 2) {
+                    guest_eoi(v, intid);
+                    ref_of(v, j)->act = false;
+                }
+            }
+            break;
+        default: /* exit */
+            if (entered[v]) {
+                sync_(v);
+                entered[v] = false;
+            }
+            break;
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -888,6 +1100,7 @@ int main(void)
         T(test_lr_disable_removes),
         T(test_lr_active_loaded),
         T(test_lr_fewer_lrs),
+        T(test_random_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
