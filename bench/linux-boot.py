@@ -88,7 +88,7 @@ def main():
             up = next((float(m.group(1)) for m in map(UPTIME.match, lines) if m), None)
             if up is not None:
                 guest.setdefault(name, []).append(up)
-            print("%-13s smp %d%s run %d: marker at %s s, QEMU exit at %.2f s, guest uptime "
+            print("%-13s smp %d%s run %d: marker at %s s, QEMU exit at %.2f s, guest "
                   "clock at the marker %s s" % (
                       name, a.smp, " icount" if a.icount else "", run + 1,
                       "%.2f" % marker if marker is not None else "never", total,
