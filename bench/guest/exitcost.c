@@ -85,15 +85,6 @@
 #define CTL_ENABLE (1U << 0)
 #define CTL_IMASK  (1U << 1)
 
-#define sysreg_read(name)                                                                \
-    ({                                                                                   \
-        uint64_t v_;                                                                     \
-        __asm__ volatile("mrs %0, " #name : "=r"(v_));                                   \
-        v_;                                                                              \
-    })
-#define sysreg_write(name, v)                                                            \
-    __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)) : "memory")
-
 /* GICv3 CPU interface registers by encoding. */
 #define ICC_IAR1_EL1  S3_0_C12_C12_0
 #define ICC_EOIR1_EL1 S3_0_C12_C12_1
@@ -330,24 +321,6 @@ static uint64_t cells(const fdt32_t *p, int n)
     return v;
 }
 
-/* The first `count` (base, size) pairs of node's reg. */
-static bool node_reg(const void *fdt, int node, unsigned count, uint64_t *base,
-                     uint64_t *size)
-{
-    int parent = fdt_parent_offset(fdt, node);
-    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
-    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-    if (reg == NULL || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
-        len < (int)(count * (unsigned)(ac + sc) * sizeof(fdt32_t)))
-        return false;
-    for (unsigned i = 0; i < count; i++) {
-        base[i] = cells(reg + i * (ac + sc), ac);
-        size[i] = cells(reg + i * (ac + sc) + ac, sc);
-    }
-    return true;
-}
-
 /* MPIDR of a CPU in /cpus other than this one; false when there is none. */
 static bool other_cpu_mpidr(uint64_t *mpidr)
 {
@@ -392,7 +365,8 @@ static bool gic_find(void)
     uint64_t base[2], size[2];
     int node = fdt != NULL ? fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3") : -1;
 
-    if (node < 0 || !node_reg(fdt, node, 2, base, size))
+    if (node < 0 || !guest_fdt_reg(fdt, node, 0, &base[0], &size[0]) ||
+        !guest_fdt_reg(fdt, node, 1, &base[1], &size[1]))
         return false;
     gic.gicd = base[0];
     gic.gicr = base[1];
@@ -794,7 +768,7 @@ static bool rtc_find(void)
     const fdt32_t *irq;
     int len;
 
-    if (node < 0 || !node_reg(fdt, node, 1, &base, &size))
+    if (node < 0 || !guest_fdt_reg(fdt, node, 0, &base, &size))
         return false;
     irq = fdt_getprop(fdt, node, "interrupts", &len);
     if (irq == NULL || len < 12 || fdt32_to_cpu(irq[0]) != 0)

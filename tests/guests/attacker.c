@@ -60,6 +60,9 @@
 
 static bool monitor;
 
+/* This guest's own: its writes synchronise (ISB) before the next check. */
+#undef sysreg_read
+#undef sysreg_write
 #define sysreg_read(name)                                                                \
     ({                                                                                   \
         uint64_t v_;                                                                     \

@@ -203,33 +203,6 @@ static void on_irq(uint32_t intid)
 
 /* --- device tree and GIC ------------------------------------------------------------ */
 
-static uint64_t cells(const fdt32_t *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < n; i++)
-        v = (v << 32) | fdt32_to_cpu(p[i]);
-    return v;
-}
-
-/* The `index`-th reg entry of `node` (size optional); false if it has none. */
-static bool node_reg(const void *fdt, int node, unsigned index, uint64_t *addr,
-                     uint64_t *size)
-{
-    int parent = fdt_parent_offset(fdt, node);
-    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
-    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-    if (reg == NULL || ac < 1 || ac > 2 || sc < 1 || sc > 2 ||
-        len < (int)((index + 1) * (unsigned)(ac + sc) * sizeof(fdt32_t)))
-        return false;
-    reg += index * (unsigned)(ac + sc);
-    *addr = cells(reg, ac);
-    if (size != NULL)
-        *size = cells(reg + ac, sc);
-    return true;
-}
-
 /* INTID of the `index`-th 3-cell GIC interrupt of `node`, or `def`. */
 static uint32_t node_intid(const void *fdt, int node, unsigned index, uint32_t def)
 {
@@ -262,8 +235,8 @@ static bool gic_find(void)
     int node;
 
     node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3") : -1;
-    if (node < 0 || !node_reg(fdt, node, 0, &gicd, NULL) ||
-        !node_reg(fdt, node, 1, &gicr, &size))
+    if (node < 0 || !guest_fdt_reg(fdt, node, 0, &gicd, NULL) ||
+        !guest_fdt_reg(fdt, node, 1, &gicr, &size))
         return false;
     aff = (aff >> 32) << 24 | (aff & 0xffffff);
     for (uint64_t off = 0; off < size;) {
@@ -526,7 +499,7 @@ static void check_pl031(void)
     rtc_base = RTC_DEFAULT;
     node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,pl031") : -1;
     if (node >= 0) {
-        if (!node_reg(fdt, node, 0, &rtc_base, NULL))
+        if (!guest_fdt_reg(fdt, node, 0, &rtc_base, NULL))
             rtc_base = RTC_DEFAULT;
         intid = node_intid(fdt, node, 0, RTC_INTID_DEF);
     } else {

@@ -80,6 +80,16 @@ struct smccc_res {
     uint64_t esr;
 };
 
+/* System registers by name, e.g. sysreg_read(cntvct_el0). */
+#define sysreg_read(name)                                                                \
+    ({                                                                                   \
+        uint64_t v_;                                                                     \
+        __asm__ volatile("mrs %0, " #name : "=r"(v_));                                   \
+        v_;                                                                              \
+    })
+#define sysreg_write(name, v)                                                            \
+    __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)) : "memory")
+
 /* --- console and TAP ---------------------------------------------------- */
 
 /* printf() goes to the PL011, whole lines under one lock. */
@@ -176,6 +186,13 @@ const void *guest_fdt(void);
 uint64_t guest_fdt_addr(void);
 /* INTID of the virtual timer from the DTB's arm,armv8-timer node (27 if absent). */
 uint32_t guest_virtual_timer_intid(void);
+/*
+ * The `index`-th (address, size) entry of `node`'s reg, in its parent's
+ * #address-cells/#size-cells (1 or 2 each); `size` may be NULL. False when
+ * the node has no such entry.
+ */
+bool guest_fdt_reg(const void *fdt, int node, unsigned index, uint64_t *addr,
+                   uint64_t *size);
 
 /* --- GICv3 ------------------------------------------------------------------ */
 

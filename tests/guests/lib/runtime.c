@@ -68,15 +68,6 @@
 
 #define LINE_MAX_LEN 256
 
-#define sysreg_read(name)                                                                \
-    ({                                                                                   \
-        uint64_t v_;                                                                     \
-        __asm__ volatile("mrs %0, " #name : "=r"(v_));                                   \
-        v_;                                                                              \
-    })
-#define sysreg_write(name, v)                                                            \
-    __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)) : "memory")
-
 /* Saved by start.S on exception entry. */
 struct exc_frame {
     uint64_t x[31];
@@ -663,6 +654,25 @@ uint32_t guest_virtual_timer_intid(void)
     if (irqs == NULL || len < 9 * 4 || fdt32_to_cpu(irqs[6]) != 1)
         return 27;
     return 16 + fdt32_to_cpu(irqs[7]);
+}
+
+static uint64_t fdt_cells(const fdt32_t *p, int cells);
+
+bool guest_fdt_reg(const void *fdt, int node, unsigned index, uint64_t *addr,
+                   uint64_t *size)
+{
+    int parent = fdt_parent_offset(fdt, node);
+    int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
+    const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+    if (reg == NULL || ac < 1 || ac > 2 || sc < 1 || sc > 2 ||
+        len < (int)((index + 1) * (unsigned)(ac + sc) * sizeof(fdt32_t)))
+        return false;
+    reg += index * (unsigned)(ac + sc);
+    *addr = fdt_cells(reg, ac);
+    if (size != NULL)
+        *size = fdt_cells(reg + ac, sc);
+    return true;
 }
 
 uint64_t guest_fdt_addr(void)
