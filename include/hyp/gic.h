@@ -129,6 +129,35 @@ typedef void (*hyp_irq_fn)(uint32_t intid, void *arg);
 int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg);
 
 /**
+ * @brief May an interrupt's handler run on the exit fast path now?
+ * @param intid The INTID.
+ * @param arg   The handler's argument.
+ * @return True if it may.
+ */
+typedef bool (*hyp_irq_fast_fn)(uint32_t intid, void *arg);
+
+/**
+ * @brief Let a registered handler run on the exit fast path.
+ *
+ * hyp_handle_irq_fast() then calls the handler when @p ok says yes at that
+ * moment; the handler must obey the fast path's rules (hyp_vm_set_fast_exits()
+ * in vm.h).
+ * @param intid A registered INTID.
+ * @param ok    The predicate, or NULL for never.
+ * @return ::HYP_OK; ::HYP_EINVAL for an INTID without a handler.
+ */
+int hyp_irq_set_fast(uint32_t intid, hyp_irq_fast_fn ok);
+
+/**
+ * @brief Acknowledge one physical interrupt on the exit fast path.
+ *
+ * Its handler runs at once if hyp_irq_set_fast() allowed it; otherwise it
+ * is kept, already acknowledged, for the next hyp_handle_irq() on this CPU.
+ * @return True if it was handled (or nothing was pending).
+ */
+bool hyp_handle_irq_fast(void);
+
+/**
  * @brief Acknowledge and dispatch every pending physical interrupt.
  *
  * Called after an IRQ exit (hyp_handle_exit() does). Unregistered INTIDs

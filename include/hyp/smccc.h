@@ -11,7 +11,9 @@
 #ifndef HYP_SMCCC_H
 #define HYP_SMCCC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <hyp/vcpu.h>
 
 /** Argument and result registers x0..x7 of one SMCCC call. */
 struct hyp_smccc_regs {
@@ -102,7 +104,49 @@ struct hyp_smccc_service {
     unsigned owner_first;         /**< First owning entity number served. */
     unsigned owner_last;          /**< Last owning entity number served (inclusive). */
     hyp_smccc_handler_fn handler; /**< The handler. */
+    /**
+     * Serves calls on the exit fast path (see hyp_smccc_dispatch_fast()), or
+     * NULL. Given a valid function ID of the service's owners, it either
+     * answers the call in place (arguments in x1.. of vcpu->regs, results to
+     * x0..x3, 32-bit results for SMC32/HVC32 calls) and returns true, or
+     * touches nothing and returns false, leaving the call to @ref handler
+     * in the run loop. It must not print, use FP/SIMD or thread-local
+     * storage, change a vCPU's power state or the VM's shutdown request, or
+     * switch to another vCPU.
+     */
+    bool (*fast)(struct hyp_vcpu *vcpu, uint32_t fid);
 };
+
+/**
+ * @brief Answer a call with one result, as hyp_smccc_dispatch() would.
+ *
+ * x0 = @p r0 (its low 32 bits for an SMC32/HVC32 call), x1..x3 = 0.
+ * For hyp_smccc_service::fast handlers.
+ * @param vcpu The caller.
+ * @param fid  The call's function ID.
+ * @param r0   The result.
+ */
+static inline void hyp_smccc_answer(struct hyp_vcpu *vcpu, uint32_t fid, uint64_t r0)
+{
+    vcpu->regs.x[0] = fid & SMCCC_64 ? r0 : (uint32_t)r0;
+    vcpu->regs.x[1] = 0;
+    vcpu->regs.x[2] = 0;
+    vcpu->regs.x[3] = 0;
+}
+
+/**
+ * @brief Serve a call on the exit fast path, if its service allows it.
+ *
+ * Gives a well-formed call to its service's hyp_smccc_service::fast, if
+ * it has one; otherwise (or if that declines) nothing is done and the call
+ * goes to the run loop's hyp_smccc_dispatch(). Called by the library before
+ * the run loop sees the exit.
+ *
+ * @param vcpu    The calling vCPU.
+ * @param conduit How it called.
+ * @return True when the call was served (results in x0..x3).
+ */
+bool hyp_smccc_dispatch_fast(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit);
 
 /** Most services hyp_smccc_register() accepts. */
 #define HYP_SMCCC_MAX_SERVICES 8

@@ -237,6 +237,26 @@ struct hyp_exit {
 int hyp_trap_decode(uint64_t esr, uint64_t far, uint64_t hpfar, struct hyp_exit *exit);
 
 /**
+ * @brief Decode the data aborts an exit fast path can emulate, and only those.
+ *
+ * A lower-EL AArch64 data abort (EC 0x24) with a valid syndrome (ISV = 1),
+ * a stage-2 translation fault at any level, not on a stage-1 table walk,
+ * not an external abort or cache maintenance, with FAR valid: an ordinary
+ * load or store to an address stage 2 does not map. For those, @p d gets
+ * what hyp_trap_decode() would put in hyp_exit::u.dabt; everything else is
+ * refused (decode it with hyp_trap_decode()). Pure and cheap: a handful of
+ * shifts and masks.
+ *
+ * @param esr   ESR_EL2.
+ * @param far   FAR_EL2.
+ * @param hpfar HPFAR_EL2.
+ * @param d     Out: the access, when true is returned.
+ * @return True for such an access.
+ */
+bool hyp_trap_decode_mmio(uint64_t esr, uint64_t far, uint64_t hpfar,
+                          struct hyp_exit_dabt *d);
+
+/**
  * @brief Fill a data abort's access fields from the faulting A64 instruction.
  *
  * For ISV = 0 data aborts (see the file comment). Supported: LDR/STR of

@@ -92,6 +92,8 @@ struct hyp_vcpu {
     struct hyp_vcpu_el1 el1;   /**< EL1 state while not loaded. */
     bool loaded;         /**< EL1 state is live in the registers of its physical CPU. */
     uint64_t exit_count; /**< Exits taken (all kinds). */
+    /** Exits by ::hyp_exit_kind, those finished on the fast path included. */
+    uint64_t exits[HYP_EXIT_KIND_COUNT];
     /**
      * Mirror of the vCPU's list registers (ICH_LR<n>_EL2) for the vGIC;
      * zero at VM creation.

@@ -76,6 +76,7 @@
 #define HYP_VGIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <hyp/spinlock.h>
 
@@ -320,10 +321,31 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
  * read them into the mirror before hyp_vgic_sync(). Lock-free; call on the
  * vCPU's CPU.
  * @param vgic The virtual GIC.
- * @param vcpu The vCPU.
+ * @param vcpu The vCPU (a valid index).
  * @return Bit n set for each list register in use.
  */
-uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned vcpu);
+static inline uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned vcpu)
+{
+    return vgic->cpus[vcpu].lr_used;
+}
+
+/**
+ * @brief Whether a vCPU has nothing for its list registers (lock-free).
+ *
+ * True when no interrupt is pending or active for it and none is in its
+ * list registers: hyp_vgic_flush() would then return 0 and leave ICH_HCR_EL2
+ * at En, and the run loop can skip it. Call on the vCPU's CPU; an injection
+ * racing with it kicks the vCPU, which exits again.
+ * @param vgic The virtual GIC.
+ * @param vcpu The vCPU (a valid index).
+ * @return True if there is nothing to do.
+ */
+static inline bool hyp_vgic_idle(const struct hyp_vgic *vgic, unsigned vcpu)
+{
+    const struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
+
+    return c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL;
+}
 
 /**
  * @brief Fold list-register state back into the model after an exit.

@@ -48,6 +48,7 @@ struct hyp_vm_mmio {
     uint64_t size;  /**< Bytes. */
     hyp_mmio_fn fn; /**< Its handler. */
     void *arg;      /**< The handler's argument. */
+    bool fast;      /**< Emulated on the exit fast path (hyp_vm_set_mmio_fast()). */
 };
 
 /** One range of guest RAM. */
@@ -99,6 +100,8 @@ struct hyp_vm {
     int shutdown;                /**< ::hyp_vm_shutdown: what a vCPU asked for. */
     hyp_vm_irq_hook_fn irq_hook; /**< See hyp_vm_set_irq_hook(); NULL for none. */
     void *irq_hook_arg;          /**< Its argument. */
+    bool irq_hook_fast;          /**< The hook may run on the exit fast path. */
+    bool fast_exits;             /**< See hyp_vm_set_fast_exits(); on by default. */
 };
 
 /** Whole-VM power requests made by a guest through PSCI. */
@@ -223,6 +226,65 @@ int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge);
  * @param arg Its argument.
  */
 void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg);
+
+/**
+ * @brief Say whether the interrupt hook may run on the exit fast path.
+ *
+ * Forwarded interrupts are injected on the fast path (see
+ * hyp_vm_set_fast_exits()) only while the VM has no hook or its hook obeys
+ * the fast path's rules (it only counts, say). A hook that prints must not:
+ * its interrupts then go through the run loop. Off until set.
+ * @param vm   The VM.
+ * @param fast True if the hook is safe there.
+ */
+void hyp_vm_set_irq_hook_fast(struct hyp_vm *vm, bool fast);
+
+/**
+ * @brief Let an emulated region be handled on the exit fast path.
+ *
+ * A load or store with a valid syndrome to it is then emulated before the
+ * run loop sees the exit (hyp_vcpu_run() does not return for it), so its
+ * handler must obey the fast path's rules (see hyp_vm_set_fast_exits()).
+ * Accesses without a syndrome, and faults the handler refuses, still behave
+ * as hyp_vm_add_mmio() says.
+ * @param vm   The VM.
+ * @param ipa  The start of a region added with hyp_vm_add_mmio().
+ * @param fast True to allow it.
+ * @return ::HYP_OK; ::HYP_ENOENT if no region starts at @p ipa.
+ */
+int hyp_vm_set_mmio_fast(struct hyp_vm *vm, uint64_t ipa, bool fast);
+
+/**
+ * @brief Turn the exit fast path on or off for a VM (on after hyp_vm_init()).
+ *
+ * With it on, hyp_vcpu_run() finishes some exits itself, in a lighter
+ * context, and re-enters the guest without returning: SMCCC calls whose
+ * service allows it (hyp_smccc_service::fast: PSCI and SMCCC queries),
+ * ICC_SGI1R_EL1 writes, accesses to regions marked with
+ * hyp_vm_set_mmio_fast() (the vGIC's), and the physical interrupts the vGIC
+ * forwards (timers, passed-through SPIs, kicks). Everything else returns to
+ * the run loop as before. The fast path's context has the guest's
+ * FP/SIMD registers and TPIDR_EL0 live: code that runs there must not
+ * print, use FP/SIMD or thread-local storage (errno), or block; it may take
+ * spinlocks. Per-kind exit counts include fast exits (hyp_vcpu::exits).
+ * Turn it off for a VM whose run loop must see every exit.
+ * @param vm The VM.
+ * @param on True for on.
+ */
+void hyp_vm_set_fast_exits(struct hyp_vm *vm, bool on);
+
+/**
+ * @brief Emulate an MMIO exit on the fast path, if it is one it can finish.
+ *
+ * For an access hyp_trap_decode_mmio() accepts to a region marked with
+ * hyp_vm_set_mmio_fast(): the handler runs, the load's register is written
+ * and the PC advanced (or a synchronous external abort injected if the
+ * handler refuses). Called by hyp_vcpu_run()'s fast path (target only).
+ * @param vcpu The vCPU, loaded on the calling CPU.
+ * @param esr  ESR_EL2 of its exit.
+ * @return True if the exit was handled.
+ */
+bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr);
 
 /**
  * @brief Prepare the calling physical CPU to run vCPUs with a virtual GIC.

@@ -216,10 +216,13 @@ void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)
 struct irq_slot {
     hyp_irq_fn fn;
     void *arg;
+    hyp_irq_fast_fn fast; /* may it run on the exit fast path now? */
     bool reported;
 };
 
 static struct irq_slot irq_table[1020];
+/* An interrupt the fast path acknowledged but left to hyp_handle_irq(), + 1. */
+static uint32_t deferred[HYP_MAX_CPUS];
 
 int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg)
 {
@@ -232,28 +235,65 @@ int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg)
     return HYP_OK;
 }
 
+int hyp_irq_set_fast(uint32_t intid, hyp_irq_fast_fn ok)
+{
+    if (intid >= 1020 || irq_table[intid].fn == NULL)
+        return HYP_EINVAL;
+    __atomic_store_n(&irq_table[intid].fast, ok, __ATOMIC_RELEASE);
+    return HYP_OK;
+}
+
+bool hyp_handle_irq_fast(void)
+{
+    uint32_t intid = hyp_gic_ack();
+    const struct irq_slot *slot;
+    hyp_irq_fast_fn ok;
+
+    if (intid == HYP_GIC_SPURIOUS)
+        return true;
+    slot = &irq_table[intid];
+    ok = __atomic_load_n(&slot->fast, __ATOMIC_ACQUIRE);
+    if (ok != NULL && ok(intid, slot->arg)) {
+        slot->fn(intid, slot->arg);
+        return true;
+    }
+    deferred[hyp_cpu_id()] = intid + 1;
+    return false;
+}
+
+static void dispatch(uint32_t intid)
+{
+    hyp_irq_fn fn = __atomic_load_n(&irq_table[intid].fn, __ATOMIC_ACQUIRE);
+
+    if (fn != NULL) {
+        fn(intid, irq_table[intid].arg);
+        return;
+    }
+    if (!irq_table[intid].reported) {
+        irq_table[intid].reported = true;
+        printf("libhyp: physical interrupt %u has no handler\n", intid);
+    }
+    hyp_gic_eoi(intid);
+}
+
 /* Bound on interrupts dispatched per call: a source that stays asserted must
  * not keep the CPU at EL2 for ever. */
 #define IRQ_BATCH 16
 
 unsigned hyp_handle_irq(void)
 {
-    unsigned count = 0;
+    unsigned count = 0, cpu = hyp_cpu_id();
     uint32_t intid;
 
-    while (count < IRQ_BATCH && (intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
-        hyp_irq_fn fn = __atomic_load_n(&irq_table[intid].fn, __ATOMIC_ACQUIRE);
-
+    if (cpu < HYP_MAX_CPUS && deferred[cpu] != 0) {
+        intid = deferred[cpu] - 1;
+        deferred[cpu] = 0;
+        dispatch(intid);
         count++;
-        if (fn != NULL) {
-            fn(intid, irq_table[intid].arg);
-            continue;
-        }
-        if (!irq_table[intid].reported) {
-            irq_table[intid].reported = true;
-            printf("libhyp: physical interrupt %u has no handler\n", intid);
-        }
-        hyp_gic_eoi(intid);
+    }
+    while (count < IRQ_BATCH && (intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
+        count++;
+        dispatch(intid);
     }
     return count;
 }

@@ -197,9 +197,40 @@ static void vpsci_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t ar
     ret[0] = (uint64_t)r;
 }
 
+/* Queries, answered in place on the exit fast path; calls that change power
+ * states (CPU_ON, CPU_OFF, CPU_SUSPEND, SYSTEM_*) go to the run loop. */
+static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
+{
+    int64_t r;
+
+    if (!psci_fid_valid(fid))
+        return false;
+    switch (PSCI_FN(fid)) {
+    case PSCI_FN_VERSION:
+        r = HYP_PSCI_VERSION;
+        break;
+    case PSCI_FN_AFFINITY_INFO:
+        r = affinity_info(vcpu,
+                          fid & SMCCC_64 ? vcpu->regs.x[1] : (uint32_t)vcpu->regs.x[1],
+                          fid & SMCCC_64 ? vcpu->regs.x[2] : (uint32_t)vcpu->regs.x[2]);
+        break;
+    case PSCI_FN_MIGRATE_INFO_TYPE:
+        r = PSCI_TOS_NOT_PRESENT;
+        break;
+    case PSCI_FN_FEATURES:
+        r = features((uint32_t)vcpu->regs.x[1]);
+        break;
+    default:
+        return false;
+    }
+    hyp_smccc_answer(vcpu, fid, (uint64_t)r);
+    return true;
+}
+
 const struct hyp_smccc_service hyp_vpsci_service = {
     .name = "psci",
     .owner_first = SMCCC_OWNER_STANDARD,
     .owner_last = SMCCC_OWNER_STANDARD,
     .handler = vpsci_service,
+    .fast = vpsci_fast,
 };

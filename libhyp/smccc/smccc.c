@@ -87,23 +87,42 @@ static const struct hyp_smccc_service *find_service(unsigned owner)
     return NULL;
 }
 
+/* Run @svc's handler for the call in x0..x7 and put its results in x0..x3. */
+static void serve(struct hyp_vcpu *vcpu, const struct hyp_smccc_service *svc,
+                  const struct hyp_smccc_fid *fid, enum hyp_smccc_conduit conduit)
+{
+    uint64_t ret[4] = {(uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED, 0, 0, 0};
+    uint64_t args[7];
+
+    for (unsigned i = 0; i < 7; i++)
+        /* SMC32/HVC32: only the low halves are arguments. */
+        args[i] = fid->smc64 ? vcpu->regs.x[i + 1] : (uint32_t)vcpu->regs.x[i + 1];
+    if (svc != NULL && fid->valid)
+        svc->handler(vcpu, fid->raw, args, ret, conduit);
+    /* A 32-bit caller sees 32-bit results (NOT_SUPPORTED as 0xffffffff). */
+    for (unsigned i = 0; i < 4; i++)
+        vcpu->regs.x[i] = fid->smc64 ? ret[i] : (uint32_t)ret[i];
+}
+
 void hyp_smccc_dispatch(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit)
 {
     struct hyp_smccc_fid fid;
-    uint64_t ret[4] = {(uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED, 0, 0, 0};
-    uint64_t args[7];
-    const struct hyp_smccc_service *svc;
 
     hyp_trap_decode_fid(vcpu->regs.x[0], &fid);
-    for (unsigned i = 0; i < 7; i++)
-        /* SMC32/HVC32: only the low halves are arguments. */
-        args[i] = fid.smc64 ? vcpu->regs.x[i + 1] : (uint32_t)vcpu->regs.x[i + 1];
-    svc = find_service(fid.owner);
-    if (svc != NULL && fid.valid)
-        svc->handler(vcpu, fid.raw, args, ret, conduit);
-    /* A 32-bit caller sees 32-bit results (NOT_SUPPORTED as 0xffffffff). */
-    for (unsigned i = 0; i < 4; i++)
-        vcpu->regs.x[i] = fid.smc64 ? ret[i] : (uint32_t)ret[i];
+    serve(vcpu, find_service(fid.owner), &fid, conduit);
+}
+
+bool hyp_smccc_dispatch_fast(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit)
+{
+    uint32_t fid = (uint32_t)vcpu->regs.x[0];
+    const struct hyp_smccc_service *svc;
+
+    (void)conduit;
+    /* Fast calls with bits 23:17 set are malformed: the slow path answers. */
+    if ((fid & SMCCC_FAST_CALL) && (fid & SMCCC_FAST_MBZ_MASK))
+        return false;
+    svc = find_service((fid >> SMCCC_OWNER_SHIFT) & SMCCC_OWNER_MASK);
+    return svc != NULL && svc->fast != NULL && svc->fast(vcpu, fid);
 }
 
 static void arch_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
@@ -137,11 +156,35 @@ static void arch_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t arg
     }
 }
 
+/* SMCCC_VERSION and ARCH_FEATURES, answered in place; the workarounds go to
+ * arch_service (a firmware call). */
+static bool arch_fast(struct hyp_vcpu *vcpu, uint32_t fid)
+{
+    uint32_t query;
+
+    switch (fid) {
+    case SMCCC_VERSION_FID:
+        hyp_smccc_answer(vcpu, fid, HYP_SMCCC_VERSION);
+        return true;
+    case SMCCC_ARCH_FEATURES_FID:
+        query = (uint32_t)vcpu->regs.x[1];
+        if (query == SMCCC_VERSION_FID || query == SMCCC_ARCH_FEATURES_FID)
+            hyp_smccc_answer(vcpu, fid, SMCCC_RET_SUCCESS);
+        else
+            hyp_smccc_answer(vcpu, fid,
+                             (uint64_t)(int64_t)hyp_smccc_firmware_feature(query));
+        return true;
+    default:
+        return false;
+    }
+}
+
 static const struct hyp_smccc_service arch_svc = {
     .name = "arch",
     .owner_first = SMCCC_OWNER_ARCH,
     .owner_last = SMCCC_OWNER_ARCH,
     .handler = arch_service,
+    .fast = arch_fast,
 };
 
 int hyp_smccc_register_defaults(void)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <hyp/cpu.h>
 #include <hyp/error.h>
+#include <hyp/smccc.h>
+#include <hyp/gic.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
@@ -197,6 +199,122 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
     }
 }
 
+/* Its virtual interrupts into the list registers: only those that changed. */
+static void vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
+                       struct hyp_vgic *vgic)
+{
+    uint64_t hcr;
+    uint32_t dirty;
+
+    if (hyp_vgic_idle(vgic, vcpu->id) && cpu->ich_hcr == HYP_ICH_HCR_EN)
+        return; /* what flush would do: nothing */
+    dirty = hyp_vgic_flush(vgic, vcpu->id, vcpu->lrs, nr_lrs(), &hcr);
+
+    for (; dirty; dirty &= dirty - 1) {
+        unsigned i = (unsigned)__builtin_ctz(dirty);
+
+        hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
+    }
+    if (hcr != cpu->ich_hcr) {
+        hyp_vgic_hw_write_hcr(hcr);
+        cpu->ich_hcr = hcr;
+    }
+}
+
+/* What the guest did to its list registers, back into the model. */
+static void vgic_exit(struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
+{
+    uint32_t used = hyp_vgic_lrs_in_use(vgic, vcpu->id);
+
+    if (used == 0)
+        return;
+    for (uint32_t u = used; u; u &= u - 1) {
+        unsigned i = (unsigned)__builtin_ctz(u);
+
+        vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
+    }
+    hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
+}
+
+/* ESR_EL2 classes and the ISS of an MSR to ICC_SGI1R_EL1 (op0 3, op1 0,
+ * CRn 12, CRm 11, op2 5, write), Rt masked out. */
+#define EC_HVC64       0x16
+#define EC_SMC64       0x17
+#define EC_SYSREG      0x18
+#define EC_DABT_LOW    0x24
+#define ISS_RT_MASK    (0x1fULL << 5)
+#define ISS_SGI1R_W    ((3ULL << 20) | (5ULL << 17) | (12ULL << 10) | (11ULL << 1))
+#define ISS_MASK       0x1ffffffULL
+#define ESR_IMM16_MASK 0xffffULL
+
+/* Called by guest.S on an exit from AArch64 EL1/EL0 (vector 8: synchronous,
+ * 9: IRQ) with every general register saved in @regs and the guest's
+ * FP/SIMD registers and TPIDR_EL0 still live: finish the exit here and
+ * return true to re-enter the guest at once, or false to take the exit to
+ * the run loop. See hyp_vm_set_fast_exits() for what runs here. */
+bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector);
+
+bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector)
+{
+    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+    struct hyp_vm *vm = vcpu->vm;
+    struct hyp_vgic *vgic = vm->vgic;
+    enum hyp_exit_kind kind;
+    bool done = false;
+
+    if (!__atomic_load_n(&vm->fast_exits, __ATOMIC_ACQUIRE))
+        return false;
+    if (vector == 9) {
+        kind = HYP_EXIT_IRQ;
+        if (vgic != NULL)
+            vgic_exit(vcpu, vgic);
+        if (!hyp_handle_irq_fast())
+            return false; /* the run loop's hyp_handle_irq() takes it */
+        done = true;
+    } else {
+        uint64_t esr = read_sysreg(esr_el2);
+
+        switch (esr >> ESR_EC_SHIFT) {
+        case EC_HVC64:
+            kind = HYP_EXIT_HVC;
+            done = (esr & ESR_IMM16_MASK) == 0 &&
+                   hyp_smccc_dispatch_fast(vcpu, HYP_SMCCC_HVC);
+            break;
+        case EC_SMC64:
+            kind = HYP_EXIT_SMC;
+            done = (esr & ESR_IMM16_MASK) == 0 &&
+                   hyp_smccc_dispatch_fast(vcpu, HYP_SMCCC_SMC);
+            if (done)
+                regs->pc += 4; /* a trapped SMC returns to itself */
+            break;
+        case EC_SYSREG:
+            kind = HYP_EXIT_SYSREG;
+            if (vgic != NULL && (esr & ISS_MASK & ~ISS_RT_MASK) == ISS_SGI1R_W) {
+                vgic_exit(vcpu, vgic);
+                hyp_vgic_sgi1r(vgic, vcpu->id, hyp_vcpu_reg(vcpu, (esr >> 5) & 0x1f));
+                regs->pc += 4;
+                done = true;
+            }
+            break;
+        case EC_DABT_LOW:
+            kind = HYP_EXIT_DABT;
+            if (vgic != NULL)
+                vgic_exit(vcpu, vgic);
+            done = hyp_vm_mmio_fast(vcpu, esr);
+            break;
+        default:
+            return false;
+        }
+        if (!done)
+            return false; /* the run loop syncs again: sync is idempotent */
+    }
+    vcpu->exit_count++;
+    vcpu->exits[kind]++;
+    if (vgic != NULL)
+        vgic_enter(hyp_this_cpu(), vcpu, vgic);
+    return true;
+}
+
 int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
 {
     struct hyp_percpu *cpu = hyp_this_cpu();
@@ -208,40 +326,16 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
         return HYP_EINVAL;
     vcpu_load(cpu, vcpu);
     apply_traps(cpu, vcpu);
-
-    /* Its virtual interrupts into the list registers: only those that changed. */
-    if (vgic != NULL) {
-        uint64_t hcr;
-        uint32_t dirty = hyp_vgic_flush(vgic, vcpu->id, vcpu->lrs, nr_lrs(), &hcr);
-
-        for (; dirty; dirty &= dirty - 1) {
-            unsigned i = (unsigned)__builtin_ctz(dirty);
-
-            hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
-        }
-        if (hcr != cpu->ich_hcr) {
-            hyp_vgic_hw_write_hcr(hcr);
-            cpu->ich_hcr = hcr;
-        }
-    }
+    if (vgic != NULL)
+        vgic_enter(cpu, vcpu, vgic);
     /* TPIDR_EL0 is shared with EL2 (picolibc's TLS pointer): switch it. */
     write_sysreg(tpidr_el0, vcpu->el1.tpidr_el0);
-    vector = arch_guest_enter(&vcpu->regs);
+    vector = arch_guest_enter(&vcpu->regs); /* may finish exits on the fast path */
     vcpu->el1.tpidr_el0 = read_sysreg(tpidr_el0);
     write_sysreg(tpidr_el0, cpu->tpidr_el0);
     vcpu->exit_count++;
-    if (vgic != NULL) {
-        uint32_t used = hyp_vgic_lrs_in_use(vgic, vcpu->id);
-
-        if (used != 0) {
-            for (uint32_t u = used; u; u &= u - 1) {
-                unsigned i = (unsigned)__builtin_ctz(u);
-
-                vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
-            }
-            hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
-        }
-    }
+    if (vgic != NULL)
+        vgic_exit(vcpu, vgic);
 
     switch (vector & 3) {
     case 0: /* synchronous */
@@ -263,6 +357,7 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
         break;
     }
     exit->aarch32 = exit->aarch32 || vector >= 12;
+    vcpu->exits[exit->kind]++;
     return HYP_OK;
 }
 

@@ -77,16 +77,20 @@ static bool better(const struct cand *a, const struct cand *b)
     return a->intid < b->intid;
 }
 
-static void consider(const struct hyp_vgic *vgic, struct hyp_vgic_irq *irq,
-                     uint32_t intid, struct cand *best)
+/* Returns 1 if @irq wants a list register (and makes it *best if better). */
+static unsigned consider(const struct hyp_vgic *vgic, struct hyp_vgic_irq *irq,
+                         uint32_t intid, struct cand *best)
 {
     struct cand c = {irq, intid, 0};
 
     if (irq->flags & VGIC_F_INLR)
-        return;
+        return 0;
     c.state = wanted_state(vgic, irq);
-    if (c.state && (!best->irq || better(&c, best)))
+    if (!c.state)
+        return 0;
+    if (!best->irq || better(&c, best))
         *best = c;
+    return 1;
 }
 
 /*
@@ -94,9 +98,10 @@ static void consider(const struct hyp_vgic *vgic, struct hyp_vgic_irq *irq,
  * needs one. Interrupts that are no longer pending nor active leave the
  * list here, and SPIs routed elsewhere meanwhile move to their new vCPU.
  */
-static struct cand pick(struct hyp_vgic *vgic, unsigned vcpu, uint32_t *kick)
+static struct cand pick(struct hyp_vgic *vgic, unsigned vcpu, uint32_t *kick, bool *more)
 {
     struct cand best = {NULL, 0, 0};
+    unsigned found = 0;
     struct hyp_vgic_irq *irq = vgic->cpus[vcpu].pending, *next;
 
     for (; irq; irq = next) {
@@ -115,8 +120,9 @@ static struct cand pick(struct hyp_vgic *vgic, unsigned vcpu, uint32_t *kick)
             vgic_update(vgic, irq, kick);
             continue;
         }
-        consider(vgic, irq, irq->intid, &best);
+        found += consider(vgic, irq, irq->intid, &best);
     }
+    *more = found > 1;
     return best;
 }
 
@@ -202,17 +208,12 @@ static void unlock_cpu(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, bool dist)
         hyp_spin_unlock(&vgic->lock);
 }
 
-uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned vcpu)
-{
-    return vcpu < vgic->vcpu_count ? vgic->cpus[vcpu].lr_used : 0;
-}
-
 uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
                         unsigned nr_lr, uint64_t *ich_hcr)
 {
     unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
     uint32_t dirty = 0, kick = 0;
-    bool overflow = false, dist;
+    bool overflow = false, more = true, dist;
     struct hyp_vgic_cpu *c;
 
     *ich_hcr = HYP_ICH_HCR_EN;
@@ -224,7 +225,7 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
     c = &vgic->cpus[vcpu];
     /* Nothing pending, nothing in a list register: nothing to do. An
      * injection racing with this check kicks the vCPU, which exits again. */
-    if (c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL)
+    if (hyp_vgic_idle(vgic, vcpu))
         return 0;
     dist = lock_cpu(vgic, c);
 
@@ -252,8 +253,8 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
         }
 
     /* Free list registers take the most urgent of the rest. */
-    for (unsigned round = 0; round < FLUSH_ROUNDS; round++) {
-        struct cand cd = pick(vgic, vcpu, &kick);
+    for (unsigned round = 0; more && round < FLUSH_ROUNDS; round++) {
+        struct cand cd = pick(vgic, vcpu, &kick, &more);
         int slot = -1;
 
         if (!cd.irq)
@@ -268,11 +269,12 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
                 break;
             }
             release(vgic, vcpu, (unsigned)slot);
+            more = true; /* what it held wants a list register again */
         }
         load(vgic, vcpu, (unsigned)slot, &cd, lr, &dirty);
     }
-    if (!overflow && pick(vgic, vcpu, &kick).irq)
-        overflow = true; /* round limit reached */
+    if (more)
+        overflow = true; /* left over, or the round limit reached */
     if (overflow)
         *ich_hcr |= HYP_ICH_HCR_UIE;
     unlock_cpu(vgic, c, dist);

@@ -119,6 +119,11 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
         rc = hyp_vm_add_mmio(vm, gicd, GICD_FRAME, gicd_mmio, cfg);
     if (rc == HYP_OK)
         rc = hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, gicr_mmio, cfg);
+    /* The register model obeys the fast path's rules (no printing, spinlocks). */
+    if (rc == HYP_OK)
+        rc = hyp_vm_set_mmio_fast(vm, gicd, true);
+    if (rc == HYP_OK)
+        rc = hyp_vm_set_mmio_fast(vm, gicr, true);
     if (rc != HYP_OK)
         return rc;
     config_count++;
@@ -160,6 +165,34 @@ static void forward_spi(uint32_t intid, void *arg)
                      vm->irq_hook_arg);
 }
 
+/* Forwarding may run on the exit fast path unless the VM's hook may not. */
+static bool hook_allows_fast(const struct hyp_vm *vm)
+{
+    return vm->irq_hook == NULL || __atomic_load_n(&vm->irq_hook_fast, __ATOMIC_ACQUIRE);
+}
+
+static bool ppi_fast_ok(uint32_t intid, void *arg)
+{
+    struct hyp_vcpu *vcpu = hyp_this_cpu()->loaded_vcpu;
+
+    (void)intid;
+    (void)arg;
+    return vcpu != NULL && vcpu->vm->vgic != NULL && hook_allows_fast(vcpu->vm);
+}
+
+static bool spi_fast_ok(uint32_t intid, void *arg)
+{
+    (void)intid;
+    return hook_allows_fast(arg);
+}
+
+static bool always_fast(uint32_t intid, void *arg)
+{
+    (void)intid;
+    (void)arg;
+    return true;
+}
+
 void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg)
 {
     vm->irq_hook_arg = arg;
@@ -173,6 +206,8 @@ int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge)
     if (vm->vgic == NULL || intid < 32 || intid > 1019)
         return HYP_EINVAL;
     rc = hyp_irq_register(intid, forward_spi, vm);
+    if (rc == HYP_OK)
+        rc = hyp_irq_set_fast(intid, spi_fast_ok);
     if (rc == HYP_OK)
         rc = hyp_gic_enable_spi(intid, 0xa0, hyp_cpu_mpidr(vm->vcpus[0].pcpu), edge);
     return rc;
@@ -210,11 +245,13 @@ int hyp_vgic_cpu_prepare(const struct hyp_platform *plat)
         timer_virt = forwarded[0];
         timer_phys = forwarded[1];
         for (unsigned i = 0; i < 2; i++)
-            if (forwarded[i] != 0)
-                hyp_irq_register(forwarded[i], forward_ppi, NULL);
-        if (maint != 0)
-            hyp_irq_register(maint, maintenance, NULL);
-        hyp_irq_register(KICK_SGI, just_end, NULL);
+            if (forwarded[i] != 0 &&
+                hyp_irq_register(forwarded[i], forward_ppi, NULL) == HYP_OK)
+                hyp_irq_set_fast(forwarded[i], ppi_fast_ok);
+        if (maint != 0 && hyp_irq_register(maint, maintenance, NULL) == HYP_OK)
+            hyp_irq_set_fast(maint, always_fast);
+        if (hyp_irq_register(KICK_SGI, just_end, NULL) == HYP_OK)
+            hyp_irq_set_fast(KICK_SGI, always_fast);
         __atomic_store_n(&registered, 2, __ATOMIC_RELEASE);
     }
     while (__atomic_load_n(&registered, __ATOMIC_ACQUIRE) != 2)

@@ -114,6 +114,31 @@ static bool emulate_mmio(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
     return true;
 }
 
+bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+    struct hyp_exit_dabt d;
+    const struct hyp_vm_mmio *m;
+    uint64_t val = 0;
+
+    if (!hyp_trap_decode_mmio(esr, read_sysreg(far_el2), read_sysreg(hpfar_el2), &d))
+        return false;
+    m = hyp_vm_find_mmio(vcpu->vm, d.ipa, d.size);
+    if (m == NULL || !m->fast)
+        return false;
+    if (d.write)
+        val = hyp_trap_store_value(&d, hyp_vcpu_reg(vcpu, d.reg));
+    if (m->fn(vcpu, d.ipa - m->ipa, d.size, d.write, &val, m->arg) != HYP_OK) {
+        struct hyp_exit e = {.kind = HYP_EXIT_DABT, .esr = esr, .u.dabt = d};
+
+        hyp_vcpu_inject_sea(vcpu, &e);
+        return true;
+    }
+    if (!d.write)
+        hyp_vcpu_set_reg(vcpu, d.reg, hyp_trap_load_value(&d, val));
+    vcpu->regs.pc += 4;
+    return true;
+}
+
 /* Writes trapped by HCR_EL2.TVM: perform them (the hook that set TVM has
  * already seen them). */
 static bool emulate_vm_reg_write(uint16_t key, uint64_t val)

@@ -30,6 +30,7 @@ int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg)
     vm->vttbr = hyp_pgtable_vttbr(&vm->s2);
     vm->vcpus = cfg->vcpus;
     vm->vcpu_count = cfg->vcpu_count;
+    vm->fast_exits = true;
     for (unsigned i = 0; i < cfg->vcpu_count; i++) {
         struct hyp_vcpu *vcpu = &cfg->vcpus[i];
 
@@ -72,8 +73,28 @@ int hyp_vm_add_mmio(struct hyp_vm *vm, uint64_t ipa, uint64_t size, hyp_mmio_fn 
             return HYP_EEXIST;
     if (vm->mmio_count == HYP_VM_MAX_MMIO)
         return HYP_ENOMEM;
-    vm->mmio[vm->mmio_count++] = (struct hyp_vm_mmio){ipa, size, fn, arg};
+    vm->mmio[vm->mmio_count++] = (struct hyp_vm_mmio){ipa, size, fn, arg, false};
     return HYP_OK;
+}
+
+int hyp_vm_set_mmio_fast(struct hyp_vm *vm, uint64_t ipa, bool fast)
+{
+    for (unsigned i = 0; i < vm->mmio_count; i++)
+        if (vm->mmio[i].ipa == ipa) {
+            vm->mmio[i].fast = fast;
+            return HYP_OK;
+        }
+    return HYP_ENOENT;
+}
+
+void hyp_vm_set_fast_exits(struct hyp_vm *vm, bool on)
+{
+    __atomic_store_n(&vm->fast_exits, on, __ATOMIC_RELEASE);
+}
+
+void hyp_vm_set_irq_hook_fast(struct hyp_vm *vm, bool fast)
+{
+    __atomic_store_n(&vm->irq_hook_fast, fast, __ATOMIC_RELEASE);
 }
 
 const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa,

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -268,9 +269,9 @@ static void sip_handler(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args
 static void dispatch_and_registration(void **state)
 {
     static const struct hyp_smccc_service sip = {"sip", SMCCC_OWNER_SIP, SMCCC_OWNER_OEM,
-                                                 sip_handler};
-    static const struct hyp_smccc_service bad_range = {"bad", 5, 64, sip_handler};
-    static const struct hyp_smccc_service no_handler = {"none", 2, 2, NULL};
+                                                 sip_handler, NULL};
+    static const struct hyp_smccc_service bad_range = {"bad", 5, 64, sip_handler, NULL};
+    static const struct hyp_smccc_service no_handler = {"none", 2, 2, NULL, NULL};
 
     (void)state;
     /* Unknown owner before registration. */
@@ -361,6 +362,90 @@ static void vm_ram_and_mpidr(void **state)
     assert_null(hyp_vm_vcpu_by_mpidr(&vm, 0x100));
 }
 
+/* Serves function 7 in place, declines the rest. */
+static bool sip_fast(struct hyp_vcpu *vcpu, uint32_t fid)
+{
+    if ((fid & 0xffff) != 7)
+        return false;
+    sip_calls++;
+    hyp_smccc_answer(vcpu, fid, 0x77);
+    return true;
+}
+
+/* The exit fast path serves only what a service's fast predicate accepts,
+ * exactly as the run loop's dispatch would; the rest is left untouched. */
+static void fast_dispatch(void **state)
+{
+    static const struct hyp_smccc_service sip = {"sip", SMCCC_OWNER_SIP, SMCCC_OWNER_SIP,
+                                                 sip_handler, sip_fast};
+    struct hyp_vcpu *v = &vcpus[0];
+
+    (void)state;
+    /* PSCI queries are fast; power changes are not. */
+    v->regs.x[0] = 0x84000000u; /* PSCI_VERSION */
+    assert_true(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(v->regs.x[0], 0x10001); /* PSCI 1.1 */
+    v->regs.x[0] = 0x8400000au;              /* PSCI_FEATURES(CPU_ON) */
+    v->regs.x[1] = 0xc4000003u;
+    assert_true(hyp_smccc_dispatch_fast(v, HYP_SMCCC_SMC));
+    assert_int_equal(v->regs.x[0], 0);
+    v->regs.x[0] = 0xc4000003u; /* CPU_ON */
+    v->regs.x[1] = 1;
+    assert_false(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(v->regs.x[0], 0xc4000003u);
+    assert_int_equal(v->regs.x[1], 1);
+    v->regs.x[0] = 0x84000008u; /* SYSTEM_OFF */
+    assert_false(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(v->vm->shutdown, HYP_VM_RUNNING);
+    /* SMCCC_VERSION (arch service) is fast. */
+    v->regs.x[0] = 0x80000000u;
+    assert_true(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(v->regs.x[0], HYP_SMCCC_VERSION);
+    /* A registered service: its predicate decides; unknown owners never. */
+    assert_int_equal(hyp_smccc_register(&sip), HYP_OK);
+    sip_calls = 0;
+    v->regs.x[0] = 0xc2000007u;
+    v->regs.x[1] = 5;
+    assert_true(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(sip_calls, 1);
+    assert_int_equal(v->regs.x[0], 0x77);
+    assert_int_equal(v->regs.x[1], 0);
+    v->regs.x[0] = 0xc2000008u;
+    assert_false(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    assert_int_equal(sip_calls, 1);
+    v->regs.x[0] = 0xc4000007u; /* owner 4 (trusted app): nobody */
+    assert_false(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    /* Malformed fast calls (bits 23:17) are left to the slow path. */
+    v->regs.x[0] = 0xc2020007u;
+    assert_false(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+    /* Fast and slow answers agree, 32-bit results for SMC32 included. */
+    static const uint32_t same[][2] = {{0x84000000u, 0},
+                                       {0x8400000au, 0xc4000003u},
+                                       {0x8400000au, 0x12345678u},
+                                       {0x84000006u, 0},
+                                       {0x80000000u, 0},
+                                       {0x80000001u, 0x80008000u},
+                                       {0x80000001u, 0x80000001u},
+                                       {0xc4000004u, 0},
+                                       {0x84000004u, 7}};
+    for (unsigned i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        uint64_t fast[4], slow[4];
+
+        for (int pass = 0; pass < 2; pass++) {
+            v->regs.x[0] = same[i][0];
+            v->regs.x[1] = same[i][1] | 0xff00000000ull;
+            v->regs.x[2] = 0;
+            v->regs.x[3] = 0x55;
+            if (pass == 0)
+                assert_true(hyp_smccc_dispatch_fast(v, HYP_SMCCC_HVC));
+            else
+                hyp_smccc_dispatch(v, HYP_SMCCC_HVC);
+            memcpy(pass == 0 ? fast : slow, v->regs.x, sizeof(fast));
+        }
+        assert_memory_equal(fast, slow, sizeof(fast));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +460,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dispatch_and_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(cpu_on_race, setup, teardown),
         cmocka_unit_test_setup_teardown(vm_ram_and_mpidr, setup, teardown),
+        cmocka_unit_test_setup_teardown(fast_dispatch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,10 @@
  * World switch: enter a guest at EL1 and come back on its next exception.
  *
  * Only what changes on every entry/exit is switched here: x0..x30, PC,
- * PSTATE and q0..q7 (which picolibc's printf family uses at EL2). EL1 system registers stay in the CPU while the vCPU is loaded
- * (vcpu.c). The host's callee-saved registers live on the EL2 stack, whose
- * pointer SP_EL2 the guest cannot touch, so the exit path finds them there.
+ * PSTATE and q0..q7 (which picolibc's printf family uses at EL2). EL1
+ * system registers stay in the CPU while the vCPU is loaded (vcpu.c). The
+ * host's callee-saved registers live on the EL2 stack, whose pointer SP_EL2
+ * the guest cannot touch, so the exit path finds them there.
  */
 #include "asm_offsets.h"
 
@@ -13,29 +14,13 @@
     .arch_extension simd
 
 /*
- * unsigned arch_guest_enter(struct hyp_vcpu_regs *regs)
- * Returns the index (8..15) of the vector the guest's exception came through.
+ * Load the guest's registers from x0 = struct hyp_vcpu_regs * (all but
+ * q0..q7) and enter it.
  */
-    .text
-    .globl arch_guest_enter
-    .type arch_guest_enter, %function
-arch_guest_enter:
-    stp     x29, x30, [sp, #-96]!
-    stp     x19, x20, [sp, #16]
-    stp     x21, x22, [sp, #32]
-    stp     x23, x24, [sp, #48]
-    stp     x25, x26, [sp, #64]
-    stp     x27, x28, [sp, #80]
-    mrs     x1, tpidr_el2
-    str     x0, [x1, #PERCPU_GUEST_REGS]
+.macro enter_guest
     ldp     x2, x3, [x0, #VCPU_REGS_PC]
     msr     elr_el2, x2
     msr     spsr_el2, x3
-    add     x2, x0, #VCPU_REGS_Q
-    ldp     q0, q1, [x2]
-    ldp     q2, q3, [x2, #32]
-    ldp     q4, q5, [x2, #64]
-    ldp     q6, q7, [x2, #96]
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
     ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
@@ -55,11 +40,42 @@ arch_guest_enter:
     eret
     dsb     nsh                      /* no straight-line speculation past eret */
     isb
+.endm
+
+/*
+ * unsigned arch_guest_enter(struct hyp_vcpu_regs *regs)
+ * Returns the index (8..15) of the vector the exit that the fast path did
+ * not finish came through.
+ */
+    .text
+    .globl arch_guest_enter
+    .type arch_guest_enter, %function
+arch_guest_enter:
+    stp     x29, x30, [sp, #-96]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x1, tpidr_el2
+    str     x0, [x1, #PERCPU_GUEST_REGS]
+    add     x2, x0, #VCPU_REGS_Q
+    ldp     q0, q1, [x2]
+    ldp     q2, q3, [x2, #32]
+    ldp     q4, q5, [x2, #64]
+    ldp     q6, q7, [x2, #96]
+    enter_guest
 
 /*
  * Exit path, branched to from the lower-EL vectors with:
  *   x0 = struct hyp_vcpu_regs *, x1 = vector index,
  *   the guest's x0 and x1 pushed on the stack.
+ * Every general register, PC and PSTATE are saved first. Synchronous and
+ * IRQ exits from AArch64 then go to hyp_vcpu_exit_fast() (vcpu.c), which
+ * may finish them and have the guest re-entered here at once: the guest's
+ * q0..q7 never left their registers, since C code at EL2 uses none. The
+ * others, and those it declines, save q0..q7 and return from
+ * arch_guest_enter() with the vector index.
  */
     .globl hyp_guest_exit
 hyp_guest_exit:
@@ -78,16 +94,26 @@ hyp_guest_exit:
     stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
     stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
     str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
-    add     x2, x0, #VCPU_REGS_Q
-    stp     q0, q1, [x2]
-    stp     q2, q3, [x2, #32]
-    stp     q4, q5, [x2, #64]
-    stp     q6, q7, [x2, #96]
     ldp     x2, x3, [sp], #16        /* the guest's x0, x1 */
     stp     x2, x3, [x0, #VCPU_REGS_X0]
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
     stp     x2, x3, [x0, #VCPU_REGS_PC]
+    cmp     x1, #9                   /* AArch64 synchronous or IRQ */
+    b.hi    2f
+    mov     x19, x0                  /* the guest's x19, x20 are saved */
+    mov     x20, x1
+    bl      hyp_vcpu_exit_fast
+    cbz     w0, 1f
+    mov     x0, x19
+    enter_guest
+1:  mov     x0, x19
+    mov     x1, x20
+2:  add     x2, x0, #VCPU_REGS_Q
+    stp     q0, q1, [x2]
+    stp     q2, q3, [x2, #32]
+    stp     q4, q5, [x2, #64]
+    stp     q6, q7, [x2, #96]
     mrs     x2, tpidr_el2
     str     xzr, [x2, #PERCPU_GUEST_REGS]
     mov     x0, x1
