@@ -57,8 +57,27 @@ static uint64_t ticks[HYP_MAX_CPUS];
 /* The guest's console: a virtual PL011 where the board's UART is. */
 static struct hyp_vgic vgic;
 static struct hyp_vgic_cpu vgic_cpus[HYP_MAX_CPUS];
-/* SPIs of the virtual GIC: INTIDs 32..287, as on QEMU virt. */
+/* SPIs of the virtual GIC: INTIDs 32..287, as on QEMU virt, unless the boot
+ * DTB's /chosen says `thin-monitor,guest-spis = <n>` (a multiple of 32 up to
+ * HYP_VGIC_MAX_SPIS; the exit-cost benchmark varies it). */
 #define GUEST_SPIS 256
+
+static unsigned guest_spis(const void *dtb)
+{
+    int chosen = fdt_path_offset(dtb, "/chosen"), len;
+    const fdt32_t *p =
+        chosen >= 0 ? fdt_getprop(dtb, chosen, "thin-monitor,guest-spis", &len) : NULL;
+    uint32_t n;
+
+    if (p == NULL)
+        return GUEST_SPIS;
+    n = len == 4 ? fdt32_to_cpu(*p) : 0;
+    if (n == 0 || n % 32 != 0 || n > HYP_VGIC_MAX_SPIS)
+        hyp_panic("/chosen/thin-monitor,guest-spis: want one cell, a multiple of 32 from "
+                  "32 to %u",
+                  HYP_VGIC_MAX_SPIS);
+    return n;
+}
 
 /* The security monitor and its policy (from the boot DTB). */
 static struct hyp_policy policy;
@@ -427,7 +446,7 @@ int main(void)
         tick_intid = plat->timer.hyp_phys.intid;
         tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
         rc = hyp_vm_attach_vgic(&vm, &vgic, vgic_cpus, plat->gic.gicd.base,
-                                plat->gic.gicr[0].base, GUEST_SPIS);
+                                plat->gic.gicr[0].base, guest_spis(dtb));
         if (rc != HYP_OK)
             hyp_panic("cannot give the guest a virtual GIC: %s", hyp_strerror(rc));
     } else {

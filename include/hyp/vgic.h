@@ -82,8 +82,8 @@
 
 /** Most vCPUs (redistributors) one virtual GIC serves. */
 #define HYP_VGIC_MAX_VCPUS   32
-/** Most SPIs one virtual GIC models (INTIDs 32 .. 32 + 479). */
-#define HYP_VGIC_MAX_SPIS    480
+/** Most SPIs one virtual GIC models (INTIDs 32 .. 32 + 959; GICv3 allows 988). */
+#define HYP_VGIC_MAX_SPIS    960
 /** Most list registers the model manages (ICH_VTR_EL2.ListRegs allows 16). */
 #define HYP_VGIC_MAX_LRS     16
 /** SGIs and PPIs per vCPU (INTIDs 0..31). */

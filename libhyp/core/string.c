@@ -17,7 +17,7 @@
 
 typedef uint64_t __attribute__((may_alias)) word;
 #define W     sizeof(word)
-#define BLOCK (4 * W)
+#define BLOCK (8 * W)
 
 /* True when @a and @b can both be word aligned by the same byte count. */
 static inline int co_aligned(const void *a, const void *b)
@@ -35,13 +35,18 @@ static void copy_up(unsigned char *d, const unsigned char *s, size_t n)
             *d++ = *s++;
         dw = (word *)(void *)d;
         sw = (const word *)(const void *)s;
-        for (; n >= BLOCK; n -= BLOCK, dw += 4, sw += 4) {
+        for (; n >= BLOCK; n -= BLOCK, dw += 8, sw += 8) {
             word a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+            word f = sw[4], g = sw[5], h = sw[6], k = sw[7];
 
             dw[0] = a;
             dw[1] = b;
             dw[2] = c;
             dw[3] = e;
+            dw[4] = f;
+            dw[5] = g;
+            dw[6] = h;
+            dw[7] = k;
         }
         for (; n >= W; n -= W)
             *dw++ = *sw++;
@@ -67,13 +72,18 @@ static void copy_down(unsigned char *d, const unsigned char *s, size_t n)
         sw = (const word *)(const void *)s;
         for (; n >= BLOCK; n -= BLOCK) {
             word a = sw[-1], b = sw[-2], c = sw[-3], e = sw[-4];
+            word f = sw[-5], g = sw[-6], h = sw[-7], k = sw[-8];
 
-            dw -= 4;
-            sw -= 4;
-            dw[3] = a;
-            dw[2] = b;
-            dw[1] = c;
-            dw[0] = e;
+            dw -= 8;
+            sw -= 8;
+            dw[7] = a;
+            dw[6] = b;
+            dw[5] = c;
+            dw[4] = e;
+            dw[3] = f;
+            dw[2] = g;
+            dw[1] = h;
+            dw[0] = k;
         }
         for (; n >= W; n -= W)
             *--dw = *--sw;
@@ -109,11 +119,15 @@ void *memset(void *dst, int c, size_t n)
         for (; (uintptr_t)d & (W - 1); n--)
             *d++ = (unsigned char)c;
         dw = (word *)(void *)d;
-        for (; n >= BLOCK; n -= BLOCK, dw += 4) {
+        for (; n >= BLOCK; n -= BLOCK, dw += 8) {
             dw[0] = v;
             dw[1] = v;
             dw[2] = v;
             dw[3] = v;
+            dw[4] = v;
+            dw[5] = v;
+            dw[6] = v;
+            dw[7] = v;
         }
         for (; n >= W; n -= W)
             *dw++ = v;

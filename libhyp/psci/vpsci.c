@@ -203,21 +203,20 @@ static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
 {
     int64_t r;
 
-    if (!psci_fid_valid(fid))
-        return false;
-    switch (PSCI_FN(fid)) {
-    case PSCI_FN_VERSION:
+    switch (fid) { /* exact IDs: the valid forms only */
+    case PSCI_0_2_FN_PSCI_VERSION:
         r = HYP_PSCI_VERSION;
         break;
-    case PSCI_FN_AFFINITY_INFO:
-        r = affinity_info(vcpu,
-                          fid & SMCCC_64 ? vcpu->regs.x[1] : (uint32_t)vcpu->regs.x[1],
-                          fid & SMCCC_64 ? vcpu->regs.x[2] : (uint32_t)vcpu->regs.x[2]);
+    case PSCI_0_2_FN_AFFINITY_INFO_64 & ~SMCCC_64: /* SMC32 form */
+        r = affinity_info(vcpu, (uint32_t)vcpu->regs.x[1], (uint32_t)vcpu->regs.x[2]);
         break;
-    case PSCI_FN_MIGRATE_INFO_TYPE:
+    case PSCI_0_2_FN_AFFINITY_INFO_64:
+        r = affinity_info(vcpu, vcpu->regs.x[1], vcpu->regs.x[2]);
+        break;
+    case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
         r = PSCI_TOS_NOT_PRESENT;
         break;
-    case PSCI_FN_FEATURES:
+    case PSCI_1_0_FN_PSCI_FEATURES:
         r = features((uint32_t)vcpu->regs.x[1]);
         break;
     default:

@@ -12,6 +12,8 @@
 
 static const struct hyp_smccc_service *services[HYP_SMCCC_MAX_SERVICES];
 static unsigned service_count;
+/* The service of each owning entity number: the last one registered for it. */
+static const struct hyp_smccc_service *by_owner[SMCCC_OWNER_MASK + 1];
 
 /* Firmware's SMCCC_ARCH_FEATURES answers for the three workarounds. */
 static int32_t fw_workaround[3] = {SMCCC_RET_NOT_SUPPORTED, SMCCC_RET_NOT_SUPPORTED,
@@ -70,6 +72,8 @@ int hyp_smccc_register(const struct hyp_smccc_service *svc)
     if (service_count == HYP_SMCCC_MAX_SERVICES)
         return HYP_ENOMEM;
     services[service_count++] = svc;
+    for (unsigned o = svc->owner_first; o <= svc->owner_last; o++)
+        by_owner[o] = svc;
     return HYP_OK;
 }
 
