@@ -200,14 +200,22 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
 }
 
 /* Its virtual interrupts into the list registers: only those that changed. */
-static void vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
-                       struct hyp_vgic *vgic)
+static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
+                            struct hyp_vgic *vgic);
+
+static inline __attribute__((always_inline)) void
+vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
+{
+    if (!hyp_vgic_idle(vgic, vcpu->id) || cpu->ich_hcr != HYP_ICH_HCR_EN)
+        vgic_enter_slow(cpu, vcpu, vgic);
+}
+
+static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
+                            struct hyp_vgic *vgic)
 {
     uint64_t hcr;
     uint32_t dirty;
 
-    if (hyp_vgic_idle(vgic, vcpu->id) && cpu->ich_hcr == HYP_ICH_HCR_EN)
-        return; /* what flush would do: nothing */
     dirty = hyp_vgic_flush(vgic, vcpu->id, vcpu->lrs, nr_lrs(), &hcr);
 
     for (; dirty; dirty &= dirty - 1) {
@@ -222,7 +230,8 @@ static void vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
 }
 
 /* What the guest did to its list registers, back into the model. */
-static void vgic_exit(struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
+static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu,
+                                                            struct hyp_vgic *vgic)
 {
     uint32_t used = hyp_vgic_lrs_in_use(vgic, vcpu->id);
 

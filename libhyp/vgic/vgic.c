@@ -180,7 +180,7 @@ void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *ir
         vgic_clear_latch(vgic, irq);
 }
 
-void vgic_kick(struct hyp_vgic *vgic, uint32_t kick)
+void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick)
 {
     hyp_vgic_kick_fn fn = vgic->kick;
     void *arg = vgic->kick_arg;

@@ -87,7 +87,13 @@ void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *ir
 void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
 
 /* Call the kick callback for each bit of @kick (every lock released). */
-void vgic_kick(struct hyp_vgic *vgic, uint32_t kick);
+void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick);
+
+static inline void vgic_kick(struct hyp_vgic *vgic, uint32_t kick)
+{
+    if (kick != 0)
+        vgic_kick_all(vgic, kick);
+}
 
 static inline uint32_t vgic_ctlr(const struct hyp_vgic *vgic)
 {
