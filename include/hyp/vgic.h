@@ -398,20 +398,6 @@ uint64_t hyp_vgic_hw_read_lr(unsigned n);
 void hyp_vgic_hw_write_lr(unsigned n, uint64_t v);
 
 /**
- * @brief Read list registers ICH_LR0_EL2 .. ICH_LR<n-1>_EL2 (target only).
- * @param lr Receives the values.
- * @param n  How many (at most ::HYP_VGIC_MAX_LRS).
- */
-void hyp_vgic_hw_read_lrs(uint64_t *lr, unsigned n);
-
-/**
- * @brief Write list registers ICH_LR0_EL2 .. ICH_LR<n-1>_EL2 (target only).
- * @param lr The values.
- * @param n  How many (at most ::HYP_VGIC_MAX_LRS).
- */
-void hyp_vgic_hw_write_lrs(const uint64_t *lr, unsigned n);
-
-/**
  * @brief Write ICH_HCR_EL2 (target only).
  * @param hcr The value, usually from hyp_vgic_flush().
  */

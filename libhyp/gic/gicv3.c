@@ -178,8 +178,7 @@ void hyp_gic_eoi(uint32_t intid)
     if (intid >= 1020 && intid <= 1023)
         return;
     hyp_gic_priority_drop(intid);
-    write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
-    __asm__ volatile("isb" ::: "memory");
+    hyp_gic_deactivate(intid);
 }
 
 void hyp_gic_deactivate(uint32_t intid)

@@ -131,10 +131,8 @@ static unsigned nr_lrs(void)
     static unsigned cached;
     unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
 
-    if (n == 0) {
+    if (n == 0) { /* hyp_vgic_hw_nr_lrs() keeps to HYP_VGIC_MAX_LRS */
         n = hyp_vgic_hw_nr_lrs();
-        if (n > 16)
-            n = 16;
         __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
     }
     return n;

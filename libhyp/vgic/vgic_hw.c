@@ -62,18 +62,6 @@ unsigned hyp_vgic_hw_nr_lrs(void)
     return n < HYP_VGIC_MAX_LRS ? n : HYP_VGIC_MAX_LRS;
 }
 
-void hyp_vgic_hw_read_lrs(uint64_t *lr, unsigned n)
-{
-    for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
-        lr[i] = hyp_vgic_hw_read_lr(i);
-}
-
-void hyp_vgic_hw_write_lrs(const uint64_t *lr, unsigned n)
-{
-    for (unsigned i = 0; i < n && i < HYP_VGIC_MAX_LRS; i++)
-        hyp_vgic_hw_write_lr(i, lr[i]);
-}
-
 void hyp_vgic_hw_write_hcr(uint64_t hcr)
 {
     write_sysreg(S3_4_C12_C11_0, hcr);
