@@ -113,6 +113,13 @@ struct hyp_smccc_service {
      * in the run loop. It must not print, use FP/SIMD or thread-local
      * storage, change a vCPU's power state or the VM's shutdown request, or
      * switch to another vCPU.
+     *
+     * On the SMCCC exit path only x0..x17 of vcpu->regs hold the caller's
+     * registers (those SMCCC lets a callee use); x18..x30, pc and pstate
+     * there are stale, so a fast handler reads and writes x0..x17 only. It
+     * may make interrupts pending for other vCPUs (the vGIC kicks them) but
+     * not for its caller, whose list registers are not refilled before the
+     * guest is re-entered.
      */
     bool (*fast)(struct hyp_vcpu *vcpu, uint32_t fid);
 };

@@ -90,8 +90,7 @@ struct hyp_vcpu {
     uint64_t boot_entry;       /**< CPU_ON / warm-boot entry point (IPA). */
     uint64_t boot_context;     /**< CPU_ON context id, x0 at entry. */
     struct hyp_vcpu_el1 el1;   /**< EL1 state while not loaded. */
-    bool loaded;         /**< EL1 state is live in the registers of its physical CPU. */
-    uint64_t exit_count; /**< Exits taken (all kinds). */
+    bool loaded; /**< EL1 state is live in the registers of its physical CPU. */
     /** Exits by ::hyp_exit_kind, those finished on the fast path included. */
     uint64_t exits[HYP_EXIT_KIND_COUNT];
     /**

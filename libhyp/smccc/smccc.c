@@ -10,7 +10,7 @@
 #include <hyp/trap.h>
 #include <hyp/vcpu.h>
 
-static const struct hyp_smccc_service *services[HYP_SMCCC_MAX_SERVICES];
+/* Registrations so far, up to HYP_SMCCC_MAX_SERVICES. */
 static unsigned service_count;
 /* The service of each owning entity number: the last one registered for it. */
 static const struct hyp_smccc_service *by_owner[SMCCC_OWNER_MASK + 1];
@@ -71,7 +71,7 @@ int hyp_smccc_register(const struct hyp_smccc_service *svc)
         return HYP_EINVAL;
     if (service_count == HYP_SMCCC_MAX_SERVICES)
         return HYP_ENOMEM;
-    services[service_count++] = svc;
+    service_count++;
     for (unsigned o = svc->owner_first; o <= svc->owner_last; o++)
         by_owner[o] = svc;
     return HYP_OK;
@@ -80,15 +80,14 @@ int hyp_smccc_register(const struct hyp_smccc_service *svc)
 void hyp_smccc_reset(void)
 {
     service_count = 0;
+    for (unsigned o = 0; o <= SMCCC_OWNER_MASK; o++)
+        by_owner[o] = NULL;
 }
 
-/* Newest registration first, so examples can override the defaults. */
-static const struct hyp_smccc_service *find_service(unsigned owner)
+/* The newest registration for @owner (examples override the defaults so). */
+static inline const struct hyp_smccc_service *find_service(unsigned owner)
 {
-    for (unsigned i = service_count; i-- > 0;)
-        if (owner >= services[i]->owner_first && owner <= services[i]->owner_last)
-            return services[i];
-    return NULL;
+    return by_owner[owner & SMCCC_OWNER_MASK];
 }
 
 /* Run @svc's handler for the call in x0..x7 and put its results in x0..x3. */
@@ -119,13 +118,12 @@ void hyp_smccc_dispatch(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit)
 bool hyp_smccc_dispatch_fast(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit)
 {
     uint32_t fid = (uint32_t)vcpu->regs.x[0];
-    const struct hyp_smccc_service *svc;
+    const struct hyp_smccc_service *svc = find_service(fid >> SMCCC_OWNER_SHIFT);
 
     (void)conduit;
     /* Fast calls with bits 23:17 set are malformed: the slow path answers. */
     if ((fid & SMCCC_FAST_CALL) && (fid & SMCCC_FAST_MBZ_MASK))
         return false;
-    svc = find_service((fid >> SMCCC_OWNER_SHIFT) & SMCCC_OWNER_MASK);
     return svc != NULL && svc->fast != NULL && svc->fast(vcpu, fid);
 }
 

@@ -282,18 +282,6 @@ bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector)
         uint64_t esr = read_sysreg(esr_el2);
 
         switch (esr >> ESR_EC_SHIFT) {
-        case EC_HVC64:
-            kind = HYP_EXIT_HVC;
-            done = (esr & ESR_IMM16_MASK) == 0 &&
-                   hyp_smccc_dispatch_fast(vcpu, HYP_SMCCC_HVC);
-            break;
-        case EC_SMC64:
-            kind = HYP_EXIT_SMC;
-            done = (esr & ESR_IMM16_MASK) == 0 &&
-                   hyp_smccc_dispatch_fast(vcpu, HYP_SMCCC_SMC);
-            if (done)
-                regs->pc += 4; /* a trapped SMC returns to itself */
-            break;
         case EC_SYSREG:
             kind = HYP_EXIT_SYSREG;
             if (vgic != NULL && (esr & ISS_MASK & ~ISS_RT_MASK) == ISS_SGI1R_W) {
@@ -315,11 +303,32 @@ bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector)
         if (!done)
             return false; /* the run loop syncs again: sync is idempotent */
     }
-    vcpu->exit_count++;
     vcpu->exits[kind]++;
     if (vgic != NULL)
         vgic_enter(hyp_this_cpu(), vcpu, vgic);
     return true;
+}
+
+/* Called by guest.S on an SMCCC call (HVC64 or SMC64 from AArch64) with
+ * only x0..x18 and x30 saved in @regs (see guest.S): answer it here and
+ * return @regs to re-enter the guest at once, or NULL to take the full exit
+ * path to the run loop. The vGIC is neither synced nor flushed: a fast
+ * SMCCC handler leaves its caller's interrupt state alone. */
+struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
+
+struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
+{
+    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+    bool smc = (esr >> ESR_EC_SHIFT) == EC_SMC64;
+
+    if ((esr & ESR_IMM16_MASK) != 0 ||
+        !__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE) ||
+        !hyp_smccc_dispatch_fast(vcpu, smc ? HYP_SMCCC_SMC : HYP_SMCCC_HVC))
+        return NULL;
+    if (smc) /* a trapped SMC returns to itself */
+        write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    vcpu->exits[smc ? HYP_EXIT_SMC : HYP_EXIT_HVC]++;
+    return regs;
 }
 
 int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
@@ -340,7 +349,6 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
     vector = arch_guest_enter(&vcpu->regs); /* may finish exits on the fast path */
     vcpu->el1.tpidr_el0 = read_sysreg(tpidr_el0);
     write_sysreg(tpidr_el0, cpu->tpidr_el0);
-    vcpu->exit_count++;
     if (vgic != NULL)
         vgic_exit(vcpu, vgic);
 

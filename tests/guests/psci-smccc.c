@@ -429,6 +429,109 @@ static void check_wfi_wfe(void)
     tap_ok(true, "WFE after SEVL returns");
 }
 
+/* --- registers a call must preserve ------------------------------------------ */
+
+/*
+ * void call_probe(uint64_t fid, uint64_t use_smc, uint64_t out[31]):
+ * fills x4..x30 with probe_pattern(n), makes the call (HVC #0 or SMC #0)
+ * with x0 = fid and x1..x3 = 0, and stores x0..x30 as they came back.
+ */
+#define PROBE_PATTERN(n) (0xa5a5000000000000ULL | ((uint64_t)(n) << 8) | (n))
+__asm__(".macro probe_fill\n"
+        "  .irp "
+        "n,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30\n"
+        "    mov x\\n, #((\\n << 8) | \\n)\n"
+        "    movk x\\n, #0xa5a5, lsl #48\n"
+        "  .endr\n"
+        ".endm\n"
+        "  .text\n"
+        "  .type call_probe, %function\n"
+        "call_probe:\n"
+        "  stp x29, x30, [sp, #-112]!\n"
+        "  stp x19, x20, [sp, #16]\n"
+        "  stp x21, x22, [sp, #32]\n"
+        "  stp x23, x24, [sp, #48]\n"
+        "  stp x25, x26, [sp, #64]\n"
+        "  stp x27, x28, [sp, #80]\n"
+        "  str x2, [sp, #96]\n"
+        "  mov x2, #0\n"
+        "  mov x3, #0\n"
+        "  cbnz x1, 1f\n"
+        "  mov x1, #0\n"
+        "  probe_fill\n"
+        "  hvc #0\n"
+        "  b 2f\n"
+        "1:\n"
+        "  mov x1, #0\n"
+        "  probe_fill\n"
+        "  smc #0\n"
+        "2:\n"
+        "  sub sp, sp, #256\n"
+        "  stp x0, x1, [sp, #0]\n"
+        "  stp x2, x3, [sp, #16]\n"
+        "  stp x4, x5, [sp, #32]\n"
+        "  stp x6, x7, [sp, #48]\n"
+        "  stp x8, x9, [sp, #64]\n"
+        "  stp x10, x11, [sp, #80]\n"
+        "  stp x12, x13, [sp, #96]\n"
+        "  stp x14, x15, [sp, #112]\n"
+        "  stp x16, x17, [sp, #128]\n"
+        "  stp x18, x19, [sp, #144]\n"
+        "  stp x20, x21, [sp, #160]\n"
+        "  stp x22, x23, [sp, #176]\n"
+        "  stp x24, x25, [sp, #192]\n"
+        "  stp x26, x27, [sp, #208]\n"
+        "  stp x28, x29, [sp, #224]\n"
+        "  str x30, [sp, #240]\n"
+        "  ldr x2, [sp, #(256 + 96)]\n"
+        "  mov x3, #0\n"
+        "3:\n"
+        "  ldr x4, [sp, x3, lsl #3]\n"
+        "  str x4, [x2, x3, lsl #3]\n"
+        "  add x3, x3, #1\n"
+        "  cmp x3, #31\n"
+        "  b.ne 3b\n"
+        "  add sp, sp, #256\n"
+        "  ldp x19, x20, [sp, #16]\n"
+        "  ldp x21, x22, [sp, #32]\n"
+        "  ldp x23, x24, [sp, #48]\n"
+        "  ldp x25, x26, [sp, #64]\n"
+        "  ldp x27, x28, [sp, #80]\n"
+        "  ldp x29, x30, [sp], #112\n"
+        "  ret\n"
+        "  .size call_probe, . - call_probe\n");
+void call_probe(uint64_t fid, uint64_t use_smc, uint64_t out[31]);
+
+/*
+ * SMCCC: a call returns results in x0..x3 and leaves x4..x30 as they were
+ * (x18..x30 since SMCCC 1.0, x4..x17 too since 1.1, unless a call defines
+ * more results). Checked for calls answered on the hypervisor's fast path
+ * and for those that go the whole way to its run loop.
+ */
+static void check_preserved(enum smccc_conduit c, uint32_t fid, int32_t expected,
+                            bool at_least, const char *desc)
+{
+    uint64_t out[31];
+    int first_bad = -1;
+
+    if (c == CONDUIT_SMC && guest_bare_metal()) {
+        tap_skip(SKIP_BARE, "%s via SMC keeps x4..x30", desc);
+        return;
+    }
+    call_probe(fid, c == CONDUIT_SMC, out);
+    for (int n = 30; n >= 4; n--)
+        if (out[n] != PROBE_PATTERN(n))
+            first_bad = n;
+    if (first_bad < 0)
+        tap_ok(at_least ? (int32_t)out[0] >= expected : (int32_t)out[0] == expected,
+               "%s via %s keeps x4..x30 (x0 %#x, want %s%#x)", desc, conduit_name(c),
+               (unsigned)out[0], at_least ? ">= " : "", (unsigned)expected);
+    else
+        tap_ok(false, "%s via %s keeps x4..x30: x%d is 0x%llx, want 0x%llx", desc,
+               conduit_name(c), first_bad, (unsigned long long)out[first_bad],
+               (unsigned long long)PROBE_PATTERN(first_bad));
+}
+
 void guest_main(void)
 {
     tap_diag("psci-smccc: PSCI and SMCCC through HVC and SMC");
@@ -462,6 +565,14 @@ void guest_main(void)
                "unknown OEM call 0xc3000123");
     expect_ret(CONDUIT_SMC, UNKNOWN_SIP_FID, 0, SMCCC_RET_NOT_SUPPORTED,
                "unknown SiP call 0x82000123");
+
+    /* Answered on the fast path, and in the run loop. */
+    check_preserved(CONDUIT_HVC, PSCI_VERSION, 0x10000, true, "PSCI_VERSION");
+    check_preserved(CONDUIT_SMC, PSCI_VERSION, 0x10000, true, "PSCI_VERSION");
+    check_preserved(CONDUIT_HVC, UNKNOWN_OEM_FID, SMCCC_RET_NOT_SUPPORTED, false,
+                    "unknown OEM call 0xc3000123");
+    check_preserved(CONDUIT_SMC, UNKNOWN_SIP_FID, SMCCC_RET_NOT_SUPPORTED, false,
+                    "unknown SiP call 0x82000123");
 
     check_cpus();
     check_wfi_wfe();

@@ -19,15 +19,14 @@
  * Lower-EL entries: a guest exit when a guest is running on this CPU
  * (guest.S), otherwise unexpected like any other.
  */
-.macro ventry_guest kind
+.macro ventry_guest kind, exit=hyp_guest_exit
     .balign 0x80
     stp     x0, x1, [sp, #-16]!
-    mrs     x0, tpidr_el2
-    cbz     x0, 1f
+    mrs     x0, tpidr_el2            /* set before any lower EL runs */
     ldr     x0, [x0, #PERCPU_GUEST_REGS]
     cbz     x0, 1f
     mov     x1, #\kind
-    b       hyp_guest_exit
+    b       \exit
 1:  ldp     x0, x1, [sp], #16
     sub     sp, sp, #REGS_SIZE
     stp     x0, x1, [sp, #REGS_X0]
@@ -50,7 +49,7 @@ hyp_vectors:
     ventry 6
     ventry 7
     /* Lower EL, AArch64 */
-    ventry_guest 8
+    ventry_guest 8, hyp_guest_exit_sync
     ventry_guest 9
     ventry_guest 10
     ventry_guest 11
