@@ -236,6 +236,53 @@ struct hyp_exit {
  */
 int hyp_trap_decode(uint64_t esr, uint64_t far, uint64_t hpfar, struct hyp_exit *exit);
 
+/** ESR_EL2 bits hyp_trap_mmio_fast_ok() looks at: EC, IL, ISV, FnV, EA, CM,
+ *  S1PTW and DFSC bits 5:2. */
+#define HYP_TRAP_MMIO_FAST_MASK  0xff0007bcULL
+/** Their values for an access hyp_trap_decode_mmio() accepts. */
+#define HYP_TRAP_MMIO_FAST_VALUE (0x24ULL << 26 | 1ULL << 25 | 1ULL << 24 | 0x04ULL)
+
+/**
+ * @brief Whether hyp_trap_decode_mmio() would accept a data abort.
+ * @param esr ESR_EL2.
+ * @return True for a lower-EL AArch64 load or store with a valid syndrome
+ *         that took a stage-2 translation fault (see hyp_trap_decode_mmio()).
+ */
+static inline bool hyp_trap_mmio_fast_ok(uint64_t esr)
+{
+    return (esr & HYP_TRAP_MMIO_FAST_MASK) == HYP_TRAP_MMIO_FAST_VALUE;
+}
+
+/**
+ * @brief The faulting IPA of a stage-2 abort: HPFAR_EL2.FIPA (bits 47:4,
+ *        IPA[55:12]) with the page offset from FAR_EL2.
+ * @param hpfar HPFAR_EL2.
+ * @param far   FAR_EL2.
+ * @return The IPA.
+ */
+static inline uint64_t hyp_trap_mmio_ipa(uint64_t hpfar, uint64_t far)
+{
+    return (hpfar & 0x0000fffffffffff0ULL) << 8 | (far & 0xfff);
+}
+
+/**
+ * @brief hyp_trap_load_value() straight from a syndrome hyp_trap_mmio_fast_ok()
+ *        accepted: @p data truncated to the access size (SAS), sign-extended
+ *        if SSE, and 32-bit unless SF.
+ * @param esr  ESR_EL2 of the load.
+ * @param data The bytes read, in bits [size*8-1:0].
+ * @return The value for X[SRT].
+ */
+static inline uint64_t hyp_trap_mmio_load(uint64_t esr, uint64_t data)
+{
+    unsigned shift = 64 - (8u << ((esr >> 22) & 3));
+
+    if (shift != 0)
+        data = esr & (1u << 21) ? (uint64_t)((int64_t)(data << shift) >> shift)
+                                : data << shift >> shift;
+    return esr & (1u << 15) ? data : (uint32_t)data;
+}
+
 /**
  * @brief Decode the data aborts an exit fast path can emulate, and only those.
  *

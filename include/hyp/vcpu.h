@@ -91,6 +91,8 @@ struct hyp_vcpu {
     uint64_t boot_context;     /**< CPU_ON context id, x0 at entry. */
     struct hyp_vcpu_el1 el1;   /**< EL1 state while not loaded. */
     bool loaded; /**< EL1 state is live in the registers of its physical CPU. */
+    /** Index in hyp_vm::mmio of the region it accessed last (a lookup hint). */
+    unsigned mmio_hint;
     /** Exits by ::hyp_exit_kind, those finished on the fast path included. */
     uint64_t exits[HYP_EXIT_KIND_COUNT];
     /**

@@ -250,6 +250,36 @@ int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned s
                   bool write, uint64_t *val);
 
 /**
+ * @brief hyp_vgic_mmio() for an access already known to be in the
+ *        distributor frame.
+ * @param vgic   The virtual GIC.
+ * @param vcpu   Index of the accessing vCPU.
+ * @param offset Offset from the distributor base (::HYP_ENOENT from
+ *               ::HYP_VGIC_GICD_SIZE on).
+ * @param size   Access size in bytes.
+ * @param write  True for a store.
+ * @param val    As for hyp_vgic_mmio().
+ * @return As hyp_vgic_mmio().
+ */
+int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+                       unsigned size, bool write, uint64_t *val);
+
+/**
+ * @brief hyp_vgic_mmio() for an access already known to be in the
+ *        redistributors' frames.
+ * @param vgic   The virtual GIC.
+ * @param vcpu   Index of the accessing vCPU (any redistributor is reachable).
+ * @param offset Offset from the first redistributor's base (::HYP_ENOENT
+ *               past the last one's frames).
+ * @param size   Access size in bytes.
+ * @param write  True for a store.
+ * @param val    As for hyp_vgic_mmio().
+ * @return As hyp_vgic_mmio().
+ */
+int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+                       unsigned size, bool write, uint64_t *val);
+
+/**
  * @brief Drive a virtual interrupt line.
  *
  * Edge-triggered interrupts (per GICD/GICR_ICFGR; SGIs always) become pending

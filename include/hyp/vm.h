@@ -246,7 +246,8 @@ void hyp_vm_set_irq_hook_fast(struct hyp_vm *vm, bool fast);
  * run loop sees the exit (hyp_vcpu_run() does not return for it), so its
  * handler must obey the fast path's rules (see hyp_vm_set_fast_exits()).
  * Accesses without a syndrome, and faults the handler refuses, still behave
- * as hyp_vm_add_mmio() says.
+ * as hyp_vm_add_mmio() says; a handler that refuses an access must leave
+ * everything as it was (the run loop calls it again for the same access).
  * @param vm   The VM.
  * @param ipa  The start of a region added with hyp_vm_add_mmio().
  * @param fast True to allow it.
@@ -276,10 +277,13 @@ void hyp_vm_set_fast_exits(struct hyp_vm *vm, bool on);
 /**
  * @brief Emulate an MMIO exit on the fast path, if it is one it can finish.
  *
- * For an access hyp_trap_decode_mmio() accepts to a region marked with
- * hyp_vm_set_mmio_fast(): the handler runs, the load's register is written
- * and the PC advanced (or a synchronous external abort injected if the
- * handler refuses). Called by hyp_vcpu_run()'s fast path (target only).
+ * For a load or store with a valid syndrome that took a stage-2 translation
+ * fault in a region marked with hyp_vm_set_mmio_fast(): the handler runs,
+ * the load's register is written and the PC, live in ELR_EL2, advanced.
+ * A handler that refuses the access must have changed nothing: this returns
+ * false and the run loop's hyp_handle_exit() runs it again and injects the
+ * abort. Only the access's transfer register of hyp_vcpu::regs is read or
+ * written. Called by hyp_vcpu_run()'s fast path (target only).
  * @param vcpu The vCPU, loaded on the calling CPU.
  * @param esr  ESR_EL2 of its exit.
  * @return True if the exit was handled.

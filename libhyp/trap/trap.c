@@ -334,20 +334,16 @@ int hyp_trap_decode(uint64_t esr, uint64_t far, uint64_t hpfar, struct hyp_exit 
     return HYP_OK;
 }
 
-/* ISS bits that must be clear for hyp_trap_decode_mmio(): FnV, EA, CM, S1PTW. */
-#define MMIO_ISS_REFUSED ((1u << 10) | (1u << 9) | (1u << 8) | (1u << 7))
-
 bool hyp_trap_decode_mmio(uint64_t esr, uint64_t far, uint64_t hpfar,
                           struct hyp_exit_dabt *d)
 {
     uint64_t iss = field(esr, 24, 0);
 
     /* EC 0x24 with IL, ISV; DFSC 0b0001LL: translation fault, level LL. */
-    if (field(esr, 31, 25) != (0x24u << 1 | 1u) || !bit(iss, 24) ||
-        (iss & MMIO_ISS_REFUSED) || (iss & 0x3c) != 0x04)
+    if (!hyp_trap_mmio_fast_ok(esr))
         return false;
     *d = (struct hyp_exit_dabt){
-        .ipa = compose_ipa(hpfar, far),
+        .ipa = hyp_trap_mmio_ipa(hpfar, far),
         .va = far,
         .ipa_valid = true,
         .isv = true,

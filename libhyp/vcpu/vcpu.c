@@ -254,67 +254,87 @@ static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcp
 #define ISS_MASK       0x1ffffffULL
 #define ESR_IMM16_MASK 0xffffULL
 
-/* Called by guest.S on an exit from AArch64 EL1/EL0 (vector 8: synchronous,
- * 9: IRQ) with every general register saved in @regs and the guest's
- * FP/SIMD registers and TPIDR_EL0 still live: finish the exit here and
- * return true to re-enter the guest at once, or false to take the exit to
- * the run loop. See hyp_vm_set_fast_exits() for what runs here. */
-bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector);
+/*
+ * The exit fast path's handlers, called by guest.S with the guest's
+ * registers saved in @regs as the narrow path leaves them (x0..x18 and
+ * x30; PC and PSTATE live in ELR_EL2 and SPSR_EL2) and its FP/SIMD
+ * registers and TPIDR_EL0 live. Each finishes its exit and returns @regs to
+ * re-enter the guest at once, or returns NULL to take it to the run loop.
+ * See hyp_vm_set_fast_exits() for what runs here.
+ */
+struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
+struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs);
+struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
 
-bool hyp_vcpu_exit_fast(struct hyp_vcpu_regs *regs, unsigned vector)
+/* The end of a finished fast exit: count it, refill the list registers. */
+static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
+                                              enum hyp_exit_kind kind)
 {
-    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
-    struct hyp_vm *vm = vcpu->vm;
-    struct hyp_vgic *vgic = vm->vgic;
-    enum hyp_exit_kind kind;
-    bool done = false;
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
 
-    if (!__atomic_load_n(&vm->fast_exits, __ATOMIC_ACQUIRE))
-        return false;
-    if (vector == 9) {
-        kind = HYP_EXIT_IRQ;
-        if (vgic != NULL)
-            vgic_exit(vcpu, vgic);
-        if (!hyp_handle_irq_fast())
-            return false; /* the run loop's hyp_handle_irq() takes it */
-        done = true;
-    } else {
-        uint64_t esr = read_sysreg(esr_el2);
-
-        switch (esr >> ESR_EC_SHIFT) {
-        case EC_SYSREG:
-            kind = HYP_EXIT_SYSREG;
-            if (vgic != NULL && (esr & ISS_MASK & ~ISS_RT_MASK) == ISS_SGI1R_W) {
-                vgic_exit(vcpu, vgic);
-                hyp_vgic_sgi1r(vgic, vcpu->id, hyp_vcpu_reg(vcpu, (esr >> 5) & 0x1f));
-                regs->pc += 4;
-                done = true;
-            }
-            break;
-        case EC_DABT_LOW:
-            kind = HYP_EXIT_DABT;
-            if (vgic != NULL)
-                vgic_exit(vcpu, vgic);
-            done = hyp_vm_mmio_fast(vcpu, esr);
-            break;
-        default:
-            return false;
-        }
-        if (!done)
-            return false; /* the run loop syncs again: sync is idempotent */
-    }
     vcpu->exits[kind]++;
     if (vgic != NULL)
         vgic_enter(hyp_this_cpu(), vcpu, vgic);
-    return true;
+    return &vcpu->regs;
 }
 
-/* Called by guest.S on an SMCCC call (HVC64 or SMC64 from AArch64) with
- * only x0..x18 and x30 saved in @regs (see guest.S): answer it here and
- * return @regs to re-enter the guest at once, or NULL to take the full exit
- * path to the run loop. The vGIC is neither synced nor flushed: a fast
- * SMCCC handler leaves its caller's interrupt state alone. */
-struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
+static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcpu *vcpu,
+                                                                  uint64_t esr)
+{
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
+
+    if (vgic == NULL || (esr & ISS_MASK & ~ISS_RT_MASK) != ISS_SGI1R_W)
+        return NULL;
+    vgic_exit(vcpu, vgic);
+    hyp_vgic_sgi1r(vgic, vcpu->id, hyp_vcpu_reg(vcpu, (esr >> 5) & 0x1f));
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    return fast_done(vcpu, HYP_EXIT_SYSREG);
+}
+
+static __attribute__((noinline)) struct hyp_vcpu_regs *dabt_fast(struct hyp_vcpu *vcpu,
+                                                                 uint64_t esr)
+{
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
+
+    if (vgic != NULL)
+        vgic_exit(vcpu, vgic);
+    if (!hyp_vm_mmio_fast(vcpu, esr))
+        return NULL; /* the run loop syncs again: sync is idempotent */
+    return fast_done(vcpu, HYP_EXIT_DABT);
+}
+
+/* A data abort with a syndrome, or a trapped system-register access, whose
+ * transfer register the narrow path saved (guest.S checks). */
+struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
+{
+    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+
+    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+        return NULL;
+    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW)
+        return dabt_fast(vcpu, esr);
+    if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
+        return sgi1r_fast(vcpu, esr);
+    return NULL;
+}
+
+/* A physical interrupt: those the vGIC forwards are injected here. */
+struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs)
+{
+    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
+
+    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+        return NULL;
+    if (vgic != NULL)
+        vgic_exit(vcpu, vgic);
+    if (!hyp_handle_irq_fast())
+        return NULL; /* the run loop's hyp_handle_irq() takes it */
+    return fast_done(vcpu, HYP_EXIT_IRQ);
+}
+
+/* An SMCCC call (HVC64 or SMC64). The vGIC is neither synced nor flushed: a
+ * fast SMCCC handler leaves its caller's interrupt state alone. */
 
 struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
 {

@@ -426,43 +426,68 @@ static void gicr_sgi_access(struct access *a, uint32_t off)
     a->val = off >= ID_BASE ? id_reg(off) : 0;
 }
 
-int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
-                  bool write, uint64_t *val)
+/* Width, alignment and vCPU checks common to both frames. */
+static inline bool access_ok(const struct hyp_vgic *vgic, unsigned vcpu, uint32_t off,
+                             unsigned size, const uint64_t *val)
 {
-    uint64_t mask = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-    uint64_t gicr_size = vgic->vcpu_count * HYP_VGIC_GICR_STRIDE;
-    struct access a = {.vgic = vgic, .size = size, .write = write};
-    uint32_t off;
-    bool dist;
+    return vcpu < vgic->vcpu_count && val != NULL &&
+           (size == 1 || size == 4 || size == 8) && (off & (size - 1)) == 0;
+}
 
-    if (ipa - vgic->gicd_base < HYP_VGIC_GICD_SIZE) {
-        dist = true;
-        off = (uint32_t)(ipa - vgic->gicd_base);
-    } else if (ipa - vgic->gicr_base < gicr_size) {
-        dist = false;
-        a.rd = (unsigned)((ipa - vgic->gicr_base) / HYP_VGIC_GICR_STRIDE);
-        off = (uint32_t)((ipa - vgic->gicr_base) % HYP_VGIC_GICR_STRIDE);
-    } else {
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/* The distributor registers with state: under the distributor lock. */
+static __attribute__((noinline)) int gicd_locked(struct hyp_vgic *vgic, unsigned vcpu,
+                                                 uint32_t off, unsigned size, bool write,
+                                                 uint64_t *val)
+{
+    struct access a = {.vgic = vgic, .vcpu = vcpu, .size = size, .write = write};
+
+    a.val = write ? *val & size_mask(size) : 0;
+    hyp_spin_lock(&vgic->lock);
+    gicd_access(&a, off);
+    hyp_spin_unlock(&vgic->lock);
+    vgic_kick(vgic, a.kick);
+    if (!write)
+        *val = a.val & size_mask(size);
+    return HYP_OK;
+}
+
+int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+                       unsigned size, bool write, uint64_t *val)
+{
+    uint32_t off = (uint32_t)offset;
+
+    if (offset >= HYP_VGIC_GICD_SIZE)
         return HYP_ENOENT;
-    }
-    if (vcpu >= vgic->vcpu_count || !val || (size != 1 && size != 4 && size != 8) ||
-        (ipa & (size - 1)))
+    if (!access_ok(vgic, vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
         return HYP_EINVAL;
-    if (!((dist ? gicd_widths(off) : gicr_widths(off)) & (1u << size)))
-        return HYP_EINVAL;
+    if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
+        return gicd_locked(vgic, vcpu, off, size, write, val);
+    /* Constant registers: no lock. */
+    *val = (off == GICD_IIDR    ? VGIC_IIDR
+            : off == GICD_TYPER ? gicd_typer(vgic)
+                                : id_reg(off)) &
+           size_mask(size);
+    return HYP_OK;
+}
 
-    a.val = write ? *val & mask : 0;
-    a.vcpu = vcpu;
-    if (dist && !write && (off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE)) {
-        /* Constant registers: no lock. */
-        a.val = off == GICD_IIDR    ? VGIC_IIDR
-                : off == GICD_TYPER ? gicd_typer(vgic)
-                                    : id_reg(off);
-    } else if (dist) {
-        hyp_spin_lock(&vgic->lock);
-        gicd_access(&a, off);
-        hyp_spin_unlock(&vgic->lock);
-    } else if (write && off == GICR_WAKER) {
+int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+                       unsigned size, bool write, uint64_t *val)
+{
+    struct access a = {.vgic = vgic, .vcpu = vcpu, .size = size, .write = write};
+    uint32_t off = (uint32_t)(offset % HYP_VGIC_GICR_STRIDE);
+
+    if (offset >= (uint64_t)vgic->vcpu_count * HYP_VGIC_GICR_STRIDE)
+        return HYP_ENOENT;
+    a.rd = (unsigned)(offset / HYP_VGIC_GICR_STRIDE);
+    if (!access_ok(vgic, vcpu, off, size, val) || !(gicr_widths(off) & (1u << size)))
+        return HYP_EINVAL;
+    a.val = write ? *val & size_mask(size) : 0;
+    if (write && off == GICR_WAKER) {
         /* Waking or sleeping changes where 1-of-N SPIs go. */
         hyp_spin_lock(&vgic->lock);
         hyp_spin_lock(&vgic->cpus[a.rd].lock);
@@ -482,6 +507,14 @@ int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned s
     }
     vgic_kick(vgic, a.kick);
     if (!write)
-        *val = a.val & mask;
+        *val = a.val & size_mask(size);
     return HYP_OK;
+}
+
+int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
+                  bool write, uint64_t *val)
+{
+    if (ipa - vgic->gicd_base < HYP_VGIC_GICD_SIZE)
+        return hyp_vgic_mmio_gicd(vgic, vcpu, ipa - vgic->gicd_base, size, write, val);
+    return hyp_vgic_mmio_gicr(vgic, vcpu, ipa - vgic->gicr_base, size, write, val);
 }

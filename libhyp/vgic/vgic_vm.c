@@ -21,19 +21,15 @@
 static int gicd_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *arg)
 {
-    struct hyp_vgic_config *cfg = arg;
-
-    return hyp_vgic_mmio(vcpu->vm->vgic, vcpu->id, cfg->gicd_base + offset, size, write,
-                         val);
+    (void)arg;
+    return hyp_vgic_mmio_gicd(vcpu->vm->vgic, vcpu->id, offset, size, write, val);
 }
 
 static int gicr_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *arg)
 {
-    struct hyp_vgic_config *cfg = arg;
-
-    return hyp_vgic_mmio(vcpu->vm->vgic, vcpu->id, cfg->gicr_base + offset, size, write,
-                         val);
+    (void)arg;
+    return hyp_vgic_mmio_gicr(vcpu->vm->vgic, vcpu->id, offset, size, write, val);
 }
 
 /* Make vCPU @index of the VM look at its interrupts soon. */

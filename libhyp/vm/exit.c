@@ -8,6 +8,7 @@
 #include <hyp/mm.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
+#include <hyp/trap.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 
@@ -114,29 +115,65 @@ static bool emulate_mmio(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
     return true;
 }
 
-bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
+/* The access's size, transfer register and direction, from its syndrome. */
+#define DABT_SIZE(esr)  (1u << (((esr) >> 22) & 3))
+#define DABT_REG(esr)   ((unsigned)((esr) >> 16) & 0x1f)
+#define DABT_WRITE(esr) (((esr) & (1u << 6)) != 0)
+
+/* Run @m's handler for the access and complete it: a load's register, the
+ * PC step. Only @vcpu and @esr survive the handler's call, so little has to
+ * be kept across it. */
+static __attribute__((noinline)) bool mmio_call(struct hyp_vcpu *vcpu, uint64_t esr,
+                                                const struct hyp_vm_mmio *m, uint64_t off)
 {
-    struct hyp_exit_dabt d;
-    const struct hyp_vm_mmio *m;
     uint64_t val = 0;
 
-    if (!hyp_trap_decode_mmio(esr, read_sysreg(far_el2), read_sysreg(hpfar_el2), &d))
+    if (DABT_WRITE(esr) && DABT_REG(esr) != 31)
+        val = DABT_SIZE(esr) == 8
+                  ? vcpu->regs.x[DABT_REG(esr)]
+                  : vcpu->regs.x[DABT_REG(esr)] & ((1ULL << (DABT_SIZE(esr) * 8)) - 1);
+    /* A handler that refuses changed nothing: the run loop tries again and
+     * injects the abort. */
+    if (m->fn(vcpu, off, DABT_SIZE(esr), DABT_WRITE(esr), &val, m->arg) != HYP_OK)
         return false;
-    m = hyp_vm_find_mmio(vcpu->vm, d.ipa, d.size);
+    if (!DABT_WRITE(esr) && DABT_REG(esr) != 31)
+        vcpu->regs.x[DABT_REG(esr)] = hyp_trap_mmio_load(esr, val);
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    return true;
+}
+
+/* The region for an access @vcpu's hint missed. */
+static __attribute__((noinline)) bool mmio_lookup(struct hyp_vcpu *vcpu, uint64_t esr,
+                                                  uint64_t ipa)
+{
+    const struct hyp_vm *vm = vcpu->vm;
+    const struct hyp_vm_mmio *m = hyp_vm_find_mmio(vm, ipa, DABT_SIZE(esr));
+
     if (m == NULL || !m->fast)
         return false;
-    if (d.write)
-        val = hyp_trap_store_value(&d, hyp_vcpu_reg(vcpu, d.reg));
-    if (m->fn(vcpu, d.ipa - m->ipa, d.size, d.write, &val, m->arg) != HYP_OK) {
-        struct hyp_exit e = {.kind = HYP_EXIT_DABT, .esr = esr, .u.dabt = d};
+    vcpu->mmio_hint = (unsigned)(m - vm->mmio);
+    return mmio_call(vcpu, esr, m, ipa - m->ipa);
+}
 
-        hyp_vcpu_inject_sea(vcpu, &e);
-        return true;
-    }
-    if (!d.write)
-        hyp_vcpu_set_reg(vcpu, d.reg, hyp_trap_load_value(&d, val));
-    vcpu->regs.pc += 4;
-    return true;
+bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+    const struct hyp_vm *vm = vcpu->vm;
+    const struct hyp_vm_mmio *m;
+    unsigned hint = vcpu->mmio_hint;
+    uint64_t ipa, off;
+
+    if (!hyp_trap_mmio_fast_ok(esr))
+        return false;
+    ipa = hyp_trap_mmio_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2));
+    /* Most of the time the region it hit last: a driver touches one device
+     * many times in a row. */
+    if (hint >= vm->mmio_count)
+        return mmio_lookup(vcpu, esr, ipa);
+    m = &vm->mmio[hint];
+    off = ipa - m->ipa;
+    if (off >= m->size || m->size - off < DABT_SIZE(esr) || !m->fast)
+        return mmio_lookup(vcpu, esr, ipa);
+    return mmio_call(vcpu, esr, m, off);
 }
 
 /* Writes trapped by HCR_EL2.TVM: perform them (the hook that set TVM has

@@ -893,6 +893,7 @@ static void mmio_fast_matches_full(void **state)
                full.u.dabt.fault.code < 0x08;
         got = hyp_trap_decode_mmio(esr, far, hpfar, &fast);
         assert_int_equal(got, want);
+        assert_int_equal(hyp_trap_mmio_fast_ok(esr), want);
         if (!got)
             continue;
         accepted++;
@@ -906,6 +907,9 @@ static void mmio_fast_matches_full(void **state)
         assert_int_equal(fast.write, full.u.dabt.write);
         assert_int_equal(fast.fault.level, full.u.dabt.fault.level);
         assert_int_equal(fast.fault.code, full.u.dabt.fault.code);
+        assert_int_equal(hyp_trap_mmio_ipa(hpfar, far), full.u.dabt.ipa);
+        /* The register value of a load, from the syndrome alone. */
+        assert_int_equal(hyp_trap_mmio_load(esr, far), hyp_trap_load_value(&fast, far));
     }
     assert_true(accepted > 10000);
 }

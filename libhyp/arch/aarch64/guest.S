@@ -71,32 +71,34 @@ arch_guest_enter:
  *   x0 = struct hyp_vcpu_regs *, x1 = vector index,
  *   the guest's x0 and x1 pushed on the stack.
  *
- * hyp_guest_exit_sync (vector 8, synchronous from AArch64) first looks at
- * the syndrome: an SMCCC call (HVC64 or SMC64) saves only what the SMC
- * Calling Convention lets the callee use, x0..x17 (and x18, x30, which C
- * code clobbers), and goes to hyp_vcpu_smccc_fast() (vcpu.c). Guest
- * x19..x29 stay in their registers, which C code preserves, and PC and
- * PSTATE stay in ELR_EL2 and SPSR_EL2. If it answers the call, the guest is
- * re-entered at once; otherwise the rest is saved and the exit takes the
- * full path below from there.
+ * The narrow path saves only x0..x18 and x30, the registers C code may
+ * clobber, and calls a fast handler in vcpu.c: guest x19..x29 stay in
+ * their registers, which C code preserves, PC and PSTATE stay in ELR_EL2
+ * and SPSR_EL2, and q0..q7 stay live, since C code at EL2 uses none. It
+ * takes IRQs (vector 9, hyp_vcpu_irq_fast()), SMCCC calls (HVC64/SMC64,
+ * hyp_vcpu_smccc_fast()), and data aborts with a syndrome and trapped
+ * system-register accesses whose transfer register is x0..x18 or x30/xzr
+ * (hyp_vcpu_sync_fast()). A handler returns the registers to re-enter the
+ * guest at once, or NULL: the rest is then saved and the exit goes to the
+ * run loop.
  *
- * The full path saves every general register, PC and PSTATE. Synchronous
- * and IRQ exits from AArch64 then go to hyp_vcpu_exit_fast() (vcpu.c),
- * which may finish them and have the guest re-entered here at once: the
- * guest's q0..q7 never left their registers, since C code at EL2 uses none.
- * The others, and those it declines, save q0..q7 and return from
- * arch_guest_enter() with the vector index.
+ * The full path saves every general register, PC and PSTATE: other
+ * synchronous exits from AArch64 still try hyp_vcpu_sync_fast() first;
+ * exits from AArch32, FIQs and SErrors go to the run loop. To the run loop
+ * means saving q0..q7 and returning from arch_guest_enter() with the vector
+ * index.
  */
-#define EC_HVC64 0x16 /* ESR_EL2.EC; EC_HVC64 + 1 is SMC64 */
+#define EC_HVC64    0x16 /* ESR_EL2.EC; EC_HVC64 + 1 is SMC64 */
+#define EC_SYSREG   0x18
+#define EC_DABT_LOW 0x24
+#define ESR_ISV_BIT 24
 
-    .globl hyp_guest_exit_sync
-hyp_guest_exit_sync:
-    stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
-    mrs     x2, esr_el2
-    lsr     x3, x2, #26
-    sub     x3, x3, #EC_HVC64
-    cmp     x3, #1
-    b.hi    3f                       /* not an SMCCC call: the full path */
+/*
+ * The narrow path, x2 and x3 already saved: save x4..x18 and x30, call
+ * \handler(regs, x2) and re-enter the guest if it returns the registers;
+ * else save the rest and go to the run loop with vector index \vector.
+ */
+.macro narrow_exit handler, vector
     stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
     stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
@@ -109,8 +111,8 @@ hyp_guest_exit_sync:
     ldp     x4, x5, [sp], #16        /* the guest's x0, x1 */
     stp     x4, x5, [x0, #VCPU_REGS_X0]
     mov     x1, x2
-    bl      hyp_vcpu_smccc_fast      /* (regs, esr): regs if answered, or NULL */
-    cbz     x0, 4f
+    bl      \handler                 /* (regs, x2): regs if done, or NULL */
+    cbz     x0, 10f
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
     ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
@@ -125,8 +127,7 @@ hyp_guest_exit_sync:
     eret
     dsb     nsh
     isb
-    /* Declined: save the rest and take the full path's exit to the run loop. */
-4:  mrs     x0, tpidr_el2
+10: mrs     x0, tpidr_el2            /* declined: save the rest */
     ldr     x0, [x0, #PERCPU_GUEST_REGS]
     stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
     stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
@@ -136,13 +137,44 @@ hyp_guest_exit_sync:
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
     stp     x2, x3, [x0, #VCPU_REGS_PC]
-    mov     x1, #8
-    b       2f
+    mov     x1, #\vector
+    b       to_run_loop
+.endm
+
+    .globl hyp_guest_exit_sync
+hyp_guest_exit_sync:
+    stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
+    mrs     x2, esr_el2
+    lsr     x3, x2, #26
+    sub     x3, x3, #EC_HVC64
+    cmp     x3, #1
+    b.hi    5f
+    narrow_exit hyp_vcpu_smccc_fast, 8
+5:  add     x3, x3, #EC_HVC64
+    cmp     x3, #EC_DABT_LOW
+    b.eq    6f
+    cmp     x3, #EC_SYSREG
+    b.ne    full_exit                /* not one the narrow path takes */
+    ubfx    x3, x2, #5, #5           /* Rt */
+    b       7f
+6:  tbz     x2, #ESR_ISV_BIT, full_exit /* no syndrome: the instruction is decoded */
+    ubfx    x3, x2, #16, #5          /* SRT */
+7:  cmp     x3, #19
+    b.lo    8f
+    cmp     x3, #30
+    b.lo    full_exit                /* x19..x29: the full path */
+8:  narrow_exit hyp_vcpu_sync_fast, 8
+
+    .globl hyp_guest_exit_irq
+hyp_guest_exit_irq:
+    stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
+    narrow_exit hyp_vcpu_irq_fast, 9
 
     .globl hyp_guest_exit
 hyp_guest_exit:
     stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
-3:  stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
+full_exit:
+    stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
     stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
     stp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
@@ -161,17 +193,19 @@ hyp_guest_exit:
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
     stp     x2, x3, [x0, #VCPU_REGS_PC]
-    cmp     x1, #9                   /* AArch64 synchronous or IRQ */
-    b.hi    2f
-    mov     x19, x0                  /* the guest's x19, x20 are saved */
-    mov     x20, x1
-    bl      hyp_vcpu_exit_fast
-    cbz     w0, 1f
-    mov     x0, x19
+    cmp     x1, #8                   /* AArch64 synchronous */
+    b.ne    to_run_loop
+    mov     x19, x0                  /* the guest's x19 is saved */
+    mrs     x1, esr_el2
+    bl      hyp_vcpu_sync_fast
+    cbz     x0, 1f
+    mrs     x2, elr_el2              /* the handler may have stepped the PC */
+    str     x2, [x0, #VCPU_REGS_PC]
     enter_guest
 1:  mov     x0, x19
-    mov     x1, x20
-2:  add     x2, x0, #VCPU_REGS_Q
+    mov     x1, #8
+to_run_loop:
+    add     x2, x0, #VCPU_REGS_Q
     stp     q0, q1, [x2]
     stp     q2, q3, [x2, #32]
     stp     q4, q5, [x2, #64]

@@ -50,7 +50,7 @@ hyp_vectors:
     ventry 7
     /* Lower EL, AArch64 */
     ventry_guest 8, hyp_guest_exit_sync
-    ventry_guest 9
+    ventry_guest 9, hyp_guest_exit_irq
     ventry_guest 10
     ventry_guest 11
     /* Lower EL, AArch32 */
