@@ -22,6 +22,8 @@
 #define HYP_PLATFORM_MAX_CPUS     64
 /** Most reserved-memory ranges ::hyp_platform records. */
 #define HYP_PLATFORM_MAX_RESERVED 16
+/** Most bytes of the boot DTB's `/chosen/rng-seed` kept (the rest is dropped). */
+#define HYP_PLATFORM_MAX_SEED     64
 /** Most GICv3 redistributor regions ::hyp_platform records. */
 #define HYP_PLATFORM_MAX_GICR     4
 
@@ -98,6 +100,16 @@ struct hyp_platform {
     struct hyp_timer timer;     /**< Generic timer. */
     enum hyp_psci_conduit psci; /**< PSCI conduit. */
     struct hyp_range dtb;       /**< Where the DTB itself lies. */
+    /**
+     * Randomness the boot loader left in `/chosen`: `rng-seed` (its first
+     * ::HYP_PLATFORM_MAX_SEED bytes) and `kaslr-seed`, for the hypervisor to
+     * hand to a guest, which needs it to randomise its kernel's placement
+     * and start its entropy pool (without it Linux spends milliseconds
+     * gathering entropy at boot). Lengths and values 0 when absent.
+     */
+    uint8_t rng_seed[HYP_PLATFORM_MAX_SEED];
+    unsigned rng_seed_len; /**< Valid bytes in @ref rng_seed. */
+    uint64_t kaslr_seed;   /**< `/chosen/kaslr-seed`, or 0. */
 };
 
 /** Room for a discovery error message, including the terminating NUL. */

@@ -12,6 +12,7 @@
 
 #include <libfdt.h>
 #include "fdt_check.h"
+#include "fdt_index.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@
 /** Discovery state for one call. */
 struct disc {
     const void *fdt;
+    const struct hyp_fdt_index *idx; /**< Parents and phandles of @ref fdt. */
     struct hyp_platform *plat;
     char *err;    /**< Caller's buffer, or NULL. */
     int gic_node; /**< Offset of the GIC node once found, else -1. */
@@ -192,8 +194,15 @@ static uint64_t read_cells(const fdt32_t *p, unsigned n)
 static int first_compatible(const struct disc *d, const char *const *list, size_t n,
                             int node)
 {
+    int len;
+    /* Fetched once: looking it up per entry made every scan of the tree cost
+     * a property search per node and per entry of the list. */
+    const char *compat = fdt_getprop(d->fdt, node, "compatible", &len);
+
+    if (compat == NULL)
+        return -1;
     for (size_t i = 0; i < n; i++)
-        if (fdt_node_check_compatible(d->fdt, node, list[i]) == 0)
+        if (fdt_stringlist_contains(compat, len, list[i]))
             return (int)i;
     return -1;
 }
@@ -220,23 +229,26 @@ static int find_compatible(const struct disc *d, const char *const *list, size_t
  */
 static int check_translation(struct disc *d, int node)
 {
-    int depth = fdt_node_depth(d->fdt, node);
+    int bus[HYP_FDT_INDEX_DEPTH], n = 0;
 
-    if (depth < 0)
-        return fail(d, HYP_EFORMAT, node, "cannot find depth (%s)", fdt_strerror(depth));
-    for (int i = 1; i < depth; i++) {
+    /* The ancestors between the root and @node, nearest first. */
+    for (int p = hyp_fdt_index_parent(d->idx, node); p > 0;
+         p = hyp_fdt_index_parent(d->idx, p)) {
+        if (n == HYP_FDT_INDEX_DEPTH)
+            return fail(d, HYP_ENOTSUP, node, "nested deeper than %d nodes",
+                        HYP_FDT_INDEX_DEPTH);
+        bus[n++] = p;
+    }
+    /* From the top down, so the message names the outermost offender. */
+    while (n-- > 0) {
         int len;
-        int bus = fdt_supernode_atdepth_offset(d->fdt, node, i, NULL);
 
-        if (bus < 0)
-            return fail(d, HYP_EFORMAT, node, "cannot find ancestor (%s)",
-                        fdt_strerror(bus));
-        if (!fdt_getprop(d->fdt, bus, "ranges", &len))
-            return fail(d, HYP_ENOTSUP, bus,
+        if (!fdt_getprop(d->fdt, bus[n], "ranges", &len))
+            return fail(d, HYP_ENOTSUP, bus[n],
                         "property 'ranges': absent, so child addresses are not CPU "
                         "addresses");
         if (len != 0)
-            return fail(d, HYP_ENOTSUP, bus,
+            return fail(d, HYP_ENOTSUP, bus[n],
                         "property 'ranges': non-empty (address translation) is not "
                         "supported");
     }
@@ -250,7 +262,7 @@ static int check_translation(struct disc *d, int node)
 static int reg_open(struct disc *d, int node, struct reg *r)
 {
     int len, rc;
-    int parent = fdt_parent_offset(d->fdt, node);
+    int parent = hyp_fdt_index_parent(d->idx, node);
     size_t entry;
 
     if (parent < 0)
@@ -325,13 +337,13 @@ static int irq_parent(struct disc *d, int node)
         int rc = prop_u32(d, cur, "interrupt-parent", &ph);
 
         if (rc == HYP_OK) {
-            next = fdt_node_offset_by_phandle(d->fdt, ph);
+            next = hyp_fdt_index_by_phandle(d->idx, ph);
             if (next < 0)
                 return fail(d, HYP_EFORMAT, cur,
                             "property 'interrupt-parent': phandle 0x%x names no node",
                             (unsigned)ph);
         } else if (rc == HYP_ENOENT) {
-            next = fdt_parent_offset(d->fdt, cur);
+            next = hyp_fdt_index_parent(d->idx, cur);
             if (next < 0)
                 return HYP_ENOENT;
         } else {
@@ -570,7 +582,7 @@ static int gic_missing(struct disc *d)
     const char *compat;
 
     if (prop_u32(d, 0, "interrupt-parent", &ph) == HYP_OK) {
-        intc = fdt_node_offset_by_phandle(d->fdt, ph);
+        intc = hyp_fdt_index_by_phandle(d->idx, ph);
         if (intc >= 0) {
             compat = fdt_stringlist_get(d->fdt, intc, "compatible", 0, &len);
             return fail(d, HYP_ENOTSUP, intc,
@@ -757,7 +769,7 @@ static int clock_rate(struct disc *d, int node, int want, uint32_t *hz)
     n = (size_t)len / sizeof(*c);
     for (int k = 0; pos < n; k++) {
         uint32_t ph = fdt32_ld(c + pos), ccells;
-        int prov = fdt_node_offset_by_phandle(d->fdt, ph);
+        int prov = hyp_fdt_index_by_phandle(d->idx, ph);
         int rc;
 
         if (prov < 0)
@@ -904,6 +916,31 @@ static int discover_psci(struct disc *d)
     return HYP_OK;
 }
 
+/** `/chosen/rng-seed` and `/chosen/kaslr-seed`, both optional. */
+static int discover_seeds(struct disc *d)
+{
+    int chosen = fdt_path_offset(d->fdt, "/chosen"), len;
+    const uint8_t *rng;
+    const fdt64_t *kaslr;
+
+    if (chosen < 0)
+        return HYP_OK;
+    rng = fdt_getprop(d->fdt, chosen, "rng-seed", &len);
+    if (rng != NULL && len > 0) {
+        d->plat->rng_seed_len =
+            len < HYP_PLATFORM_MAX_SEED ? (unsigned)len : HYP_PLATFORM_MAX_SEED;
+        memcpy(d->plat->rng_seed, rng, d->plat->rng_seed_len);
+    }
+    kaslr = fdt_getprop(d->fdt, chosen, "kaslr-seed", &len);
+    if (kaslr != NULL) {
+        if (len != (int)sizeof(*kaslr))
+            return fail(d, HYP_EFORMAT, chosen,
+                        "property 'kaslr-seed': length %d, expected 8", len);
+        d->plat->kaslr_seed = fdt64_ld(kaslr);
+    }
+    return HYP_OK;
+}
+
 static void discover_model(struct disc *d)
 {
     int len;
@@ -922,6 +959,10 @@ static void discover_model(struct disc *d)
 }
 
 /** Validate the blob's header against the bytes the caller lets us read. */
+/* The node index of the DTB being discovered: boot runs discovery once, on
+ * one CPU, so one static index serves (it is too big for an EL2 stack). */
+static struct hyp_fdt_index index;
+
 static int check_blob(struct disc *d, size_t dtb_max)
 {
     int rc;
@@ -948,13 +989,17 @@ static int check_blob(struct disc *d, size_t dtb_max)
     if (rc != 0)
         return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s",
                     fdt_strerror(rc));
+    rc = hyp_fdt_index_build(&index, d->fdt);
+    if (rc != 0)
+        return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s",
+                    fdt_strerror(rc));
     return HYP_OK;
 }
 
 int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *plat,
                           char *err)
 {
-    struct disc d = {.fdt = dtb, .plat = plat, .err = err, .gic_node = -1};
+    struct disc d = {.fdt = dtb, .idx = &index, .plat = plat, .err = err, .gic_node = -1};
     int rc;
 
     if (err)
@@ -962,6 +1007,9 @@ int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *
     if (!dtb || !plat)
         return fail(&d, HYP_EINVAL, -1, "NULL %s", dtb ? "platform" : "DTB");
     memset(plat, 0, sizeof(*plat));
+    index.count = 0;
+    index.complete = false;
+    index.fdt = dtb;
 
     rc = check_blob(&d, dtb_max);
     if (rc == HYP_OK) {
@@ -980,6 +1028,8 @@ int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *
         rc = discover_reserved(&d);
     if (rc == HYP_OK)
         rc = discover_psci(&d);
+    if (rc == HYP_OK)
+        rc = discover_seeds(&d);
     if (rc != HYP_OK)
         return rc;
 

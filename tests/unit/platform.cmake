@@ -43,3 +43,8 @@ target_compile_definitions(test_platform PRIVATE HYP_TEST_DTB_DIR="${dtb_dir}")
 add_dependencies(test_platform platform_dtbs)
 add_test(NAME unit.platform-qemu COMMAND test_platform --qemu ${dtb_dir})
 set_tests_properties(unit.platform-qemu PROPERTIES LABELS unit TIMEOUT 60)
+
+# The node index platform discovery and the guest DTB builder look parents
+# and phandles up in, against libfdt on the same DTBs.
+libhyp_unit_test(fdt_index SOURCES test_fdt_index.c ARGS ${dtb_dir})
+add_dependencies(test_fdt_index platform_dtbs)

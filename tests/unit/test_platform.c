@@ -959,6 +959,40 @@ static void test_model_truncated(void **state)
     free(fdt);
 }
 
+static void test_seeds(void **state)
+{
+    uint8_t bytes[HYP_PLATFORM_MAX_SEED + 16];
+    uint32_t kaslr[2] = {0x01234567, 0x89abcdef};
+    struct hyp_platform p;
+    void *fdt = edit("good-gicv3");
+
+    (void)state;
+    /* None: both stay empty. */
+    fdt_delprop(fdt, node_at(fdt, "/chosen"), "rng-seed");
+    fdt_delprop(fdt, node_at(fdt, "/chosen"), "kaslr-seed");
+    discover_ok(fdt, &p);
+    assert_int_equal(p.rng_seed_len, 0);
+    assert_true(p.kaslr_seed == 0);
+    /* Both, the rng-seed longer than kept: its first bytes are. */
+    for (unsigned i = 0; i < sizeof(bytes); i++)
+        bytes[i] = (uint8_t)(i * 7 + 1);
+    assert_int_equal(
+        fdt_setprop(fdt, node_at(fdt, "/chosen"), "rng-seed", bytes, sizeof(bytes)), 0);
+    set_cells(fdt, "/chosen", "kaslr-seed", kaslr, 2);
+    discover_ok(fdt, &p);
+    assert_int_equal(p.rng_seed_len, HYP_PLATFORM_MAX_SEED);
+    assert_memory_equal(p.rng_seed, bytes, HYP_PLATFORM_MAX_SEED);
+    assert_true(p.kaslr_seed == 0x0123456789abcdefULL);
+    /* A short one is kept whole. */
+    assert_int_equal(fdt_setprop(fdt, node_at(fdt, "/chosen"), "rng-seed", bytes, 5), 0);
+    discover_ok(fdt, &p);
+    assert_int_equal(p.rng_seed_len, 5);
+    /* A kaslr-seed that is not 64 bits is refused, by name. */
+    set_cells(fdt, "/chosen", "kaslr-seed", kaslr, 1);
+    expect_fail(fdt, HYP_EFORMAT, "/chosen: property 'kaslr-seed'", "length 4");
+    free(fdt);
+}
+
 /*
  * Printing and error names
  */
@@ -1046,6 +1080,8 @@ static void test_qemu_gicv3(void **state)
     assert_irq(p.timer.virt, 27, 4);
     assert_irq(p.timer.phys, 30, 4);
     assert_irq(p.timer.hyp_phys, 26, 4);
+    /* QEMU leaves randomness for the kernel in /chosen. */
+    assert_true(p.rng_seed_len > 0);
     free(fdt);
 }
 
@@ -1135,6 +1171,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_psci_hvc),
         cmocka_unit_test(test_psci_bad_method),
         cmocka_unit_test(test_model_truncated),
+        cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_strerror),
     };

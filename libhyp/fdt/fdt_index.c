@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* One-pass device-tree node index: see fdt_index.h. */
+#include "fdt_index.h"
+
+#include <libfdt.h>
+
+int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt)
+{
+    /* The offsets of the nodes on the path from the root to the current one. */
+    int stack[HYP_FDT_INDEX_DEPTH];
+    int node, depth = -1; /* fdt_next_node() counts the root as depth 0 */
+
+    idx->fdt = fdt;
+    idx->count = 0;
+    idx->complete = false;
+    for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
+         node = fdt_next_node(fdt, node, &depth)) {
+        unsigned i = idx->count;
+
+        if (depth < 0)
+            break; /* past the root's end: that was every node */
+        if (depth >= HYP_FDT_INDEX_DEPTH || i == HYP_FDT_INDEX_MAX)
+            return 0; /* partial: lookups past it fall back to libfdt */
+        stack[depth] = node;
+        idx->offset[i] = node;
+        idx->parent[i] = depth == 0 ? -FDT_ERR_NOTFOUND : stack[depth - 1];
+        idx->phandle[i] = fdt_get_phandle(fdt, node);
+        idx->count = i + 1;
+    }
+    if (node < 0 && node != -FDT_ERR_NOTFOUND) {
+        idx->count = 0;
+        return node;
+    }
+    idx->complete = true;
+    return 0;
+}
+
+/* Position of @node in the index, or -1. */
+static int find(const struct hyp_fdt_index *idx, int node)
+{
+    unsigned lo = 0, hi = idx->count;
+
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+
+        if (idx->offset[mid] == node)
+            return (int)mid;
+        if (idx->offset[mid] < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int hyp_fdt_index_parent(const struct hyp_fdt_index *idx, int node)
+{
+    int i = find(idx, node);
+
+    if (i < 0)
+        return fdt_parent_offset(idx->fdt, node);
+    return idx->parent[i];
+}
+
+int hyp_fdt_index_by_phandle(const struct hyp_fdt_index *idx, uint32_t phandle)
+{
+    if (phandle == 0 || phandle == (uint32_t)-1)
+        return -FDT_ERR_BADPHANDLE;
+    for (unsigned i = 0; i < idx->count; i++)
+        if (idx->phandle[i] == phandle)
+            return idx->offset[i];
+    if (idx->complete)
+        return -FDT_ERR_NOTFOUND;
+    return fdt_node_offset_by_phandle(idx->fdt, phandle);
+}
