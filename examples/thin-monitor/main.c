@@ -472,6 +472,10 @@ int main(void)
     }
     dtb_cfg.uart = plat->uart.regs;
     dtb_cfg.uart_irq = plat->uart.irq;
+    /* The one guest gets the boot loader's randomness, as it would natively. */
+    dtb_cfg.rng_seed = plat->rng_seed;
+    dtb_cfg.rng_seed_len = plat->rng_seed_len;
+    dtb_cfg.kaslr_seed = plat->kaslr_seed;
     rc = hyp_guest_load(&vm, dtb, &mods, &dtb_cfg, &boot, err);
     if (rc != HYP_OK)
         hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);

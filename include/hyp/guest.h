@@ -271,6 +271,14 @@ struct hyp_guest_dtb_cfg {
      */
     const int *passthrough;
     unsigned passthrough_count; /**< Entries in @ref passthrough. */
+    /**
+     * `/chosen/rng-seed` for the guest (NULL or length 0: none). Give each
+     * guest its own randomness: a seed handed to two guests makes their
+     * kernels' placement and early random numbers alike.
+     */
+    const uint8_t *rng_seed;
+    unsigned rng_seed_len; /**< Bytes at @ref rng_seed. */
+    uint64_t kaslr_seed;   /**< `/chosen/kaslr-seed`, or 0 for none. */
 };
 
 /**
@@ -279,7 +287,8 @@ struct hyp_guest_dtb_cfg {
  * The tree has: a root with 2 address and 2 size cells, compatible
  * `"libhyp,guest", "linux,dummy-virt"`, the host's model plus
  * " (libhyp guest)" and the GIC as interrupt parent; `/chosen` (bootargs,
- * stdout-path, 64-bit linux,initrd-start/-end); `/aliases` (serial0);
+ * stdout-path, 64-bit linux,initrd-start/-end, rng-seed and kaslr-seed when
+ * given); `/aliases` (serial0);
  * one `/memory@<base>` node per configured range; `/cpus` with one
  * `cpu@<mpidr>` per vCPU (`arm,armv8`, enable-method psci); `/psci`
  * (1.0 and 0.2, per @ref hyp_guest_dtb_cfg::psci); the GIC at the

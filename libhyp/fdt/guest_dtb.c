@@ -544,6 +544,10 @@ static void write_chosen(struct bctx *c)
         prop_u64(c, "linux,initrd-start", cfg->initrd.base);
         prop_u64(c, "linux,initrd-end", cfg->initrd.base + cfg->initrd.size);
     }
+    if (cfg->rng_seed != NULL && cfg->rng_seed_len != 0)
+        prop(c, "rng-seed", cfg->rng_seed, (int)cfg->rng_seed_len);
+    if (cfg->kaslr_seed != 0)
+        prop_u64(c, "kaslr-seed", cfg->kaslr_seed);
     end(c);
     if (cfg->uart.size) {
         begin(c, "aliases");

@@ -1059,6 +1059,39 @@ static void test_dtb_v3_optional_frames(void **state)
     free(host);
 }
 
+/* Randomness for the guest's kernel lands in its /chosen, and only when given;
+ * platform discovery of the guest's own tree reads it back. */
+static void test_dtb_seeds(void **state)
+{
+    static const uint8_t seed[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    struct hyp_guest_dtb_cfg cfg = v3_cfg();
+    struct hyp_platform p;
+    char err[HYP_GUEST_ERRLEN], perr[HYP_PLATFORM_ERRLEN];
+    void *host = load("host-dom0less", 0);
+    void *out = out_buf();
+    const void *v;
+    int len;
+
+    (void)state;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_null(fdt_getprop(out, node_at(out, "/chosen"), "rng-seed", &len));
+    assert_null(fdt_getprop(out, node_at(out, "/chosen"), "kaslr-seed", &len));
+
+    cfg.rng_seed = seed;
+    cfg.rng_seed_len = sizeof(seed);
+    cfg.kaslr_seed = 0xfedcba9876543210ULL;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    v = fdt_getprop(out, node_at(out, "/chosen"), "rng-seed", &len);
+    assert_non_null(v);
+    assert_int_equal(len, sizeof(seed));
+    assert_memory_equal(v, seed, sizeof(seed));
+    assert_int_equal(hyp_platform_discover(out, fdt_totalsize(out), &p, perr), HYP_OK);
+    assert_int_equal(p.rng_seed_len, sizeof(seed));
+    assert_true(p.kaslr_seed == 0xfedcba9876543210ULL);
+    free(out);
+    free(host);
+}
+
 static void test_dtb_too_small(void **state)
 {
     struct hyp_guest_dtb_cfg cfg = v3_cfg();
@@ -1303,6 +1336,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_gicv3_round_trip),
         cmocka_unit_test(test_dtb_gicv2_round_trip),
         cmocka_unit_test(test_dtb_v3_optional_frames),
+        cmocka_unit_test(test_dtb_seeds),
         cmocka_unit_test(test_dtb_too_small),
         cmocka_unit_test(test_dtb_bad_cfg),
         cmocka_unit_test(test_dtb_bad_args),
