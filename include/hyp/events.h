@@ -49,11 +49,14 @@
  * hyp_event_toggle(), e.g. `EV toggle syscalls=on`.
  *
  * @par Rate limit
- * A token bucket: it holds at most `burst` tokens, starts full, and refills
- * at `rate` tokens per second of counter time. Each printed event line takes
- * one token; an event that finds the bucket empty is counted as dropped.
- * `EV dropped` lines, hyp_event_note() and hyp_event_toggle() lines take no
- * token. A rate of 0 means unlimited.
+ * One token bucket per event kind: each holds at most `burst` tokens, starts
+ * full, and refills at `rate` tokens per second of counter time. Each
+ * printed event line takes one token of its kind's bucket; an event that
+ * finds its bucket empty is counted as dropped. Per kind, so that a flood of
+ * one kind (a guest with KPTI writes TTBR1_EL1 on every kernel entry, which
+ * `control-registers` logs) cannot silence a rare one, such as a refused
+ * write to protected memory. `EV dropped` lines, hyp_event_note() and
+ * hyp_event_toggle() lines take no token. A rate of 0 means unlimited.
  *
  * @par Concurrency
  * All functions taking a ::hyp_event_log may be called from any CPU. Each
@@ -192,17 +195,23 @@ struct hyp_event_counts {
     uint64_t dropped; /**< Lines suppressed by the rate limit. */
 };
 
+/** A token bucket of a ::hyp_event_log (see the file comment). */
+struct hyp_event_bucket {
+    uint32_t tokens; /**< Tokens in the bucket. */
+    uint64_t frac;   /**< Partial token, in units of the log's counter ticks. */
+    uint64_t last;   /**< Counter value the bucket was last refilled at. */
+};
+
 /** The event log. Initialise with hyp_event_log_init(); treat as opaque. */
 struct hyp_event_log {
     struct hyp_spinlock lock;                          /**< Guards everything below. */
     struct hyp_event_counts counts[HYP_EV_KIND_COUNT]; /**< Per-kind counters. */
-    uint32_t rate;          /**< Tokens per second; 0 means unlimited. */
-    uint32_t burst;         /**< Bucket capacity in tokens. */
-    uint64_t tick_hz;       /**< Counter frequency after @ref tick_shift (< 2^32). */
-    unsigned tick_shift;    /**< Counter ticks are shifted right by this much. */
-    uint32_t tokens;        /**< Tokens in the bucket. */
-    uint64_t frac;          /**< Partial token, in 1/@ref tick_hz units. */
-    uint64_t last;          /**< Counter value the bucket was last refilled at. */
+    uint32_t rate;       /**< Tokens per second; 0 means unlimited. */
+    uint32_t burst;      /**< Bucket capacity in tokens. */
+    uint64_t tick_hz;    /**< Counter frequency after @ref tick_shift (< 2^32). */
+    unsigned tick_shift; /**< Counter ticks are shifted right by this much. */
+    /** One token bucket per ::hyp_event_kind. */
+    struct hyp_event_bucket bucket[HYP_EV_KIND_COUNT];
     uint64_t pending_drops; /**< Lines dropped since the last printed line. */
     hyp_event_sink_fn sink; /**< Where lines go (NULL: count only). */
     void *ctx;              /**< Passed to @ref sink. */

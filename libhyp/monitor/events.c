@@ -158,57 +158,61 @@ void hyp_event_log_init(struct hyp_event_log *log, uint32_t rate, uint32_t burst
     while ((counter_hz >> log->tick_shift) >= TICK_HZ_LIMIT)
         log->tick_shift++;
     log->tick_hz = counter_hz >> log->tick_shift;
-    log->tokens = burst;
+    for (unsigned k = 0; k < HYP_EV_KIND_COUNT; k++)
+        log->bucket[k].tokens = burst;
     log->sink = sink;
     log->ctx = ctx;
 }
 
-/** Add the tokens earned since the last refill. Called with the lock held. */
-static void refill(struct hyp_event_log *log, uint64_t now)
+/** Add the tokens @p b earned since its last refill. Called with the lock held. */
+static void refill(const struct hyp_event_log *log, struct hyp_event_bucket *b,
+                   uint64_t now)
 {
     uint64_t ticks, secs, rem, add, acc;
     uint32_t room;
 
-    if (now < log->last) {
-        log->last = now; /* time went backwards: no time elapsed */
+    if (now < b->last) {
+        b->last = now; /* time went backwards: no time elapsed */
         return;
     }
-    ticks = (now - log->last) >> log->tick_shift;
-    log->last += ticks << log->tick_shift;
-    room = log->burst - log->tokens;
+    ticks = (now - b->last) >> log->tick_shift;
+    b->last += ticks << log->tick_shift;
+    room = log->burst - b->tokens;
     if (room == 0) {
-        log->frac = 0;
+        b->frac = 0;
         return;
     }
     secs = ticks / log->tick_hz;
     rem = ticks % log->tick_hz;
     if (secs >= room) { /* rate >= 1, so that many seconds fill the bucket */
-        log->tokens = log->burst;
-        log->frac = 0;
+        b->tokens = log->burst;
+        b->frac = 0;
         return;
     }
     /* secs < 2^32 and rate < 2^32; rem < tick_hz < 2^32 and frac < tick_hz. */
     add = secs * log->rate;
-    acc = log->frac + rem * log->rate;
+    acc = b->frac + rem * log->rate;
     add += acc / log->tick_hz;
-    log->frac = acc % log->tick_hz;
+    b->frac = acc % log->tick_hz;
     if (add >= room) {
-        log->tokens = log->burst;
-        log->frac = 0;
+        b->tokens = log->burst;
+        b->frac = 0;
     } else {
-        log->tokens += (uint32_t)add;
+        b->tokens += (uint32_t)add;
     }
 }
 
-/** Take a token if there is one. Called with the lock held. */
-static bool take_token(struct hyp_event_log *log, uint64_t now)
+/** Take a token of @p kind's bucket if it has one. Called with the lock held. */
+static bool take_token(struct hyp_event_log *log, enum hyp_event_kind kind, uint64_t now)
 {
+    struct hyp_event_bucket *b = &log->bucket[kind];
+
     if (log->rate == 0)
         return true;
-    refill(log, now);
-    if (log->tokens == 0)
+    refill(log, b, now);
+    if (b->tokens == 0)
         return false;
-    log->tokens--;
+    b->tokens--;
     return true;
 }
 
@@ -249,7 +253,7 @@ void hyp_event_record(struct hyp_event_log *log, const struct hyp_event *ev, boo
         n = hyp_event_format(ev, line, sizeof(line));
         if (n < 0) {
             /* An unknown hypercall: counted as seen, nothing to print. */
-        } else if (take_token(log, now)) {
+        } else if (take_token(log, ev->kind, now)) {
             if (n >= (int)sizeof(line))
                 n = (int)sizeof(line) - 1;
             flush_drops(log);

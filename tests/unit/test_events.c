@@ -420,6 +420,33 @@ static void test_burst_then_drop(void **state)
     assert_counts(&log, HYP_EV_IRQ, 13, 7, 0, 6);
 }
 
+/* Each kind has its own bucket: a flood of one kind leaves the others'
+ * lines alone (a guest can't hide a refused write behind noise). */
+static void test_buckets_per_kind(void **state)
+{
+    static struct capture cap;
+    struct hyp_event_log log;
+    struct hyp_event mem = {.kind = HYP_EV_MEM, .vcpu = 1, .pc = 0x1000, .denied = true};
+
+    (void)state;
+    memset(&cap, 0, sizeof(cap));
+    mem.u.mem.ipa = 0xc0000000;
+    mem.u.mem.size = 4;
+    hyp_event_log_init(&log, 1, 2, 1000, capture_sink, &cap);
+    record_irqs(&log, 50, 0);
+    assert_counts(&log, HYP_EV_IRQ, 50, 2, 0, 48);
+    hyp_event_record(&log, &mem, true, 1);
+    assert_counts(&log, HYP_EV_MEM, 1, 1, 1, 0);
+    assert_int_equal(cap.n, 4); /* 2 irq lines, the drop count, the mem line */
+    assert_string_equal(cap.lines[2], "EV dropped n=48");
+    assert_true(strncmp(cap.lines[3], "EV mem vcpu=1 ", 14) == 0);
+    /* The interrupts' bucket is still empty; the memory one has a token. */
+    record_irqs(&log, 1, 2);
+    assert_counts(&log, HYP_EV_IRQ, 51, 2, 0, 49);
+    hyp_event_record(&log, &mem, true, 3);
+    assert_counts(&log, HYP_EV_MEM, 2, 2, 2, 0);
+}
+
 /* Partial tokens carry over between calls (while the bucket is not full). */
 static void test_refill_fraction(void **state)
 {
@@ -785,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_burst_then_drop),
         cmocka_unit_test(test_refill_fraction),
+        cmocka_unit_test(test_buckets_per_kind),
         cmocka_unit_test(test_unlimited),
         cmocka_unit_test(test_burst_zero),
         cmocka_unit_test(test_time_backwards),
