@@ -24,6 +24,7 @@
 #include <hyp/trap.h>
 
 struct hyp_vm;
+struct hyp_vgic_cpu;
 
 /**
  * Registers the world switch saves and restores on every exit/entry.
@@ -93,6 +94,9 @@ struct hyp_vcpu {
     bool loaded; /**< EL1 state is live in the registers of its physical CPU. */
     /** Index in hyp_vm::mmio of the region it accessed last (a lookup hint). */
     unsigned mmio_hint;
+    /** Its redistributor state in the VM's virtual GIC, or NULL without one
+     *  (set by hyp_vm_attach_vgic(); read by the exit path). */
+    struct hyp_vgic_cpu *vgic_cpu;
     /** Exits by ::hyp_exit_kind, those finished on the fast path included. */
     uint64_t exits[HYP_EXIT_KIND_COUNT];
     /**

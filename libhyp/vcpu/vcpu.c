@@ -201,10 +201,18 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
 static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
                             struct hyp_vgic *vgic);
 
+/* Whether the list registers need no work before entering @c's vCPU:
+ * nothing pending or active for it, none in use, no maintenance request. */
+static inline bool vgic_quiet(const struct hyp_percpu *cpu, const struct hyp_vgic_cpu *c)
+{
+    return c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL &&
+           cpu->ich_hcr == HYP_ICH_HCR_EN;
+}
+
 static inline __attribute__((always_inline)) void
 vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
 {
-    if (!hyp_vgic_idle(vgic, vcpu->id) || cpu->ich_hcr != HYP_ICH_HCR_EN)
+    if (!vgic_quiet(cpu, vcpu->vgic_cpu))
         vgic_enter_slow(cpu, vcpu, vgic);
 }
 
@@ -228,19 +236,24 @@ static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
 }
 
 /* What the guest did to its list registers, back into the model. */
-static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu,
-                                                            struct hyp_vgic *vgic)
+static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint32_t used)
 {
-    uint32_t used = hyp_vgic_lrs_in_use(vgic, vcpu->id);
-
-    if (used == 0)
-        return;
     for (uint32_t u = used; u; u &= u - 1) {
         unsigned i = (unsigned)__builtin_ctz(u);
 
         vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
     }
-    hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
+    hyp_vgic_sync(vcpu->vm->vgic, vcpu->id, vcpu->lrs, nr_lrs());
+}
+
+static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu,
+                                                            struct hyp_vgic *vgic)
+{
+    uint32_t used = vcpu->vgic_cpu->lr_used;
+
+    (void)vgic;
+    if (used != 0)
+        vgic_exit_slow(vcpu, used);
 }
 
 /* ESR_EL2 classes and the ISS of an MSR to ICC_SGI1R_EL1 (op0 3, op1 0,
@@ -270,11 +283,15 @@ struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t e
 static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
                                               enum hyp_exit_kind kind)
 {
-    struct hyp_vgic *vgic = vcpu->vm->vgic;
+    struct hyp_vgic_cpu *c = vcpu->vgic_cpu;
 
     vcpu->exits[kind]++;
-    if (vgic != NULL)
-        vgic_enter(hyp_this_cpu(), vcpu, vgic);
+    if (c != NULL) {
+        struct hyp_percpu *cpu = hyp_this_cpu();
+
+        if (!vgic_quiet(cpu, c))
+            vgic_enter_slow(cpu, vcpu, vcpu->vm->vgic);
+    }
     return &vcpu->regs;
 }
 
@@ -291,18 +308,6 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcp
     return fast_done(vcpu, HYP_EXIT_SYSREG);
 }
 
-static __attribute__((noinline)) struct hyp_vcpu_regs *dabt_fast(struct hyp_vcpu *vcpu,
-                                                                 uint64_t esr)
-{
-    struct hyp_vgic *vgic = vcpu->vm->vgic;
-
-    if (vgic != NULL)
-        vgic_exit(vcpu, vgic);
-    if (!hyp_vm_mmio_fast(vcpu, esr))
-        return NULL; /* the run loop syncs again: sync is idempotent */
-    return fast_done(vcpu, HYP_EXIT_DABT);
-}
-
 /* A data abort with a syndrome, or a trapped system-register access, whose
  * transfer register the narrow path saved (guest.S checks). */
 struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
@@ -311,8 +316,16 @@ struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t es
 
     if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
         return NULL;
-    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW)
-        return dabt_fast(vcpu, esr);
+    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW) {
+        /* The model must know what the guest did with its list registers
+         * before a vGIC register shows it. A refused access leaves the run
+         * loop to sync again: sync is idempotent. */
+        if (vcpu->vgic_cpu != NULL)
+            vgic_exit(vcpu, vcpu->vm->vgic);
+        if (!hyp_vm_mmio_fast(vcpu, esr))
+            return NULL;
+        return fast_done(vcpu, HYP_EXIT_DABT);
+    }
     if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
         return sgi1r_fast(vcpu, esr);
     return NULL;

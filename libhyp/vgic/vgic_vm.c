@@ -123,6 +123,8 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     if (rc != HYP_OK)
         return rc;
     config_count++;
+    for (unsigned i = 0; i < vm->vcpu_count; i++)
+        vm->vcpus[i].vgic_cpu = &cpus[i];
     vm->vgic = vgic;
     return HYP_OK;
 }
