@@ -469,11 +469,12 @@ static void print_policy(void)
         return;
     }
     printf("thin-monitor: policy %s: %u watched, %u protected, syscalls %s, control "
-           "registers %s, interrupts %s, rate limit %u/s burst %u\n",
+           "registers %s, interrupts %s, rate limit %u/s burst %u, DMA-capable devices "
+           "%s\n",
            policy.path, policy.watch_count, policy.protect_count,
            policy.syscalls ? "on" : "off", creg[policy.creg_action & 3],
            policy.irq_log ? "logged" : "counted", (unsigned)policy.rate,
-           (unsigned)policy.burst);
+           (unsigned)policy.burst, policy.dma_withhold ? "withheld" : "passed");
 }
 
 int main(void)
