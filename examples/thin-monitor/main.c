@@ -339,7 +339,8 @@ static int classify(const struct hyp_device *dev, void *arg)
                 virtio_populated(dev->reg.base);
         }
     }
-    if (dev->reg.base <= vuart_base && vuart_base < dev->reg.base + dev->reg.size)
+    if (vuart_base != 0 && dev->reg.base <= vuart_base &&
+        vuart_base < dev->reg.base + dev->reg.size)
         devices[i].state = DEV_WITHHELD;
     if (devices[i].state == DEV_WITHHELD)
         withhold_page(dev->reg.base, dev->reg.size);
