@@ -5,10 +5,12 @@
  * The guest is the kernel (and initrd) the bootloader left in memory and
  * described in /chosen/module@... nodes of the boot DTB. It gets all RAM of
  * the first memory bank except the first MONITOR_RESERVE bytes, which hold
- * the monitor and its page tables, and every device of the board with its
- * interrupts, except the GIC and the console UART, which it gets as a
- * virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n; PSCI and
- * SMCCC calls are served by libhyp. A 100 Hz tick on the EL2 physical timer
+ * the monitor and its page tables (at its physical address when it is given
+ * a DMA-capable device, else from the bank's base: hyp_ram_layout()), and
+ * every device of the board with its interrupts, described in its DTB,
+ * except what is withheld (see classify_devices()); the GIC and the console
+ * UART it gets as a virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n;
+ * PSCI and SMCCC calls are served by libhyp. A 100 Hz tick on the EL2 physical timer
  * brings every CPU back to the monitor even while its guest never traps.
  *
  * The security monitor (include/hyp/monitor.h) watches the guest as the
@@ -28,7 +30,9 @@
 #include <hyp/loader.h>
 #include <hyp/mm.h>
 #include <hyp/monitor.h>
+#include <hyp/mmio.h>
 #include <hyp/policy.h>
+#include <hyp/ram_layout.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
@@ -238,50 +242,170 @@ static void secondary_main(void *arg)
     run_vcpu(arg);
 }
 
-/* AMBA devices passed through are also described in the guest's DTB. */
-#define MAX_DESCRIBED 16
-static int described[MAX_DESCRIBED];
+/*
+ * Devices. Every device node of the board goes to the guest, mapped at its
+ * own address with its SPIs forwarded and described in the guest's DTB from
+ * its board node, except what is withheld: the console UART (the guest gets
+ * a virtual PL011 there), QEMU's fw-cfg (the firmware's interface: the
+ * monitor is the guest's firmware), nodes the guest DTB cannot describe
+ * (hyp_guest_dtb_check_device(): e.g. a PCIe host, whose interrupt-map and
+ * MSIs are not virtualised), DMA-capable devices when the policy says
+ * dma-devices = "withhold", and any device sharing a 4 KiB page with one of
+ * those. Decided before the VM exists (classify_devices()), because guest RAM
+ * must be identity-mapped when a DMA-capable device is given.
+ */
+#define MAX_DEVICES 64
+enum dev_state { DEV_GIVEN, DEV_WITHHELD };
+static struct {
+    int node;
+    enum dev_state state;
+    bool dma; /* DMA-capable with a device behind it */
+} devices[MAX_DEVICES];
+static unsigned device_count;
+static int described[MAX_DEVICES];
 static unsigned described_count;
+static struct hyp_range withheld_pages[MAX_DEVICES];
+static unsigned withheld_page_count;
+static unsigned withheld_dma, given_dma;
 
-static bool is_primecell(const void *dtb, int node)
+static uint64_t page_down(uint64_t x)
 {
-    int len;
-    const char *list = fdt_getprop(dtb, node, "compatible", &len);
-
-    for (int i = 0; list != NULL && i < len; i += (int)strlen(list + i) + 1)
-        if (strcmp(list + i, "arm,primecell") == 0)
-            return true;
-    return false;
+    return x & ~(PAGE - 1);
 }
 
-/* Every device of the board goes to the guest, at the same address, with its
- * interrupts, except the console UART, which the guest gets as a virtual
- * PL011. */
+static uint64_t page_up(uint64_t x)
+{
+    return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+static int device_index(int node)
+{
+    for (unsigned i = 0; i < device_count; i++)
+        if (devices[i].node == node)
+            return (int)i;
+    return -1;
+}
+
+/* A virtio-mmio transport with no device behind it (DeviceID 0, as QEMU virt
+ * leaves the slots nobody plugged) cannot master DMA. Read at boot, before
+ * the guest can touch it. */
+static bool virtio_populated(uint64_t base)
+{
+    uint32_t magic, id;
+
+    if (hyp_el2_map(page_down(base), PAGE, HYP_PROT_R | HYP_PROT_DEVICE) != HYP_OK)
+        return true; /* cannot tell: assume the worst */
+    magic = mmio_read32((uintptr_t)base);
+    id = mmio_read32((uintptr_t)base + 8);
+    hyp_el2_unmap(page_down(base), PAGE);
+    return magic != 0x74726976 || id != 0; /* "virt" */
+}
+
+static void withhold_page(uint64_t base, uint64_t size)
+{
+    if (withheld_page_count == MAX_DEVICES)
+        hyp_panic("more than %u withheld device ranges", MAX_DEVICES);
+    withheld_pages[withheld_page_count++] =
+        (struct hyp_range){page_down(base), page_up(base + size) - page_down(base)};
+}
+
+/* Pass 1, per reg entry: decide each node at its first entry; note the pages
+ * of everything withheld. */
+static int classify(const struct hyp_device *dev, void *arg)
+{
+    const void *dtb = arg;
+    char err[HYP_GUEST_ERRLEN];
+    int i = device_index(dev->node);
+    bool dma;
+
+    if (i < 0) {
+        if (device_count == MAX_DEVICES)
+            hyp_panic("the board has more than %u devices", MAX_DEVICES);
+        i = (int)device_count++;
+        devices[i].node = dev->node;
+        devices[i].state = DEV_GIVEN;
+        dma = hyp_policy_dma_capable(&policy, dtb, dev->node);
+        if (fdt_node_check_compatible(dtb, dev->node, "qemu,fw-cfg-mmio") == 0) {
+            devices[i].state = DEV_WITHHELD;
+        } else if (hyp_guest_dtb_check_device(dtb, dev->node, err) != HYP_OK) {
+            printf("thin-monitor: withheld, cannot be described: %s\n", err);
+            devices[i].state = DEV_WITHHELD;
+        } else if (dma && policy.dma_withhold) {
+            devices[i].state = DEV_WITHHELD;
+            withheld_dma++;
+        } else if (dma) {
+            devices[i].dma =
+                fdt_node_check_compatible(dtb, dev->node, "virtio,mmio") != 0 ||
+                virtio_populated(dev->reg.base);
+        }
+    }
+    if (vuart_base != 0 && dev->reg.base <= vuart_base &&
+        vuart_base < dev->reg.base + dev->reg.size)
+        devices[i].state = DEV_WITHHELD;
+    if (devices[i].state == DEV_WITHHELD)
+        withhold_page(dev->reg.base, dev->reg.size);
+    return 0;
+}
+
+/* Pass 2: a device sharing a page with a withheld one is withheld too. */
+static int share_check(const struct hyp_device *dev, void *arg)
+{
+    int i = device_index(dev->node);
+
+    (void)arg;
+    if (i < 0 || devices[i].state != DEV_GIVEN)
+        return 0;
+    for (unsigned k = 0; k < withheld_page_count; k++)
+        if (page_down(dev->reg.base) < withheld_pages[k].base + withheld_pages[k].size &&
+            withheld_pages[k].base < page_up(dev->reg.base + dev->reg.size)) {
+            printf("thin-monitor: withheld %s: it shares a page with a withheld device\n",
+                   dev->name);
+            devices[i].state = DEV_WITHHELD;
+            break;
+        }
+    return 0;
+}
+
+static void classify_devices(const void *dtb)
+{
+    int rc = hyp_platform_for_each_device(dtb, classify, (void *)(uintptr_t)dtb);
+
+    if (rc == HYP_OK)
+        rc = hyp_platform_for_each_device(dtb, share_check, NULL);
+    if (rc != HYP_OK)
+        hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+    for (unsigned i = 0; i < device_count; i++)
+        given_dma += devices[i].state == DEV_GIVEN && devices[i].dma;
+    if (withheld_dma != 0)
+        printf("thin-monitor: policy %s: %u DMA-capable devices withheld "
+               "(dma-devices = \"withhold\")\n",
+               policy.path, withheld_dma);
+}
+
+/* Pass 3, once the VM has its virtual GIC: map what is given, forward its
+ * SPIs, describe it. */
 static int pass_through(const struct hyp_device *dev, void *arg)
 {
-    uint64_t base = dev->reg.base & ~(PAGE - 1);
-    uint64_t end = (dev->reg.base + dev->reg.size + PAGE - 1) & ~(PAGE - 1);
-    int rc;
+    uint64_t base = page_down(dev->reg.base);
+    uint64_t end = page_up(dev->reg.base + dev->reg.size);
+    int i = device_index(dev->node), rc;
 
-    if (base <= vuart_base && vuart_base < end)
+    if (i < 0 || devices[i].state != DEV_GIVEN)
         return 0;
     rc = hyp_vm_map_device(arg, base, end - base);
-    if (rc != HYP_OK) {
-        printf("thin-monitor: not passing %s through (%#llx..%#llx): %s\n", dev->name,
-               (unsigned long long)base, (unsigned long long)end - 1, hyp_strerror(rc));
-        return 0;
-    }
+    if (rc != HYP_OK)
+        hyp_panic("cannot pass %s through (%#llx..%#llx): %s", dev->name,
+                  (unsigned long long)base, (unsigned long long)end - 1,
+                  hyp_strerror(rc));
     if (dev->reg_index != 0)
         return 0;
-    for (unsigned i = 0; i < dev->irq_count && vm.vgic != NULL; i++) {
-        rc = hyp_vm_forward_spi(&vm, dev->irqs[i].intid, (dev->irqs[i].flags & 3) != 0);
+    for (unsigned k = 0; k < dev->irq_count && vm.vgic != NULL; k++) {
+        rc = hyp_vm_forward_spi(&vm, dev->irqs[k].intid, (dev->irqs[k].flags & 3) != 0);
         if (rc != HYP_OK)
             printf("thin-monitor: %s: SPI %u not forwarded: %s\n", dev->name,
-                   dev->irqs[i].intid, hyp_strerror(rc));
+                   dev->irqs[k].intid, hyp_strerror(rc));
     }
-    if (described_count < MAX_DESCRIBED &&
-        is_primecell((const void *)(uintptr_t)hyp_platform_get()->dtb.base, dev->node))
-        described[described_count++] = dev->node;
+    described[described_count++] = dev->node;
     return 0;
 }
 
@@ -346,11 +470,12 @@ static void print_policy(void)
         return;
     }
     printf("thin-monitor: policy %s: %u watched, %u protected, syscalls %s, control "
-           "registers %s, interrupts %s, rate limit %u/s burst %u\n",
+           "registers %s, interrupts %s, rate limit %u/s burst %u, DMA-capable devices "
+           "%s\n",
            policy.path, policy.watch_count, policy.protect_count,
            policy.syscalls ? "on" : "off", creg[policy.creg_action & 3],
            policy.irq_log ? "logged" : "counted", (unsigned)policy.rate,
-           (unsigned)policy.burst);
+           (unsigned)policy.burst, policy.dma_withhold ? "withheld" : "passed");
 }
 
 int main(void)
@@ -376,24 +501,32 @@ int main(void)
         .pool = &s2_pool,
     };
     char err[HYP_GUEST_ERRLEN > HYP_POLICY_ERRLEN ? HYP_GUEST_ERRLEN : HYP_POLICY_ERRLEN];
+    struct hyp_range keep = {bank->base, MONITOR_RESERVE};
+    struct hyp_vm_ram ram;
+    unsigned ram_count;
     uint64_t ram_size, hidden;
     int rc;
 
     rc = hyp_policy_parse(dtb, plat->dtb.size, &policy, err);
     if (rc != HYP_OK)
         hyp_panic("monitor policy rejected (%s): %s", hyp_strerror(rc), err);
-    ram_size = bank->size > MONITOR_RESERVE ? bank->size - MONITOR_RESERVE : 0;
-    hidden = hidden_ram_size(bank->base, bank->base + ram_size);
+    vuart_base = plat->uart.regs.base;
+    classify_devices(dtb);
+    /* DMA-capable devices use physical addresses: guest RAM must then be
+     * where it is physically. Otherwise keep the board's RAM base, so that
+     * guests linked for the bare board run unchanged. */
+    rc = hyp_ram_layout(bank, 1, &keep, 1, given_dma ? HYP_RAM_IDENTITY : HYP_RAM_PACKED,
+                        0, &ram, 1, &ram_count);
+    if (rc != HYP_OK)
+        hyp_panic("cannot lay out guest RAM: %s", hyp_strerror(rc));
+    ram_size = ram.size;
+    hidden = hidden_ram_size(ram.ipa, ram.ipa + ram_size);
     if (hidden > MONITOR_HIDDEN_MAX)
         hyp_panic("monitor policy %s: protected ranges outside guest RAM take %llu KiB, "
                   "more than the %llu KiB the monitor can back",
                   policy.path, (unsigned long long)hidden >> 10,
                   MONITOR_HIDDEN_MAX >> 10);
     pool_end -= hidden;
-    printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx\n", hyp_cpu_count(),
-           (unsigned long long)bank->base,
-           (unsigned long long)(bank->base + ram_size - 1));
-    print_policy();
     if (image.base < bank->base || pool_base + 64 * PAGE > pool_end ||
         bank->size <= 2 * MONITOR_RESERVE)
         hyp_panic("the monitor must sit in the first %llu MiB of a RAM bank larger than "
@@ -401,6 +534,11 @@ int main(void)
                   MONITOR_RESERVE >> 20, 2 * MONITOR_RESERVE >> 20,
                   (unsigned long long)image.base, (unsigned long long)bank->base,
                   (unsigned long long)bank->size);
+    printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx %s\n", hyp_cpu_count(),
+           (unsigned long long)ram.ipa, (unsigned long long)(ram.ipa + ram_size - 1),
+           given_dma ? "at its own physical address (DMA-capable devices given)"
+                     : "backed 16 MiB higher (no DMA-capable device given)");
+    print_policy();
 
     rc = hyp_guest_modules_find(dtb, plat->dtb.size, forbidden, 3, &mods, err);
     if (rc != HYP_OK)
@@ -423,10 +561,9 @@ int main(void)
     if (rc == HYP_OK)
         rc = hyp_vm_init(&vm, &cfg);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_ram(&vm, bank->base, bank->base + MONITOR_RESERVE, ram_size);
+        rc = hyp_vm_add_ram(&vm, ram.ipa, ram.pa, ram.size);
     if (rc != HYP_OK)
         hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
-    vuart_base = plat->uart.regs.base;
     if (vuart_base != 0) {
         static const struct hyp_vpl011_ops ops = {.tx = vuart_tx, .irq = vuart_irq};
 
@@ -457,7 +594,7 @@ int main(void)
     rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
     if (rc != HYP_OK)
         hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
-    add_hidden_ram(bank->base, bank->base + ram_size, pool_end);
+    add_hidden_ram(ram.ipa, ram.ipa + ram_size, pool_end);
 
     dtb_cfg.mpidr = mpidr;
     dtb_cfg.passthrough = described;

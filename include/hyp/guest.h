@@ -263,11 +263,16 @@ struct hyp_guest_dtb_cfg {
     /** Initrd placed by hyp_guest_layout(); size 0 for none. */
     struct hyp_range initrd;
     /**
-     * Host device nodes (offsets in the host DTB, children of its root) to
-     * copy into the guest's tree for devices passed through at the same
-     * address: every property is copied, `interrupt-parent` is pointed at the
-     * guest's GIC and `clocks` at its 24 MHz `apb-pclk` (present when a UART
-     * is described); subnodes and `phandle` are not copied. May be NULL.
+     * Host device nodes (offsets in the host DTB) to describe in the guest's
+     * tree, for devices passed through at the same address. Each must pass
+     * hyp_guest_dtb_check_device(). Each is written as a child of the root
+     * under its host name with every property copied, except: `reg` is
+     * re-encoded with the guest root's 2 address and 2 size cells;
+     * `interrupt-parent` points at the guest's GIC; `clocks` points at
+     * copies of the host's fixed clocks (a 24 MHz one is the UART's
+     * `apb-pclk` when a UART is described; others are copied under their host
+     * name, with `-<n>` appended if that is taken); `phandle` and
+     * `linux,phandle` are dropped. Subnodes are not copied. May be NULL.
      */
     const int *passthrough;
     unsigned passthrough_count; /**< Entries in @ref passthrough. */
@@ -298,7 +303,11 @@ struct hyp_guest_dtb_cfg {
  * when the host has them; a PL011 clocked by a 24 MHz fixed clock
  * `apb-pclk`. GICv2 PPI specifiers carry a CPU mask for @c vcpu_count CPUs.
  *
- * Reads from @p host_dtb only its model, its GIC node and its timer node.
+ * Then the passed-through devices (::hyp_guest_dtb_cfg::passthrough), after
+ * copies of the fixed clocks they use.
+ *
+ * Reads from @p host_dtb only its model, its GIC node, its timer node, the
+ * passed-through device nodes and their clocks.
  *
  * @param host_dtb The boot DTB (already validated by hyp_platform_discover()).
  * @param cfg      What to describe; checked (ranges non-empty, not wrapping,
@@ -312,9 +321,42 @@ struct hyp_guest_dtb_cfg {
  * @return ::HYP_OK; ::HYP_EINVAL for NULL pointers or a bad @p cfg;
  *         ::HYP_EALIGN for a misaligned @p out; ::HYP_EFORMAT for a malformed
  *         host DTB; ::HYP_ENOENT when the host has no GIC of @c cfg->gic.version
- *         or no timer; ::HYP_ENOMEM when @p out is too small.
+ *         or no timer; ::HYP_ENOTSUP (or ::HYP_EFORMAT) for a passed-through
+ *         node hyp_guest_dtb_check_device() refuses, or one more distinct
+ *         clock than 8; ::HYP_ENOMEM when @p out is too small.
  */
 int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cfg,
                         void *out, size_t out_size, char *err);
+
+/**
+ * @brief Whether a host device node can be described in a guest DTB.
+ *
+ * A hypervisor that passes a device through should describe it to the
+ * guest (::hyp_guest_dtb_cfg::passthrough) and should not pass through what
+ * it cannot describe. A node qualifies when:
+ * - it is a child of the root, or of a chain of `simple-bus` nodes with an
+ *   empty `ranges` (so its `reg` holds CPU addresses), whose
+ *   `#address-cells` and `#size-cells` are 1 or 2;
+ * - it has a `reg` of 1 to 8 (address, size) pairs;
+ * - the interrupt parent that governs its `interrupts`, if any, is a GIC
+ *   with 3 interrupt cells;
+ * - each `clocks` entry names a `fixed-clock` with `#clock-cells = <0>`
+ *   (at most 4 entries);
+ * - it has none of the properties that refer to nodes the guest does not
+ *   get: `interrupts-extended`, `interrupt-map`, `interrupt-map-mask`,
+ *   `msi-parent`, `msi-map`, `iommus`, `iommu-map`, `resets`,
+ *   `power-domains`, `dmas`, `phys`, `memory-region`, `gpios`, `*-gpios`,
+ *   `pinctrl-*`, `assigned-clocks`, and no `ranges` (a bus or bridge, such
+ *   as a PCIe host, whose children and windows are not copied).
+ *
+ * @param host_dtb The boot DTB (checked whole by the caller).
+ * @param node     Offset of the device node.
+ * @param err      If not NULL, receives a message naming the node and what
+ *                 disqualifies it (::HYP_GUEST_ERRLEN bytes); "" on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for a NULL or invalid @p host_dtb or a bad
+ *         @p node; ::HYP_EFORMAT for a malformed `reg`, `clocks` or
+ *         interrupt parent; ::HYP_ENOTSUP for a node that does not qualify.
+ */
+int hyp_guest_dtb_check_device(const void *host_dtb, int node, char *err);
 
 #endif /* HYP_GUEST_H */

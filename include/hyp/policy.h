@@ -8,8 +8,9 @@
  * binding is specified in `docs/bindings/monitor-policy.md`. It says which
  * guest events the monitor reports and refuses: writes to the EL1
  * control registers, system calls from guest EL0, physical interrupts,
- * accesses to watched MMIO regions and to protected memory ranges, and how
- * many event lines per second may be printed.
+ * accesses to watched MMIO regions and to protected memory ranges, how
+ * many event lines per second may be printed, and whether DMA-capable
+ * devices are given to the guest at all (hyp_policy_dma_capable()).
  *
  * hyp_policy_parse() validates everything strictly: unknown properties,
  * unknown child nodes, malformed values and inconsistent ranges are errors
@@ -30,11 +31,15 @@
 #define HYP_POLICY_COMPATIBLE "libhyp,monitor-policy"
 
 /** Most `watch@` nodes a policy may have. */
-#define HYP_POLICY_MAX_WATCH   4
+#define HYP_POLICY_MAX_WATCH      4
 /** Most `protect@` nodes a policy may have. */
-#define HYP_POLICY_MAX_PROTECT 8
+#define HYP_POLICY_MAX_PROTECT    8
+/** Most compatible strings in `dma-capable`. */
+#define HYP_POLICY_MAX_DMA_COMPAT 8
+/** Room for one of them, including the terminating NUL. */
+#define HYP_POLICY_COMPAT_LEN     48
 /** Room for a parse error message, including the terminating NUL. */
-#define HYP_POLICY_ERRLEN      160
+#define HYP_POLICY_ERRLEN         160
 
 /** Events per second when `rate-limit` is absent. */
 #define HYP_POLICY_DEFAULT_RATE  100
@@ -97,6 +102,11 @@ struct hyp_policy {
     unsigned watch_count; /**< Valid entries in @ref watch. */
     struct hyp_policy_protect protect[HYP_POLICY_MAX_PROTECT]; /**< Protected ranges. */
     unsigned protect_count; /**< Valid entries in @ref protect. */
+    /** `dma-devices = "withhold"`: DMA-capable devices are not given to the guest. */
+    bool dma_withhold;
+    /** `dma-capable`: further compatibles whose devices count as DMA-capable. */
+    char dma_compat[HYP_POLICY_MAX_DMA_COMPAT][HYP_POLICY_COMPAT_LEN];
+    unsigned dma_compat_count; /**< Valid entries in @ref dma_compat. */
 };
 
 /**
@@ -152,6 +162,26 @@ const struct hyp_policy_watch *hyp_policy_find_watch(const struct hyp_policy *po
  */
 const struct hyp_policy_protect *hyp_policy_find_protect(const struct hyp_policy *pol,
                                                          uint64_t addr);
+
+/**
+ * @brief Whether a device node of the boot DTB can master DMA.
+ *
+ * Without an IOMMU such a device reaches any physical address the guest
+ * programs into it: the thin monitor identity-maps guest RAM when it gives
+ * one to the guest, or withholds them all with `dma-devices = "withhold"`.
+ * A node counts as DMA-capable when it is compatible with `"virtio,mmio"`
+ * or with one of the policy's `dma-capable` strings, or has any of the
+ * properties `dma-coherent`, `dma-noncoherent`, `dma-ranges`, `iommus` or
+ * `iommu-map`. A non-coherent DMA master that says none of this in its node
+ * is not recognised: list its compatible in `dma-capable`.
+ *
+ * @param pol  A parsed policy (its `dma-capable` list), or NULL for none.
+ * @param dtb  The boot DTB (already checked, e.g. by hyp_policy_parse()).
+ * @param node Offset of the device node in @p dtb.
+ * @return true if the device is DMA-capable; false otherwise or for a bad
+ *         @p dtb or @p node.
+ */
+bool hyp_policy_dma_capable(const struct hyp_policy *pol, const void *dtb, int node);
 
 /** SCTLR_EL1.M: the stage 1 MMU enable bit the lock preserves. */
 #define HYP_SCTLR_EL1_M   (UINT64_C(1) << 0)

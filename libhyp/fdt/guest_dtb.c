@@ -22,9 +22,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/** Phandles of the two nodes others refer to. */
-#define PHANDLE_GIC 1
-#define PHANDLE_CLK 2
+/** Phandles of the nodes others refer to: the GIC, the UART's clock, and
+ *  from PHANDLE_FIRST_COPY on the clocks copied for passed-through devices. */
+#define PHANDLE_GIC        1
+#define PHANDLE_CLK        2
+#define PHANDLE_FIRST_COPY 3
+
+/** Most distinct clocks copied for passed-through devices. */
+#define MAX_COPIED_CLOCKS 8
 
 /** Rate of the PL011's fixed `apb-pclk`, as QEMU's virt machine describes it. */
 #define UART_CLOCK_HZ 24000000
@@ -72,6 +77,9 @@ struct bctx {
     bool has_timer_freq;               /**< Host timer has `clock-frequency`. */
     uint32_t timer_freq;               /**< Its value. */
     char uart_path[32];                /**< "/serial@<addr>" when a UART is configured. */
+    int clk_host[MAX_COPIED_CLOCKS];   /**< Host clocks the devices use. */
+    uint32_t clk_phandle[MAX_COPIED_CLOCKS]; /**< Their guest phandles. */
+    unsigned clk_count;                      /**< Valid entries in @ref clk_host. */
 
     /* Sticky libfdt write error. */
     int fdt_rc;            /**< First libfdt error, 0 if none. */
@@ -671,40 +679,123 @@ static void write_uart(struct bctx *c, const struct spec *irq)
 }
 
 /* Devices passed through: their host nodes, with references remapped. */
+
+/** The guest phandle of host clock provider @p clk (collected by check). */
+static uint32_t clock_phandle(const struct bctx *c, int clk)
+{
+    for (unsigned i = 0; i < c->clk_count; i++)
+        if (c->clk_host[i] == clk)
+            return c->clk_phandle[i];
+    return 0;
+}
+
+/* Check every passed-through node and give each fixed clock they use a guest
+ * phandle: the UART's apb-pclk for a 24 MHz one when a UART is described. */
+static int check_passthrough(struct bctx *c)
+{
+    if (c->cfg->passthrough_count != 0 && !c->cfg->passthrough)
+        return hyp_guest_fail(c->err, NULL, -1, HYP_EINVAL,
+                              "cfg: passthrough_count %u with passthrough NULL",
+                              c->cfg->passthrough_count);
+    for (unsigned i = 0; i < c->cfg->passthrough_count; i++) {
+        struct hyp_guest_dev dev;
+        int rc = hyp_guest_dev_read(c->host, c->cfg->passthrough[i], &dev, c->err);
+
+        if (rc != HYP_OK)
+            return rc;
+        for (unsigned k = 0; k < dev.clk_count; k++) {
+            int len;
+            const fdt32_t *f;
+
+            if (clock_phandle(c, dev.clk[k]) != 0)
+                continue;
+            if (c->clk_count == MAX_COPIED_CLOCKS)
+                return hyp_guest_fail(c->err, c->host, c->cfg->passthrough[i],
+                                      HYP_ENOTSUP,
+                                      "property 'clocks': more than %d distinct clocks "
+                                      "among the passed-through devices",
+                                      MAX_COPIED_CLOCKS);
+            f = fdt_getprop(c->host, dev.clk[k], "clock-frequency", &len);
+            c->clk_host[c->clk_count] = dev.clk[k];
+            c->clk_phandle[c->clk_count] =
+                c->cfg->uart.size && f && len == 4 && fdt32_ld(f) == UART_CLOCK_HZ
+                    ? PHANDLE_CLK
+                    : PHANDLE_FIRST_COPY + c->clk_count;
+            c->clk_count++;
+        }
+    }
+    return HYP_OK;
+}
+
+/* Copy every property of host node @p node except its phandles. */
+static void copy_props(struct bctx *c, int node, const struct hyp_guest_dev *dev)
+{
+    int off;
+
+    fdt_for_each_property_offset(off, c->host, node)
+    {
+        const char *name;
+        int len;
+        const void *val = fdt_getprop_by_offset(c->host, off, &name, &len);
+
+        if (val == NULL || strcmp(name, "phandle") == 0 ||
+            strcmp(name, "linux,phandle") == 0)
+            continue;
+        if (dev && strcmp(name, "reg") == 0) {
+            prop_reg(c, dev->reg, dev->reg_count);
+        } else if (dev && strcmp(name, "interrupt-parent") == 0) {
+            prop_u32(c, name, PHANDLE_GIC);
+        } else if (dev && strcmp(name, "clocks") == 0) {
+            fdt32_t cells[HYP_GUEST_DEV_MAX_CLOCKS];
+
+            for (unsigned k = 0; k < dev->clk_count; k++)
+                cells[k] = cpu_to_fdt32(clock_phandle(c, dev->clk[k]));
+            prop(c, name, cells, (int)(dev->clk_count * sizeof(fdt32_t)));
+        } else {
+            prop(c, name, val, len);
+        }
+    }
+}
+
+static bool clock_name_taken(const struct bctx *c, unsigned upto, const char *name)
+{
+    if (c->cfg->uart.size && strcmp(name, "apb-pclk") == 0)
+        return true;
+    for (unsigned i = 0; i < upto; i++)
+        if (c->clk_phandle[i] != PHANDLE_CLK &&
+            strcmp(name, fdt_get_name(c->host, c->clk_host[i], NULL)) == 0)
+            return true;
+    return false;
+}
+
+static void write_clocks(struct bctx *c)
+{
+    for (unsigned i = 0; i < c->clk_count; i++) {
+        const char *name = fdt_get_name(c->host, c->clk_host[i], NULL);
+
+        if (c->clk_phandle[i] == PHANDLE_CLK)
+            continue; /* the UART's apb-pclk, written already */
+        if (clock_name_taken(c, i, name))
+            begin(c, "%s-%u", name, i);
+        else
+            begin(c, "%s", name);
+        copy_props(c, c->clk_host[i], NULL);
+        prop_u32(c, "phandle", c->clk_phandle[i]);
+        end(c);
+    }
+}
+
 static void write_passthrough(struct bctx *c)
 {
+    write_clocks(c);
     for (unsigned i = 0; i < c->cfg->passthrough_count; i++) {
-        int node = c->cfg->passthrough[i], prop_off;
-        const char *name = fdt_get_name(c->host, node, NULL);
+        int node = c->cfg->passthrough[i];
+        struct hyp_guest_dev dev;
 
-        if (name == NULL || fdt_parent_offset(c->host, node) != 0 ||
-            fdt_address_cells(c->host, 0) != 2 || fdt_size_cells(c->host, 0) != 2)
-            continue; /* only root children whose reg reads the same here */
-        begin(c, "%s", name);
-        fdt_for_each_property_offset(prop_off, c->host, node)
-        {
-            const char *pname;
-            int len;
-            const void *val = fdt_getprop_by_offset(c->host, prop_off, &pname, &len);
-
-            if (val == NULL || strcmp(pname, "phandle") == 0 ||
-                strcmp(pname, "linux,phandle") == 0)
-                continue;
-            if (strcmp(pname, "interrupt-parent") == 0) {
-                prop_u32(c, pname, PHANDLE_GIC);
-            } else if (strcmp(pname, "clocks") == 0) {
-                fdt32_t cells[4];
-                int n = len / 4 < 4 ? len / 4 : 4;
-
-                if (!c->cfg->uart.size)
-                    continue;
-                for (int k = 0; k < n; k++)
-                    cells[k] = cpu_to_fdt32(PHANDLE_CLK);
-                prop(c, pname, cells, n * 4);
-            } else {
-                prop(c, pname, val, len);
-            }
-        }
+        if (hyp_guest_dev_read(c->host, node, &dev, NULL) != HYP_OK)
+            continue; /* checked before writing: cannot happen */
+        begin(c, "%s", fdt_get_name(c->host, node, NULL));
+        copy_props(c, node, &dev);
         end(c);
     }
 }
@@ -730,6 +821,8 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     rc = check_cfg(&c, &uart_irq);
     if (rc == HYP_OK)
         rc = read_host(&c);
+    if (rc == HYP_OK)
+        rc = check_passthrough(&c);
     if (rc != HYP_OK)
         return rc;
     if (cfg->uart.size)

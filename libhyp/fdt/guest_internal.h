@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <hyp/platform.h>
 
 #if defined(__GNUC__)
 #define GUEST_PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -31,5 +32,25 @@ bool hyp_guest_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs);
 
 /** Round @p v up to a multiple of @p align (a power of two); false on overflow. */
 bool hyp_guest_align_up(uint64_t v, uint64_t align, uint64_t *out);
+
+/** Most `reg` entries of a device copied into a guest DTB. */
+#define HYP_GUEST_DEV_MAX_REG    8
+/** Most `clocks` specifiers of a device copied into a guest DTB. */
+#define HYP_GUEST_DEV_MAX_CLOCKS 4
+
+/** A host device node checked for copying (hyp_guest_dev_read()). */
+struct hyp_guest_dev {
+    struct hyp_range reg[HYP_GUEST_DEV_MAX_REG]; /**< `reg`, CPU addresses. */
+    unsigned reg_count;                          /**< Valid entries in @ref reg. */
+    int clk[HYP_GUEST_DEV_MAX_CLOCKS]; /**< Fixed-clock provider of each specifier. */
+    unsigned clk_count;                /**< Valid entries in @ref clk. */
+};
+
+/**
+ * Check that host node @p node can be described in a guest DTB as
+ * hyp_guest_dtb_check_device() says, and decode its `reg` and `clocks`.
+ * @return HYP_OK, or HYP_ENOTSUP / HYP_EFORMAT with @p err set.
+ */
+int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, char *err);
 
 #endif /* HYP_FDT_GUEST_INTERNAL_H */

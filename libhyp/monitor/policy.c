@@ -226,7 +226,7 @@ static uint64_t read_cells(const fdt32_t *p, unsigned n)
 static const char *const policy_props[] = {
     "compatible",        "phandle",     "linux,phandle", "name",
     "#address-cells",    "#size-cells", "rate-limit",    "syscalls",
-    "control-registers", "interrupts",
+    "control-registers", "interrupts",  "dma-devices",   "dma-capable",
 };
 
 static const char *const watch_props[] = {
@@ -247,6 +247,8 @@ static const struct choice creg_choices[] = {
 };
 
 static const struct choice irq_choices[] = {{"count", 0}, {"log", 1}};
+
+static const struct choice dma_choices[] = {{"pass", 0}, {"withhold", 1}};
 
 static const struct choice watch_actions[] = {
     {"log", HYP_ACT_LOG},
@@ -278,6 +280,35 @@ static int parse_rate_limit(struct pctx *c, int node)
     return HYP_OK;
 }
 
+/** `dma-capable`: a list of 1 .. HYP_POLICY_MAX_DMA_COMPAT non-empty strings. */
+static int parse_dma_capable(struct pctx *c, int node)
+{
+    int len;
+    const char *s = fdt_getprop(c->fdt, node, "dma-capable", &len);
+    unsigned n = 0;
+
+    if (!s)
+        return HYP_OK;
+    if (len < 1 || s[len - 1] != '\0')
+        return fail(c, HYP_EFORMAT, node, "dma-capable", "not a list of strings");
+    for (int i = 0; i < len; i += (int)strlen(s + i) + 1) {
+        size_t l = strlen(s + i);
+
+        if (l == 0)
+            return fail(c, HYP_EFORMAT, node, "dma-capable", "string %u is empty", n);
+        if (l >= HYP_POLICY_COMPAT_LEN)
+            return fail(c, HYP_EFORMAT, node, "dma-capable",
+                        "string %u is %zu bytes long, at most %d allowed", n, l,
+                        HYP_POLICY_COMPAT_LEN - 1);
+        if (n == HYP_POLICY_MAX_DMA_COMPAT)
+            return fail(c, HYP_ENOMEM, node, "dma-capable", "more than %d strings",
+                        HYP_POLICY_MAX_DMA_COMPAT);
+        memcpy(c->pol->dma_compat[n++], s + i, l + 1);
+    }
+    c->pol->dma_compat_count = n;
+    return HYP_OK;
+}
+
 static int parse_node_props(struct pctx *c, int node)
 {
     unsigned v;
@@ -301,7 +332,11 @@ static int parse_node_props(struct pctx *c, int node)
     if (rc != HYP_OK)
         return rc;
     c->pol->irq_log = v != 0;
-    return HYP_OK;
+    rc = prop_choice(c, node, "dma-devices", dma_choices, ARRAY_LEN(dma_choices), 0, &v);
+    if (rc != HYP_OK)
+        return rc;
+    c->pol->dma_withhold = v != 0;
+    return parse_dma_capable(c, node);
 }
 
 /*
@@ -611,6 +646,25 @@ const struct hyp_policy_protect *hyp_policy_find_protect(const struct hyp_policy
         if (addr - pol->protect[i].base < pol->protect[i].size)
             return &pol->protect[i];
     return NULL;
+}
+
+bool hyp_policy_dma_capable(const struct hyp_policy *pol, const void *dtb, int node)
+{
+    static const char *const props[] = {"dma-coherent", "dma-noncoherent", "dma-ranges",
+                                        "iommus", "iommu-map"};
+
+    if (!dtb || node < 0 || fdt_check_header(dtb) != 0)
+        return false;
+    if (fdt_node_check_compatible(dtb, node, "virtio,mmio") == 0)
+        return true;
+    for (size_t i = 0; i < ARRAY_LEN(props); i++)
+        if (fdt_getprop(dtb, node, props[i], NULL) != NULL)
+            return true;
+    for (unsigned i = 0;
+         pol && i < pol->dma_compat_count && i < HYP_POLICY_MAX_DMA_COMPAT; i++)
+        if (fdt_node_check_compatible(dtb, node, pol->dma_compat[i]) == 0)
+            return true;
+    return false;
 }
 
 bool hyp_creg_write_allowed(const struct hyp_creg_lock *lock, uint16_t key, uint64_t val)

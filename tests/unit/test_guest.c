@@ -823,6 +823,10 @@ static void test_dtb_passthrough(void **state)
     nodes[1] = node_at(host, "/cpus/cpu@0");
     cfg.passthrough = nodes;
     cfg.passthrough_count = 2;
+    /* /cpus/cpu@0 is not a device the guest can be given. */
+    assert_int_equal(build(host, &cfg, out, OUT_SIZE, err), HYP_ENOTSUP);
+    assert_non_null(strstr(err, "/cpus/cpu@0: not a child of the root"));
+    cfg.passthrough_count = 1;
     check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
     assert_int_equal(fdt_check_full(out, fdt_totalsize(out)), 0);
 
@@ -847,8 +851,130 @@ static void test_dtb_passthrough(void **state)
     p = fdt_getprop(out, 0, "interrupt-parent", &len);
     assert_non_null(p);
     assert_int_equal(fdt32_ld(p), gic_ph);
-    /* /cpus/cpu@0 is not a root child: not copied (the guest has its own). */
     assert_int_equal(fdt_path_offset(out, "/cpu@0"), -FDT_ERR_NOTFOUND);
+    free(out);
+    free(host);
+}
+
+/** `reg` of @p node in @p fdt as 2+2 cells: entry @p i. */
+static struct hyp_range reg_at(const void *fdt, int node, int i)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, "reg", &len);
+
+    assert_non_null(p);
+    assert_true(len >= 16 * (i + 1));
+    p += 4 * i;
+    return (struct hyp_range){((uint64_t)fdt32_ld(p) << 32) | fdt32_ld(p + 1),
+                              ((uint64_t)fdt32_ld(p + 2) << 32) | fdt32_ld(p + 3)};
+}
+
+/* Which host nodes can be described, and why the others cannot. */
+static void test_check_device(void **state)
+{
+    static const struct {
+        const char *path;
+        int rc;
+        const char *why;
+    } cases[] = {
+        {"/virtio_mmio@a000000", HYP_OK, ""},
+        {"/soc/rtc@9010000", HYP_OK, ""},
+        {"/pl061@9030000", HYP_OK, ""},
+        {"/soc/bad-gpio-user@9100000", HYP_ENOTSUP, "interrupts go to 'pl061@9030000'"},
+        {"/msi-user@9200000", HYP_ENOTSUP, "property 'msi-parent' refers to nodes"},
+        {"/divided-clock-user@9400000", HYP_ENOTSUP,
+         "'clock-controller@9300000' is not a fixed clock"},
+        {"/xlate-bus@20000000/behind@1000", HYP_ENOTSUP,
+         "parent 'xlate-bus@20000000' translates"},
+        {"/xlate-bus@20000000", HYP_ENOTSUP, "property 'ranges'"},
+        {"/timer", HYP_EFORMAT, "property 'reg': missing"},
+    };
+    char err[HYP_GUEST_ERRLEN];
+    void *host = load("host-devices", 0);
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(err, 'x', sizeof(err));
+        assert_int_equal(
+            hyp_guest_dtb_check_device(host, node_at(host, cases[i].path), err),
+            cases[i].rc);
+        if (strstr(err, cases[i].why) == NULL ||
+            (cases[i].rc != HYP_OK && strstr(err, cases[i].path) == NULL))
+            print_error("%s: message \"%s\"\n", cases[i].path, err);
+        assert_non_null(strstr(err, cases[i].why));
+        if (cases[i].rc != HYP_OK)
+            assert_non_null(strstr(err, cases[i].path));
+    }
+    assert_int_equal(hyp_guest_dtb_check_device(host, 0, err), HYP_EINVAL);
+    assert_int_equal(hyp_guest_dtb_check_device(NULL, 1, err), HYP_EINVAL);
+    free(host);
+}
+
+/* virtio-mmio transports, a bus child re-encoded to 2+2 cells, and clocks:
+ * the 24 MHz one is the UART's apb-pclk, the 33 MHz one is copied. */
+static void test_dtb_devices(void **state)
+{
+    struct hyp_guest_dtb_cfg cfg = v3_cfg();
+    char err[HYP_GUEST_ERRLEN];
+    void *host = load("host-devices", 0);
+    void *out = out_buf();
+    int nodes[4], dev, clk, len;
+    const fdt32_t *p;
+    struct hyp_range r;
+    uint32_t uart_clk;
+
+    (void)state;
+    nodes[0] = node_at(host, "/virtio_mmio@a000000");
+    nodes[1] = node_at(host, "/virtio_mmio@a000200");
+    nodes[2] = node_at(host, "/soc/rtc@9010000");
+    nodes[3] = node_at(host, "/pl061@9030000");
+    cfg.passthrough = nodes;
+    cfg.passthrough_count = 4;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_int_equal(fdt_check_full(out, fdt_totalsize(out)), 0);
+
+    dev = node_at(out, "/virtio_mmio@a000200");
+    assert_int_equal(fdt_node_check_compatible(out, dev, "virtio,mmio"), 0);
+    assert_non_null(fdt_getprop(out, dev, "dma-coherent", &len));
+    r = reg_at(out, dev, 0);
+    assert_int_equal(r.base, 0x0a000200);
+    assert_int_equal(r.size, 0x200);
+    p = fdt_getprop(out, dev, "interrupts", &len);
+    assert_true(p != NULL && len == 12 && fdt32_ld(p + 1) == 17 && fdt32_ld(p + 2) == 1);
+
+    /* The bus child is a root child now, its reg in 2+2 cells. */
+    dev = node_at(out, "/rtc@9010000");
+    r = reg_at(out, dev, 0);
+    assert_int_equal(r.base, 0x09010000);
+    assert_int_equal(r.size, 0x1000);
+    uart_clk = fdt_get_phandle(out, node_at(out, "/apb-pclk"));
+    p = fdt_getprop(out, dev, "clocks", &len);
+    assert_true(p != NULL && len == 4 && fdt32_ld(p) == uart_clk);
+
+    /* The PL061's 33 MHz clock is copied with a phandle of its own. */
+    dev = node_at(out, "/pl061@9030000");
+    clk = node_at(out, "/apb-pclk-33");
+    p = fdt_getprop(out, dev, "clocks", &len);
+    assert_true(p != NULL && len == 4);
+    assert_int_equal(fdt32_ld(p), fdt_get_phandle(out, clk));
+    assert_true(fdt32_ld(p) != uart_clk && fdt32_ld(p) != 0);
+    p = fdt_getprop(out, clk, "clock-frequency", &len);
+    assert_true(p != NULL && len == 4 && fdt32_ld(p) == 33000000);
+    assert_non_null(fdt_getprop(out, dev, "gpio-controller", &len));
+    assert_null(fdt_getprop(out, dev, "phandle", &len));
+
+    /* Without a UART the 24 MHz clock is copied under its own name too. */
+    cfg.uart.size = 0;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    clk = node_at(out, "/apb-pclk");
+    p = fdt_getprop(out, node_at(out, "/rtc@9010000"), "clocks", &len);
+    assert_true(p != NULL && len == 4);
+    assert_int_equal(fdt32_ld(p), fdt_get_phandle(out, clk));
+
+    /* A device that cannot be described fails the whole build. */
+    nodes[3] = node_at(host, "/msi-user@9200000");
+    assert_int_equal(build(host, &cfg, out, OUT_SIZE, err), HYP_ENOTSUP);
+    assert_non_null(strstr(err, "/msi-user@9200000: property 'msi-parent'"));
     free(out);
     free(host);
 }
@@ -1342,6 +1468,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_bad_args),
         cmocka_unit_test(test_dtb_long_model),
         cmocka_unit_test(test_dtb_passthrough),
+        cmocka_unit_test(test_check_device),
+        cmocka_unit_test(test_dtb_devices),
         cmocka_unit_test(test_platform_devices),
         cmocka_unit_test(test_end_to_end),
     };

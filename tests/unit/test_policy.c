@@ -107,6 +107,8 @@ static void assert_defaults(const struct hyp_policy *pol)
     assert_false(pol->irq_log);
     assert_int_equal(pol->watch_count, 0);
     assert_int_equal(pol->protect_count, 0);
+    assert_false(pol->dma_withhold);
+    assert_int_equal(pol->dma_compat_count, 0);
 }
 
 /**
@@ -195,6 +197,11 @@ static void test_good_full(void **state)
     assert_int_equal(pol.protect[1].prot, HYP_POLICY_NO_EXEC);
     assert_int_equal(pol.protect[1].action, HYP_ACT_LOG | HYP_ACT_DENY);
     assert_string_equal(pol.protect[1].name, "protect@100000000");
+
+    assert_true(pol.dma_withhold);
+    assert_int_equal(pol.dma_compat_count, 2);
+    assert_string_equal(pol.dma_compat[0], "acme,dma-engine");
+    assert_string_equal(pol.dma_compat[1], "acme,nic");
 
     /* A NULL message buffer is fine. */
     assert_int_equal(hyp_policy_parse(fdt, fdt_totalsize(fdt), &pol, NULL), HYP_OK);
@@ -452,6 +459,74 @@ static void test_interrupts_unknown(void **state)
     /* The classic DT form: cells, not a string. */
     SET_CELLS(fdt, POL, "interrupts", 0, 5, 4);
     expect_fail(fdt, HYP_EFORMAT, POL ": interrupts: not a NUL-terminated string", NULL);
+    free(fdt);
+}
+
+static void test_dma_devices(void **state)
+{
+    void *fdt = edit("good-full");
+    struct hyp_policy pol;
+
+    (void)state;
+    set_string(fdt, POL, "dma-devices", "pass");
+    parse_ok(fdt, &pol);
+    assert_false(pol.dma_withhold);
+    set_string(fdt, POL, "dma-devices", "deny");
+    expect_message(fdt, HYP_EFORMAT,
+                   POL ": dma-devices: \"deny\" is not one of \"pass\", \"withhold\"");
+    free(fdt);
+}
+
+static void test_dma_capable_list(void **state)
+{
+    static const char eight[] = "a\0b\0c\0d\0e\0f\0g\0h";
+    static const char nine[] = "a\0b\0c\0d\0e\0f\0g\0h\0i";
+    char longest[HYP_POLICY_COMPAT_LEN + 1];
+    void *fdt = edit("good-full");
+    struct hyp_policy pol;
+
+    (void)state;
+    set_raw(fdt, POL, "dma-capable", eight, sizeof(eight));
+    parse_ok(fdt, &pol);
+    assert_int_equal(pol.dma_compat_count, HYP_POLICY_MAX_DMA_COMPAT);
+    assert_string_equal(pol.dma_compat[7], "h");
+    set_raw(fdt, POL, "dma-capable", nine, sizeof(nine));
+    expect_message(fdt, HYP_ENOMEM, POL ": dma-capable: more than 8 strings");
+    set_raw(fdt, POL, "dma-capable", "a\0\0b", 5);
+    expect_message(fdt, HYP_EFORMAT, POL ": dma-capable: string 1 is empty");
+    set_raw(fdt, POL, "dma-capable", "ab", 2);
+    expect_message(fdt, HYP_EFORMAT, POL ": dma-capable: not a list of strings");
+    set_empty(fdt, POL, "dma-capable");
+    expect_fail(fdt, HYP_EFORMAT, POL ": dma-capable: not a list of strings", NULL);
+    memset(longest, 'x', sizeof(longest) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    set_string(fdt, POL, "dma-capable", longest + 1); /* 47 bytes: fits */
+    parse_ok(fdt, &pol);
+    assert_string_equal(pol.dma_compat[0], longest + 1);
+    set_string(fdt, POL, "dma-capable", longest); /* 48 bytes: too long */
+    expect_fail(fdt, HYP_EFORMAT, POL ": dma-capable: string 0 is 48 bytes long", NULL);
+    free(fdt);
+}
+
+/* Which devices count as DMA masters: virtio-mmio, DMA/IOMMU properties and
+ * the policy's own list; a plain PL031 does not. */
+static void test_dma_capable_classify(void **state)
+{
+    void *fdt = load("good-full", 0);
+    struct hyp_policy pol;
+
+    (void)state;
+    parse_ok(fdt, &pol);
+    assert_true(hyp_policy_dma_capable(&pol, fdt, node_at(fdt, "/virtio_mmio@a000000")));
+    assert_true(hyp_policy_dma_capable(&pol, fdt, node_at(fdt, "/fw-cfg@9020000")));
+    assert_true(hyp_policy_dma_capable(&pol, fdt, node_at(fdt, "/smmu-client@b000000")));
+    assert_true(hyp_policy_dma_capable(&pol, fdt, node_at(fdt, "/dma@c000000")));
+    assert_false(hyp_policy_dma_capable(&pol, fdt, node_at(fdt, "/pl031@9010000")));
+    /* Without the policy's list the DMA engine is not recognised. */
+    assert_false(hyp_policy_dma_capable(NULL, fdt, node_at(fdt, "/dma@c000000")));
+    assert_true(hyp_policy_dma_capable(NULL, fdt, node_at(fdt, "/virtio_mmio@a000000")));
+    assert_false(hyp_policy_dma_capable(&pol, fdt, -1));
+    assert_false(hyp_policy_dma_capable(&pol, NULL, 0));
     free(fdt);
 }
 
@@ -972,6 +1047,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cells_and_limits),
         cmocka_unit_test(test_exactly_max),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_dma_devices),
+        cmocka_unit_test(test_dma_capable_list),
+        cmocka_unit_test(test_dma_capable_classify),
         cmocka_unit_test(test_rate_limit_length),
         cmocka_unit_test(test_burst_zero),
         cmocka_unit_test(test_syscalls_unknown),
