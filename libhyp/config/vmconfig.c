@@ -1446,17 +1446,24 @@ static void emit(struct line *l, hyp_vmconfig_line_fn out, void *arg)
     l->buf[0] = '\0';
 }
 
+/** "256 MiB", "4 KiB" or "512 bytes". */
+static void add_size(struct line *l, uint64_t size)
+{
+    if (size % (1u << 20) == 0)
+        add(l, "%llu MiB", (unsigned long long)(size >> 20));
+    else if (size % 1024 == 0)
+        add(l, "%llu KiB", (unsigned long long)(size >> 10));
+    else
+        add(l, "%llu bytes", (unsigned long long)size);
+}
+
 /** "0x40000000..0x4fffffff (256 MiB)". */
 static void add_range(struct line *l, const struct hyp_range *r)
 {
-    add(l, "0x%llx..0x%llx", (unsigned long long)r->base,
+    add(l, "0x%llx..0x%llx (", (unsigned long long)r->base,
         (unsigned long long)last_byte(r));
-    if (r->size % (1u << 20) == 0)
-        add(l, " (%llu MiB)", (unsigned long long)(r->size >> 20));
-    else if (r->size % 1024 == 0)
-        add(l, " (%llu KiB)", (unsigned long long)(r->size >> 10));
-    else
-        add(l, " (%llu bytes)", (unsigned long long)r->size);
+    add_size(l, r->size);
+    add(l, ")");
 }
 
 static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l,
@@ -1518,9 +1525,11 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
     for (unsigned k = 0; k < ARRAY_LEN(cap_names); k++)
         if (v->caps & cap_names[k].bit)
             add(l, "%s%s", l->used > 12 ? ", " : "", cap_names[k].name);
-    if (v->caps & HYP_VMCONFIG_CAP_CREATE_VMS)
-        add(l, " (at most %u children in 0x%llx bytes)", v->max_child_vms,
-            (unsigned long long)v->max_child_memory);
+    if (v->caps & HYP_VMCONFIG_CAP_CREATE_VMS) {
+        add(l, " (at most %u children in ", v->max_child_vms);
+        add_size(l, v->max_child_memory);
+        add(l, ")");
+    }
     emit(l, out, arg);
 }
 

@@ -185,7 +185,7 @@ static void test_print(void **state)
         "  ramdisk   0x7a000000..0x7a7fffff (8 MiB)",
         "  console   vpl011 at 0x9000000, INTID 33",
         "  device    /virtio_mmio@a000000 mmio 0xa000000..0xa0001ff (512 bytes) INTID 48",
-        "  caps      system-reset, create-vms (at most 2 children in 0x4000000 bytes)",
+        "  caps      system-reset, create-vms (at most 2 children in 64 MiB)",
         "vm@1 (linux-b)",
         "  cpus      vcpu0=cpu2",
         "  memory    0x51000000..0x60ffffff (256 MiB) at guest 0x40000000",
