@@ -111,7 +111,7 @@ struct hyp_vmconfig_vm {
     unsigned vcpu_count; /**< Valid entries in @ref vcpus (at least 1). */
     /** Its RAM (physical): `memory-base` if given, else placed by the validator. */
     struct hyp_range mem;
-    /** Guest physical address of @ref mem: mem.base with `direct-map`, else the
+    /** Guest physical address of the RAM: its base with `direct-map`, else the
      *  base of the board's first memory bank. */
     uint64_t mem_ipa;
     bool mem_fixed;  /**< `memory-base` was given. */
