@@ -10,6 +10,7 @@
 
 #include <libfdt.h>
 #include "fdt_check.h"
+#include "fdt_util.h"
 
 #include <string.h>
 
@@ -107,15 +108,6 @@ static int module_cells(struct mctx *c, int chosen)
     return rc;
 }
 
-static uint64_t read_cells(const fdt32_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned i = 0; i < n; i++)
-        v = (v << 32) | fdt32_ld(p + i);
-    return v;
-}
-
 /** Absent `status`, "okay" and "ok" mean enabled. */
 static bool node_enabled(const struct mctx *c, int node)
 {
@@ -152,8 +144,8 @@ static int module_reg(struct mctx *c, int node, struct hyp_range *out)
                               "property 'reg': length %d, expected %d (one entry; "
                               "/chosen #address-cells=%u, #size-cells=%u)",
                               len, want, c->ac, c->sc);
-    out->base = read_cells(p, c->ac);
-    out->size = read_cells(p + c->ac, c->sc);
+    out->base = hyp_fdt_cells(p, c->ac);
+    out->size = hyp_fdt_cells(p + c->ac, c->sc);
     if (out->size == 0)
         return hyp_guest_fail(c->err, c->fdt, node, HYP_EFORMAT,
                               "property 'reg': module at 0x%llx has size 0",

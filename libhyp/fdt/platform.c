@@ -13,6 +13,7 @@
 #include <libfdt.h>
 #include "fdt_check.h"
 #include "fdt_index.h"
+#include "fdt_util.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -181,16 +182,6 @@ static int prop_cells(struct disc *d, int node, const char *name, unsigned dflt,
     return HYP_OK;
 }
 
-/** Combine @p n big-endian cells (n <= 2) into one value. */
-static uint64_t read_cells(const fdt32_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned i = 0; i < n; i++)
-        v = (v << 32) | fdt32_ld(p + i);
-    return v;
-}
-
 static int first_compatible(const struct disc *d, const char *const *list, size_t n,
                             int node)
 {
@@ -297,8 +288,8 @@ static int reg_get(struct disc *d, const struct reg *r, int i, struct hyp_range 
 {
     const fdt32_t *p = r->cells + (size_t)i * (r->ac + r->sc);
 
-    out->base = read_cells(p, r->ac);
-    out->size = read_cells(p + r->ac, r->sc);
+    out->base = hyp_fdt_cells(p, r->ac);
+    out->size = hyp_fdt_cells(p + r->ac, r->sc);
     if (out->size != 0 && out->base + (out->size - 1) < out->base)
         return fail(d, HYP_EFORMAT, r->node,
                     "property 'reg': entry %d: base 0x%llx + size 0x%llx overflows", i,
@@ -552,7 +543,7 @@ static int discover_cpus(struct disc *d)
                         "property 'reg': length %d, expected %zu bytes "
                         "(#address-cells=%u, #size-cells=0)",
                         len, ac * sizeof(fdt32_t), ac);
-        mpidr = read_cells(reg, ac);
+        mpidr = hyp_fdt_cells(reg, ac);
         if (mpidr & ~MPIDR_AFF_MASK)
             return fail(d, HYP_EFORMAT, node,
                         "property 'reg': 0x%llx is not an MPIDR affinity value",

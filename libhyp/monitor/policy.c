@@ -14,6 +14,7 @@
 
 #include <libfdt.h>
 #include "../fdt/fdt_check.h"
+#include "../fdt/fdt_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,9 +27,6 @@
 #endif
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/** Longest string value quoted back in a message. */
-#define QUOTE_MAX 24
 
 /** Parser state for one call. */
 struct pctx {
@@ -47,17 +45,6 @@ struct choice {
  * Errors
  */
 
-/** Write the path of @p node (or a fallback) into @p buf of @p size bytes. */
-static void node_path(const void *fdt, int node, char *buf, size_t size)
-{
-    if (fdt_get_path(fdt, node, buf, (int)size) != 0) {
-        const char *name = fdt_get_name(fdt, node, NULL);
-
-        snprintf(buf, size, "node '%s'", name ? name : "?");
-    }
-    buf[size - 1] = '\0'; /* libfdt does not promise termination on failure */
-}
-
 /**
  * Record "<path of node>: <prop>: <message>" (the parts that are given:
  * @p node < 0 and @p prop NULL leave them out) and return @p code.
@@ -73,7 +60,7 @@ static int fail(struct pctx *c, int code, int node, const char *prop, const char
         return code;
     c->err[0] = '\0';
     if (node >= 0) {
-        node_path(c->fdt, node, c->err, HYP_POLICY_ERRLEN);
+        hyp_fdt_path(c->fdt, node, c->err, HYP_POLICY_ERRLEN);
         used = strlen(c->err);
         used += (size_t)snprintf(c->err + used, HYP_POLICY_ERRLEN - used, ": ");
     }
@@ -88,31 +75,9 @@ static int fail(struct pctx *c, int code, int node, const char *prop, const char
     return code;
 }
 
-/** Copy a string value for quoting: at most QUOTE_MAX chars, '?' for unprintables. */
-static void quote(char *out, size_t size, const char *s)
-{
-    size_t n = 0;
-
-    for (; s[n] != '\0' && n < QUOTE_MAX && n + 4 < size; n++)
-        out[n] = (s[n] >= 0x20 && s[n] < 0x7f) ? s[n] : '?';
-    if (s[n] != '\0' && n + 4 <= size) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
-}
-
 /*
  * Properties
  */
-
-static bool name_in(const char *name, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(name, list[i]) == 0)
-            return true;
-    return false;
-}
 
 /** Reject any property of @p node whose name is not in @p list. */
 static int check_known(struct pctx *c, int node, const char *const *list, size_t n)
@@ -127,10 +92,10 @@ static int check_known(struct pctx *c, int node, const char *const *list, size_t
         if (!fdt_getprop_by_offset(c->fdt, prop, &name, &len) || !name)
             return fail(c, HYP_EFORMAT, node, NULL, "unreadable property (%s)",
                         fdt_strerror(len));
-        if (!name_in(name, list, n)) {
-            char shown[QUOTE_MAX + 4];
+        if (!hyp_fdt_name_in(name, list, n)) {
+            char shown[HYP_FDT_QUOTE_MAX + 4];
 
-            quote(shown, sizeof(shown), name);
+            hyp_fdt_quote(shown, sizeof(shown), name);
             return fail(c, HYP_EFORMAT, node, shown, "unknown property");
         }
     }
@@ -150,7 +115,7 @@ static int prop_choice(struct pctx *c, int node, const char *prop,
 {
     int len;
     const char *s = fdt_getprop(c->fdt, node, prop, &len);
-    char list[64], shown[QUOTE_MAX + 4];
+    char list[64], shown[HYP_FDT_QUOTE_MAX + 4];
     size_t used = 0;
 
     if (!s) {
@@ -171,7 +136,7 @@ static int prop_choice(struct pctx *c, int node, const char *prop,
     for (size_t i = 0; i < n && used + 1 < sizeof(list); i++)
         used += (size_t)snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
                                  i ? ", " : "", choices[i].name);
-    quote(shown, sizeof(shown), s);
+    hyp_fdt_quote(shown, sizeof(shown), s);
     return fail(c, HYP_EFORMAT, node, prop, "\"%s\" is not one of %s", shown, list);
 }
 
@@ -208,15 +173,6 @@ static int prop_bool(struct pctx *c, int node, const char *prop, bool *set)
         return fail(c, HYP_EFORMAT, node, prop,
                     "length %d, a boolean property must be empty", len);
     return HYP_OK;
-}
-
-static uint64_t read_cells(const fdt32_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned i = 0; i < n; i++)
-        v = (v << 32) | fdt32_ld(p + i);
-    return v;
 }
 
 /*
@@ -358,8 +314,8 @@ static int parse_reg(struct pctx *c, int node, unsigned ac, unsigned sc, uint64_
                     "length %d, expected %d (one address/size pair with "
                     "#address-cells=%u, #size-cells=%u)",
                     len, want, ac, sc);
-    *base = read_cells(p, ac);
-    *size = read_cells(p + ac, sc);
+    *base = hyp_fdt_cells(p, ac);
+    *size = hyp_fdt_cells(p + ac, sc);
     if (*size == 0)
         return fail(c, HYP_EFORMAT, node, "reg", "size is 0");
     if (*base % HYP_POLICY_GRANULE != 0)
@@ -398,16 +354,6 @@ static int check_overlap(struct pctx *c, int node, uint64_t base, uint64_t size)
     return HYP_OK;
 }
 
-static void copy_name(char *dst, size_t size, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n > size - 1)
-        n = size - 1;
-    memcpy(dst, name, n);
-    dst[n] = '\0';
-}
-
 /** Children of watch and protect nodes are errors. */
 static int check_leaf(struct pctx *c, int node)
 {
@@ -443,7 +389,7 @@ static int parse_watch(struct pctx *c, int node, const char *name, unsigned ac,
         rc = check_overlap(c, node, w.base, w.size);
     if (rc != HYP_OK)
         return rc;
-    copy_name(w.name, sizeof(w.name), name);
+    hyp_fdt_copy(w.name, sizeof(w.name), name);
     pol->watch[pol->watch_count++] = w;
     return HYP_OK;
 }
@@ -489,7 +435,7 @@ static int parse_protect(struct pctx *c, int node, const char *name, unsigned ac
     if (rc != HYP_OK)
         return rc;
     p.prot = (no_write ? HYP_POLICY_NO_WRITE : 0u) | (no_exec ? HYP_POLICY_NO_EXEC : 0u);
-    copy_name(p.name, sizeof(p.name), name);
+    hyp_fdt_copy(p.name, sizeof(p.name), name);
     pol->protect[pol->protect_count++] = p;
     return HYP_OK;
 }
@@ -597,8 +543,8 @@ static int parse(struct pctx *c, size_t dtb_max)
         return fail(c, HYP_EFORMAT, -1, NULL, "searching for \"%s\": %s",
                     HYP_POLICY_COMPATIBLE, fdt_strerror(node));
     c->pol->present = true;
-    node_path(c->fdt, node, path, sizeof(path));
-    copy_name(c->pol->path, sizeof(c->pol->path), path);
+    hyp_fdt_path(c->fdt, node, path, sizeof(path));
+    hyp_fdt_copy(c->pol->path, sizeof(c->pol->path), path);
     rc = parse_node_props(c, node);
     if (rc == HYP_OK)
         rc = parse_children(c, node);

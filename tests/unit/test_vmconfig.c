@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for the partitioner's configuration validator
+ * (libhyp/config/vmconfig.c).
+ *
+ * Usage: test_vmconfig [DTB_DIR]   (tests/unit/dts-config compiled by dtc;
+ *                                   defaults to HYP_TEST_CONFIG_DTB_DIR)
+ *
+ * good-3vm is a valid partition of a QEMU-virt-like board; every bad-*.dts
+ * includes it and breaks one thing. Each refusal must be exactly one line,
+ * the expected one, with the expected code. The hypervisor's own range is
+ * 0x40000000..0x40ffffff throughout, as the thin monitor has it on QEMU.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "dtb_edit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <hyp/error.h>
+#include <hyp/vmconfig.h>
+
+static const struct hyp_range hyp_mem = {0x40000000, 0x1000000};
+
+/** Lines received through the report or print callback. */
+struct lines {
+    char text[48][HYP_VMCONFIG_ERRLEN + 64];
+    unsigned count;
+};
+
+static void collect(void *arg, const char *line)
+{
+    struct lines *l = arg;
+
+    assert_non_null(line);
+    assert_null(strchr(line, '\n'));
+    assert_true(strlen(line) < sizeof(l->text[0]));
+    assert_true(l->count < 48);
+    strcpy(l->text[l->count++], line);
+}
+
+static struct hyp_vmconfig cfg; /* large: static, as the hypervisor keeps it */
+
+/** Parse fixture @p name with the hypervisor's range; return the code. */
+static int parse_file(const char *name, struct lines *out)
+{
+    void *fdt = load(name, 0);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&cfg, 0x5a, sizeof(cfg));
+    rc = hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, out);
+    assert_int_equal(cfg.error_count, out->count);
+    if (out->count)
+        assert_string_equal(cfg.error, out->text[0]);
+    else
+        assert_string_equal(cfg.error, "");
+    free(fdt); /* nothing in cfg may point into it from here on but bootargs */
+    return rc;
+}
+
+/*
+ * The valid partition
+ */
+
+static void test_good(void **state)
+{
+    struct lines out;
+    const struct hyp_vmconfig_vm *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
+    void *fdt = load("good-3vm", 0);
+
+    (void)state;
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
+        HYP_OK);
+    assert_int_equal(out.count, 0);
+    assert_int_equal(cfg.error_count, 0);
+    assert_string_equal(cfg.path, "/hypervisor");
+    assert_int_equal(cfg.vm_count, 3);
+    assert_int_equal(cfg.shm_count, 1);
+    assert_int_equal(cfg.hyp_count, 1);
+    assert_int_equal(cfg.plat.cpu_count, 4);
+
+    assert_string_equal(a->node, "vm@0");
+    assert_string_equal(a->name, "linux-a");
+    assert_int_equal(a->id, 0);
+    assert_int_equal(a->vcpu_count, 2);
+    assert_int_equal(a->vcpus[0].cpu, 0);
+    assert_int_equal(a->vcpus[1].cpu, 1);
+    assert_int_equal(a->vcpus[1].mpidr, 1);
+    /* Placed: the first 2 MiB-aligned free RAM above the hypervisor. */
+    assert_int_equal(a->mem.base, 0x41000000);
+    assert_int_equal(a->mem.size, 0x10000000);
+    assert_int_equal(a->mem_ipa, 0x40000000);
+    assert_false(a->mem_fixed);
+    assert_false(a->direct_map);
+    assert_int_equal(a->kernel.range.base, 0x78000000);
+    assert_int_equal(a->kernel.range.size, 0x2000000);
+    assert_int_equal(a->ramdisk.range.base, 0x7a000000);
+    assert_true(a->ramdisk.node >= 0);
+    assert_string_equal(a->bootargs, "console=ttyAMA0");
+    assert_true(a->console);
+    assert_int_equal(a->console_regs.base, 0x09000000);
+    assert_int_equal(a->console_intid, 33);
+    assert_int_equal(a->device_count, 1);
+    assert_string_equal(a->devices[0].path, "/virtio_mmio@a000000");
+    assert_int_equal(a->devices[0].reg_count, 1);
+    assert_int_equal(a->devices[0].regs[0].base, 0x0a000000);
+    assert_int_equal(a->devices[0].regs[0].size, 0x200);
+    assert_int_equal(a->devices[0].irq_count, 1);
+    assert_int_equal(a->devices[0].irqs[0].intid, 48);
+    assert_int_equal(a->devices[0].irqs[0].flags, 1);
+    assert_int_equal(a->caps,
+                     HYP_VMCONFIG_CAP_SYSTEM_RESET | HYP_VMCONFIG_CAP_CREATE_VMS);
+    assert_int_equal(a->max_child_vms, 2);
+    assert_int_equal(a->max_child_memory, 0x4000000);
+    assert_int_equal(a->shm_count, 0);
+
+    assert_string_equal(b->name, "linux-b");
+    assert_int_equal(b->vcpu_count, 1);
+    assert_int_equal(b->vcpus[0].cpu, 2);
+    assert_int_equal(b->mem.base, 0x51000000);
+    assert_int_equal(b->mem_ipa, 0x40000000);
+    assert_int_equal(b->caps, 0);
+    assert_int_equal(b->shm_count, 1);
+    assert_int_equal(b->shm[0], 0);
+
+    assert_string_equal(c->name, "bare");
+    assert_int_equal(c->vcpus[0].cpu, 3);
+    assert_int_equal(c->mem.base, 0x70000000);
+    assert_int_equal(c->mem.size, 0x1000000);
+    assert_int_equal(c->mem_ipa, 0x70000000);
+    assert_true(c->mem_fixed);
+    assert_true(c->direct_map);
+    assert_int_equal(c->ramdisk.range.size, 0);
+    assert_int_equal(c->ramdisk.node, -1);
+    assert_null(c->bootargs);
+    assert_int_equal(c->devices[0].irqs[0].intid, 34);
+    assert_int_equal(c->devices[0].irqs[0].flags, 4);
+
+    assert_string_equal(cfg.shm[0].node, "shm-b-bare");
+    assert_int_equal(cfg.shm[0].vm[0], 1);
+    assert_int_equal(cfg.shm[0].vm[1], 2);
+    assert_int_equal(cfg.shm[0].range.base, 0x7f000000);
+    assert_int_equal(cfg.shm[0].range.size, 0x200000);
+    assert_int_equal(cfg.shm[0].doorbell[0], 72);
+    assert_int_equal(cfg.shm[0].doorbell[1], 73);
+    free(fdt);
+}
+
+static void test_vm_of_cpu(void **state)
+{
+    struct lines out;
+    unsigned vcpu = 99;
+
+    (void)state;
+    assert_int_equal(parse_file("good-3vm", &out), HYP_OK);
+    assert_ptr_equal(hyp_vmconfig_vm_of_cpu(&cfg, 1, &vcpu), &cfg.vms[0]);
+    assert_int_equal(vcpu, 1);
+    assert_ptr_equal(hyp_vmconfig_vm_of_cpu(&cfg, 3, &vcpu), &cfg.vms[2]);
+    assert_int_equal(vcpu, 0);
+    assert_ptr_equal(hyp_vmconfig_vm_of_cpu(&cfg, 2, NULL), &cfg.vms[1]);
+    assert_null(hyp_vmconfig_vm_of_cpu(&cfg, 4, &vcpu));
+    assert_null(hyp_vmconfig_vm_of_cpu(NULL, 0, &vcpu));
+}
+
+static void test_print(void **state)
+{
+    static const char *const want[] = {
+        "/hypervisor: 3 VMs, 1 shared region, 4 CPUs on \"libhyp config test board\"",
+        "vm@0 (linux-a)",
+        "  cpus      vcpu0=cpu0 vcpu1=cpu1",
+        "  memory    0x41000000..0x50ffffff (256 MiB) at guest 0x40000000",
+        "  kernel    0x78000000..0x79ffffff (32 MiB) bootargs \"console=ttyAMA0\"",
+        "  ramdisk   0x7a000000..0x7a7fffff (8 MiB)",
+        "  console   vpl011 at 0x9000000, INTID 33",
+        "  device    /virtio_mmio@a000000 mmio 0xa000000..0xa0001ff (512 bytes) INTID 48",
+        "  caps      system-reset, create-vms (at most 2 children in 64 MiB)",
+        "vm@1 (linux-b)",
+        "  cpus      vcpu0=cpu2",
+        "  memory    0x51000000..0x60ffffff (256 MiB) at guest 0x40000000",
+        "  kernel    0x7b000000..0x7cffffff (32 MiB) bootargs \"console=ttyAMA0 quiet\"",
+        "  ramdisk   0x7d000000..0x7d7fffff (8 MiB)",
+        "  console   vpl011 at 0x9000000, INTID 33",
+        "  device    /virtio_mmio@a000200 mmio 0xa000200..0xa0003ff (512 bytes) INTID 49",
+        "  shared    shm-b-bare 0x7f000000..0x7f1fffff (2 MiB) with vm@2 (bare), "
+        "doorbell "
+        "INTID 72",
+        "  caps      none",
+        "vm@2 (bare)",
+        "  cpus      vcpu0=cpu3",
+        "  memory    0x70000000..0x70ffffff (16 MiB) at guest 0x70000000, direct-map, "
+        "fixed",
+        "  kernel    0x7e000000..0x7e0fffff (1 MiB)",
+        "  console   vpl011 at 0x9000000, INTID 33",
+        "  device    /pl031@9010000 mmio 0x9010000..0x9010fff (4 KiB) INTID 34",
+        "  shared    shm-b-bare 0x7f000000..0x7f1fffff (2 MiB) with vm@1 (linux-b), "
+        "doorbell INTID 73",
+        "  caps      none",
+        "hypervisor  0x40000000..0x40ffffff (16 MiB)",
+    };
+    void *fdt = load("good-3vm", 0);
+    struct lines out;
+
+    (void)state;
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, NULL, NULL),
+        HYP_OK);
+    hyp_vmconfig_print(&cfg, collect, &out);
+    assert_int_equal(out.count, sizeof(want) / sizeof(want[0]));
+    for (unsigned i = 0; i < out.count; i++)
+        assert_string_equal(out.text[i], want[i]);
+    /* No CPU left over here; a VM fewer leaves one idle. */
+    cfg.vms[2].vcpus[0].cpu = 7;
+    memset(&out, 0, sizeof(out));
+    hyp_vmconfig_print(&cfg, collect, &out);
+    assert_string_equal(out.text[out.count - 1], "idle        cpu3 (no VM)");
+    hyp_vmconfig_print(NULL, collect, &out); /* no effect, no crash */
+    free(fdt);
+}
+
+static void test_no_hyp_range(void **state)
+{
+    void *fdt = load("good-3vm", 0);
+
+    (void)state;
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), NULL, 0, &cfg, NULL, NULL), HYP_OK);
+    /* Nothing claims the start of RAM now. */
+    assert_int_equal(cfg.vms[0].mem.base, 0x40000000);
+    assert_int_equal(cfg.vms[1].mem.base, 0x50000000);
+    assert_int_equal(cfg.hyp_count, 0);
+    free(fdt);
+}
+
+/*
+ * Refusals: one fixture, one line
+ */
+
+struct refusal {
+    const char *file;
+    int code;
+    const char *line;
+};
+
+static const struct refusal refusals[] = {
+    {"bad-cpu-shared", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): cpus: /cpus/cpu@1 is also vm@0 (linux-a)'s"},
+    {"bad-cpu-twice", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): cpus: /cpus/cpu@0 is given twice"},
+    {"bad-cpu-none", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): cpus: missing or empty: the VM has no CPU"},
+    {"bad-cpu-notcpu", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): cpus: entry 0: /pl061@9030000 is not an enabled CPU of "
+     "/cpus"},
+    {"bad-cpu-phandle", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): cpus: entry 0: phandle 0x999 names no node"},
+    {"bad-mem-overlap", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): memory: overlaps vm@0 (linux-a) at "
+     "0x50000000..0x50ffffff"},
+    {"bad-mem-hyp", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): memory: overlaps the hypervisor at "
+     "0x40800000..0x40ffffff"},
+    {"bad-mem-module", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): memory: overlaps vm@0 (linux-a)'s module@78000000 at "
+     "0x78000000..0x78ffffff"},
+    {"bad-mem-reserved", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): memory: overlaps reserved memory at "
+     "0x7ff00000..0x7fffffff"},
+    {"bad-mem-shm", HYP_EFORMAT,
+     "/hypervisor/shm-b-bare: shared-mem: overlaps vm@2 (bare) at "
+     "0x70f00000..0x70ffffff"},
+    {"bad-mem-nofit", HYP_ENOMEM,
+     "/hypervisor/vm@0 (linux-a): memory: 0x30000000 bytes do not fit in the RAM left "
+     "free"},
+    {"bad-mem-outside", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): memory: 0x10000000..0x10ffffff is not inside one memory "
+     "bank of the board"},
+    {"bad-mem-size", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): memory: size 0x1234 is not a non-zero multiple of 4 "
+     "KiB"},
+    {"bad-mem-missing", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): memory: missing (the VM's RAM size)"},
+    {"bad-direct-map", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): direct-map: needs memory-base (the identity-mapped RAM "
+     "must be fixed)"},
+    {"bad-ipa", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): memory: guest RAM at guest address "
+     "0x40000000..0x4fffffff overlaps shm-b-bare"},
+    {"bad-module-none", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): module: no \"multiboot,kernel\" module (every VM needs a "
+     "kernel)"},
+    {"bad-module-kernel2", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): module@7e800000: compatible: a second kernel module"},
+    {"bad-module-compat", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): module@7e000000: compatible: needs exactly one of "
+     "\"multiboot,kernel\" and \"multiboot,ramdisk\""},
+    {"bad-module-reg", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): module@7d000000: reg: expected one (address, size) "
+     "pair "
+     "of 2 + 2 cells"},
+    {"bad-module-size0", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): module@7d000000: reg: size is 0"},
+    {"bad-module-overlap", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): module@7d000000: reg: overlaps vm@0 (linux-a)'s "
+     "module@7a000000 at 0x7a400000..0x7a7fffff"},
+    {"bad-module-hyp", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): module@7e000000: reg: overlaps the hypervisor at "
+     "0x40100000..0x401fffff"},
+    {"bad-module-outside", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): module@7e000000: reg: 0x100000..0x1fffff is not inside "
+     "one "
+     "memory bank of the board"},
+    {"bad-module-bootargs", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): module@7a000000: bootargs: only the kernel module has "
+     "bootargs"},
+    {"bad-module-prop", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): module@78000000: bootarg: unknown property"},
+    {"bad-module-cells", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): #address-cells: missing (required when the VM has "
+     "modules)"},
+    {"bad-module-node", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): modul@1: unknown node (a VM has only module@<addr> "
+     "children)"},
+    {"bad-dev-twice", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000000 is also given to "
+     "vm@0 "
+     "(linux-a)"},
+    {"bad-dev-phandle", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: entry 0: phandle 0x999 names no node"},
+    {"bad-dev-console", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /pl011@9000000: reg: is the hypervisor's "
+     "console (give VMs vpl011 instead)"},
+    {"bad-dev-gic", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /intc@8000000 is an interrupt controller"},
+    {"bad-dev-disabled", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000400 is disabled"},
+    {"bad-dev-mmio", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /odd@a000100: reg: 0xa000100 overlaps "
+     "vm@0 "
+     "(linux-a)'s /virtio_mmio@a000000"},
+    {"bad-dev-irq", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000400: interrupts: SPI 16 "
+     "(INTID 48) is also taken by vm@0 (linux-a) with /virtio_mmio@a000000"},
+    {"bad-dev-irq-console", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000400: interrupts: SPI 1 "
+     "(INTID 33) is the hypervisor console's"},
+    {"bad-dev-ppi", HYP_ENOTSUP,
+     "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000400: interrupts: entry 0 "
+     "is not an SPI (type 1); only SPIs can be passed through"},
+    {"bad-dev-noreg", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): passthrough: /noreg: reg: missing"},
+    {"bad-prop-vm", HYP_EFORMAT, "/hypervisor/vm@1 (linux-b): memroy: unknown property"},
+    {"bad-prop-hv", HYP_EFORMAT, "/hypervisor: #adress-cells: unknown property"},
+    {"bad-prop-shm", HYP_EFORMAT, "/hypervisor/shm-b-bare: dorbell: unknown property"},
+    {"bad-node-hv", HYP_EFORMAT,
+     "/hypervisor: vmm@3: unknown node (expected vm@<id> or shm-<name>)"},
+    {"bad-compat-vm", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): compatible: does not contain \"libhyp,vm\""},
+    {"bad-label-missing", HYP_EFORMAT,
+     "/hypervisor/vm@1: label: missing (every VM needs a name)"},
+    {"bad-label-dup", HYP_EFORMAT,
+     "/hypervisor/vm@1: label: \"linux-a\" is also vm@0 (linux-a)'s"},
+    {"bad-label-chars", HYP_EFORMAT,
+     "/hypervisor/vm@1: label: character 5 is not a letter, digit, '-' or '_'"},
+    {"bad-id-dup", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): reg: id 0 is also vm@0 (linux-a)'s"},
+    {"bad-shm-vm", HYP_EFORMAT,
+     "/hypervisor/shm-b-bare: vms: entry 1: /cpus/cpu@0 is not a vm@ node of "
+     "/hypervisor"},
+    {"bad-shm-samevm", HYP_EFORMAT, "/hypervisor/shm-b-bare: vms: names vm@1 twice"},
+    {"bad-shm-doorbell", HYP_EFORMAT,
+     "/hypervisor/shm-b-bare: doorbell: INTID 34 of vm@2 (bare) is also its "
+     "/pl031@9010000"},
+    {"bad-shm-missing", HYP_EFORMAT,
+     "/hypervisor/shm-b-bare: shared-mem: missing (base and size)"},
+    {"bad-cap-unknown", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): capabilities: \"system-rest\" is not one of "
+     "\"system-reset\", \"system-off\", \"create-vms\""},
+    {"bad-cap-limits", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): max-child-vms: without the \"create-vms\" capability"},
+    {"bad-cap-memory", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): max-child-memory: 0x20000000 is more than the VM's "
+     "memory (0x10000000), which children are carved from"},
+    {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
+    {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
+};
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        const struct refusal *r = &refusals[i];
+        struct lines out;
+        int rc = parse_file(r->file, &out);
+
+        if (rc != r->code || out.count != 1 || strcmp(out.text[0], r->line) != 0)
+            print_error("%s: got %s and %u line(s), first \"%s\"\n  want %s and \"%s\"\n",
+                        r->file, hyp_strerror(rc), out.count,
+                        out.count ? out.text[0] : "", hyp_strerror(r->code), r->line);
+        assert_int_equal(rc, r->code);
+        assert_int_equal(out.count, 1);
+        assert_string_equal(out.text[0], r->line);
+        assert_true(strlen(r->line) < HYP_VMCONFIG_ERRLEN);
+    }
+}
+
+/** Independent problems are all reported, the first one kept. */
+static void test_two_refusals(void **state)
+{
+    struct lines out;
+
+    (void)state;
+    assert_int_equal(parse_file("bad-two", &out), HYP_EFORMAT);
+    assert_int_equal(out.count, 2);
+    assert_string_equal(out.text[0],
+                        "/hypervisor/vm@1 (linux-b): memroy: unknown property");
+    assert_string_equal(
+        out.text[1],
+        "/hypervisor/vm@2 (bare): cpus: missing or empty: the VM has no CPU");
+    assert_string_equal(cfg.error, out.text[0]);
+}
+
+/*
+ * Arguments and blobs
+ */
+
+static void test_arguments(void **state)
+{
+    void *fdt = load("good-3vm", 16);
+    size_t size = fdt_totalsize(fdt);
+    struct hyp_range five[5] = {{0}};
+    const struct hyp_range wraps = {0xfffffffffffff000ull, 0x2000};
+    struct lines out;
+
+    (void)state;
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, NULL, 0, NULL, collect, &out),
+                     HYP_EINVAL);
+    assert_int_equal(out.count, 1);
+    assert_int_equal(hyp_vmconfig_parse(NULL, size, NULL, 0, &cfg, NULL, NULL),
+                     HYP_EINVAL);
+    assert_string_equal(cfg.error, "NULL DTB");
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, five, 5, &cfg, NULL, NULL),
+                     HYP_EINVAL);
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, NULL, 1, &cfg, NULL, NULL),
+                     HYP_EINVAL);
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, &wraps, 1, &cfg, NULL, NULL),
+                     HYP_EINVAL);
+    assert_non_null(strstr(cfg.error, "wraps"));
+    /* Size-0 hypervisor ranges are ignored. */
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, five, 4, &cfg, NULL, NULL), HYP_OK);
+    assert_int_equal(cfg.hyp_count, 0);
+    /* A blob larger than the bytes given, misaligned, or not a DTB at all. */
+    assert_int_equal(hyp_vmconfig_parse(fdt, size - 1, NULL, 0, &cfg, NULL, NULL),
+                     HYP_EFORMAT);
+    assert_non_null(strstr(cfg.error, "truncated"));
+    memmove((char *)fdt + 4, fdt, size);
+    assert_int_equal(hyp_vmconfig_parse((char *)fdt + 4, size, NULL, 0, &cfg, NULL, NULL),
+                     HYP_EALIGN);
+    memset(fdt, 0, size);
+    assert_int_equal(hyp_vmconfig_parse(fdt, size, NULL, 0, &cfg, NULL, NULL),
+                     HYP_EFORMAT);
+    assert_non_null(strstr(cfg.error, "magic"));
+    assert_int_equal(cfg.error_count, 1);
+    free(fdt);
+}
+
+/** Limits: more VMs than HYP_VMCONFIG_MAX_VMS is refused, not truncated. */
+static void test_too_many_vms(void **state)
+{
+    void *fdt = edit("good-3vm");
+    int hv = node_at(fdt, "/hypervisor");
+    struct lines out;
+
+    (void)state;
+    /* libfdt adds a node before its siblings: vm@3..vm@8, then vm@0..vm@2. */
+    for (int i = HYP_VMCONFIG_MAX_VMS; i >= 3; i--) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "vm@%d", i);
+        assert_true(fdt_add_subnode(fdt, hv, name) >= 0);
+        hv = node_at(fdt, "/hypervisor");
+    }
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
+        HYP_EFORMAT);
+    /* vm@3..vm@8 are refused one by one (no label), vm@0 and vm@1 make 8,
+     * vm@2 is one too many; the region naming it then says nothing more. */
+    assert_int_equal(out.count, HYP_VMCONFIG_MAX_VMS - 3 + 2);
+    assert_string_equal(out.text[0],
+                        "/hypervisor/vm@3: label: missing (every VM needs a name)");
+    assert_string_equal(out.text[out.count - 1],
+                        "/hypervisor/vm@2: more than 8 VMs (HYP_VMCONFIG_MAX_VMS)");
+    free(fdt);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),      cmocka_unit_test(test_vm_of_cpu),
+        cmocka_unit_test(test_print),     cmocka_unit_test(test_no_hyp_range),
+        cmocka_unit_test(test_refusals),  cmocka_unit_test(test_two_refusals),
+        cmocka_unit_test(test_arguments), cmocka_unit_test(test_too_many_vms),
+    };
+
+    dtb_dir = argc > 1 ? argv[1] : HYP_TEST_CONFIG_DTB_DIR;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
