@@ -11,6 +11,7 @@ int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt)
     int node, depth = -1; /* fdt_next_node() counts the root as depth 0 */
 
     idx->fdt = fdt;
+    idx->fingerprint = 0;
     idx->count = 0;
     idx->complete = false;
     for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
@@ -33,6 +34,45 @@ int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt)
     }
     idx->complete = true;
     return 0;
+}
+
+/* FNV-1a over the header and the structure block a word at a time (both
+ * 4-byte aligned in a valid blob), and over the strings block a byte at a
+ * time (it has no alignment). */
+static uint64_t fingerprint(const void *fdt)
+{
+    const uint32_t *w = __builtin_assume_aligned(fdt, 4);
+    const uint32_t *sw = __builtin_assume_aligned(
+        (const uint8_t *)fdt + (fdt_off_dt_struct(fdt) & ~3u), 4);
+    const uint8_t *str = (const uint8_t *)fdt + fdt_off_dt_strings(fdt);
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (unsigned i = 0; i < sizeof(struct fdt_header) / 4; i++)
+        h = (h ^ w[i]) * 0x100000001b3ULL;
+    for (uint32_t i = 0; i < fdt_size_dt_struct(fdt) / 4; i++)
+        h = (h ^ sw[i]) * 0x100000001b3ULL;
+    for (uint32_t i = 0; i < fdt_size_dt_strings(fdt); i++)
+        h = (h ^ str[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+const struct hyp_fdt_index *hyp_fdt_index_for(const void *fdt)
+{
+    static struct hyp_fdt_index cache;
+    uint64_t fp;
+
+    if (fdt_check_header(fdt) != 0) {
+        /* Nothing indexed: every lookup is libfdt's own. */
+        cache = (struct hyp_fdt_index){.fdt = fdt};
+        cache.count = 0;
+        return &cache;
+    }
+    fp = fingerprint(fdt);
+    if (cache.fdt != fdt || cache.fingerprint != fp || cache.count == 0) {
+        hyp_fdt_index_build(&cache, fdt);
+        cache.fingerprint = fp;
+    }
+    return &cache;
 }
 
 /* Position of @node in the index, or -1. */

@@ -26,8 +26,9 @@
 
 struct hyp_fdt_index {
     const void *fdt;
-    unsigned count; /* nodes indexed, in tree order (ascending offsets) */
-    bool complete;  /* every node of the tree is indexed */
+    uint64_t fingerprint; /* of the tree indexed: see hyp_fdt_index_for() */
+    unsigned count;       /* nodes indexed, in tree order (ascending offsets) */
+    bool complete;        /* every node of the tree is indexed */
     int offset[HYP_FDT_INDEX_MAX];
     int parent[HYP_FDT_INDEX_MAX]; /* parent's offset; -FDT_ERR_NOTFOUND for the root */
     uint32_t phandle[HYP_FDT_INDEX_MAX];
@@ -37,6 +38,17 @@ struct hyp_fdt_index {
  * negative libfdt error for a tree that cannot be walked (the index is then
  * empty and every lookup falls back to libfdt). */
 int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt);
+
+/*
+ * The index of @fdt, from a one-entry cache: rebuilt when @fdt is not the
+ * tree it holds, by address or by content (a fingerprint of the header and
+ * the structure and strings blocks, a few thousand instructions against
+ * the tens of thousands one libfdt parent or phandle lookup costs). For the
+ * parsers that run at boot or VM creation, one CPU at a time: the pointer
+ * stays valid until the next call with another tree. Never NULL; for a tree
+ * that cannot be walked the index is empty and lookups fall back to libfdt.
+ */
+const struct hyp_fdt_index *hyp_fdt_index_for(const void *fdt);
 
 /* fdt_parent_offset(idx->fdt, node), from the index when it can. */
 int hyp_fdt_index_parent(const struct hyp_fdt_index *idx, int node);

@@ -4,6 +4,7 @@
  * @brief Which host device nodes can be copied into a guest DTB, and what
  *        their `reg` and `clocks` say (see hyp_guest_dtb_check_device()).
  */
+#include "fdt_index.h"
 #include "guest_internal.h"
 
 #include <hyp/error.h>
@@ -79,9 +80,12 @@ static int one_cell(const void *fdt, int node, const char *prop, uint32_t *v)
 
 /* Every ancestor below the root must be an identity simple-bus (empty
  * `ranges`), so that `reg` holds CPU addresses. */
-static int check_parents(const void *fdt, int node, char *err)
+static int check_parents(const struct hyp_fdt_index *idx, int node, char *err)
 {
-    for (int p = fdt_parent_offset(fdt, node); p > 0; p = fdt_parent_offset(fdt, p)) {
+    const void *fdt = idx->fdt;
+
+    for (int p = hyp_fdt_index_parent(idx, node); p > 0;
+         p = hyp_fdt_index_parent(idx, p)) {
         int len;
 
         if (fdt_node_check_compatible(fdt, p, "simple-bus") != 0 ||
@@ -103,9 +107,11 @@ static uint64_t read_cells(const fdt32_t *p, int n)
     return v;
 }
 
-static int read_reg(const void *fdt, int node, struct hyp_guest_dev *dev, char *err)
+static int read_reg(const struct hyp_fdt_index *idx, int node, struct hyp_guest_dev *dev,
+                    char *err)
 {
-    int parent = fdt_parent_offset(fdt, node);
+    const void *fdt = idx->fdt;
+    int parent = hyp_fdt_index_parent(idx, node);
     int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
     const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
     int entry = (ac + sc) * (int)sizeof(fdt32_t);
@@ -131,16 +137,17 @@ static int read_reg(const void *fdt, int node, struct hyp_guest_dev *dev, char *
 }
 
 /* The interrupt parent that governs @p node must be the GIC, with 3 cells. */
-static int check_irq_parent(const void *fdt, int node, char *err)
+static int check_irq_parent(const struct hyp_fdt_index *idx, int node, char *err)
 {
+    const void *fdt = idx->fdt;
     uint32_t ph = 0, cells = 0;
     int rc = 0, ctl;
 
     if (!fdt_getprop(fdt, node, "interrupts", NULL))
         return HYP_OK;
-    for (int n = node; n >= 0 && rc == 0; n = n == 0 ? -1 : fdt_parent_offset(fdt, n))
+    for (int n = node; n >= 0 && rc == 0; n = n == 0 ? -1 : hyp_fdt_index_parent(idx, n))
         rc = one_cell(fdt, n, "interrupt-parent", &ph);
-    ctl = rc == 1 ? fdt_node_offset_by_phandle(fdt, ph) : -1;
+    ctl = rc == 1 ? hyp_fdt_index_by_phandle(idx, ph) : -1;
     if (ctl < 0)
         return hyp_guest_fail(err, fdt, node, HYP_EFORMAT,
                               "no interrupt parent for its 'interrupts'");
@@ -155,8 +162,10 @@ static int check_irq_parent(const void *fdt, int node, char *err)
 }
 
 /* `clocks`: every specifier must name a fixed clock (#clock-cells = 0). */
-static int read_clocks(const void *fdt, int node, struct hyp_guest_dev *dev, char *err)
+static int read_clocks(const struct hyp_fdt_index *idx, int node,
+                       struct hyp_guest_dev *dev, char *err)
 {
+    const void *fdt = idx->fdt;
     int len;
     const fdt32_t *p = fdt_getprop(fdt, node, "clocks", &len);
 
@@ -167,7 +176,7 @@ static int read_clocks(const void *fdt, int node, struct hyp_guest_dev *dev, cha
         return hyp_guest_fail(err, fdt, node, HYP_EFORMAT, "property 'clocks': length %d",
                               len);
     for (int i = 0; i < len / 4; i++) {
-        int clk = fdt_node_offset_by_phandle(fdt, fdt32_ld(p + i));
+        int clk = hyp_fdt_index_by_phandle(idx, fdt32_ld(p + i));
         uint32_t cells = 1;
 
         if (clk < 0)
@@ -189,6 +198,7 @@ static int read_clocks(const void *fdt, int node, struct hyp_guest_dev *dev, cha
 
 int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, char *err)
 {
+    const struct hyp_fdt_index *idx;
     int off, rc;
 
     if (fdt_get_name(host, node, NULL) == NULL || node == 0)
@@ -203,13 +213,14 @@ int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, ch
                                   "property '%s' refers to nodes the guest does not get",
                                   name);
     }
-    rc = check_parents(host, node, err);
+    idx = hyp_fdt_index_for(host);
+    rc = check_parents(idx, node, err);
     if (rc == HYP_OK)
-        rc = read_reg(host, node, dev, err);
+        rc = read_reg(idx, node, dev, err);
     if (rc == HYP_OK)
-        rc = check_irq_parent(host, node, err);
+        rc = check_irq_parent(idx, node, err);
     if (rc == HYP_OK)
-        rc = read_clocks(host, node, dev, err);
+        rc = read_clocks(idx, node, dev, err);
     return rc;
 }
 

@@ -312,10 +312,14 @@ static int host_find(const struct bctx *c, const char *const *list, size_t n)
 
     for (node = fdt_next_node(c->host, -1, NULL); node >= 0;
          node = fdt_next_node(c->host, node, NULL)) {
-        if (!host_enabled(c, node))
+        int len;
+        /* Fetched once per node, not once per entry of @p list. */
+        const char *compat = fdt_getprop(c->host, node, "compatible", &len);
+
+        if (compat == NULL || !host_enabled(c, node))
             continue;
         for (size_t i = 0; i < n; i++)
-            if (fdt_node_check_compatible(c->host, node, list[i]) == 0)
+            if (fdt_stringlist_contains(compat, len, list[i]))
                 return node;
     }
     return -1;

@@ -950,10 +950,6 @@ static void discover_model(struct disc *d)
 }
 
 /** Validate the blob's header against the bytes the caller lets us read. */
-/* The node index of the DTB being discovered: boot runs discovery once, on
- * one CPU, so one static index serves (it is too big for an EL2 stack). */
-static struct hyp_fdt_index index;
-
 static int check_blob(struct disc *d, size_t dtb_max)
 {
     int rc;
@@ -980,17 +976,14 @@ static int check_blob(struct disc *d, size_t dtb_max)
     if (rc != 0)
         return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s",
                     fdt_strerror(rc));
-    rc = hyp_fdt_index_build(&index, d->fdt);
-    if (rc != 0)
-        return fail(d, HYP_EFORMAT, -1, "DTB structure is malformed: %s",
-                    fdt_strerror(rc));
+    d->idx = hyp_fdt_index_for(d->fdt);
     return HYP_OK;
 }
 
 int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *plat,
                           char *err)
 {
-    struct disc d = {.fdt = dtb, .idx = &index, .plat = plat, .err = err, .gic_node = -1};
+    struct disc d = {.fdt = dtb, .plat = plat, .err = err, .gic_node = -1};
     int rc;
 
     if (err)
@@ -998,9 +991,6 @@ int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *
     if (!dtb || !plat)
         return fail(&d, HYP_EINVAL, -1, "NULL %s", dtb ? "platform" : "DTB");
     memset(plat, 0, sizeof(*plat));
-    index.count = 0;
-    index.complete = false;
-    index.fdt = dtb;
 
     rc = check_blob(&d, dtb_max);
     if (rc == HYP_OK) {

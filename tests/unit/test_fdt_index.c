@@ -194,12 +194,41 @@ static void broken_tree(void **state)
     free(fdt);
 }
 
+/* The cached index follows the tree: another tree, or the same buffer edited
+ * in place, is indexed anew. */
+static void cache_follows_the_tree(void **state)
+{
+    void *a = generate(6, 2), *b = generate(9, 0);
+    const struct hyp_fdt_index *ia;
+    int node;
+
+    (void)state;
+    ia = hyp_fdt_index_for(a);
+    assert_ptr_equal(ia->fdt, a);
+    node = hyp_fdt_index_by_phandle(ia, 3);
+    assert_true(node > 0);
+    assert_int_equal(hyp_fdt_index_by_phandle(hyp_fdt_index_for(b), 9),
+                     fdt_node_offset_by_phandle(b, 9));
+    /* Back to a, then change a phandle in place: same size, same offsets. */
+    assert_int_equal(hyp_fdt_index_by_phandle(hyp_fdt_index_for(a), 3), node);
+    assert_int_equal(fdt_setprop_inplace_u32(a, node, "phandle", 0x77), 0);
+    assert_int_equal(hyp_fdt_index_by_phandle(hyp_fdt_index_for(a), 0x77), node);
+    assert_int_equal(hyp_fdt_index_by_phandle(hyp_fdt_index_for(a), 3),
+                     -FDT_ERR_NOTFOUND);
+    /* A blob that is not a DTB: nothing indexed, libfdt answers. */
+    memset(b, 0, 64);
+    assert_int_equal(hyp_fdt_index_for(b)->count, 0);
+    assert_true(hyp_fdt_index_parent(hyp_fdt_index_for(b), 8) < 0);
+    free(a);
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_test_dtb), cmocka_unit_test(small_tree_whole),
         cmocka_unit_test(too_many_nodes), cmocka_unit_test(too_deep),
-        cmocka_unit_test(broken_tree),
+        cmocka_unit_test(broken_tree),    cmocka_unit_test(cache_follows_the_tree),
     };
 
     if (argc != 2) {
