@@ -36,22 +36,34 @@ int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt)
     return 0;
 }
 
+/* Bytes of the block [off, off + size) that lie inside the blob (an old
+ * header's size fields are not checked by fdt_check_header()). */
+static uint32_t clamp(const void *fdt, uint32_t off, uint32_t size)
+{
+    uint32_t total = fdt_totalsize(fdt);
+
+    return off >= total ? 0 : size < total - off ? size : total - off;
+}
+
 /* FNV-1a over the header and the structure block a word at a time (both
  * 4-byte aligned in a valid blob), and over the strings block a byte at a
  * time (it has no alignment). */
-static uint64_t fingerprint(const void *fdt)
+uint64_t hyp_fdt_fingerprint(const void *fdt)
 {
+    uint32_t soff = fdt_off_dt_struct(fdt) & ~3u;
+    uint32_t slen = clamp(fdt, soff, fdt_size_dt_struct(fdt));
+    uint32_t toff = fdt_off_dt_strings(fdt);
+    uint32_t tlen = clamp(fdt, toff, fdt_size_dt_strings(fdt));
     const uint32_t *w = __builtin_assume_aligned(fdt, 4);
-    const uint32_t *sw = __builtin_assume_aligned(
-        (const uint8_t *)fdt + (fdt_off_dt_struct(fdt) & ~3u), 4);
-    const uint8_t *str = (const uint8_t *)fdt + fdt_off_dt_strings(fdt);
+    const uint32_t *sw = __builtin_assume_aligned((const uint8_t *)fdt + soff, 4);
+    const uint8_t *str = (const uint8_t *)fdt + toff;
     uint64_t h = 0xcbf29ce484222325ULL;
 
     for (unsigned i = 0; i < sizeof(struct fdt_header) / 4; i++)
         h = (h ^ w[i]) * 0x100000001b3ULL;
-    for (uint32_t i = 0; i < fdt_size_dt_struct(fdt) / 4; i++)
+    for (uint32_t i = 0; i < slen / 4; i++)
         h = (h ^ sw[i]) * 0x100000001b3ULL;
-    for (uint32_t i = 0; i < fdt_size_dt_strings(fdt); i++)
+    for (uint32_t i = 0; i < tlen; i++)
         h = (h ^ str[i]) * 0x100000001b3ULL;
     return h;
 }
@@ -67,7 +79,7 @@ const struct hyp_fdt_index *hyp_fdt_index_for(const void *fdt)
         cache.count = 0;
         return &cache;
     }
-    fp = fingerprint(fdt);
+    fp = hyp_fdt_fingerprint(fdt);
     if (cache.fdt != fdt || cache.fingerprint != fp || cache.count == 0) {
         hyp_fdt_index_build(&cache, fdt);
         cache.fingerprint = fp;

@@ -39,6 +39,13 @@ struct hyp_fdt_index {
  * empty and every lookup falls back to libfdt). */
 int hyp_fdt_index_build(struct hyp_fdt_index *idx, const void *fdt);
 
+/* A 64-bit FNV-1a fingerprint of @fdt's header, structure and strings blocks
+ * (the parts of them inside its totalsize): equal for equal trees, and
+ * almost surely different after any change to a node or property.
+ * fdt_check_header() must have passed, and the blob must be readable up to
+ * its totalsize. */
+uint64_t hyp_fdt_fingerprint(const void *fdt);
+
 /*
  * The index of @fdt, from a one-entry cache: rebuilt when @fdt is not the
  * tree it holds, by address or by content (a fingerprint of the header and

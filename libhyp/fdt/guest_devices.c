@@ -196,9 +196,10 @@ static int read_clocks(const struct hyp_fdt_index *idx, int node,
     return HYP_OK;
 }
 
-int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, char *err)
+int hyp_guest_dev_read(const struct hyp_fdt_index *idx, int node,
+                       struct hyp_guest_dev *dev, char *err)
 {
-    const struct hyp_fdt_index *idx;
+    const void *host = idx->fdt;
     int off, rc;
 
     if (fdt_get_name(host, node, NULL) == NULL || node == 0)
@@ -213,7 +214,6 @@ int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, ch
                                   "property '%s' refers to nodes the guest does not get",
                                   name);
     }
-    idx = hyp_fdt_index_for(host);
     rc = check_parents(idx, node, err);
     if (rc == HYP_OK)
         rc = read_reg(idx, node, dev, err);
@@ -232,5 +232,5 @@ int hyp_guest_dtb_check_device(const void *host_dtb, int node, char *err)
         err[0] = '\0';
     if (!host_dtb || fdt_check_header(host_dtb) != 0)
         return hyp_guest_fail(err, NULL, -1, HYP_EINVAL, "no valid host DTB");
-    return hyp_guest_dev_read(host_dtb, node, &dev, err);
+    return hyp_guest_dev_read(hyp_fdt_index_for(host_dtb), node, &dev, err);
 }

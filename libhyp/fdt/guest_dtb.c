@@ -10,6 +10,7 @@
  * nothing once one call failed, and the first failure is reported with the
  * node and property being written.
  */
+#include "fdt_index.h"
 #include "guest_internal.h"
 
 #include <hyp/error.h>
@@ -61,6 +62,7 @@ struct spec {
 /** One call's state. */
 struct bctx {
     const void *host;
+    const struct hyp_fdt_index *idx; /**< Of @ref host, once it is checked. */
     const struct hyp_guest_dtb_cfg *cfg;
     char *err;
     void *fdt;
@@ -386,6 +388,7 @@ static int read_host(struct bctx *c)
     if (rc != 0)
         return hyp_guest_fail(c->err, NULL, -1, HYP_EFORMAT, "host DTB: %s",
                               fdt_strerror(rc));
+    c->idx = hyp_fdt_index_for(c->host);
     c->model = host_string(c, 0, "model", NULL);
 
     if (version == 3)
@@ -693,6 +696,11 @@ static uint32_t clock_phandle(const struct bctx *c, int clk)
     return 0;
 }
 
+/* What check_passthrough() read of the first devices, for write_passthrough():
+ * reading a node again costs more than ten thousand instructions. */
+#define DEV_CACHE 128
+static struct hyp_guest_dev dev_cache[DEV_CACHE];
+
 /* Check every passed-through node and give each fixed clock they use a guest
  * phandle: the UART's apb-pclk for a 24 MHz one when a UART is described. */
 static int check_passthrough(struct bctx *c)
@@ -703,10 +711,12 @@ static int check_passthrough(struct bctx *c)
                               c->cfg->passthrough_count);
     for (unsigned i = 0; i < c->cfg->passthrough_count; i++) {
         struct hyp_guest_dev dev;
-        int rc = hyp_guest_dev_read(c->host, c->cfg->passthrough[i], &dev, c->err);
+        int rc = hyp_guest_dev_read(c->idx, c->cfg->passthrough[i], &dev, c->err);
 
         if (rc != HYP_OK)
             return rc;
+        if (i < DEV_CACHE)
+            dev_cache[i] = dev;
         for (unsigned k = 0; k < dev.clk_count; k++) {
             int len;
             const fdt32_t *f;
@@ -796,7 +806,9 @@ static void write_passthrough(struct bctx *c)
         int node = c->cfg->passthrough[i];
         struct hyp_guest_dev dev;
 
-        if (hyp_guest_dev_read(c->host, node, &dev, NULL) != HYP_OK)
+        if (i < DEV_CACHE)
+            dev = dev_cache[i];
+        else if (hyp_guest_dev_read(c->idx, node, &dev, NULL) != HYP_OK)
             continue; /* checked before writing: cannot happen */
         begin(c, "%s", fdt_get_name(c->host, node, NULL));
         copy_props(c, node, &dev);

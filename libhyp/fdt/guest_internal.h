@@ -38,6 +38,8 @@ bool hyp_guest_align_up(uint64_t v, uint64_t align, uint64_t *out);
 /** Most `clocks` specifiers of a device copied into a guest DTB. */
 #define HYP_GUEST_DEV_MAX_CLOCKS 4
 
+struct hyp_fdt_index;
+
 /** A host device node checked for copying (hyp_guest_dev_read()). */
 struct hyp_guest_dev {
     struct hyp_range reg[HYP_GUEST_DEV_MAX_REG]; /**< `reg`, CPU addresses. */
@@ -48,9 +50,11 @@ struct hyp_guest_dev {
 
 /**
  * Check that host node @p node can be described in a guest DTB as
- * hyp_guest_dtb_check_device() says, and decode its `reg` and `clocks`.
+ * hyp_guest_dtb_check_device() says, and decode its `reg` and `clocks`;
+ * @p idx indexes the host DTB (hyp_fdt_index_for()).
  * @return HYP_OK, or HYP_ENOTSUP / HYP_EFORMAT with @p err set.
  */
-int hyp_guest_dev_read(const void *host, int node, struct hyp_guest_dev *dev, char *err);
+int hyp_guest_dev_read(const struct hyp_fdt_index *idx, int node,
+                       struct hyp_guest_dev *dev, char *err);
 
 #endif /* HYP_FDT_GUEST_INTERNAL_H */
