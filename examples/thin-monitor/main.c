@@ -366,14 +366,34 @@ static int share_check(const struct hyp_device *dev, void *arg)
     return 0;
 }
 
+/* The board's device ranges, walked once (each walk of the DTB costs about a
+ * million instructions of boot time) and visited by each pass. */
+static struct hyp_device ranges[2 * MAX_DEVICES];
+static unsigned range_count;
+
+static int collect(const struct hyp_device *dev, void *arg)
+{
+    (void)arg;
+    if (range_count == 2 * MAX_DEVICES)
+        hyp_panic("the board has more than %u device ranges", 2 * MAX_DEVICES);
+    ranges[range_count++] = *dev;
+    return 0;
+}
+
+static void for_each_range(hyp_device_fn fn, void *arg)
+{
+    for (unsigned i = 0; i < range_count; i++)
+        fn(&ranges[i], arg);
+}
+
 static void classify_devices(const void *dtb)
 {
-    int rc = hyp_platform_for_each_device(dtb, classify, (void *)(uintptr_t)dtb);
+    int rc = hyp_platform_for_each_device(dtb, collect, NULL);
 
-    if (rc == HYP_OK)
-        rc = hyp_platform_for_each_device(dtb, share_check, NULL);
     if (rc != HYP_OK)
         hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+    for_each_range(classify, (void *)(uintptr_t)dtb);
+    for_each_range(share_check, NULL);
     for (unsigned i = 0; i < device_count; i++)
         given_dma += devices[i].state == DEV_GIVEN && devices[i].dma;
     if (withheld_dma != 0)
@@ -591,9 +611,7 @@ int main(void)
                "timer)\n");
     }
 
-    rc = hyp_platform_for_each_device(dtb, pass_through, &vm);
-    if (rc != HYP_OK)
-        hyp_panic("cannot walk the boot DTB's devices: %s", hyp_strerror(rc));
+    for_each_range(pass_through, &vm);
     add_hidden_ram(ram.ipa, ram.ipa + ram_size, pool_end);
 
     dtb_cfg.mpidr = mpidr;
@@ -616,9 +634,10 @@ int main(void)
     rc = hyp_guest_load(&vm, dtb, &mods, &dtb_cfg, &boot, err);
     if (rc != HYP_OK)
         hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);
-    printf("thin-monitor: %s guest entry %#llx, DTB %#llx, stage 2 uses %llu pages\n",
+    printf("thin-monitor: %s guest entry %#llx%s, DTB %#llx, stage 2 uses %llu pages\n",
            boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux Image" : "raw",
-           (unsigned long long)boot.entry, (unsigned long long)boot.dtb,
+           (unsigned long long)boot.entry, boot.in_place ? " (in place)" : "",
+           (unsigned long long)boot.dtb,
            (unsigned long long)hyp_page_pool_used(&s2_pool));
 
     rc = hyp_smccc_register_defaults();

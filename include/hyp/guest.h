@@ -235,6 +235,45 @@ int hyp_guest_layout(const struct hyp_guest_image *kernel, uint64_t initrd_size,
                      uint64_t dtb_size, uint64_t ram_base, uint64_t ram_size,
                      struct hyp_guest_layout *out, char *err);
 
+/**
+ * @brief hyp_guest_layout(), but leaving the kernel and the initrd where they
+ *        already lie in guest RAM when the boot protocol allows it.
+ *
+ * Copying Debian's 26 MiB kernel into place, then cleaning it to the point
+ * of coherency, costs a guest tens of milliseconds at boot; a boot loader
+ * that put the modules in guest RAM with room to spare saves both.
+ *
+ * The kernel stays at @p kernel_at if it is a Linux Image whose header
+ * gives its image_size and allows any physical placement (flags bit 3),
+ * `kernel_at - text_offset` is 2 MiB aligned and its image_size bytes lie in
+ * guest RAM clear of the initrd. The initrd stays at @p initrd_at if it
+ * then lies in guest RAM, clear of the kernel's image_size bytes and inside
+ * the kernel's 32 GiB window. The DTB goes to the lowest 2 MiB boundary
+ * where it shares no 2 MiB block with either. If anything cannot stay,
+ * this is exactly hyp_guest_layout() (everything is to be copied).
+ *
+ * @param kernel      A result of hyp_guest_image_parse().
+ * @param kernel_at   Guest-physical address of the kernel module's first
+ *                    byte; ::HYP_GUEST_NOWHERE if it is not in guest RAM.
+ * @param initrd_size Bytes of initrd, 0 for none.
+ * @param initrd_at   Guest-physical address of the initrd module, or
+ *                    ::HYP_GUEST_NOWHERE.
+ * @param dtb_size    As for hyp_guest_layout().
+ * @param ram_base    As for hyp_guest_layout().
+ * @param ram_size    As for hyp_guest_layout().
+ * @param out         The layout: `kernel_load == kernel_at` (and
+ *                    `initrd.base == initrd_at`) when they stay.
+ * @param err         As for hyp_guest_layout().
+ * @return As hyp_guest_layout().
+ */
+int hyp_guest_layout_in_place(const struct hyp_guest_image *kernel, uint64_t kernel_at,
+                              uint64_t initrd_size, uint64_t initrd_at, uint64_t dtb_size,
+                              uint64_t ram_base, uint64_t ram_size,
+                              struct hyp_guest_layout *out, char *err);
+
+/** A module address for hyp_guest_layout_in_place(): not in guest RAM. */
+#define HYP_GUEST_NOWHERE UINT64_MAX
+
 /*
  * Guest device tree
  */
@@ -308,6 +347,8 @@ struct hyp_guest_dtb_cfg {
  *
  * Reads from @p host_dtb only its model, its GIC node, its timer node, the
  * passed-through device nodes and their clocks.
+ * Not reentrant: call it on one CPU at a time (boot, VM creation), like the
+ * library's other device-tree parsers, which share an index of the tree.
  *
  * @param host_dtb The boot DTB (already validated by hyp_platform_discover()).
  * @param cfg      What to describe; checked (ranges non-empty, not wrapping,

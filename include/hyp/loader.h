@@ -21,6 +21,9 @@ struct hyp_guest_boot {
     uint64_t dtb;                   /**< Guest-physical address of its DTB (x0). */
     struct hyp_guest_layout layout; /**< Everything placed in guest RAM. */
     enum hyp_guest_image_kind kind; /**< Linux Image or raw binary. */
+    /** The kernel boots where its module lies (not copied): see
+     *  hyp_guest_layout_in_place(). */
+    bool in_place;
 };
 
 /**

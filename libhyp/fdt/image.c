@@ -257,3 +257,85 @@ int hyp_guest_layout(const struct hyp_guest_image *kernel, uint64_t initrd_size,
     out->dtb.size = dtb_size;
     return HYP_OK;
 }
+
+/* [a, a + alen) and [b, b + blen), both non-empty and not wrapping, meet. */
+static bool meet(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* [addr, addr + len) lies in [base, last]. */
+static bool inside(uint64_t addr, uint64_t len, uint64_t base, uint64_t last)
+{
+    return addr >= base && addr <= last && fits_below(addr, len, last);
+}
+
+/* The 2 MiB blocks [addr, addr + len) touches, as a range. */
+static void blocks(uint64_t addr, uint64_t len, uint64_t *start, uint64_t *size)
+{
+    *start = addr & ~(GUEST_SZ_2M - 1);
+    *size = ((addr + len - 1) | (GUEST_SZ_2M - 1)) - *start + 1;
+}
+
+int hyp_guest_layout_in_place(const struct hyp_guest_image *kernel, uint64_t kernel_at,
+                              uint64_t initrd_size, uint64_t initrd_at, uint64_t dtb_size,
+                              uint64_t ram_base, uint64_t ram_size,
+                              struct hyp_guest_layout *out, char *err)
+{
+    uint64_t last, kb, ks, ib = 0, is = 0, cand[3];
+    bool kernel_ok, initrd_ok;
+
+    if (err)
+        err[0] = '\0';
+    if (!kernel || !out || dtb_size == 0 || dtb_size > HYP_GUEST_DTB_MAX ||
+        bank_end(ram_base, ram_size, &last, NULL) != HYP_OK)
+        return hyp_guest_layout(kernel, initrd_size, dtb_size, ram_base, ram_size, out,
+                                err); /* its message says what is wrong */
+    kernel_ok = kernel->kind == HYP_GUEST_IMAGE_LINUX && kernel->image_size_known &&
+                kernel->phys_base_anywhere && kernel_at != HYP_GUEST_NOWHERE &&
+                kernel_at >= kernel->text_offset &&
+                ((kernel_at - kernel->text_offset) & (GUEST_SZ_2M - 1)) == 0 &&
+                inside(kernel_at, kernel->image_size, ram_base, last);
+    initrd_ok = initrd_size == 0 || (initrd_at != HYP_GUEST_NOWHERE &&
+                                     inside(initrd_at, initrd_size, ram_base, last));
+    if (kernel_ok && initrd_size != 0)
+        initrd_ok = initrd_ok &&
+                    !meet(kernel_at, kernel->image_size, initrd_at, initrd_size) &&
+                    initrd_at + initrd_size - (kernel_at & ~(SZ_1G - 1)) <= SZ_32G &&
+                    initrd_at >= (kernel_at & ~(SZ_1G - 1));
+    if (!kernel_ok || !initrd_ok)
+        return hyp_guest_layout(kernel, initrd_size, dtb_size, ram_base, ram_size, out,
+                                err);
+
+    memset(out, 0, sizeof(*out));
+    out->kernel_load = out->kernel_entry = kernel_at;
+    out->kernel.base = kernel_at;
+    out->kernel.size = kernel->image_size;
+    blocks(kernel_at, kernel->image_size, &kb, &ks);
+    if (initrd_size != 0) {
+        out->initrd.base = initrd_at;
+        out->initrd.size = initrd_size;
+        blocks(initrd_at, initrd_size, &ib, &is);
+    }
+    /* The DTB: the lowest of RAM's first 2 MiB boundary and the boundaries
+     * after the kernel and the initrd that is clear of both. */
+    cand[0] = ram_base;
+    cand[1] = kb + ks;
+    cand[2] = is != 0 ? ib + is : kb + ks;
+    out->dtb.size = dtb_size;
+    out->dtb.base = HYP_GUEST_NOWHERE;
+    for (unsigned i = 0; i < 3; i++) {
+        uint64_t a;
+
+        if (!hyp_guest_align_up(cand[i], GUEST_SZ_2M, &a) ||
+            !inside(a, dtb_size, ram_base, last) || meet(a, dtb_size, kb, ks) ||
+            (is != 0 && meet(a, dtb_size, ib, is)))
+            continue;
+        if (a < out->dtb.base)
+            out->dtb.base = a;
+    }
+    if (out->dtb.base == HYP_GUEST_NOWHERE)
+        return hyp_guest_layout(kernel, initrd_size, dtb_size, ram_base, ram_size, out,
+                                err);
+    return HYP_OK;
+}

@@ -39,6 +39,15 @@ static void el2_window_close(uint64_t pa, uint64_t size)
     hyp_el2_unmap(page_down(pa), page_up(pa + size) - page_down(pa));
 }
 
+/* Guest-physical address of @mod if it lies wholly in @ram, else none. */
+static uint64_t module_ipa(const struct hyp_vm_ram *ram, struct hyp_range mod)
+{
+    if (mod.size == 0 || mod.base < ram->pa || mod.base - ram->pa >= ram->size ||
+        mod.size > ram->size - (mod.base - ram->pa))
+        return HYP_GUEST_NOWHERE;
+    return ram->ipa + (mod.base - ram->pa);
+}
+
 int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
                    const struct hyp_guest_modules *mods,
                    struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
@@ -71,8 +80,11 @@ int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
                                mods->kernel.size, &image, err);
     if (rc != HYP_OK)
         goto out;
-    rc = hyp_guest_layout(&image, mods->ramdisk.size, GUEST_DTB_ROOM, ram->ipa, ram->size,
-                          &boot->layout, err);
+    /* Modules already in guest RAM may stay where they are (no copy). */
+    rc = hyp_guest_layout_in_place(&image, module_ipa(ram, mods->kernel),
+                                   mods->ramdisk.size, module_ipa(ram, mods->ramdisk),
+                                   GUEST_DTB_ROOM, ram->ipa, ram->size, &boot->layout,
+                                   err);
     if (rc != HYP_OK)
         goto out;
     boot->entry = boot->layout.kernel_entry;
@@ -115,10 +127,15 @@ int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
     if (rc != HYP_OK)
         goto out;
 
-    memmove((void *)(uintptr_t)kernel_pa, (const void *)(uintptr_t)mods->kernel.base,
-            image.file_size);
-    hyp_el2_sync_for_guest(kernel_pa, image.file_size);
-    if (mods->ramdisk.size != 0) {
+    /* A module in place was written by the boot loader, which cleaned it to
+     * the point of coherency as the boot protocol asks; EL2 only read it. */
+    boot->in_place = kernel_pa == mods->kernel.base;
+    if (!boot->in_place) {
+        memmove((void *)(uintptr_t)kernel_pa, (const void *)(uintptr_t)mods->kernel.base,
+                image.file_size);
+        hyp_el2_sync_for_guest(kernel_pa, image.file_size);
+    }
+    if (mods->ramdisk.size != 0 && initrd_pa != mods->ramdisk.base) {
         memmove((void *)(uintptr_t)initrd_pa, (const void *)(uintptr_t)mods->ramdisk.base,
                 mods->ramdisk.size);
         hyp_el2_sync_for_guest(initrd_pa, mods->ramdisk.size);

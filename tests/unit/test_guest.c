@@ -633,6 +633,86 @@ static void test_layout_does_not_fit(void **state)
                HYP_EINVAL, "NULL", NULL);
 }
 
+/* Same layout as hyp_guest_layout() gives. */
+static void assert_standard(const struct hyp_guest_image *k, uint64_t initrd_size,
+                            const struct hyp_guest_layout *got)
+{
+    struct hyp_guest_layout want;
+    char err[HYP_GUEST_ERRLEN];
+
+    check_ok(
+        hyp_guest_layout(k, initrd_size, 0x10000, 0x40000000, 0x10000000, &want, err),
+        err);
+    assert_memory_equal(got, &want, sizeof(want));
+}
+
+/* Modules already in guest RAM stay there when the boot protocol allows;
+ * otherwise the layout is the ordinary one (everything copied). */
+static void test_layout_in_place(void **state)
+{
+    struct hyp_guest_image k = linux_image(0, 0x1400000), raw;
+    struct hyp_guest_layout l;
+    char err[HYP_GUEST_ERRLEN];
+    static unsigned char bin[4096];
+
+    (void)state;
+    /* RAM 0x40000000..0x50000000; kernel at 0x4e000000 (image to 0x4f400000),
+     * initrd at 0x4f500000: both stay, the DTB goes to RAM's base. */
+    check_ok(hyp_guest_layout_in_place(&k, 0x4e000000, 0x100000, 0x4f500000, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_int_equal(l.kernel_load, 0x4e000000);
+    assert_int_equal(l.kernel_entry, 0x4e000000);
+    assert_range(l.kernel, 0x4e000000, 0x1400000);
+    assert_range(l.initrd, 0x4f500000, 0x100000);
+    assert_range(l.dtb, 0x40000000, 0x10000);
+
+    /* Kernel at RAM's base: the DTB after it, in a 2 MiB block of its own
+     * (the initrd's block starts at 0x41400000). */
+    check_ok(hyp_guest_layout_in_place(&k, 0x40000000, 0x100000, 0x41500000, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_range(l.dtb, 0x41600000, 0x10000);
+
+    /* Not 2 MiB aligned, BSS running into the initrd, outside RAM, nowhere:
+     * the ordinary layout. */
+    check_ok(hyp_guest_layout_in_place(&k, 0x4e001000, 0x100000, 0x4f500000, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0x100000, &l);
+    check_ok(hyp_guest_layout_in_place(&k, 0x4e000000, 0x100000, 0x4f300000, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0x100000, &l);
+    check_ok(hyp_guest_layout_in_place(&k, 0x4f000000, 0, HYP_GUEST_NOWHERE, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0, &l);
+    check_ok(hyp_guest_layout_in_place(&k, HYP_GUEST_NOWHERE, 0x100000, 0x4f500000,
+                                       0x10000, 0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0x100000, &l);
+    /* The initrd outside RAM: copied, and then the kernel too. */
+    check_ok(hyp_guest_layout_in_place(&k, 0x4e000000, 0x100000, HYP_GUEST_NOWHERE,
+                                       0x10000, 0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0x100000, &l);
+
+    /* A header that asks to sit near the base of RAM, and a raw binary, are
+     * never left where they are. */
+    k.phys_base_anywhere = false;
+    check_ok(hyp_guest_layout_in_place(&k, 0x4e000000, 0, HYP_GUEST_NOWHERE, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&k, 0, &l);
+    check_ok(parse(bin, sizeof(bin), &raw, err), err);
+    assert_int_equal(raw.kind, HYP_GUEST_IMAGE_RAW);
+    check_ok(hyp_guest_layout_in_place(&raw, 0x40000000, 0, HYP_GUEST_NOWHERE, 0x10000,
+                                       0x40000000, 0x10000000, &l, err),
+             err);
+    assert_standard(&raw, 0, &l);
+}
+
 static void test_layout_initrd_window(void **state)
 {
     struct hyp_guest_image k = linux_image(0, 0x1400000);
@@ -1456,6 +1536,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_image_place),
         cmocka_unit_test(test_layout_fits),
         cmocka_unit_test(test_layout_does_not_fit),
+        cmocka_unit_test(test_layout_in_place),
         cmocka_unit_test(test_layout_initrd_window),
         cmocka_unit_test(test_layout_initrd_window_unaligned),
         cmocka_unit_test(test_layout_property),
