@@ -59,9 +59,11 @@
  * hyp_event_toggle() lines take no token. A rate of 0 means unlimited.
  *
  * @par Concurrency
- * All functions taking a ::hyp_event_log may be called from any CPU. Each
- * takes the log's spinlock around its counters and token bucket and calls
- * the log's sink *with the lock held*, so lines from different CPUs never
+ * All functions taking a ::hyp_event_log may be called from any CPU. The
+ * seen and denied counters are updated atomically without the lock, so an
+ * event that is only counted (`print` false) takes no lock at all; printing
+ * takes the log's spinlock around the token bucket and the other counters
+ * and calls the log's sink *with the lock held*, so lines from different CPUs never
  * interleave and an `EV dropped` line always directly precedes the line that
  * reported it. The sink must therefore not call back into the same log.
  * hyp_event_log_table() calls its sink after releasing the lock.

@@ -135,7 +135,16 @@ struct hyp_vgic_cpu {
     struct hyp_vgic_irq *pending;                  /**< Pending/active list. */
     unsigned pending_spis;                         /**< SPIs on that list. */
     struct hyp_vgic_irq priv[HYP_VGIC_NR_PRIVATE]; /**< SGIs and PPIs. */
-    uint32_t lr_used;                              /**< List registers in use. */
+    unsigned queued;                               /**< Interrupts on that list. */
+    /** Set when the model changed in a way its list registers may not show
+     *  yet; cleared by hyp_vgic_flush(). See hyp_vgic_needs_flush(). */
+    bool stale;
+    unsigned seen_gen; /**< hyp_vgic::gen at the last flush. */
+    uint32_t lr_used;  /**< List registers in use. */
+    unsigned lr_count; /**< How many (bits of @ref lr_used). */
+    /** Free list registers still holding a level interrupt's EOI
+     *  maintenance request, which the next flush must wipe. */
+    uint32_t lr_wipe;
     unsigned lr_spis;                              /**< How many of those hold SPIs. */
     struct hyp_vgic_irq *lr_irq[HYP_VGIC_MAX_LRS]; /**< What each one holds. */
     uint8_t lr_state[HYP_VGIC_MAX_LRS];            /**< State last seen/loaded. */
@@ -194,12 +203,15 @@ struct hyp_vgic_config {
 
 /** The virtual GIC of one VM. Fields are private to the model. */
 struct hyp_vgic {
-    struct hyp_spinlock lock;                   /**< The distributor lock. */
-    uint64_t gicd_base;                         /**< Distributor base. */
-    uint64_t gicr_base;                         /**< Redistributor base. */
-    unsigned vcpu_count;                        /**< vCPUs. */
-    unsigned nr_spis;                           /**< SPIs. */
-    uint32_t ctlr;                              /**< GICD_CTLR. */
+    struct hyp_spinlock lock; /**< The distributor lock. */
+    uint64_t gicd_base;       /**< Distributor base. */
+    uint64_t gicr_base;       /**< Redistributor base. */
+    unsigned vcpu_count;      /**< vCPUs. */
+    unsigned nr_spis;         /**< SPIs. */
+    uint32_t ctlr;            /**< GICD_CTLR. */
+    /** Bumped by every register access that may change interrupt state
+     *  (see hyp_vgic_needs_flush()). */
+    unsigned gen;
     struct hyp_vgic_cpu *cpus;                  /**< Redistributors. */
     hyp_vgic_kick_fn kick;                      /**< Kick callback. */
     void *kick_arg;                             /**< Its argument. */
@@ -376,6 +388,62 @@ static inline bool hyp_vgic_idle(const struct hyp_vgic *vgic, unsigned vcpu)
 
     return c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL;
 }
+
+/**
+ * @brief Whether hyp_vgic_flush() has work for a vCPU (lock-free).
+ *
+ * False when every interrupt on the vCPU's pending list sits in a list
+ * register that already shows its state, and nothing changed since the last
+ * flush: no injection or SGI for it (hyp_vgic_inject_direct() excepted,
+ * which keeps its list register in step), no free list register left with
+ * a level interrupt's EOI maintenance request (it would keep the
+ * maintenance interrupt asserted), no change to the state of an
+ * interrupt it holds, no distributor or redistributor register access that
+ * may change interrupt state. hyp_vgic_flush() would then change nothing,
+ * so the run loop skips it and an exit with interrupts in flight touches no
+ * vGIC lock. A change racing with the check kicks the vCPU, which exits
+ * again. Call on the vCPU's CPU, after hyp_vgic_sync().
+ * @param vgic The virtual GIC.
+ * @param vcpu The vCPU (a valid index).
+ * @return True if hyp_vgic_flush() must run before entering the vCPU.
+ */
+static inline bool hyp_vgic_needs_flush(const struct hyp_vgic *vgic, unsigned vcpu)
+{
+    const struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
+
+    return __atomic_load_n(&c->stale, __ATOMIC_ACQUIRE) || c->lr_wipe != 0 ||
+           __atomic_load_n(&c->queued, __ATOMIC_RELAXED) != c->lr_count ||
+           __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen;
+}
+
+/** hyp_vgic_inject_direct(): injected without a list register of its own. */
+#define HYP_VGIC_QUEUED 0x100
+
+/**
+ * @brief Inject an edge, or a hardware-backed interrupt, into the vCPU that
+ *        runs on the calling CPU, straight into a free list register.
+ *
+ * The path of a timer or passed-through device interrupt that arrives while
+ * its vCPU runs here: with the interrupt idle (neither pending nor active
+ * nor in a list register), enabled with its group, the vCPU with nothing
+ * else waiting for a list register and nothing changed since its last
+ * flush (hyp_vgic_needs_flush() false), and a list register free, the
+ * interrupt goes into that register and the model records it there, so no
+ * flush is needed. Otherwise it is hyp_vgic_inject() with `level = true`.
+ * An SPI qualifies only if it is routed to @p vcpu.
+ * @param vgic   The virtual GIC.
+ * @param vcpu   The vCPU, loaded on the calling CPU, synced since it exited.
+ * @param intid  The virtual INTID.
+ * @param pintid The physical INTID behind it, or 0 for a software edge.
+ * @param lr     The vCPU's list-register mirror (as for hyp_vgic_flush()).
+ * @param nr_lr  Number of list registers.
+ * @return The index of the list register written (the caller writes
+ *         @p lr at that index to the hardware); ::HYP_VGIC_QUEUED if it took
+ *         the ordinary path (hyp_vgic_flush() does the rest); ::HYP_EINVAL
+ *         as hyp_vgic_inject().
+ */
+int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
+                           uint32_t pintid, uint64_t *lr, unsigned nr_lr);
 
 /**
  * @brief Fold list-register state back into the model after an exit.

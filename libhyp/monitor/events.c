@@ -244,25 +244,27 @@ void hyp_event_record(struct hyp_event_log *log, const struct hyp_event *ev, boo
 
     if (!log || !ev || (unsigned)ev->kind >= HYP_EV_KIND_COUNT)
         return;
-    hyp_spin_lock(&log->lock);
     c = &log->counts[ev->kind];
-    c->seen++;
+    /* Counting alone takes no lock: it may run on the exit fast path for
+     * every interrupt. */
+    __atomic_fetch_add(&c->seen, 1, __ATOMIC_RELAXED);
     if (ev->denied)
-        c->denied++;
-    if (print) {
-        n = hyp_event_format(ev, line, sizeof(line));
-        if (n < 0) {
-            /* An unknown hypercall: counted as seen, nothing to print. */
-        } else if (take_token(log, ev->kind, now)) {
-            if (n >= (int)sizeof(line))
-                n = (int)sizeof(line) - 1;
-            flush_drops(log);
-            emit(log, line, n);
-            c->logged++;
-        } else {
-            c->dropped++;
-            log->pending_drops++;
-        }
+        __atomic_fetch_add(&c->denied, 1, __ATOMIC_RELAXED);
+    if (!print)
+        return;
+    n = hyp_event_format(ev, line, sizeof(line));
+    if (n < 0)
+        return; /* an unknown hypercall: counted as seen, nothing to print */
+    if (n >= (int)sizeof(line))
+        n = (int)sizeof(line) - 1;
+    hyp_spin_lock(&log->lock);
+    if (take_token(log, ev->kind, now)) {
+        flush_drops(log);
+        emit(log, line, n);
+        c->logged++;
+    } else {
+        c->dropped++;
+        log->pending_drops++;
     }
     hyp_spin_unlock(&log->lock);
 }

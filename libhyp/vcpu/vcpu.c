@@ -201,18 +201,18 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
 static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
                             struct hyp_vgic *vgic);
 
-/* Whether the list registers need no work before entering @c's vCPU:
- * nothing pending or active for it, none in use, no maintenance request. */
-static inline bool vgic_quiet(const struct hyp_percpu *cpu, const struct hyp_vgic_cpu *c)
+/* Whether the list registers need no work before entering @vcpu: they show
+ * all it has (hyp_vgic_needs_flush()) and no maintenance was requested. */
+static inline bool vgic_quiet(const struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu,
+                              const struct hyp_vgic *vgic)
 {
-    return c->lr_used == 0 && __atomic_load_n(&c->pending, __ATOMIC_ACQUIRE) == NULL &&
-           cpu->ich_hcr == HYP_ICH_HCR_EN;
+    return cpu->ich_hcr == HYP_ICH_HCR_EN && !hyp_vgic_needs_flush(vgic, vcpu->id);
 }
 
 static inline __attribute__((always_inline)) void
 vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
 {
-    if (!vgic_quiet(cpu, vcpu->vgic_cpu))
+    if (!vgic_quiet(cpu, vcpu, vgic))
         vgic_enter_slow(cpu, vcpu, vgic);
 }
 
@@ -283,14 +283,14 @@ struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t e
 static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
                                               enum hyp_exit_kind kind)
 {
-    struct hyp_vgic_cpu *c = vcpu->vgic_cpu;
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
 
     vcpu->exits[kind]++;
-    if (c != NULL) {
+    if (vgic != NULL) {
         struct hyp_percpu *cpu = hyp_this_cpu();
 
-        if (!vgic_quiet(cpu, c))
-            vgic_enter_slow(cpu, vcpu, vcpu->vm->vgic);
+        if (!vgic_quiet(cpu, vcpu, vgic))
+            vgic_enter_slow(cpu, vcpu, vgic);
     }
     return &vcpu->regs;
 }

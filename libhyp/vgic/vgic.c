@@ -71,7 +71,13 @@ void vgic_spi_retarget(struct hyp_vgic *vgic, unsigned spi)
     vgic->spi[spi].target = (uint8_t)vgic_vcpu_by_affinity(vgic, vgic->irouter[spi]);
 }
 
-static void list_add(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq)
+void vgic_mark_stale(struct hyp_vgic *vgic, unsigned vcpu)
+{
+    if (vcpu < vgic->vcpu_count)
+        __atomic_store_n(&vgic->cpus[vcpu].stale, true, __ATOMIC_RELEASE);
+}
+
+void vgic_list_add(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq)
 {
     struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
 
@@ -82,6 +88,7 @@ static void list_add(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *
         c->pending->prev = irq;
     /* flush's lock-free emptiness check reads this without the lock */
     __atomic_store_n(&c->pending, irq, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->queued, c->queued + 1, __ATOMIC_RELAXED);
     if (irq->intid >= VGIC_SPI_BASE)
         c->pending_spis++;
 }
@@ -98,6 +105,7 @@ void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
         irq->next->prev = irq->prev;
     irq->next = irq->prev = NULL;
     irq->queued = VGIC_NO_TARGET;
+    __atomic_store_n(&c->queued, c->queued - 1, __ATOMIC_RELAXED);
     if (irq->intid >= VGIC_SPI_BASE)
         c->pending_spis--;
 }
@@ -108,9 +116,11 @@ void vgic_update(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, uint32_t *kick
     unsigned target;
 
     target = spi ? vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) : irq->target;
+    vgic_mark_stale(vgic, target);
     if (irq->queued != VGIC_NO_TARGET) {
         unsigned on = irq->queued;
 
+        vgic_mark_stale(vgic, on);
         if ((irq->flags & VGIC_F_INLR) || vgic_irq_deliverable(vgic, irq))
             *kick |= 1u << on;
         /* An SPI waiting on another vCPU's list follows its new route; one in
@@ -126,18 +136,20 @@ void vgic_update(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, uint32_t *kick
         return;
     if (spi)
         hyp_spin_lock(&vgic->cpus[target].lock);
-    list_add(vgic, target, irq);
+    vgic_list_add(vgic, target, irq);
     if (spi)
         hyp_spin_unlock(&vgic->cpus[target].lock);
     if (vgic_irq_deliverable(vgic, irq) || (irq->flags & VGIC_F_ACTIVE))
         *kick |= 1u << target;
 }
 
-void vgic_set_latch(struct hyp_vgic_irq *irq)
+void vgic_set_latch(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
 {
     irq->flags |= VGIC_F_LATCH;
     if (irq->flags & VGIC_F_INLR)
         irq->flags |= VGIC_F_PEND_NEW;
+    if (irq->queued != VGIC_NO_TARGET)
+        vgic_mark_stale(vgic, irq->queued);
 }
 
 /* A hardware-backed interrupt's physical side is active from EL2's
@@ -159,6 +171,8 @@ void vgic_clear_latch(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
     bool was = phys_active(irq);
 
     irq->flags &= (uint16_t) ~(VGIC_F_LATCH | VGIC_F_PEND_NEW);
+    if (irq->queued != VGIC_NO_TARGET)
+        vgic_mark_stale(vgic, irq->queued);
     end_phys(vgic, irq, was);
 }
 
@@ -167,6 +181,8 @@ void vgic_clear_active(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq)
     bool was = phys_active(irq);
 
     irq->flags &= (uint16_t)~VGIC_F_ACTIVE;
+    if (irq->queued != VGIC_NO_TARGET)
+        vgic_mark_stale(vgic, irq->queued);
     end_phys(vgic, irq, was);
 }
 
@@ -288,7 +304,7 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
     if (!level)
         irq->flags &= (uint16_t)~VGIC_F_LINE;
     else if (irq->flags & (VGIC_F_EDGE | VGIC_F_HW))
-        vgic_set_latch(irq);
+        vgic_set_latch(vgic, irq);
     else
         irq->flags |= VGIC_F_LINE;
     vgic_update(vgic, irq, &kick);
@@ -303,7 +319,7 @@ static void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
     struct hyp_vgic_cpu *c = &vgic->cpus[target];
 
     hyp_spin_lock(&c->lock);
-    vgic_set_latch(&c->priv[intid]);
+    vgic_set_latch(vgic, &c->priv[intid]);
     vgic_update(vgic, &c->priv[intid], kick);
     hyp_spin_unlock(&c->lock);
 }

@@ -70,7 +70,22 @@ void vgic_spi_retarget(struct hyp_vgic *vgic, unsigned spi);
 void vgic_update(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, uint32_t *kick);
 
 /* Mark @irq newly pending through its latch. */
-void vgic_set_latch(struct hyp_vgic_irq *irq);
+void vgic_set_latch(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
+
+/* The model of @vcpu's interrupts changed: its next entry must flush (see
+ * hyp_vgic_needs_flush()). Any lock; lock-free readers. */
+void vgic_mark_stale(struct hyp_vgic *vgic, unsigned vcpu);
+
+/* Put @irq on @vcpu's pending list (whose lock is held, with the
+ * distributor's for an SPI). */
+void vgic_list_add(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *irq);
+
+/* A register access that may have changed interrupt state: every vCPU
+ * flushes at its next entry. */
+static inline void vgic_bump_gen(struct hyp_vgic *vgic)
+{
+    __atomic_add_fetch(&vgic->gen, 1, __ATOMIC_RELEASE);
+}
 
 /* Forget @irq's latched pending state; deactivate a hardware interrupt the
  * guest will not deactivate any more. */

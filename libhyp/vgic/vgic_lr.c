@@ -18,6 +18,7 @@
  * one extra interrupt, never a lost one).
  */
 #include <stddef.h>
+#include <hyp/error.h>
 #include <hyp/vgic.h>
 #include "vgic_internal.h"
 
@@ -135,6 +136,7 @@ static void release(struct hyp_vgic *vgic, unsigned vcpu, unsigned i)
     if (irq->intid >= VGIC_SPI_BASE)
         c->lr_spis--;
     c->lr_used &= ~(1u << i);
+    c->lr_count--;
     c->lr_state[i] = 0;
     c->lr_irq[i] = NULL;
 }
@@ -152,6 +154,8 @@ static void load(struct hyp_vgic *vgic, unsigned vcpu, unsigned i, const struct 
     if (cd->state & ST_PENDING) /* the list register now carries every edge seen */
         cd->irq->flags &= (uint16_t)~VGIC_F_PEND_NEW;
     cd->irq->lr = (uint8_t)i;
+    if (!(c->lr_used & (1u << i)))
+        c->lr_count++;
     c->lr_used |= 1u << i;
     c->lr_irq[i] = cd->irq;
     c->lr_state[i] = (uint8_t)cd->state;
@@ -223,10 +227,22 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
         return 0;
     }
     c = &vgic->cpus[vcpu];
-    /* Nothing pending, nothing in a list register: nothing to do. An
-     * injection racing with this check kicks the vCPU, which exits again. */
-    if (hyp_vgic_idle(vgic, vcpu))
-        return 0;
+    /* What this flush sees is what the list registers will show: a change
+     * made after these stores marks the vCPU again (and kicks it). */
+    __atomic_store_n(&c->stale, false, __ATOMIC_RELAXED);
+    c->seen_gen = __atomic_load_n(&vgic->gen, __ATOMIC_ACQUIRE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* Nothing pending, nothing in a list register: nothing to do but wipe
+     * EOI requests left behind. An injection racing with this check kicks
+     * the vCPU, which exits again. */
+    if (hyp_vgic_idle(vgic, vcpu)) {
+        uint32_t wipe = c->lr_wipe & ((1u << nr) - 1);
+
+        c->lr_wipe = 0;
+        for (uint32_t w = wipe; w; w &= w - 1)
+            lr[__builtin_ctz(w)] = 0;
+        return wipe;
+    }
     dist = lock_cpu(vgic, c);
 
     /* Interrupts already in list registers keep theirs, in the model's state. */
@@ -251,6 +267,7 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
             lr[i] = 0;
             dirty |= 1u << i;
         }
+    c->lr_wipe = 0;
 
     /* Free list registers take the most urgent of the rest. */
     for (unsigned round = 0; more && round < FLUSH_ROUNDS; round++) {
@@ -315,15 +332,79 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
             vgic_resample(vgic, vcpu, irq); /* flush drops it if its line fell */
         if (!now) {
             release(vgic, vcpu, i);
-            /* Done here: an SPI routed elsewhere meanwhile goes there now
-             * (the distributor lock is held: lr_spis counted it). */
-            if (irq->intid >= VGIC_SPI_BASE && !(irq->flags & VGIC_F_ACTIVE) &&
-                vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) != vcpu) {
+            /* An EOI request left in a free list register keeps the
+             * maintenance interrupt asserted: the next flush wipes it. */
+            if ((lr[i] & (HYP_ICH_LR_EOI | HYP_ICH_LR_HW)) == HYP_ICH_LR_EOI)
+                c->lr_wipe |= 1u << i;
+            if (!vgic_irq_pending(irq) && !(irq->flags & VGIC_F_ACTIVE)) {
+                /* Done with: off the list now, so that the next entry has
+                 * nothing to flush for it (hyp_vgic_needs_flush()). */
+                vgic_dequeue(vgic, irq);
+            } else if (irq->intid >= VGIC_SPI_BASE && !(irq->flags & VGIC_F_ACTIVE) &&
+                       vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) != vcpu) {
+                /* Done here: an SPI routed elsewhere meanwhile goes there now
+                 * (the distributor lock is held: lr_spis counted it). */
                 vgic_dequeue(vgic, irq);
                 vgic_update(vgic, irq, &kick);
             }
+        } else if (wanted_state(vgic, irq) != now) {
+            /* Still held, but the model wants it shown otherwise (an edge
+             * that came meanwhile, a line that fell): the next flush says so. */
+            c->stale = true;
         }
     }
     unlock_cpu(vgic, c, dist);
     vgic_kick(vgic, kick);
+}
+
+int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
+                           uint32_t pintid, uint64_t *lr, unsigned nr_lr)
+{
+    unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
+    struct hyp_vgic_irq *irq;
+    struct hyp_vgic_cpu *c;
+    uint32_t dirty = 0, free_lrs, grp;
+    bool spi = intid >= VGIC_SPI_BASE;
+    int slot = -1, rc;
+
+    if (vcpu >= vgic->vcpu_count || (pintid != 0 && (pintid < 16 || pintid > 1019)))
+        return HYP_EINVAL;
+    irq = vgic_irq(vgic, vcpu, intid);
+    if (irq == NULL)
+        return HYP_EINVAL;
+    c = &vgic->cpus[vcpu];
+    if (spi)
+        hyp_spin_lock(&vgic->lock);
+    hyp_spin_lock(&c->lock);
+    free_lrs = ~c->lr_used & ((1u << nr) - 1);
+    grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
+    /* Idle, enabled with its group, an edge or hardware-backed, routed
+     * here, and a vCPU whose list registers show all it has: then a flush
+     * would put it, alone, in the first free list register. */
+    if (free_lrs != 0 && !hyp_vgic_needs_flush(vgic, vcpu) &&
+        !(irq->flags & (VGIC_F_INLR | VGIC_F_ACTIVE | VGIC_F_LATCH)) &&
+        irq->queued == VGIC_NO_TARGET && (irq->flags & VGIC_F_ENABLED) &&
+        (vgic_ctlr(vgic) & grp) && (pintid != 0 || (irq->flags & VGIC_F_EDGE)) &&
+        (!spi || vgic_spi_target(vgic, intid - VGIC_SPI_BASE) == vcpu)) {
+        struct cand cd = {irq, intid, ST_PENDING};
+
+        irq->flags |= VGIC_F_LATCH;
+        if (pintid != 0) {
+            irq->flags |= VGIC_F_HW;
+            irq->pintid = (uint16_t)pintid;
+        } else {
+            irq->flags &= (uint16_t)~VGIC_F_HW;
+            irq->pintid = 0;
+        }
+        slot = __builtin_ctz(free_lrs);
+        vgic_list_add(vgic, vcpu, irq);
+        load(vgic, vcpu, (unsigned)slot, &cd, lr, &dirty);
+    }
+    hyp_spin_unlock(&c->lock);
+    if (spi)
+        hyp_spin_unlock(&vgic->lock);
+    if (slot >= 0)
+        return slot;
+    rc = hyp_vgic_inject(vgic, vcpu, intid, true, pintid);
+    return rc == HYP_OK ? HYP_VGIC_QUEUED : rc;
 }

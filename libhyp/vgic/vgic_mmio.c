@@ -172,7 +172,7 @@ static void bitreg_set(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq, enum bit
         break;
     case BR_SPEND:
         if (bit)
-            vgic_set_latch(irq);
+            vgic_set_latch(vgic, irq);
         break;
     case BR_CPEND:
         /* A level-sensitive line still high keeps the interrupt pending. */
@@ -449,6 +449,7 @@ static __attribute__((noinline)) int gicd_locked(struct hyp_vgic *vgic, unsigned
     a.val = write ? *val & size_mask(size) : 0;
     hyp_spin_lock(&vgic->lock);
     gicd_access(&a, off);
+    vgic_bump_gen(vgic);
     hyp_spin_unlock(&vgic->lock);
     vgic_kick(vgic, a.kick);
     if (!write)
@@ -496,6 +497,7 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
         for (unsigned s = 0; s < vgic->nr_spis; s++)
             if (vgic->irouter[s] & VGIC_IROUTER_IRM)
                 vgic_update(vgic, &vgic->spi[s], &a.kick);
+        vgic_bump_gen(vgic);
         hyp_spin_unlock(&vgic->lock);
     } else {
         hyp_spin_lock(&vgic->cpus[a.rd].lock);
@@ -503,6 +505,10 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
             gicr_rd_access(&a, off);
         else
             gicr_sgi_access(&a, off - GICR_SGI_BASE);
+        /* The SGI frame holds the private interrupts' state; RD_base only
+         * identification and power (GICR_WAKER is handled above). */
+        if (off >= GICR_SGI_BASE)
+            vgic_bump_gen(vgic);
         hyp_spin_unlock(&vgic->cpus[a.rd].lock);
     }
     vgic_kick(vgic, a.kick);

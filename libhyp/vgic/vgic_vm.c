@@ -129,6 +129,19 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     return HYP_OK;
 }
 
+/* Inject hardware interrupt @intid into @vcpu, loaded here and synced since
+ * it exited: into a free list register at once when the vGIC allows it, so
+ * that its next entry has nothing to flush. */
+static int inject_here(struct hyp_vcpu *vcpu, uint32_t intid)
+{
+    int rc = hyp_vgic_inject_direct(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs,
+                                    hyp_vgic_hw_nr_lrs());
+
+    if (rc >= 0 && rc < HYP_VGIC_MAX_LRS)
+        hyp_vgic_hw_write_lr((unsigned)rc, vcpu->lrs[rc]);
+    return rc < 0 ? rc : HYP_OK;
+}
+
 /* A timer PPI fired while a guest ran here: hand it to that vCPU, linked to
  * the physical interrupt, which stays active until the guest's EOI. */
 static void forward_ppi(uint32_t intid, void *arg)
@@ -142,7 +155,7 @@ static void forward_ppi(uint32_t intid, void *arg)
         return;
     }
     hyp_gic_priority_drop(intid);
-    if (hyp_vgic_inject(vcpu->vm->vgic, vcpu->id, intid, true, intid) != HYP_OK)
+    if (inject_here(vcpu, intid) != HYP_OK)
         hyp_gic_eoi(intid);
     else if (vcpu->vm->irq_hook != NULL)
         vcpu->vm->irq_hook(vcpu->vm, vcpu->id, intid, vcpu->vm->irq_hook_arg);
@@ -156,7 +169,11 @@ static void forward_spi(uint32_t intid, void *arg)
     struct hyp_vcpu *here = hyp_this_cpu()->loaded_vcpu;
 
     hyp_gic_priority_drop(intid);
-    if (hyp_vgic_inject(vm->vgic, 0, intid, true, intid) != HYP_OK)
+    /* Its vCPU may be the one here (hyp_vgic_inject_direct() checks the
+     * route): then straight into a list register. */
+    if ((here != NULL && here->vm == vm
+             ? inject_here(here, intid)
+             : hyp_vgic_inject(vm->vgic, 0, intid, true, intid)) != HYP_OK)
         hyp_gic_eoi(intid);
     else if (vm->irq_hook != NULL)
         vm->irq_hook(vm, here != NULL && here->vm == vm ? here->id : 0, intid,
