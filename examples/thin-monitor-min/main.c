@@ -272,10 +272,13 @@ static _Noreturn void end_of_guest(int request)
     }
     hyp_monitor_report(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
+        printf("thin-monitor: guest asked for a reset\n");
         hyp_console_flush();
-        psci_fw_system_reset();
+        printf("thin-monitor: SYSTEM_RESET failed (%s)\n",
+               hyp_strerror(psci_fw_system_reset()));
+    } else {
+        printf("thin-monitor: guest powered off\n");
     }
-    printf("thin-monitor: guest powered off\n");
     hyp_system_off();
 }
 
