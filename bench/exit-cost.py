@@ -7,8 +7,15 @@ column per configuration, each cell `min / avg / max` in ns of guest
 (virtual counter) time. Builds nothing. A benchmark: it prints figures and
 never judges them; it fails only when a run does not produce them.
 
-  bench/exit-cost.py [--build build] [--smp 2] [--policy FILE.dts]
-                     [--runs 1] [--raw] [--no-icount] [--timeout 120]
+  bench/exit-cost.py [--build build] [--example NAME]... [--smp 2]
+                     [--policy FILE.dts] [--runs 1] [--raw] [--no-icount]
+                     [--timeout 120]
+
+--example picks the hypervisors (default: each of thin-monitor and
+thin-monitor-min that is built). Under thin-monitor-min the guest owns the
+physical GIC, so GIC accesses, SGIs and interrupts cost no exit; its
+compiled-in policy watches the PL031, so the PL031 row includes an event
+line per access.
 
 With --policy, the thin monitor also runs with that policy merged into its
 boot DTB (scripts/run --policy), e.g. examples/thin-monitor/policies/all-events.dts.
@@ -23,7 +30,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Example hypervisors that boot a guest image through scripts/run.
-HYPERVISORS = ("thin-monitor",)
+HYPERVISORS = ("thin-monitor", "thin-monitor-min")
 BUILD_HINT = "build it with scripts/test or cmake --build build --target libhyp-target"
 BENCH = re.compile(r"^# bench (\S+) (?:min=(\d+) avg=(\d+) max=(\d+) n=(\d+)|skipped \((.*)\))\s*$")
 DONE = "# exitcost: done"
@@ -153,6 +160,9 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=os.path.join(ROOT, "build"),
                    help="the host build directory (default: build/)")
+    p.add_argument("--example", action="append", choices=HYPERVISORS,
+                   help="run under this example hypervisor (repeatable; default: every "
+                        "one built)")
     p.add_argument("--smp", type=int, default=2, help="vCPUs (default 2)")
     p.add_argument("--mem", default="256M", help="guest RAM (default 256M)")
     p.add_argument("--policy", help="also run the thin monitor with this policy (.dts)")
@@ -177,7 +187,7 @@ def main():
                            "cortex-a57", "-smp", str(a.smp), "-m", a.mem, "-nographic",
                            "-monitor", "none", "-serial", "stdio"] + icount
                 + ["-kernel", image])]
-    for hyp in HYPERVISORS:
+    for hyp in a.example or HYPERVISORS:
         hyp_image = os.path.join(build, "target", "examples", hyp, hyp + ".bin")
         if not os.path.isfile(hyp_image):
             print("exit-cost: %s not built (no %s), left out; %s" % (hyp, hyp_image,

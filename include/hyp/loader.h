@@ -48,4 +48,40 @@ int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
                    struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
                    char *err);
 
+/**
+ * @brief Writes a guest's DTB: the callback of hyp_guest_load_with().
+ *
+ * @param arg      The callback's argument.
+ * @param mem      The guest's RAM (guest-physical), one range.
+ * @param bootargs The kernel command line from the modules, or NULL.
+ * @param initrd   Where the initrd lies in guest RAM (size 0: none).
+ * @param buf      Where the DTB goes.
+ * @param size     Bytes at @p buf (the DTB's room in guest RAM).
+ * @param err      Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK, or an error that hyp_guest_load_with() returns.
+ */
+typedef int (*hyp_guest_dtb_fn)(void *arg, const struct hyp_range *mem,
+                                const char *bootargs, struct hyp_range initrd, void *buf,
+                                size_t size, char *err);
+
+/**
+ * @brief hyp_guest_load() with the guest DTB made by the caller.
+ *
+ * Places and copies the modules as hyp_guest_load() does, but calls
+ * @p make_dtb for the guest's DTB instead of hyp_guest_dtb_build(): for a
+ * hypervisor that hands its guest an edited copy of the board's DTB and need
+ * not link the DTB builder.
+ *
+ * @param vm       The VM; its RAM must already be added (hyp_vm_add_ram()).
+ * @param mods     Modules found by hyp_guest_modules_find().
+ * @param make_dtb Writes the guest DTB.
+ * @param arg      Its argument.
+ * @param boot     Filled on success.
+ * @param err      Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK or the error of the step that failed.
+ */
+int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
+                        hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
+                        char *err);
+
 #endif /* HYP_LOADER_H */

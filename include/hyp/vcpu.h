@@ -110,6 +110,14 @@ struct hyp_vcpu {
      */
     uint64_t hcr_set;
     /**
+     * HCR_EL2 bits of the library's own taken away while this vCPU runs
+     * (after @ref hcr_set is added), e.g. IMO and FMO for a guest that owns
+     * the physical GIC, so that its interrupts go straight to its EL1, or TWI
+     * so that its WFI sleeps in hardware; applied at the next hyp_vcpu_run().
+     * VM, RW and the stage-2 bits must stay: clearing them is undefined.
+     */
+    uint64_t hcr_clear;
+    /**
      * Extra MDCR_EL2 bits while this vCPU runs (e.g. TDE, which also traps
      * every debug register access), ORed into the CPU's boot value; applied
      * at the next hyp_vcpu_run().

@@ -178,7 +178,7 @@ void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)
 /* The vCPU's trap configuration, written only when it changes. */
 static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
 {
-    uint64_t hcr = HCR_GUEST | vcpu->hcr_set, mdcr;
+    uint64_t hcr = (HCR_GUEST | vcpu->hcr_set) & ~vcpu->hcr_clear, mdcr;
 
     if (!cpu->mdcr_el2_read) {
         cpu->mdcr_el2_boot = read_sysreg(mdcr_el2);

@@ -48,10 +48,9 @@ static uint64_t module_ipa(const struct hyp_vm_ram *ram, struct hyp_range mod)
     return ram->ipa + (mod.base - ram->pa);
 }
 
-int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
-                   const struct hyp_guest_modules *mods,
-                   struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
-                   char *err)
+int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
+                        hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
+                        char *err)
 {
     const struct hyp_vm_ram *ram = &vm->ram[0];
     struct hyp_range mem = {ram->ipa, ram->size};
@@ -118,12 +117,8 @@ int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
         goto out;
     }
 
-    dtb_cfg->mem = &mem;
-    dtb_cfg->mem_count = 1;
-    dtb_cfg->bootargs = mods->bootargs;
-    dtb_cfg->initrd = boot->layout.initrd;
-    rc =
-        hyp_guest_dtb_build(host_dtb, dtb_cfg, guest_dtb_buf, sizeof(guest_dtb_buf), err);
+    rc = make_dtb(arg, &mem, mods->bootargs, boot->layout.initrd, guest_dtb_buf,
+                  sizeof(guest_dtb_buf), err);
     if (rc != HYP_OK)
         goto out;
 
@@ -149,4 +144,32 @@ out:
     if (mods->ramdisk.size != 0)
         el2_window_close(mods->ramdisk.base, mods->ramdisk.size);
     return rc;
+}
+
+/* hyp_guest_load()'s DTB: the builder's, from the caller's description. */
+struct build_arg {
+    const void *host_dtb;
+    struct hyp_guest_dtb_cfg *cfg;
+};
+
+static int build_dtb(void *arg, const struct hyp_range *mem, const char *bootargs,
+                     struct hyp_range initrd, void *buf, size_t size, char *err)
+{
+    struct build_arg *b = arg;
+
+    b->cfg->mem = mem;
+    b->cfg->mem_count = 1;
+    b->cfg->bootargs = bootargs;
+    b->cfg->initrd = initrd;
+    return hyp_guest_dtb_build(b->host_dtb, b->cfg, buf, size, err);
+}
+
+int hyp_guest_load(struct hyp_vm *vm, const void *host_dtb,
+                   const struct hyp_guest_modules *mods,
+                   struct hyp_guest_dtb_cfg *dtb_cfg, struct hyp_guest_boot *boot,
+                   char *err)
+{
+    struct build_arg b = {host_dtb, dtb_cfg};
+
+    return hyp_guest_load_with(vm, mods, build_dtb, &b, boot, err);
 }

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * thin-monitor-min: the thin monitor cut down to what one guest and its
+ * security events need (README.md says what it leaves out and what that saves).
+ *
+ * One guest on all CPUs, vCPU n on physical CPU n, no scheduler. The guest owns
+ * the physical GIC: its interrupts go straight to its EL1 (HCR_EL2.IMO and FMO
+ * clear) and the monitor takes none, so there is no virtual GIC, no tick and no
+ * interrupt event. Its DTB is the board's, edited in place (memory, /chosen,
+ * withheld devices) rather than built. Its console is the board's UART, passed
+ * through with every access trapped: output goes through the monitor's console
+ * (so monitor lines start on a fresh line) and input is filtered for the
+ * monitor's keys (Ctrl-] s: system-call events on or off). The policy is
+ * compiled in (POLICY below, equal to tests/linux/monitor-policy.dts); MMIO
+ * watch, protected memory, control-register and system-call events are the
+ * full monitor's (libhyp/monitor). No DMA master is given to the guest, so
+ * its RAM is laid out from the bank's base (backed MONITOR_RESERVE higher),
+ * where guests linked for the bare board expect it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <libfdt.h>
+#include <hyp/console.h>
+#include <hyp/hyp.h>
+#include <hyp/loader.h>
+#include <hyp/mm.h>
+#include <hyp/mmio.h>
+#include <hyp/monitor.h>
+#include <hyp/ram_layout.h>
+#include <hyp/smccc.h>
+#include <hyp/vm.h>
+
+/* RAM at the start of the first bank kept by the monitor (image + tables). */
+#define MONITOR_RESERVE (16ULL << 20)
+#define PAGE            4096ULL
+#define IPA_BITS        40
+
+/* HCR_EL2 bits the guest's vCPUs run without: IMO and FMO (its interrupts go
+ * to its EL1), TWI and TWE (its WFI sleeps in hardware, woken by them). */
+#define HCR_FMO (1ULL << 3)
+#define HCR_IMO (1ULL << 4)
+#define HCR_TWI (1ULL << 13)
+#define HCR_TWE (1ULL << 14)
+
+/* PL011 registers the monitor looks at; the rest go to the device as they are. */
+#define UART_DR 0x00
+
+/* The compiled-in policy: that of linux.thin-monitor-events. */
+static const struct hyp_policy POLICY = {
+    .present = true,
+    .path = "compiled in",
+    .rate = 1000,
+    .burst = 2000,
+    .creg_trap = true,
+    .creg_action = HYP_ACT_LOG,
+    .watch = {{.base = 0x09010000,
+               .size = 0x1000,
+               .action = HYP_ACT_LOG,
+               .name = "watch@9010000"}},
+    .watch_count = 1,
+    .protect = {{.base = 0xc0000000,
+                 .size = 0x10000,
+                 .prot = HYP_POLICY_NO_WRITE,
+                 .action = HYP_ACT_LOG | HYP_ACT_DENY,
+                 .name = "protect@c0000000"}},
+    .protect_count = 1,
+};
+
+static struct hyp_vm vm;
+static struct hyp_vcpu vcpus[HYP_MAX_CPUS];
+static unsigned vcpu_pcpu[HYP_MAX_CPUS];
+static struct hyp_page_pool s2_pool;
+static struct hyp_monitor monitor;
+static struct hyp_spinlock uart_lock = HYP_SPINLOCK_INIT;
+
+static void event_line(const char *line, size_t len, void *ctx)
+{
+    (void)ctx;
+    printf("%.*s\n", (int)len, line);
+}
+
+static uint64_t page_down(uint64_t x)
+{
+    return x & ~(PAGE - 1);
+}
+
+static uint64_t page_up(uint64_t x)
+{
+    return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* ---- The console UART, passed through with every access trapped ---------- */
+
+static uint64_t uart_io(uintptr_t at, unsigned size, bool write, uint64_t val)
+{
+    if (size == 1 && write)
+        *(volatile uint8_t *)at = (uint8_t)val;
+    else if (size == 1)
+        val = *(volatile const uint8_t *)at;
+    else if (size == 2 && write)
+        *(volatile uint16_t *)at = (uint16_t)val;
+    else if (size == 2)
+        val = *(volatile const uint16_t *)at;
+    else if (write)
+        mmio_write32(at, (uint32_t)val);
+    else
+        val = mmio_read32(at);
+    return val;
+}
+
+/* A received byte for the guest, the monitor's keys taken out; 0 when the
+ * device has nothing left after them (a key sequence cut in two). */
+static uint64_t uart_rx(void)
+{
+    char c;
+
+    while (hyp_console_read(&c, 1) == 1)
+        if (hyp_monitor_console_filter(&monitor, &c, 1) == 1)
+            return (uint8_t)c;
+    return 0;
+}
+
+static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *arg)
+{
+    const struct hyp_platform *plat = arg;
+    char c = (char)*val;
+
+    (void)vcpu;
+    if (size == 8)
+        return HYP_EINVAL;
+    hyp_spin_lock(&uart_lock);
+    if (offset == UART_DR && write)
+        hyp_console_guest_write(&c, 1);
+    else if (offset == UART_DR)
+        *val = uart_rx();
+    else
+        *val = uart_io((uintptr_t)(plat->uart.regs.base + offset), size, write, *val);
+    hyp_spin_unlock(&uart_lock);
+    return HYP_OK;
+}
+
+/* ---- Devices and the guest's DTB ------------------------------------------ */
+
+/* Withheld: every DMA master, so that the guest's CPUs are all it can write
+ * with and the monitor's guarantees hold against the whole guest (there is no
+ * IOMMU): virtio-mmio transports, the PCIe host and the GIC's ITS (whose LPI
+ * tables the GIC writes; without it Linux enables no LPIs). And QEMU's fw-cfg,
+ * the firmware's interface. */
+static const char *const withheld[] = {"virtio,mmio", "pci-host-ecam-generic",
+                                       "arm,gic-v3-its", "qemu,fw-cfg-mmio"};
+
+static bool is_withheld(const void *dtb, int node)
+{
+    for (unsigned i = 0; i < sizeof(withheld) / sizeof(withheld[0]); i++)
+        if (fdt_node_check_compatible(dtb, node, withheld[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Every other device at its own address, but for the UART's page. */
+static int pass_through(const struct hyp_device *dev, void *arg)
+{
+    const struct hyp_platform *plat = hyp_platform_get();
+    uint64_t base = page_down(dev->reg.base),
+             end = page_up(dev->reg.base + dev->reg.size);
+    uint64_t uart = page_down(plat->uart.regs.base);
+    int rc;
+
+    if (is_withheld(arg, dev->node) || (base <= uart && uart < end))
+        return 0;
+    rc = hyp_vm_map_device(&vm, base, end - base);
+    if (rc != HYP_OK)
+        hyp_panic("cannot pass %s through: %s", dev->name, hyp_strerror(rc));
+    return 0;
+}
+
+static void set_cells(fdt32_t *p, int cells, uint64_t v)
+{
+    for (int i = cells - 1; i >= 0; i--, v >>= 32)
+        p[i] = cpu_to_fdt32((uint32_t)v);
+}
+
+/* The guest's DTB: the board's, with its RAM, bootargs and initrd, without
+ * the monitor's /chosen nodes (modules), the withheld devices and other banks. */
+static int make_dtb(void *arg, const struct hyp_range *mem, const char *bootargs,
+                    struct hyp_range initrd, void *buf, size_t size, char *err)
+{
+    fdt32_t reg[4];
+    int ac, sc, node, chosen, rc = fdt_open_into(arg, buf, (int)size);
+
+    for (unsigned i = 0; rc == 0 && i < sizeof(withheld) / sizeof(withheld[0]); i++)
+        while (rc == 0 &&
+               (node = fdt_node_offset_by_compatible(buf, -1, withheld[i])) >= 0)
+            rc = fdt_del_node(buf, node);
+    node = fdt_node_offset_by_prop_value(buf, -1, "device_type", "memory", 7);
+    while (rc == 0 && node >= 0 &&
+           fdt_node_offset_by_prop_value(buf, node, "device_type", "memory", 7) >= 0)
+        rc = fdt_del_node(
+            buf, fdt_node_offset_by_prop_value(buf, node, "device_type", "memory", 7));
+    ac = fdt_address_cells(buf, 0);
+    sc = fdt_size_cells(buf, 0);
+    chosen = fdt_path_offset(buf, "/chosen");
+    if (rc == 0 && (node < 0 || chosen < 0 || ac < 1 || ac > 2 || sc < 1 || sc > 2))
+        rc = -FDT_ERR_BADSTRUCTURE;
+    if (rc == 0) {
+        set_cells(reg, ac, mem->base);
+        set_cells(reg + ac, sc, mem->size);
+        rc = fdt_setprop(buf, node, "reg", reg, (int)sizeof(fdt32_t) * (ac + sc));
+    }
+    while (rc == 0 && (node = fdt_first_subnode(buf, chosen)) >= 0)
+        rc = fdt_del_node(buf, node);
+    if (rc == 0 && bootargs != NULL)
+        rc = fdt_setprop_string(buf, chosen, "bootargs", bootargs);
+    if (rc == 0 && initrd.size != 0)
+        rc = fdt_setprop_u64(buf, chosen, "linux,initrd-start", initrd.base);
+    if (rc == 0 && initrd.size != 0)
+        rc = fdt_setprop_u64(buf, chosen, "linux,initrd-end", initrd.base + initrd.size);
+    if (rc != 0)
+        snprintf(err, HYP_GUEST_ERRLEN, "cannot edit the board's DTB for the guest: %s",
+                 fdt_strerror(rc));
+    return rc == 0 ? HYP_OK : HYP_EINVAL;
+}
+
+/* ---- Protected ranges outside guest RAM ----------------------------------- */
+
+/* Backed with zeroed RAM from the end of the monitor's reserve, mapped at
+ * their IPA and left out of the guest's /memory (reached by address only).
+ * Returns the new end of the reserve's free part. */
+static uint64_t back_hidden_ranges(uint64_t pool_end)
+{
+    for (unsigned i = 0; i < POLICY.protect_count; i++) {
+        const struct hyp_policy_protect *p = &POLICY.protect[i];
+        uint64_t pa;
+        int rc;
+
+        if (hyp_vm_ram_to_pa(&vm, p->base, p->size, &pa))
+            continue;
+        pool_end -= p->size;
+        rc = hyp_el2_map(pool_end, p->size, HYP_PROT_RW);
+        if (rc == HYP_OK) {
+            memset((void *)(uintptr_t)pool_end, 0, p->size);
+            hyp_el2_sync_for_guest(pool_end, p->size);
+            hyp_el2_unmap(pool_end, p->size);
+            rc = hyp_vm_add_ram(&vm, p->base, pool_end, p->size);
+        }
+        if (rc != HYP_OK)
+            hyp_panic("policy %s: cannot back it with RAM: %s", p->name,
+                      hyp_strerror(rc));
+    }
+    return pool_end;
+}
+
+/* ---- Running --------------------------------------------------------------- */
+
+static _Noreturn void end_of_guest(int request)
+{
+    static int ending;
+
+    if (__atomic_exchange_n(&ending, 1, __ATOMIC_ACQ_REL) != 0)
+        hyp_halt_cpu();
+    hyp_console_flush();
+    printf("thin-monitor: guest exits by kind\n");
+    for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
+        uint64_t total = 0;
+
+        for (unsigned v = 0; v < vm.vcpu_count; v++)
+            total += vm.vcpus[v].exits[k];
+        if (total != 0)
+            printf("thin-monitor:   %-8s %llu\n",
+                   hyp_exit_kind_name((enum hyp_exit_kind)k), (unsigned long long)total);
+    }
+    hyp_monitor_report(&monitor, event_line, NULL);
+    if (request == HYP_VM_RESET) {
+        printf("thin-monitor: guest asked for a reset\n");
+        hyp_console_flush();
+        printf("thin-monitor: SYSTEM_RESET failed (%s)\n",
+               hyp_strerror(psci_fw_system_reset()));
+    } else {
+        printf("thin-monitor: guest powered off\n");
+    }
+    hyp_system_off();
+}
+
+static void run_vcpu(struct hyp_vcpu *vcpu)
+{
+    struct hyp_exit exit;
+
+    while (hyp_vcpu_wait_power_on(vcpu)) {
+        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
+            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
+                hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
+            if (!hyp_monitor_handle_exit(&monitor, vcpu, &exit))
+                hyp_handle_exit(vcpu, &exit);
+            if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
+                end_of_guest(vm.shutdown);
+        }
+    }
+    hyp_halt_cpu();
+}
+
+static void secondary_main(void *arg)
+{
+    run_vcpu(arg);
+}
+
+int main(void)
+{
+    const struct hyp_platform *plat = hyp_platform_get();
+    const void *dtb = (const void *)(uintptr_t)plat->dtb.base;
+    const struct hyp_range *bank = &plat->mem[0];
+    struct hyp_range image = hyp_image_range();
+    struct hyp_range forbidden[3] = {{bank->base, MONITOR_RESERVE}, image, plat->dtb};
+    struct hyp_range keep = {bank->base, MONITOR_RESERVE};
+    uint64_t pool_base = page_up(image.base + image.size);
+    uint64_t pool_end = bank->base + MONITOR_RESERVE;
+    struct hyp_vm_config cfg = {.vmid = 1,
+                                .ipa_bits = IPA_BITS,
+                                .pa_bits = hyp_pa_bits(),
+                                .vcpus = vcpus,
+                                .vcpu_count = hyp_cpu_count(),
+                                .vcpu_pcpu = vcpu_pcpu,
+                                .pool = &s2_pool};
+    char err[HYP_GUEST_ERRLEN > HYP_POLICY_ERRLEN ? HYP_GUEST_ERRLEN : HYP_POLICY_ERRLEN];
+    struct hyp_guest_modules mods;
+    struct hyp_guest_boot boot;
+    struct hyp_vm_ram ram;
+    unsigned ram_count;
+    int rc;
+
+    if (image.base < bank->base || image.base + image.size > pool_end)
+        hyp_panic("the monitor must sit in the first %llu MiB of RAM",
+                  MONITOR_RESERVE >> 20);
+    rc = hyp_guest_modules_find(dtb, plat->dtb.size, forbidden, 3, &mods, err);
+    if (rc != HYP_OK)
+        hyp_panic("no guest to run (%s): %s", hyp_strerror(rc), err);
+    rc = hyp_ram_layout(bank, 1, &keep, 1, HYP_RAM_PACKED, 0, &ram, 1, &ram_count);
+    if (rc != HYP_OK)
+        hyp_panic("cannot lay out guest RAM: %s", hyp_strerror(rc));
+    printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx, policy compiled in\n",
+           hyp_cpu_count(), (unsigned long long)ram.ipa,
+           (unsigned long long)(ram.ipa + ram.size - 1));
+
+    for (unsigned i = 0; i < cfg.vcpu_count; i++)
+        vcpu_pcpu[i] = i;
+    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
+    if (rc == HYP_OK)
+        rc = hyp_page_pool_init(&s2_pool, (void *)(uintptr_t)pool_base,
+                                pool_end - pool_base);
+    if (rc == HYP_OK)
+        rc = hyp_vm_init(&vm, &cfg);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_ram(&vm, ram.ipa, ram.pa, ram.size);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_mmio(&vm, page_down(plat->uart.regs.base), PAGE, uart_mmio,
+                             (void *)plat);
+    /* The GIC is the guest's: distributor and redistributors. */
+    if (rc == HYP_OK)
+        rc = hyp_vm_map_device(&vm, plat->gic.gicd.base, plat->gic.gicd.size);
+    for (unsigned i = 0; i < plat->gic.gicr_count && rc == HYP_OK; i++)
+        rc = hyp_vm_map_device(&vm, plat->gic.gicr[i].base, plat->gic.gicr[i].size);
+    if (rc == HYP_OK)
+        rc = hyp_platform_for_each_device(dtb, pass_through, (void *)(uintptr_t)dtb);
+    if (rc != HYP_OK)
+        hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
+    back_hidden_ranges(pool_end);
+
+    rc = hyp_guest_load_with(&vm, &mods, make_dtb, (void *)(uintptr_t)dtb, &boot, err);
+    if (rc != HYP_OK)
+        hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);
+    rc = hyp_smccc_register_defaults();
+    if (rc == HYP_OK)
+        rc = hyp_monitor_init(&monitor, &vm, &POLICY, event_line, NULL, err);
+    if (rc != HYP_OK)
+        hyp_panic("monitor not started (%s): %s", hyp_strerror(rc), err);
+    for (unsigned i = 0; i < vm.vcpu_count; i++)
+        vcpus[i].hcr_clear = HCR_IMO | HCR_FMO | HCR_TWI | HCR_TWE;
+
+    for (unsigned i = 1; i < vm.vcpu_count; i++) {
+        rc = hyp_cpu_start(i, secondary_main, &vcpus[i]);
+        if (rc != HYP_OK)
+            hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
+    }
+    vcpus[0].boot_entry = boot.entry;
+    vcpus[0].boot_context = boot.dtb;
+    vcpus[0].power = HYP_VCPU_ON_PENDING;
+    printf("thin-monitor: starting the guest (entry %#llx); monitor lines are tagged "
+           "[hyp]\n",
+           (unsigned long long)boot.entry);
+    hyp_console_set_tag("[hyp] ");
+    run_vcpu(&vcpus[0]);
+    return 0;
+}
