@@ -421,29 +421,41 @@ static inline bool hyp_vgic_needs_flush(const struct hyp_vgic *vgic, unsigned vc
 
 /**
  * @brief Inject an edge, or a hardware-backed interrupt, into the vCPU that
- *        runs on the calling CPU, straight into a free list register.
+ *        runs on the calling CPU, straight into a list register.
  *
  * The path of a timer or passed-through device interrupt that arrives while
- * its vCPU runs here: with the interrupt idle (neither pending nor active
- * nor in a list register), enabled with its group, the vCPU with nothing
- * else waiting for a list register and nothing changed since its last
- * flush (hyp_vgic_needs_flush() false), and a list register free, the
- * interrupt goes into that register and the model records it there, so no
- * flush is needed. Otherwise it is hyp_vgic_inject() with `level = true`.
- * An SPI qualifies only if it is routed to @p vcpu.
+ * its vCPU runs here. Three ways, cheapest first:
+ *  - *Re-arm*: a hardware-backed interrupt that already holds one of the
+ *    vCPU's list registers, which the hardware now shows invalid (the guest
+ *    took and deactivated the last one, which is why the physical interrupt
+ *    could fire again): that register is made pending again, and the model,
+ *    which never saw it go, is left as it was. The vCPU's other list
+ *    registers need not have been synced.
+ *  - *Direct*: the interrupt idle (neither pending nor active nor in a list
+ *    register), enabled with its group, routed to @p vcpu (SPIs), the vCPU
+ *    with nothing else waiting and nothing changed since its last flush
+ *    (hyp_vgic_needs_flush() false), a list register free: it goes there
+ *    and the model records it there, so no flush is needed.
+ *  - Otherwise hyp_vgic_inject() with `level = true`, for hyp_vgic_flush().
+ * The last two need the model synced: if @p synced says it is not, this
+ * calls hyp_vgic_sync() first and says so.
  * @param vgic   The virtual GIC.
- * @param vcpu   The vCPU, loaded on the calling CPU, synced since it exited.
+ * @param vcpu   The vCPU, loaded on the calling CPU.
  * @param intid  The virtual INTID.
  * @param pintid The physical INTID behind it, or 0 for a software edge.
- * @param lr     The vCPU's list-register mirror (as for hyp_vgic_flush()).
+ * @param lr     The vCPU's list-register mirror, with the registers in use
+ *               (hyp_vgic_lrs_in_use()) read back from the hardware since
+ *               the vCPU exited.
  * @param nr_lr  Number of list registers.
+ * @param synced In: whether hyp_vgic_sync() ran since the vCPU exited; out:
+ *               whether it has now (set when this function ran it).
  * @return The index of the list register written (the caller writes
  *         @p lr at that index to the hardware); ::HYP_VGIC_QUEUED if it took
  *         the ordinary path (hyp_vgic_flush() does the rest); ::HYP_EINVAL
  *         as hyp_vgic_inject().
  */
 int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
-                           uint32_t pintid, uint64_t *lr, unsigned nr_lr);
+                           uint32_t pintid, uint64_t *lr, unsigned nr_lr, bool *synced);
 
 /**
  * @brief Fold list-register state back into the model after an exit.

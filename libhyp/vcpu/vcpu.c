@@ -235,15 +235,22 @@ static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
     }
 }
 
-/* What the guest did to its list registers, back into the model. */
-static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint32_t used)
+/* The list registers in use, read back into the mirror. */
+static inline void read_lrs(struct hyp_vcpu *vcpu, uint32_t used)
 {
     for (uint32_t u = used; u; u &= u - 1) {
         unsigned i = (unsigned)__builtin_ctz(u);
 
         vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
     }
+}
+
+/* What the guest did to its list registers, back into the model. */
+static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint32_t used)
+{
+    read_lrs(vcpu, used);
     hyp_vgic_sync(vcpu->vm->vgic, vcpu->id, vcpu->lrs, nr_lrs());
+    vcpu->vgic_synced = true;
 }
 
 static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu,
@@ -252,6 +259,7 @@ static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcp
     uint32_t used = vcpu->vgic_cpu->lr_used;
 
     (void)vgic;
+    vcpu->vgic_synced = used == 0;
     if (used != 0)
         vgic_exit_slow(vcpu, used);
 }
@@ -289,8 +297,13 @@ static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
     if (vgic != NULL) {
         struct hyp_percpu *cpu = hyp_this_cpu();
 
-        if (!vgic_quiet(cpu, vcpu, vgic))
+        if (!vgic_quiet(cpu, vcpu, vgic)) {
+            /* A flush rewrites list registers from the model: the model
+             * must know what the guest did with them first. */
+            if (!vcpu->vgic_synced)
+                hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
             vgic_enter_slow(cpu, vcpu, vgic);
+        }
     }
     return &vcpu->regs;
 }
@@ -339,10 +352,17 @@ struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs)
 
     if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
         return NULL;
-    if (vgic != NULL)
-        vgic_exit(vcpu, vgic);
+    if (vgic != NULL) {
+        /* The list registers are read, but the model is synced only when it
+         * must be: re-arming a timer's list register needs no sync
+         * (hyp_vgic_inject_direct()). */
+        uint32_t used = vcpu->vgic_cpu->lr_used;
+
+        vcpu->vgic_synced = used == 0;
+        read_lrs(vcpu, used);
+    }
     if (!hyp_handle_irq_fast())
-        return NULL; /* the run loop's hyp_handle_irq() takes it */
+        return NULL; /* the run loop syncs, and its hyp_handle_irq() takes it */
     return fast_done(vcpu, HYP_EXIT_IRQ);
 }
 

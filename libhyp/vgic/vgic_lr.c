@@ -357,8 +357,31 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
     vgic_kick(vgic, kick);
 }
 
+/* Re-arm @irq in list register @i of @c's vCPU, which the hardware shows
+ * invalid (@lr read back): the model's state becomes "pending in @i", what
+ * sync, then an injection and a flush, would have made it. Locks held. */
+static bool rearm(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, struct hyp_vgic_irq *irq,
+                  uint32_t intid, uint32_t pintid, uint64_t *lr, unsigned nr)
+{
+    unsigned i = irq->lr;
+    uint32_t grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
+
+    if ((irq->flags & (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED)) !=
+            (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED) ||
+        i >= nr || c->lr_irq[i] != irq || irq->pintid != pintid ||
+        (lr[i] >> HYP_ICH_LR_STATE_SHIFT) != 0 || !(vgic_ctlr(vgic) & grp) ||
+        __atomic_load_n(&c->stale, __ATOMIC_RELAXED) ||
+        __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen)
+        return false;
+    irq->flags =
+        (uint16_t)((irq->flags | VGIC_F_LATCH) & ~(VGIC_F_ACTIVE | VGIC_F_PEND_NEW));
+    c->lr_state[i] = ST_PENDING;
+    lr[i] = lr_value(irq, intid, ST_PENDING);
+    return true;
+}
+
 int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
-                           uint32_t pintid, uint64_t *lr, unsigned nr_lr)
+                           uint32_t pintid, uint64_t *lr, unsigned nr_lr, bool *synced)
 {
     unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
     struct hyp_vgic_irq *irq;
@@ -376,6 +399,21 @@ int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
     if (spi)
         hyp_spin_lock(&vgic->lock);
     hyp_spin_lock(&c->lock);
+    if (pintid != 0 && irq->queued == vcpu &&
+        rearm(vgic, c, irq, intid, pintid, lr, nr)) {
+        slot = irq->lr;
+        goto out;
+    }
+    if (!*synced) {
+        hyp_spin_unlock(&c->lock);
+        if (spi)
+            hyp_spin_unlock(&vgic->lock);
+        hyp_vgic_sync(vgic, vcpu, lr, nr);
+        *synced = true;
+        if (spi)
+            hyp_spin_lock(&vgic->lock);
+        hyp_spin_lock(&c->lock);
+    }
     free_lrs = ~c->lr_used & ((1u << nr) - 1);
     grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
     /* Idle, enabled with its group, an edge or hardware-backed, routed
@@ -400,6 +438,7 @@ int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
         vgic_list_add(vgic, vcpu, irq);
         load(vgic, vcpu, (unsigned)slot, &cd, lr, &dirty);
     }
+out:
     hyp_spin_unlock(&c->lock);
     if (spi)
         hyp_spin_unlock(&vgic->lock);

@@ -129,13 +129,14 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     return HYP_OK;
 }
 
-/* Inject hardware interrupt @intid into @vcpu, loaded here and synced since
- * it exited: into a free list register at once when the vGIC allows it, so
- * that its next entry has nothing to flush. */
+/* Inject hardware interrupt @intid into @vcpu, loaded here, whose list
+ * registers in use were read back since it exited: into a list register at
+ * once when the vGIC allows it, so that its next entry has nothing to
+ * flush. */
 static int inject_here(struct hyp_vcpu *vcpu, uint32_t intid)
 {
     int rc = hyp_vgic_inject_direct(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs,
-                                    hyp_vgic_hw_nr_lrs());
+                                    hyp_vgic_hw_nr_lrs(), &vcpu->vgic_synced);
 
     if (rc >= 0 && rc < HYP_VGIC_MAX_LRS)
         hyp_vgic_hw_write_lr((unsigned)rc, vcpu->lrs[rc]);

@@ -864,6 +864,59 @@ static void test_lr_active_loaded(void **state)
     assert_int_equal(find_lr(0, 80), -1);
 }
 
+/* A hardware interrupt that comes again after the guest took and
+ * deactivated it re-arms its own list register without a sync; the model,
+ * synced later, agrees with what the hardware shows. */
+static void test_lr_rearm(void **state)
+{
+    bool synced;
+    int i, j;
+
+    enable_dist();
+    enable_ppi(0, 27, 0xa0);
+    flush(0);
+    synced = true;
+    i = hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced);
+    assert_true(i >= 0 && i < NLR);
+    assert_int_equal(lr_state(lrs[0][i]), 1);
+    assert_true(lrs[0][i] & HYP_ICH_LR_HW);
+    assert_false(hyp_vgic_needs_flush(&vg, 0));
+
+    /* The guest takes it and deactivates it (the physical one too); the
+     * timer fires again before any exit: same register, pending, no sync. */
+    guest_ack(0, 27);
+    guest_eoi(0, 27);
+    assert_int_equal(lr_state(lrs[0][i]), 0);
+    synced = false;
+    j = hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced);
+    assert_int_equal(j, i);
+    assert_false(synced);
+    assert_int_equal(lr_state(lrs[0][i]), 1);
+    assert_false(hyp_vgic_needs_flush(&vg, 0));
+    /* A later sync and flush change nothing; the state reads pending. */
+    sync_(0);
+    assert_int_equal(hyp_vgic_flush(&vg, 0, lrs[0], NLR, &hcr), 0);
+    assert_int_equal(rr(0, SGI + 0x200, 4) >> 27 & 1, 1); /* GICR_ISPENDR0 */
+    assert_int_equal(rr(0, SGI + 0x300, 4) >> 27 & 1, 0); /* GICR_ISACTIVER0 */
+
+    /* Still pending in its register (not taken yet): no re-arm, the
+     * ordinary way (and the physical interrupt could not have fired). */
+    synced = false;
+    assert_int_equal(hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced),
+                     HYP_VGIC_QUEUED);
+    assert_true(synced);
+
+    /* Disabled meanwhile: never re-armed. */
+    guest_ack(0, 27);
+    guest_eoi(0, 27);
+    rw(0, SGI + 0x180, 4, 1u << 27);
+    synced = false;
+    assert_int_equal(hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced),
+                     HYP_VGIC_QUEUED);
+    flush(0);
+    assert_int_equal(find_lr(0, 27), -1);
+}
+
 static void test_lr_fewer_lrs(void **state)
 {
     enable_dist();
@@ -1094,13 +1147,14 @@ static void random_phase(bool dense, unsigned steps, unsigned *direct)
                  * straight into a list register, or the ordinary way */
             if (entered[v] && ref_owner(v, k) == v && !r->pend && !r->act &&
                 !r_held(r_intid(k))) {
+                bool synced = true;
                 int rc;
 
                 /* The guest ran since its last entry (which flushed). */
                 sync_(v);
                 r_enter(v);
                 sync_(v);
-                rc = hyp_vgic_inject_direct(&vg, v, r_intid(k), 0, lrs[v], NLR);
+                rc = hyp_vgic_inject_direct(&vg, v, r_intid(k), 0, lrs[v], NLR, &synced);
                 assert_true(rc == HYP_VGIC_QUEUED || (rc >= 0 && rc < NLR));
                 if (rc >= 0 && rc < NLR) {
                     assert_int_equal((uint32_t)lrs[v][rc], r_intid(k));
@@ -1203,6 +1257,7 @@ int main(void)
         T(test_lr_disable_removes),
         T(test_lr_active_loaded),
         T(test_lr_fewer_lrs),
+        T(test_lr_rearm),
         T(test_random_differential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
