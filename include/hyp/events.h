@@ -233,6 +233,19 @@ void hyp_event_log_init(struct hyp_event_log *log, uint32_t rate, uint32_t burst
                         uint64_t counter_hz, hyp_event_sink_fn sink, void *ctx);
 
 /**
+ * @brief Count an event of @p kind without printing it.
+ *
+ * What hyp_event_record() does with `print` false for an event that is
+ * not denied: one atomic add, lock-free, for exit paths.
+ * @param log  The log.
+ * @param kind The event's kind (a valid ::hyp_event_kind).
+ */
+static inline void hyp_event_count(struct hyp_event_log *log, enum hyp_event_kind kind)
+{
+    __atomic_fetch_add(&log->counts[kind].seen, 1, __ATOMIC_RELAXED);
+}
+
+/**
  * @brief Count an event and, if asked, print it subject to the rate limit.
  *
  * Counts the event as seen (and denied if ::hyp_event::denied). If @p print,

@@ -416,6 +416,31 @@ static inline bool hyp_vgic_needs_flush(const struct hyp_vgic *vgic, unsigned vc
            __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen;
 }
 
+/**
+ * @brief Re-arm a hardware-backed interrupt in the list register it holds.
+ *
+ * The cheapest injection, for a timer or passed-through device interrupt
+ * of the vCPU that runs on the calling CPU: if the interrupt already holds
+ * one of the vCPU's list registers and the hardware shows that register
+ * invalid (the guest took and deactivated the last one, which is why the
+ * physical interrupt could fire again), the register is made pending again,
+ * and the model, which never saw it go, is left as if it had stayed
+ * pending. The vCPU's list registers need not have been synced
+ * (hyp_vgic_sync()) since it exited, only read back into @p lr. Not done
+ * when the interrupt was disabled, or anything changed since the last
+ * flush (hyp_vgic_needs_flush()).
+ * @param vgic   The virtual GIC.
+ * @param vcpu   The vCPU, loaded on the calling CPU.
+ * @param intid  The virtual INTID.
+ * @param pintid The physical INTID behind it.
+ * @param lr     The list-register mirror, the registers in use read back.
+ * @param nr_lr  Number of list registers.
+ * @return The list register to write to the hardware (from @p lr), or -1
+ *         (then use hyp_vgic_inject_direct()).
+ */
+int hyp_vgic_rearm(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t pintid,
+                   uint64_t *lr, unsigned nr_lr);
+
 /** hyp_vgic_inject_direct(): injected without a list register of its own. */
 #define HYP_VGIC_QUEUED 0x100
 
@@ -424,21 +449,15 @@ static inline bool hyp_vgic_needs_flush(const struct hyp_vgic *vgic, unsigned vc
  *        runs on the calling CPU, straight into a list register.
  *
  * The path of a timer or passed-through device interrupt that arrives while
- * its vCPU runs here. Three ways, cheapest first:
- *  - *Re-arm*: a hardware-backed interrupt that already holds one of the
- *    vCPU's list registers, which the hardware now shows invalid (the guest
- *    took and deactivated the last one, which is why the physical interrupt
- *    could fire again): that register is made pending again, and the model,
- *    which never saw it go, is left as it was. The vCPU's other list
- *    registers need not have been synced.
+ * its vCPU runs here, when hyp_vgic_rearm() could not. Two ways:
  *  - *Direct*: the interrupt idle (neither pending nor active nor in a list
  *    register), enabled with its group, routed to @p vcpu (SPIs), the vCPU
  *    with nothing else waiting and nothing changed since its last flush
  *    (hyp_vgic_needs_flush() false), a list register free: it goes there
  *    and the model records it there, so no flush is needed.
  *  - Otherwise hyp_vgic_inject() with `level = true`, for hyp_vgic_flush().
- * The last two need the model synced: if @p synced says it is not, this
- * calls hyp_vgic_sync() first and says so.
+ * Both need the model synced: if @p synced says it is not, this calls
+ * hyp_vgic_sync() first and says so.
  * @param vgic   The virtual GIC.
  * @param vcpu   The vCPU, loaded on the calling CPU.
  * @param intid  The virtual INTID.

@@ -245,12 +245,17 @@ static const struct hyp_smccc_service monitor_service = {
 static void on_irq(struct hyp_vm *vm, unsigned vcpu, uint32_t intid, void *arg)
 {
     struct hyp_monitor *mon = arg;
-    struct hyp_event ev = {.kind = HYP_EV_IRQ, .vcpu = vcpu, .u.irq.intid = intid};
 
     (void)vm;
     if (intid < HYP_MONITOR_MAX_INTID)
         __atomic_fetch_add(&mon->irq_count[intid], 1, __ATOMIC_RELAXED);
-    record(mon, &ev, mon->policy.irq_log);
+    if (mon->policy.irq_log) {
+        struct hyp_event ev = {.kind = HYP_EV_IRQ, .vcpu = vcpu, .u.irq.intid = intid};
+
+        record(mon, &ev, true);
+    } else {
+        hyp_event_count(&mon->log, HYP_EV_IRQ); /* on the exit fast path */
+    }
 }
 
 /* ---- Set-up -------------------------------------------------------------- */

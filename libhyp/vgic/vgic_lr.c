@@ -357,11 +357,12 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
     vgic_kick(vgic, kick);
 }
 
-/* Re-arm @irq in list register @i of @c's vCPU, which the hardware shows
- * invalid (@lr read back): the model's state becomes "pending in @i", what
- * sync, then an injection and a flush, would have made it. Locks held. */
-static bool rearm(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, struct hyp_vgic_irq *irq,
-                  uint32_t intid, uint32_t pintid, uint64_t *lr, unsigned nr)
+/* Re-arm @irq in its list register of @c's vCPU if the hardware shows that
+ * register invalid (@lr read back): the model's state becomes "pending
+ * there", what sync, then an injection and a flush, would have made it.
+ * Locks held. Returns the register, or -1. */
+static int rearm(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, struct hyp_vgic_irq *irq,
+                 uint32_t intid, uint32_t pintid, uint64_t *lr, unsigned nr)
 {
     unsigned i = irq->lr;
     uint32_t grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
@@ -372,12 +373,41 @@ static bool rearm(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, struct hyp_vgic
         (lr[i] >> HYP_ICH_LR_STATE_SHIFT) != 0 || !(vgic_ctlr(vgic) & grp) ||
         __atomic_load_n(&c->stale, __ATOMIC_RELAXED) ||
         __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen)
-        return false;
+        return -1;
     irq->flags =
         (uint16_t)((irq->flags | VGIC_F_LATCH) & ~(VGIC_F_ACTIVE | VGIC_F_PEND_NEW));
     c->lr_state[i] = ST_PENDING;
     lr[i] = lr_value(irq, intid, ST_PENDING);
-    return true;
+    return (int)i;
+}
+
+int hyp_vgic_rearm(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t pintid,
+                   uint64_t *lr, unsigned nr_lr)
+{
+    unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
+    struct hyp_vgic_cpu *c;
+    struct hyp_vgic_irq *irq;
+    int i;
+
+    if (vcpu >= vgic->vcpu_count)
+        return -1;
+    c = &vgic->cpus[vcpu];
+    if (intid < VGIC_SPI_BASE) {
+        irq = &c->priv[intid];
+        hyp_spin_lock(&c->lock);
+        i = rearm(vgic, c, irq, intid, pintid, lr, nr);
+        hyp_spin_unlock(&c->lock);
+        return i;
+    }
+    if (intid - VGIC_SPI_BASE >= vgic->nr_spis)
+        return -1;
+    irq = &vgic->spi[intid - VGIC_SPI_BASE];
+    hyp_spin_lock(&vgic->lock);
+    hyp_spin_lock(&c->lock);
+    i = irq->queued == vcpu ? rearm(vgic, c, irq, intid, pintid, lr, nr) : -1;
+    hyp_spin_unlock(&c->lock);
+    hyp_spin_unlock(&vgic->lock);
+    return i;
 }
 
 int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
@@ -399,11 +429,6 @@ int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
     if (spi)
         hyp_spin_lock(&vgic->lock);
     hyp_spin_lock(&c->lock);
-    if (pintid != 0 && irq->queued == vcpu &&
-        rearm(vgic, c, irq, intid, pintid, lr, nr)) {
-        slot = irq->lr;
-        goto out;
-    }
     if (!*synced) {
         hyp_spin_unlock(&c->lock);
         if (spi)
@@ -438,7 +463,6 @@ int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
         vgic_list_add(vgic, vcpu, irq);
         load(vgic, vcpu, (unsigned)slot, &cd, lr, &dirty);
     }
-out:
     hyp_spin_unlock(&c->lock);
     if (spi)
         hyp_spin_unlock(&vgic->lock);

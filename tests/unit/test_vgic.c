@@ -887,10 +887,8 @@ static void test_lr_rearm(void **state)
     guest_ack(0, 27);
     guest_eoi(0, 27);
     assert_int_equal(lr_state(lrs[0][i]), 0);
-    synced = false;
-    j = hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced);
+    j = hyp_vgic_rearm(&vg, 0, 27, 27, lrs[0], NLR);
     assert_int_equal(j, i);
-    assert_false(synced);
     assert_int_equal(lr_state(lrs[0][i]), 1);
     assert_false(hyp_vgic_needs_flush(&vg, 0));
     /* A later sync and flush change nothing; the state reads pending. */
@@ -899,8 +897,9 @@ static void test_lr_rearm(void **state)
     assert_int_equal(rr(0, SGI + 0x200, 4) >> 27 & 1, 1); /* GICR_ISPENDR0 */
     assert_int_equal(rr(0, SGI + 0x300, 4) >> 27 & 1, 0); /* GICR_ISACTIVER0 */
 
-    /* Still pending in its register (not taken yet): no re-arm, the
-     * ordinary way (and the physical interrupt could not have fired). */
+    /* Still pending in its register (not taken yet): no re-arm (the
+     * physical interrupt could not have fired); the ordinary way syncs. */
+    assert_int_equal(hyp_vgic_rearm(&vg, 0, 27, 27, lrs[0], NLR), -1);
     synced = false;
     assert_int_equal(hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced),
                      HYP_VGIC_QUEUED);
@@ -910,9 +909,11 @@ static void test_lr_rearm(void **state)
     guest_ack(0, 27);
     guest_eoi(0, 27);
     rw(0, SGI + 0x180, 4, 1u << 27);
-    synced = false;
-    assert_int_equal(hyp_vgic_inject_direct(&vg, 0, 27, 27, lrs[0], NLR, &synced),
-                     HYP_VGIC_QUEUED);
+    assert_int_equal(hyp_vgic_rearm(&vg, 0, 27, 27, lrs[0], NLR), -1);
+    /* Nor another vCPU's, nor a bad vCPU or INTID. */
+    assert_int_equal(hyp_vgic_rearm(&vg, 1, 27, 27, lrs[1], NLR), -1);
+    assert_int_equal(hyp_vgic_rearm(&vg, NCPU, 27, 27, lrs[0], NLR), -1);
+    assert_int_equal(hyp_vgic_rearm(&vg, 0, 1000, 27, lrs[0], NLR), -1);
     flush(0);
     assert_int_equal(find_lr(0, 27), -1);
 }
