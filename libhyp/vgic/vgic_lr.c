@@ -357,57 +357,45 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
     vgic_kick(vgic, kick);
 }
 
-/* Re-arm @irq in its list register of @c's vCPU if the hardware shows that
- * register invalid (@lr read back): the model's state becomes "pending
- * there", what sync, then an injection and a flush, would have made it.
- * Locks held. Returns the register, or -1. */
-static int rearm(struct hyp_vgic *vgic, struct hyp_vgic_cpu *c, struct hyp_vgic_irq *irq,
-                 uint32_t intid, uint32_t pintid, uint64_t *lr, unsigned nr)
-{
-    unsigned i = irq->lr;
-    uint32_t grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
-
-    if ((irq->flags & (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED)) !=
-            (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED) ||
-        i >= nr || c->lr_irq[i] != irq || irq->pintid != pintid ||
-        (lr[i] >> HYP_ICH_LR_STATE_SHIFT) != 0 || !(vgic_ctlr(vgic) & grp) ||
-        __atomic_load_n(&c->stale, __ATOMIC_RELAXED) ||
-        __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen)
-        return -1;
-    irq->flags =
-        (uint16_t)((irq->flags | VGIC_F_LATCH) & ~(VGIC_F_ACTIVE | VGIC_F_PEND_NEW));
-    c->lr_state[i] = ST_PENDING;
-    lr[i] = lr_value(irq, intid, ST_PENDING);
-    return (int)i;
-}
-
 int hyp_vgic_rearm(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, uint32_t pintid,
                    uint64_t *lr, unsigned nr_lr)
 {
-    unsigned nr = nr_lr < HYP_VGIC_MAX_LRS ? nr_lr : HYP_VGIC_MAX_LRS;
     struct hyp_vgic_cpu *c;
     struct hyp_vgic_irq *irq;
-    int i;
+    bool spi = intid >= VGIC_SPI_BASE;
+    uint32_t grp;
+    unsigned i;
+    int ret = -1;
 
-    if (vcpu >= vgic->vcpu_count)
+    if (vcpu >= vgic->vcpu_count || (spi && intid - VGIC_SPI_BASE >= vgic->nr_spis))
         return -1;
     c = &vgic->cpus[vcpu];
-    if (intid < VGIC_SPI_BASE) {
-        irq = &c->priv[intid];
-        hyp_spin_lock(&c->lock);
-        i = rearm(vgic, c, irq, intid, pintid, lr, nr);
-        hyp_spin_unlock(&c->lock);
-        return i;
-    }
-    if (intid - VGIC_SPI_BASE >= vgic->nr_spis)
-        return -1;
-    irq = &vgic->spi[intid - VGIC_SPI_BASE];
-    hyp_spin_lock(&vgic->lock);
+    irq = spi ? &vgic->spi[intid - VGIC_SPI_BASE] : &c->priv[intid];
+    if (spi)
+        hyp_spin_lock(&vgic->lock);
     hyp_spin_lock(&c->lock);
-    i = irq->queued == vcpu ? rearm(vgic, c, irq, intid, pintid, lr, nr) : -1;
+    i = irq->lr;
+    grp = irq->flags & VGIC_F_GROUP1 ? VGIC_CTLR_GRP1 : VGIC_CTLR_GRP0;
+    /* Held by this vCPU, hardware-backed by @pintid, enabled with its group,
+     * its register invalid now, nothing changed since the flush that put
+     * it there (so the register's other fields are what the model says). */
+    if ((irq->flags & (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED)) ==
+            (VGIC_F_INLR | VGIC_F_HW | VGIC_F_ENABLED) &&
+        irq->queued == vcpu && i < nr_lr && i < HYP_VGIC_MAX_LRS && c->lr_irq[i] == irq &&
+        irq->pintid == pintid && (lr[i] >> HYP_ICH_LR_STATE_SHIFT) == 0 &&
+        (vgic_ctlr(vgic) & grp) && !__atomic_load_n(&c->stale, __ATOMIC_RELAXED) &&
+        __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) == c->seen_gen) {
+        /* What sync, an injection and a flush would have made of it. */
+        irq->flags =
+            (uint16_t)((irq->flags | VGIC_F_LATCH) & ~(VGIC_F_ACTIVE | VGIC_F_PEND_NEW));
+        c->lr_state[i] = ST_PENDING;
+        lr[i] |= HYP_ICH_LR_PENDING;
+        ret = (int)i;
+    }
     hyp_spin_unlock(&c->lock);
-    hyp_spin_unlock(&vgic->lock);
-    return i;
+    if (spi)
+        hyp_spin_unlock(&vgic->lock);
+    return ret;
 }
 
 int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
