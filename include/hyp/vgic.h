@@ -209,6 +209,7 @@ struct hyp_vgic {
     unsigned vcpu_count;      /**< vCPUs. */
     unsigned nr_spis;         /**< SPIs. */
     uint32_t ctlr;            /**< GICD_CTLR. */
+    bool linear_affinity;     /**< vCPU i has affinity 0.0.0.i (lookups are O(1)). */
     /** Bumped by every register access that may change interrupt state
      *  (see hyp_vgic_needs_flush()). */
     unsigned gen;

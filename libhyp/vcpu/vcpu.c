@@ -266,14 +266,18 @@ static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcp
 
 /* ESR_EL2 classes and the ISS of an MSR to ICC_SGI1R_EL1 (op0 3, op1 0,
  * CRn 12, CRm 11, op2 5, write), Rt masked out. */
-#define EC_HVC64       0x16
-#define EC_SMC64       0x17
-#define EC_SYSREG      0x18
-#define EC_DABT_LOW    0x24
-#define ISS_RT_MASK    (0x1fULL << 5)
-#define ISS_SGI1R_W    ((3ULL << 20) | (5ULL << 17) | (12ULL << 10) | (11ULL << 1))
-#define ISS_MASK       0x1ffffffULL
-#define ESR_IMM16_MASK 0xffffULL
+#define EC_HVC64        0x16
+#define EC_SMC64        0x17
+#define EC_SYSREG       0x18
+#define EC_WFX          0x01
+/* ESR_EL2.ISS.TI of a WFx trap: 0 WFI, 1 WFE (2, 3: WFIT, WFET). */
+#define ESR_WFX_TI_MASK 0x3ULL
+#define ESR_WFX_TI_WFE  0x1ULL
+#define EC_DABT_LOW     0x24
+#define ISS_RT_MASK     (0x1fULL << 5)
+#define ISS_SGI1R_W     ((3ULL << 20) | (5ULL << 17) | (12ULL << 10) | (11ULL << 1))
+#define ISS_MASK        0x1ffffffULL
+#define ESR_IMM16_MASK  0xffffULL
 
 /*
  * The exit fast path's handlers, called by guest.S with the guest's
@@ -321,8 +325,29 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcp
     return fast_done(vcpu, HYP_EXIT_SYSREG);
 }
 
-/* A data abort with a syndrome, or a trapped system-register access, whose
- * transfer register the narrow path saved (guest.S checks). */
+/* WFI: wait here, at EL2, until the vCPU has an interrupt to take (or any
+ * physical interrupt comes: a kick, its timer, a tick, which the guest's
+ * next entry then takes as an interrupt exit); WFE completes at once. The
+ * run loop does the same for vCPUs without the fast path. */
+static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu *vcpu,
+                                                                uint64_t esr)
+{
+    struct hyp_vgic *vgic = vcpu->vm->vgic;
+    bool wfe = (esr & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE;
+
+    if (vgic == NULL || (esr & ESR_WFX_TI_MASK) > ESR_WFX_TI_WFE)
+        return NULL; /* no vGIC to ask, or WFIT/WFET: the run loop decides */
+    if (!wfe) {
+        vgic_exit(vcpu, vgic); /* what the guest took, before asking */
+        if (!hyp_vgic_pending(vgic, vcpu->id))
+            __asm__ volatile("dsb sy\n\twfi" ::: "memory");
+    }
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    return fast_done(vcpu, wfe ? HYP_EXIT_WFE : HYP_EXIT_WFI);
+}
+
+/* A data abort with a syndrome, or a trapped system-register access (the
+ * narrow path saved its transfer register), or WFI/WFE. */
 struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
 {
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
@@ -341,6 +366,8 @@ struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t es
     }
     if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
         return sgi1r_fast(vcpu, esr);
+    if ((esr >> ESR_EC_SHIFT) == EC_WFX)
+        return wfx_fast(vcpu, esr);
     return NULL;
 }
 

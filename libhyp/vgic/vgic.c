@@ -49,6 +49,8 @@ bool vgic_irq_deliverable(const struct hyp_vgic *vgic, const struct hyp_vgic_irq
 unsigned vgic_vcpu_by_affinity(const struct hyp_vgic *vgic, uint64_t mpidr_aff)
 {
     mpidr_aff &= MPIDR_AFFINITY_MASK;
+    if (vgic->linear_affinity) /* vCPU i has affinity 0.0.0.i: O(1) */
+        return mpidr_aff < vgic->vcpu_count ? (unsigned)mpidr_aff : VGIC_NO_TARGET;
     for (unsigned i = 0; i < vgic->vcpu_count; i++)
         if ((vgic->cpus[i].mpidr & MPIDR_AFFINITY_MASK) == mpidr_aff)
             return i;
@@ -263,6 +265,9 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
                 c->priv[n].flags = VGIC_F_EDGE; /* SGIs are always edge-triggered */
         }
     }
+    vgic->linear_affinity = true;
+    for (unsigned i = 0; i < cfg->vcpu_count; i++)
+        vgic->linear_affinity = vgic->linear_affinity && cfg->cpus[i].mpidr == i;
     for (unsigned s = 0; s < cfg->nr_spis; s++) {
         vgic->spi[s].intid = (uint16_t)(VGIC_SPI_BASE + s);
         vgic->spi[s].queued = VGIC_NO_TARGET;

@@ -269,6 +269,24 @@ uint32_t hyp_vgic_flush(struct hyp_vgic *vgic, unsigned vcpu, uint64_t *lr,
         }
     c->lr_wipe = 0;
 
+    /* One interrupt waiting and every list register free (a timer tick, an
+     * IPI): the first register, without the search below. */
+    if (c->lr_used == 0 && c->queued == 1 && nr > 0) {
+        struct hyp_vgic_irq *irq = c->pending;
+
+        if (irq->intid < VGIC_SPI_BASE || (irq->flags & VGIC_F_ACTIVE) ||
+            vgic_spi_target(vgic, irq->intid - VGIC_SPI_BASE) == vcpu) {
+            struct cand cd = {irq, irq->intid, wanted_state(vgic, irq)};
+
+            if (cd.state)
+                load(vgic, vcpu, 0, &cd, lr, &dirty);
+            else if (!vgic_irq_pending(irq))
+                vgic_dequeue(vgic, irq); /* neither pending nor active */
+            unlock_cpu(vgic, c, dist);
+            return dirty;
+        }
+    }
+
     /* Free list registers take the most urgent of the rest. */
     for (unsigned round = 0; more && round < FLUSH_ROUNDS; round++) {
         struct cand cd = pick(vgic, vcpu, &kick, &more);

@@ -38,8 +38,9 @@ static void kick(unsigned index, void *arg)
     struct hyp_vm *vm = arg;
     struct hyp_vcpu *vcpu = &vm->vcpus[index];
 
-    arch_send_event(); /* a vCPU waiting to be powered on */
-    if (vcpu->pcpu != hyp_cpu_id())
+    if (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
+        arch_send_event(); /* a vCPU waiting to be powered on */
+    if (vcpu->pcpu != hyp_this_cpu()->id)
         hyp_gic_send_sgi(hyp_cpu_mpidr(vcpu->pcpu), KICK_SGI);
 }
 

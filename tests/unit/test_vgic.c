@@ -582,6 +582,29 @@ static void test_sgi1r(void **state)
     assert_int_equal(kicked, 0xb);
 }
 
+/* vCPUs with affinities 0.0.0.0 .. 0.0.0.3 (the usual layout): the O(1)
+ * lookup finds the same targets the search would. */
+static void test_sgi1r_linear(void **state)
+{
+    static const uint64_t linear[NCPU] = {0, 1, 2, 3};
+    struct hyp_vgic_config c = cfg();
+
+    (void)state;
+    c.vcpu_mpidr = linear;
+    assert_int_equal(hyp_vgic_init(&vg, &c), HYP_OK);
+    assert_true(vg.linear_affinity);
+    assert_int_equal(hyp_vgic_sgi1r(&vg, 0, 5ull << 24 | 0xc), HYP_OK);
+    assert_int_equal(sgi_pending_mask(5), 0xc);
+    clear_sgis();
+    /* Aff0 4..15 and any other Aff1: nobody. */
+    assert_int_equal(hyp_vgic_sgi1r(&vg, 0, 6ull << 24 | 0xfff0), HYP_OK);
+    assert_int_equal(hyp_vgic_sgi1r(&vg, 0, 1ull << 16 | 6ull << 24 | 0x1), HYP_OK);
+    assert_int_equal(sgi_pending_mask(6), 0);
+    /* The test's own layout is not linear: the search. */
+    assert_int_equal(setup(NULL), HYP_OK);
+    assert_false(vg.linear_affinity);
+}
+
 static void test_sgi1r_rs(void **state)
 {
     static const uint64_t m[3] = {0x0, 0x11, 0x100};
@@ -1249,6 +1272,7 @@ int main(void)
         T(test_disabled_dist),
         T(test_sgi1r),
         T(test_sgi1r_rs),
+        T(test_sgi1r_linear),
         T(test_lr_encoding),
         T(test_lr_priority_overflow),
         T(test_lr_evict),

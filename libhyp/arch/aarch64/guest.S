@@ -71,16 +71,17 @@ arch_guest_enter:
  *   x0 = struct hyp_vcpu_regs *, x1 = vector index,
  *   the guest's x0 and x1 pushed on the stack.
  *
- * The narrow path saves only x0..x18 and x30, the registers C code may
- * clobber, and calls a fast handler in vcpu.c: guest x19..x29 stay in
- * their registers, which C code preserves, PC and PSTATE stay in ELR_EL2
- * and SPSR_EL2, and q0..q7 stay live, since C code at EL2 uses none. It
- * takes IRQs (vector 9, hyp_vcpu_irq_fast()), SMCCC calls (HVC64/SMC64,
- * hyp_vcpu_smccc_fast()), and data aborts with a syndrome and trapped
- * system-register accesses whose transfer register is x0..x18 or x30/xzr
- * (hyp_vcpu_sync_fast()). A handler returns the registers to re-enter the
- * guest at once, or NULL: the rest is then saved and the exit goes to the
- * run loop.
+ * The narrow path saves only x0..x19 and x30 (the registers C code may
+ * clobber, and x19) and calls a fast handler in vcpu.c: guest x20..x29
+ * stay in their registers, which C code preserves, PC and PSTATE stay in
+ * ELR_EL2 and SPSR_EL2, and q0..q7 stay live, since C code at EL2 uses
+ * none. It takes IRQs (vector 9, hyp_vcpu_irq_fast()), SMCCC calls
+ * (HVC64/SMC64, hyp_vcpu_smccc_fast()), WFI/WFE, and data aborts with a
+ * syndrome and trapped system-register accesses (hyp_vcpu_sync_fast()); for
+ * those whose transfer register is one of x20..x29 it saves x20..x29 too
+ * and reloads them after the handler. A handler returns the registers to
+ * re-enter the guest at once, or NULL: the rest is then saved and the exit
+ * goes to the run loop.
  *
  * The full path saves every general register, PC and PSTATE: other
  * synchronous exits from AArch64 still try hyp_vcpu_sync_fast() first;
@@ -90,6 +91,7 @@ arch_guest_enter:
  */
 #define EC_HVC64    0x16 /* ESR_EL2.EC; EC_HVC64 + 1 is SMC64 */
 #define EC_SYSREG   0x18
+#define EC_WFX      0x01
 #define EC_DABT_LOW 0x24
 #define ESR_ISV_BIT 24
 
@@ -98,7 +100,7 @@ arch_guest_enter:
  * \handler(regs, x2) and re-enter the guest if it returns the registers;
  * else save the rest and go to the run loop with vector index \vector.
  */
-.macro narrow_exit handler, vector
+.macro narrow_exit handler, vector, wide=0
     stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
     stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
     stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
@@ -123,6 +125,13 @@ arch_guest_enter:
     ldp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
     ldr     x18, [x0, #(VCPU_REGS_X0 + 18 * 8)]
     ldr     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
+.if \wide /* the handler may have loaded one of them */
+    ldp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
+    ldp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
+    ldp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
+    ldp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
+    ldp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+.endif
     ldp     x0, x1, [x0, #VCPU_REGS_X0]
     eret
     dsb     nsh
@@ -153,16 +162,25 @@ hyp_guest_exit_sync:
 5:  add     x3, x3, #EC_HVC64
     cmp     x3, #EC_DABT_LOW
     b.eq    6f
+    cmp     x3, #EC_WFX
+    b.eq    8f                       /* WFI/WFE: no transfer register */
     cmp     x3, #EC_SYSREG
     b.ne    full_exit                /* not one the narrow path takes */
     ubfx    x3, x2, #5, #5           /* Rt */
     b       7f
 6:  tbz     x2, #ESR_ISV_BIT, full_exit /* no syndrome: the instruction is decoded */
     ubfx    x3, x2, #16, #5          /* SRT */
-7:  cmp     x3, #19
-    b.lo    8f
+7:  cmp     x3, #20
+    b.lo    8f                       /* x0..x19: saved by the narrow path */
     cmp     x3, #30
-    b.lo    full_exit                /* x19..x29: the full path */
+    b.hs    8f                       /* x30, xzr */
+    /* x20..x29: saved too, and reloaded after the handler. */
+    stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
+    stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
+    stp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
+    stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
+    stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    narrow_exit hyp_vcpu_sync_fast, 8, 1
 8:  narrow_exit hyp_vcpu_sync_fast, 8
 
     .globl hyp_guest_exit_irq
