@@ -13,6 +13,27 @@
     .arch_extension fp
     .arch_extension simd
 
+/* Store (op = stp) or load (op = ldp) the guest's x4..x19 at x0. */
+.macro regs_x4_x19 op
+    \op     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
+    \op     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
+    \op     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
+    \op     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
+    \op     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
+    \op     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
+    \op     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
+    \op     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
+.endm
+
+/* The same for x20..x29. */
+.macro regs_x20_x29 op
+    \op     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
+    \op     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
+    \op     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
+    \op     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
+    \op     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+.endm
+
 /*
  * Load the guest's registers from x0 = struct hyp_vcpu_regs * (all but
  * q0..q7) and enter it.
@@ -22,19 +43,8 @@
     msr     elr_el2, x2
     msr     spsr_el2, x3
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
-    ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
-    ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
-    ldp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
-    ldp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
-    ldp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
-    ldp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
-    ldp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
-    ldp     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
-    ldp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
-    ldp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
-    ldp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
-    ldp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
-    ldp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    regs_x4_x19 ldp
+    regs_x20_x29 ldp
     ldr     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
     ldp     x0, x1, [x0, #VCPU_REGS_X0]
     eret
@@ -101,14 +111,7 @@ arch_guest_enter:
  * else save the rest and go to the run loop with vector index \vector.
  */
 .macro narrow_exit handler, vector, wide=0
-    stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
-    stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
-    stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
-    stp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
-    stp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
-    stp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
-    stp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
-    stp     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
+    regs_x4_x19 stp
     str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
     ldp     x4, x5, [sp], #16        /* the guest's x0, x1 */
     stp     x4, x5, [x0, #VCPU_REGS_X0]
@@ -116,21 +119,10 @@ arch_guest_enter:
     bl      \handler                 /* (regs, x2): regs if done, or NULL */
     cbz     x0, 10f
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
-    ldp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
-    ldp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
-    ldp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
-    ldp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
-    ldp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
-    ldp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
-    ldp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
-    ldr     x18, [x0, #(VCPU_REGS_X0 + 18 * 8)]
+    regs_x4_x19 ldp                  /* x19 as saved: C code kept it */
     ldr     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
 .if \wide /* the handler may have loaded one of them */
-    ldp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
-    ldp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
-    ldp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
-    ldp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
-    ldp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    regs_x20_x29 ldp
 .endif
     ldp     x0, x1, [x0, #VCPU_REGS_X0]
     eret
@@ -138,11 +130,7 @@ arch_guest_enter:
     isb
 10: mrs     x0, tpidr_el2            /* declined: save the rest */
     ldr     x0, [x0, #PERCPU_GUEST_REGS]
-    stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
-    stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
-    stp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
-    stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
-    stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    regs_x20_x29 stp
     mrs     x2, elr_el2
     mrs     x3, spsr_el2
     stp     x2, x3, [x0, #VCPU_REGS_PC]
@@ -175,11 +163,7 @@ hyp_guest_exit_sync:
     cmp     x3, #30
     b.hs    8f                       /* x30, xzr */
     /* x20..x29: saved too, and reloaded after the handler. */
-    stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
-    stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
-    stp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
-    stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
-    stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    regs_x20_x29 stp
     narrow_exit hyp_vcpu_sync_fast, 8, 1
 8:  narrow_exit hyp_vcpu_sync_fast, 8
 
@@ -192,19 +176,8 @@ hyp_guest_exit_irq:
 hyp_guest_exit:
     stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
 full_exit:
-    stp     x4, x5, [x0, #(VCPU_REGS_X0 + 4 * 8)]
-    stp     x6, x7, [x0, #(VCPU_REGS_X0 + 6 * 8)]
-    stp     x8, x9, [x0, #(VCPU_REGS_X0 + 8 * 8)]
-    stp     x10, x11, [x0, #(VCPU_REGS_X0 + 10 * 8)]
-    stp     x12, x13, [x0, #(VCPU_REGS_X0 + 12 * 8)]
-    stp     x14, x15, [x0, #(VCPU_REGS_X0 + 14 * 8)]
-    stp     x16, x17, [x0, #(VCPU_REGS_X0 + 16 * 8)]
-    stp     x18, x19, [x0, #(VCPU_REGS_X0 + 18 * 8)]
-    stp     x20, x21, [x0, #(VCPU_REGS_X0 + 20 * 8)]
-    stp     x22, x23, [x0, #(VCPU_REGS_X0 + 22 * 8)]
-    stp     x24, x25, [x0, #(VCPU_REGS_X0 + 24 * 8)]
-    stp     x26, x27, [x0, #(VCPU_REGS_X0 + 26 * 8)]
-    stp     x28, x29, [x0, #(VCPU_REGS_X0 + 28 * 8)]
+    regs_x4_x19 stp
+    regs_x20_x29 stp
     str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
     ldp     x2, x3, [sp], #16        /* the guest's x0, x1 */
     stp     x2, x3, [x0, #VCPU_REGS_X0]
