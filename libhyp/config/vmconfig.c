@@ -17,6 +17,7 @@
 
 #include <libfdt.h>
 #include "../fdt/fdt_util.h"
+#include "../fdt/fdt_index.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -354,6 +355,18 @@ static int read_range(struct vctx *c, int vm, int node, const char *prop,
     return HYP_OK;
 }
 
+/* Parents and phandles through the tree's index: libfdt's own lookups
+ * rescan the tree from its start on every call. */
+static int parent_of(const void *fdt, int node)
+{
+    return hyp_fdt_index_parent(hyp_fdt_index_for(fdt), node);
+}
+
+static int by_phandle(const void *fdt, uint32_t phandle)
+{
+    return hyp_fdt_index_by_phandle(hyp_fdt_index_for(fdt), phandle);
+}
+
 /*
  * The board: devices, their registers and interrupts
  */
@@ -361,12 +374,12 @@ static int read_range(struct vctx *c, int vm, int node, const char *prop,
 /** Every bus above @p node maps 1:1 (empty `ranges`). */
 static bool identity_mapped(const void *fdt, int node)
 {
-    int len, bus = fdt_parent_offset(fdt, node);
+    int len, bus = parent_of(fdt, node);
 
     while (bus > 0) {
         if (!fdt_getprop(fdt, bus, "ranges", &len) || len != 0)
             return false;
-        bus = fdt_parent_offset(fdt, bus);
+        bus = parent_of(fdt, bus);
     }
     return bus == 0;
 }
@@ -381,11 +394,11 @@ static int irq_controller(const void *fdt, int node)
         int next;
 
         if (ph && len == (int)sizeof(*ph))
-            next = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+            next = by_phandle(fdt, fdt32_ld(ph));
         else if (ph)
             return -FDT_ERR_BADVALUE;
         else
-            next = fdt_parent_offset(fdt, cur);
+            next = parent_of(fdt, cur);
         if (next < 0)
             return next;
         if (fdt_getprop(fdt, next, "#interrupt-cells", &len))
@@ -400,7 +413,7 @@ static bool is_gic(const struct vctx *c, int node)
 {
     int len;
     const fdt32_t *reg = fdt_getprop(c->fdt, node, "reg", &len);
-    int parent = fdt_parent_offset(c->fdt, node);
+    int parent = parent_of(c->fdt, node);
     const fdt32_t *ac =
         parent >= 0 ? fdt_getprop(c->fdt, parent, "#address-cells", NULL) : NULL;
     unsigned n = ac ? fdt32_ld(ac) : 2;
@@ -456,7 +469,7 @@ static int device_irqs(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
 /** Read a device's `reg` entries, which must be CPU physical addresses. */
 static int device_regs(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
 {
-    int len, parent = fdt_parent_offset(c->fdt, d->node);
+    int len, parent = parent_of(c->fdt, d->node);
     const fdt32_t *p = fdt_getprop(c->fdt, d->node, "reg", &len);
     const fdt32_t *acp, *scp;
     unsigned ac, sc;
@@ -595,7 +608,7 @@ static int vm_cpus(struct vctx *c, int vm)
                       HYP_VMCONFIG_MAX_VCPUS);
     for (int i = 0; i < len / 4; i++) {
         uint32_t ph = fdt32_ld(p + i);
-        int node = fdt_node_offset_by_phandle(c->fdt, ph);
+        int node = by_phandle(c->fdt, ph);
         const fdt32_t *reg;
         int rlen;
         unsigned k;
@@ -607,7 +620,7 @@ static int vm_cpus(struct vctx *c, int vm)
         hyp_fdt_path(c->fdt, node, path, sizeof(path));
         reg = fdt_getprop(c->fdt, node, "reg", &rlen);
         k = plat->cpu_count;
-        if (fdt_parent_offset(c->fdt, node) == cpus && reg && ac >= 1 && ac <= 2 &&
+        if (parent_of(c->fdt, node) == cpus && reg && ac >= 1 && ac <= 2 &&
             rlen == (int)(ac * 4))
             for (k = 0; k < plat->cpu_count; k++)
                 if (plat->cpus[k].mpidr == hyp_fdt_cells(reg, ac))
@@ -880,7 +893,7 @@ static int vm_devices(struct vctx *c, int vm)
                       "length %d is not a list of phandles", len);
     for (int i = 0; i < len / 4; i++) {
         uint32_t ph = fdt32_ld(p + i);
-        int node = fdt_node_offset_by_phandle(c->fdt, ph), ovm, odev, rc;
+        int node = by_phandle(c->fdt, ph), ovm, odev, rc;
         struct hyp_vmconfig_device *d;
         const char *why;
         char ref[48], path[HYP_VMCONFIG_PATH_LEN];
@@ -1108,7 +1121,7 @@ static int parse_shm(struct vctx *c, int s, int node, const char *name)
                       "missing (the two VMs sharing it)");
     for (int i = 0; i < 2; i++) {
         uint32_t ph = fdt32_ld(vms + i);
-        int target = fdt_node_offset_by_phandle(c->fdt, ph);
+        int target = by_phandle(c->fdt, ph);
         int vm = vm_by_node(c, target);
         char path[HYP_VMCONFIG_PATH_LEN];
 
@@ -1116,7 +1129,7 @@ static int parse_shm(struct vctx *c, int s, int node, const char *name)
             return refuse(c, HYP_EFORMAT, -1, node, "vms",
                           "entry %d: phandle 0x%x names no node", i, (unsigned)ph);
         hyp_fdt_path(c->fdt, target, path, sizeof(path));
-        if (vm < 0 && fdt_parent_offset(c->fdt, target) == c->root &&
+        if (vm < 0 && parent_of(c->fdt, target) == c->root &&
             strncmp(fdt_get_name(c->fdt, target, NULL), "vm@", 3) == 0)
             return HYP_EFORMAT; /* a VM over the limit, refused already */
         if (vm < 0)
