@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file vmbuild.h
+ * @brief Building a VM from its validated description, and running it.
+ *
+ * What a hypervisor with several VMs does for each of them, given one
+ * ::hyp_vmconfig_vm accepted by hyp_vmconfig_parse() (vmconfig.h):
+ * hyp_vmbuild_create() gives the VM its stage 2 (VMID = its index + 1), its
+ * RAM at ::hyp_vmconfig_vm::mem_ipa, a virtual GICv3 where the board's GIC
+ * is, a virtual PL011 where the board's console is (its output tagged with
+ * the VM's name, see vconsole.h), its passed-through devices mapped at their
+ * own addresses with their SPIs hardware-linked, its shared regions mapped
+ * at their physical addresses, a generated guest DTB that describes only
+ * that, and its kernel (and initrd) loaded; its first vCPU is then ready
+ * to start. Every vCPU runs, always, on the physical CPU the config pins it
+ * to: each such CPU calls hyp_vmbuild_cpu_prepare() and then
+ * hyp_vmbuild_run(), which returns when the VM has powered off or asked
+ * for a reset; what happens then is the caller's policy.
+ *
+ * Setup, once, on the boot CPU, before any VM is created:
+ * hyp_vmbuild_setup() (physical GIC, the EL2 tick, SMCCC services).
+ * Everything here runs at boot or VM creation, except hyp_vmbuild_run()
+ * and hyp_vmbuild_console_poll(), which neither print nor allocate.
+ * Target only.
+ */
+#ifndef HYP_VMBUILD_H
+#define HYP_VMBUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <hyp/loader.h>
+#include <hyp/spinlock.h>
+#include <hyp/vconsole.h>
+#include <hyp/vgic.h>
+#include <hyp/vm.h>
+#include <hyp/vmconfig.h>
+#include <hyp/vpl011.h>
+
+/** SPIs of each VM's virtual GIC: INTIDs 32..287, as on QEMU virt. */
+#define HYP_VMBUILD_SPIS      256
+/** Guest-physical address size of the VMs built. */
+#define HYP_VMBUILD_IPA_BITS  40
+/** Room for a VM's console tag, "[<label>] ", with its NUL. */
+#define HYP_VMBUILD_TAG_LEN   (HYP_VMCONFIG_NAME_LEN + 4)
+/** Room for the line announcing that a VM has the console's input focus. */
+#define HYP_VMBUILD_FOCUS_LEN 96
+
+/** One VM built from its description. Fields are read-only for the caller. */
+struct hyp_vmbuild {
+    const struct hyp_vmconfig_vm *cfg; /**< Its description. */
+    unsigned index;                    /**< Its index in ::hyp_vmconfig::vms. */
+    struct hyp_vm vm;                  /**< The VM. */
+    struct hyp_vcpu vcpus[HYP_VMCONFIG_MAX_VCPUS];         /**< Its vCPUs. */
+    unsigned vcpu_pcpu[HYP_VMCONFIG_MAX_VCPUS];            /**< Their physical CPUs. */
+    struct hyp_vgic vgic;                                  /**< Its virtual GIC. */
+    struct hyp_vgic_cpu vgic_cpus[HYP_VMCONFIG_MAX_VCPUS]; /**< Its redistributors. */
+    struct hyp_vpl011 uart;                /**< Its virtual PL011 (with a console). */
+    struct hyp_spinlock uart_lock;         /**< Serialises @ref uart and @ref line. */
+    struct hyp_vcons_line line;            /**< Its console output being assembled. */
+    char tag[HYP_VMBUILD_TAG_LEN];         /**< Its console tag, "[<label>] ". */
+    char focus_msg[HYP_VMBUILD_FOCUS_LEN]; /**< Announces it has the input focus. */
+    struct hyp_guest_boot boot;            /**< Where its kernel and DTB went. */
+    int ended;                             /**< Its end has been reported (atomic). */
+};
+
+/**
+ * @brief Called by hyp_vmbuild_run() after each exit the run loop sees.
+ * @param b    The VM.
+ * @param vcpu The vCPU that exited (loaded on the calling CPU).
+ * @param exit Its exit, already handled by hyp_handle_exit().
+ * @param tick True if the EL2 tick fired on this CPU since the last call.
+ * @param arg  The argument given to hyp_vmbuild_run().
+ */
+typedef void (*hyp_vmbuild_hook_fn)(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
+                                    const struct hyp_exit *exit, bool tick, void *arg);
+
+/**
+ * @brief Prepare the machine for VMs: the physical GIC, a periodic EL2 tick,
+ *        the SMCCC services (PSCI for guests).
+ *
+ * The tick (the EL2 physical timer) brings each CPU back to EL2 @p tick_hz
+ * times a second even from a guest that never traps, so that console input
+ * is polled and a VM that powered off is noticed on all of its CPUs. Call
+ * once on the boot CPU.
+ * @param plat    The platform (GICv3 and the EL2 timer are required).
+ * @param tick_hz Tick frequency (e.g. 100).
+ * @return ::HYP_OK; ::HYP_ENOTSUP without a GICv3 or an EL2 timer; errors of
+ *         the GIC driver or hyp_smccc_register_defaults().
+ */
+int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
+
+/**
+ * @brief Build one VM of a validated configuration.
+ *
+ * See the file comment for what the VM gets. Its guest DTB lists its vCPUs
+ * (MPIDR 0, 1, ...), its RAM, a GICv3 with one redistributor per vCPU, the
+ * timer, its virtual PL011 (with `vpl011`) and its devices copied from the
+ * board's nodes. Modules are copied into guest RAM (or booted in place)
+ * with hyp_guest_load(); the DTB they came from must stay readable until
+ * every VM is built (a partitioner copies the boot DTB into its own memory:
+ * VM RAM may cover where the boot loader left it).
+ * @param b      Storage for the VM (may be large: static).
+ * @param cfg    A configuration accepted by hyp_vmconfig_parse(); it must
+ *               outlive the VM.
+ * @param index  Which VM of @p cfg.
+ * @param dtb    The DTB @p cfg was parsed from.
+ * @param pool   Page pool for its stage-2 tables.
+ * @param err    Receives a message naming the VM and the step at fault
+ *               (::HYP_GUEST_ERRLEN bytes); "" on success.
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad @p index or a CPU the hypervisor
+ *         did not bring up; errors of hyp_vm_init(), hyp_vm_add_ram(),
+ *         hyp_vm_attach_vgic(), hyp_vm_map_device(), hyp_vm_forward_spi()
+ *         or hyp_guest_load().
+ */
+int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
+                       unsigned index, const void *dtb, struct hyp_page_pool *pool,
+                       char *err);
+
+/**
+ * @brief The VM and vCPU pinned to the calling physical CPU.
+ * @param vms   Built VMs.
+ * @param count Entries in @p vms.
+ * @param vcpu  Receives the vCPU's index in its VM.
+ * @return The VM, or NULL if no vCPU is pinned to this CPU.
+ */
+struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
+                                            unsigned *vcpu);
+
+/**
+ * @brief Prepare the calling physical CPU to run vCPUs: its GIC interface,
+ *        the virtual GIC's interrupts, the EL2 tick.
+ * @return ::HYP_OK or an error of the GIC driver.
+ */
+int hyp_vmbuild_cpu_prepare(void);
+
+/**
+ * @brief Stop the calling CPU for good, quietly.
+ *
+ * Switches off what would keep it awake (the EL2 tick, the EL1 timers a
+ * guest left armed, its GIC interface's group 1 interrupts) and halts it,
+ * so that a CPU whose VM has ended sleeps instead of spinning in WFI with
+ * an interrupt pending (on QEMU's single-threaded TCG, such a CPU slows
+ * every other one down). Other CPUs run on.
+ */
+_Noreturn void hyp_vmbuild_cpu_park(void);
+
+/**
+ * @brief Run one vCPU on the calling CPU until its VM powers off or resets.
+ *
+ * The library's run loop: waits for the vCPU to be powered on (the first
+ * vCPU of a VM is, once built; the others by the guest's PSCI CPU_ON),
+ * runs it, hands each exit to hyp_handle_exit() and then to @p hook,
+ * and returns when the VM has asked for SYSTEM_OFF or SYSTEM_RESET (seen
+ * after this vCPU's next exit: the tick bounds the wait). The VM's pending
+ * console output is written out first.
+ * @param b    The VM.
+ * @param vcpu Index of a vCPU pinned to the calling CPU.
+ * @param hook Called after each exit; may be NULL.
+ * @param arg  Passed to @p hook.
+ * @return The VM's request (::HYP_VM_POWER_OFF or ::HYP_VM_RESET) for the
+ *         first of its vCPUs to return, ::HYP_VM_RUNNING for the others
+ *         (the VM's end is reported once); ::HYP_EINVAL if @p vcpu is not
+ *         pinned to this CPU.
+ */
+int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned vcpu, hyp_vmbuild_hook_fn hook,
+                    void *arg);
+
+/**
+ * @brief Hand console input to the VM with the focus; flush idle output.
+ *
+ * Reads what waits on the physical UART and passes it key by key through
+ * hyp_vcons_focus_key(): keys go to the virtual PL011 of the VM with the
+ * focus (dropped when its receive FIFO is full), a focus change is
+ * announced with a `[hyp]` line. Then writes out a partial output line of
+ * any VM that has paused (hyp_vcons_line_tick()) and the hypervisor's lines
+ * held back behind it (hyp_console_sync()). Call it on each tick from
+ * any CPU; concurrent calls return at once. No printing, no allocation.
+ * @param vms   Built VMs, in configuration order (the focus indexes them).
+ * @param count Entries in @p vms.
+ * @param focus The input focus, from hyp_vcons_focus_init().
+ */
+void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
+                              struct hyp_vcons_focus *focus);
+
+#endif /* HYP_VMBUILD_H */

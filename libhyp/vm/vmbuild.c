@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Building a VM from its validated description, and running it (target only). */
+#include <stdio.h>
+#include <string.h>
+#include <hyp/arch.h>
+#include <hyp/cpu.h>
+#include <hyp/console.h>
+#include <hyp/error.h>
+#include <hyp/gic.h>
+#include <hyp/mm.h>
+#include <hyp/smccc.h>
+#include <hyp/sysreg.h>
+#include <hyp/vmbuild.h>
+
+#define PAGE 4096ULL
+
+/* CNTHP_CTL_EL2, CNTHP_CVAL_EL2: the EL2 physical timer drives the tick. */
+#define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
+#define CNTHP_CVAL(v) write_sysreg(S3_4_C14_C2_2, v)
+
+static const struct hyp_platform *platform;
+static uint32_t tick_intid;
+static uint64_t tick_period;
+static uint64_t ticks[HYP_MAX_CPUS];      /* ticks taken per CPU */
+static uint64_t ticks_seen[HYP_MAX_CPUS]; /* ... of which the run loop knows */
+static struct hyp_spinlock poll_lock = HYP_SPINLOCK_INIT;
+
+static void on_tick(uint32_t intid, void *arg)
+{
+    (void)arg;
+    ticks[hyp_cpu_id()]++;
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    hyp_gic_eoi(intid);
+}
+
+int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
+{
+    int rc;
+
+    if (plat->gic.version != 3 || plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
+        return HYP_ENOTSUP;
+    rc = hyp_gic_init(plat);
+    if (rc == HYP_OK)
+        rc = hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL);
+    if (rc == HYP_OK)
+        rc = hyp_smccc_register_defaults();
+    if (rc != HYP_OK)
+        return rc;
+    hyp_smccc_probe_firmware();
+    platform = plat;
+    tick_intid = plat->timer.hyp_phys.intid;
+    tick_period = read_sysreg(cntfrq_el0) / tick_hz;
+    return HYP_OK;
+}
+
+int hyp_vmbuild_cpu_prepare(void)
+{
+    int rc;
+
+    if (platform == NULL)
+        return HYP_EINVAL;
+    rc = hyp_gic_cpu_init();
+    if (rc == HYP_OK)
+        rc = hyp_vgic_cpu_prepare(platform);
+    if (rc == HYP_OK)
+        rc = hyp_gic_enable_ppi(tick_intid, 0x80);
+    if (rc != HYP_OK)
+        return rc;
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    CNTHP_CTL(1);
+    return HYP_OK;
+}
+
+_Noreturn void hyp_vmbuild_cpu_park(void)
+{
+    CNTHP_CTL(0);
+    write_sysreg(cntv_ctl_el0, 0);
+    write_sysreg(cntp_ctl_el0, 0);
+    write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+    hyp_halt_cpu();
+}
+
+/* ---- the virtual PL011 ---------------------------------------------------- */
+
+static void line_emit(void *arg, const char *buf, size_t len)
+{
+    struct hyp_vmbuild *b = arg;
+
+    hyp_console_tagged_write(b->tag, buf, len);
+}
+
+/* Called with uart_lock held (from the model). */
+static void uart_tx(void *ctx, const char *buf, size_t len)
+{
+    struct hyp_vmbuild *b = ctx;
+
+    hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct hyp_vmbuild *b = ctx;
+
+    if (b->vm.vgic != NULL)
+        hyp_vgic_inject(b->vm.vgic, 0, b->cfg->console_intid, level, 0);
+}
+
+static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *arg)
+{
+    struct hyp_vmbuild *b = arg;
+    int rc;
+
+    (void)vcpu;
+    hyp_spin_lock(&b->uart_lock);
+    rc = hyp_vpl011_mmio(&b->uart, offset, size, write, val);
+    hyp_spin_unlock(&b->uart_lock);
+    return rc;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static uint64_t page_down(uint64_t x)
+{
+    return x & ~(PAGE - 1);
+}
+
+static uint64_t page_up(uint64_t x)
+{
+    return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* The hypervisor's logical index of the CPU with affinity @mpidr. */
+static int logical_cpu(uint64_t mpidr)
+{
+    for (unsigned i = 0; i < hyp_cpu_count(); i++)
+        if (hyp_cpu_mpidr(i) == mpidr)
+            return (int)i;
+    return -1;
+}
+
+static int fail(const struct hyp_vmconfig_vm *v, char *err, int rc, const char *what)
+{
+    snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): %s: %s", v->node, v->name, what,
+             hyp_strerror(rc));
+    return rc;
+}
+
+static int add_devices(struct hyp_vmbuild *b, int *nodes, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    int rc;
+
+    for (unsigned d = 0; d < v->device_count; d++) {
+        const struct hyp_vmconfig_device *dev = &v->devices[d];
+
+        for (unsigned r = 0; r < dev->reg_count; r++) {
+            uint64_t base = page_down(dev->regs[r].base);
+            uint64_t end = page_up(dev->regs[r].base + dev->regs[r].size);
+
+            rc = hyp_vm_map_device(&b->vm, base, end - base);
+            if (rc != HYP_OK)
+                return fail(v, err, rc, dev->path);
+        }
+        for (unsigned i = 0; i < dev->irq_count; i++) {
+            rc = hyp_vm_forward_spi(&b->vm, dev->irqs[i].intid,
+                                    (dev->irqs[i].flags & 3) != 0);
+            if (rc != HYP_OK)
+                return fail(v, err, rc, dev->path);
+        }
+        nodes[d] = dev->node;
+    }
+    return HYP_OK;
+}
+
+static int add_console(struct hyp_vmbuild *b, char *err)
+{
+    static const struct hyp_vpl011_ops ops = {.tx = uart_tx, .irq = uart_irq};
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    uint64_t base = v->console_regs.base;
+    int rc;
+
+    hyp_vpl011_init(&b->uart, &ops, b);
+    rc = hyp_vm_add_mmio(&b->vm, base, HYP_VPL011_MMIO_SIZE, uart_mmio, b);
+    /* Its handler takes spinlocks and writes the UART: fast-path safe. */
+    if (rc == HYP_OK)
+        rc = hyp_vm_set_mmio_fast(&b->vm, base, true);
+    return rc == HYP_OK ? HYP_OK : fail(v, err, rc, "vpl011");
+}
+
+int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
+                       unsigned index, const void *dtb, struct hyp_page_pool *pool,
+                       char *err)
+{
+    const struct hyp_vmconfig_vm *v;
+    const struct hyp_platform *plat = &cfg->plat;
+    struct hyp_vm_config vmc;
+    struct hyp_guest_modules mods;
+    struct hyp_guest_dtb_cfg dc = {0};
+    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
+    int nodes[HYP_VMCONFIG_MAX_DEVICES];
+    int rc;
+
+    err[0] = '\0';
+    if (index >= cfg->vm_count || platform == NULL) {
+        snprintf(err, HYP_GUEST_ERRLEN, "VM %u: no such VM, or no hyp_vmbuild_setup()",
+                 index);
+        return HYP_EINVAL;
+    }
+    v = &cfg->vms[index];
+    memset(b, 0, sizeof(*b));
+    b->cfg = v;
+    b->index = index;
+    b->uart_lock = (struct hyp_spinlock)HYP_SPINLOCK_INIT;
+    snprintf(b->tag, sizeof(b->tag), "[%s] ", v->name);
+    snprintf(b->focus_msg, sizeof(b->focus_msg),
+             "console input goes to %s (%s); Ctrl-] n: next VM, Ctrl-] <digit>: VM n\n",
+             v->name, v->node);
+    for (unsigned i = 0; i < v->vcpu_count; i++) {
+        int cpu = logical_cpu(v->vcpus[i].mpidr);
+
+        if (cpu < 0) {
+            snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): cpus: CPU %#llx is not running",
+                     v->node, v->name, (unsigned long long)v->vcpus[i].mpidr);
+            return HYP_EINVAL;
+        }
+        b->vcpu_pcpu[i] = (unsigned)cpu;
+        mpidr[i] = i;
+    }
+    vmc = (struct hyp_vm_config){
+        .vmid = (uint16_t)(index + 1),
+        .ipa_bits = HYP_VMBUILD_IPA_BITS,
+        .pa_bits = hyp_pa_bits(),
+        .vcpus = b->vcpus,
+        .vcpu_count = v->vcpu_count,
+        .vcpu_pcpu = b->vcpu_pcpu,
+        .pool = pool,
+    };
+    rc = hyp_vm_init(&b->vm, &vmc);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "memory");
+    rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
+                            plat->gic.gicr[0].base, HYP_VMBUILD_SPIS);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "virtual GIC");
+    if (v->console && (rc = add_console(b, err)) != HYP_OK)
+        return rc;
+    if ((rc = add_devices(b, nodes, err)) != HYP_OK)
+        return rc;
+    for (unsigned s = 0; s < v->shm_count; s++) {
+        const struct hyp_vmconfig_shm *shm = &cfg->shm[v->shm[s]];
+
+        rc = hyp_vm_add_ram(&b->vm, shm->range.base, shm->range.base, shm->range.size);
+        if (rc != HYP_OK)
+            return fail(v, err, rc, shm->node);
+    }
+
+    mods = (struct hyp_guest_modules){
+        .kernel = v->kernel.range,
+        .ramdisk = v->ramdisk.range,
+        .bootargs = v->bootargs,
+        .kernel_node = v->kernel.node,
+        .ramdisk_node = v->ramdisk.node,
+    };
+    dc.mpidr = mpidr;
+    dc.vcpu_count = v->vcpu_count;
+    dc.psci = HYP_PSCI_HVC;
+    dc.gic = plat->gic;
+    dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
+    dc.gic.gicr_count = 1;
+    if (v->console) {
+        dc.uart = v->console_regs;
+        dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
+    }
+    dc.passthrough = nodes;
+    dc.passthrough_count = v->device_count;
+    rc = hyp_guest_load(&b->vm, dtb, &mods, &dc, &b->boot, err);
+    if (rc != HYP_OK) {
+        char why[HYP_GUEST_ERRLEN];
+
+        memcpy(why, err, sizeof(why));
+        snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): loading: %.100s", v->node, v->name,
+                 why);
+        return rc;
+    }
+    b->vcpus[0].boot_entry = b->boot.entry;
+    b->vcpus[0].boot_context = b->boot.dtb;
+    b->vcpus[0].power = HYP_VCPU_ON_PENDING;
+    return HYP_OK;
+}
+
+struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
+                                            unsigned *vcpu)
+{
+    unsigned cpu = hyp_cpu_id();
+
+    for (unsigned i = 0; i < count; i++)
+        for (unsigned n = 0; n < vms[i].vm.vcpu_count; n++)
+            if (vms[i].vcpu_pcpu[n] == cpu) {
+                *vcpu = n;
+                return &vms[i];
+            }
+    return NULL;
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static void flush_output(struct hyp_vmbuild *b)
+{
+    hyp_spin_lock(&b->uart_lock);
+    b->line.idle = HYP_VCONS_IDLE_TICKS;
+    hyp_vcons_line_tick(&b->line, line_emit, b);
+    hyp_spin_unlock(&b->uart_lock);
+}
+
+int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index, hyp_vmbuild_hook_fn hook,
+                    void *arg)
+{
+    struct hyp_vcpu *vcpu = &b->vcpus[index];
+    unsigned cpu = hyp_cpu_id();
+    struct hyp_exit exit;
+    int request;
+
+    if (index >= b->vm.vcpu_count || vcpu->pcpu != cpu)
+        return HYP_EINVAL;
+    while (hyp_vcpu_wait_power_on(vcpu)) {
+        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
+            bool tick;
+
+            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
+                return HYP_EINVAL;
+            hyp_handle_exit(vcpu, &exit);
+            tick = ticks[cpu] != ticks_seen[cpu];
+            ticks_seen[cpu] = ticks[cpu];
+            if (hook != NULL)
+                hook(b, vcpu, &exit, tick, arg);
+            if (__atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
+                goto ended;
+        }
+    }
+ended:
+    request = __atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE);
+    if (__atomic_exchange_n(&b->ended, 1, __ATOMIC_ACQ_REL) != 0)
+        return HYP_VM_RUNNING;
+    flush_output(b);
+    return request;
+}
+
+void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
+                              struct hyp_vcons_focus *focus)
+{
+    char buf[HYP_VPL011_FIFO_DEPTH];
+    size_t n;
+
+    if (!hyp_spin_trylock(&poll_lock))
+        return;
+    n = hyp_console_read(buf, sizeof(buf));
+    for (size_t i = 0; i < n; i++) {
+        struct hyp_vmbuild *b;
+
+        switch (hyp_vcons_focus_key(focus, buf[i])) {
+        case HYP_VCONS_KEY_SWITCHED:
+            b = &vms[focus->focus < count ? focus->focus : 0];
+            hyp_console_tagged_write("[hyp] ", b->focus_msg, strlen(b->focus_msg));
+            break;
+        case HYP_VCONS_KEY_DELIVER:
+            b = &vms[focus->focus < count ? focus->focus : 0];
+            if (!b->cfg->console)
+                break;
+            hyp_spin_lock(&b->uart_lock);
+            if (hyp_vpl011_rx_room(&b->uart) != 0)
+                hyp_vpl011_rx(&b->uart, &buf[i], 1);
+            hyp_spin_unlock(&b->uart_lock);
+            break;
+        default:
+            break;
+        }
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (!hyp_spin_trylock(&vms[i].uart_lock))
+            continue;
+        hyp_vcons_line_tick(&vms[i].line, line_emit, &vms[i]);
+        hyp_spin_unlock(&vms[i].uart_lock);
+    }
+    /* [hyp] lines held back behind a VM's open partial line go out now. */
+    hyp_console_sync();
+    hyp_spin_unlock(&poll_lock);
+}
