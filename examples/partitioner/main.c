@@ -131,7 +131,7 @@ int main(void)
             hyp_panic("cannot build a VM: %s", err);
         printf("partitioner: %s (%s) VMID %u: %s entry %#llx, DTB %#llx\n", b->cfg->node,
                b->cfg->name, b->vm.vmid,
-               b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux" : "raw",
+               b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "arm64 Image" : "raw",
                (unsigned long long)b->boot.entry, (unsigned long long)b->boot.dtb);
     }
     vms_running = cfg.vm_count;
