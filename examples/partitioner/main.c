@@ -55,6 +55,7 @@ static _Noreturn void run_cpu(void *arg)
     unsigned vcpu;
     struct hyp_vmbuild *b = hyp_vmbuild_of_this_cpu(vms, cfg.vm_count, &vcpu);
     int rc = hyp_vmbuild_cpu_prepare(), end;
+    unsigned left;
 
     (void)arg;
     if (rc != HYP_OK)
@@ -69,12 +70,13 @@ static _Noreturn void run_cpu(void *arg)
         hyp_console_flush();
         psci_fw_system_reset();
     }
+    left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
            end == HYP_VM_RESET       ? "asked for a reset (not supported yet): stopped"
            : end == HYP_VM_POWER_OFF ? "powered off"
                                      : "failed to run",
-           __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL));
-    if (__atomic_load_n(&vms_running, __ATOMIC_ACQUIRE) == 0 ||
+           left);
+    if (left == 0 ||
         (end == HYP_VM_POWER_OFF && (b->cfg->caps & HYP_VMCONFIG_CAP_SYSTEM_OFF))) {
         printf("partitioner: powering off\n");
         hyp_system_off();
