@@ -42,13 +42,14 @@ static void report(void *arg, const char *line)
 }
 
 /* After every exit: console input and idle output, once per tick. */
-static void on_exit(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
-                    const struct hyp_exit *exit, bool tick, void *arg)
+static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
+                       void *arg)
 {
-    (void)b, (void)vcpu, (void)exit, (void)arg;
+    (void)vcpu, (void)exit, (void)arg;
     if (tick)
         hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
 }
+static const struct hyp_run_hooks hooks = {.after = after_exit};
 
 static _Noreturn void run_cpu(void *arg)
 {
@@ -62,7 +63,7 @@ static _Noreturn void run_cpu(void *arg)
         hyp_panic("CPU %u cannot run vCPUs: %s", hyp_cpu_id(), hyp_strerror(rc));
     if (b == NULL)
         hyp_vmbuild_cpu_park(); /* no VM here */
-    end = hyp_vmbuild_run(b, vcpu, on_exit, NULL);
+    end = hyp_vmbuild_run(b, vcpu, &hooks);
     if (end == HYP_VM_RUNNING)
         hyp_vmbuild_cpu_park(); /* another vCPU of the VM reports its end */
     if (end == HYP_VM_RESET && (b->cfg->caps & HYP_VMCONFIG_CAP_SYSTEM_RESET)) {

@@ -37,6 +37,7 @@
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
+#include <hyp/vmbuild.h>
 #include <hyp/vpl011.h>
 
 /* The monitor's own tick: the EL2 physical timer, so that it regains control
@@ -215,26 +216,35 @@ static _Noreturn void end_of_guest(int request)
     hyp_system_off();
 }
 
+/* The run loop's hooks: the monitor's policy first, then the library's
+ * default handling (hyp_vmbuild_run_vcpu()); console input after IRQ exits
+ * on CPU 0. */
+static bool monitor_policy(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, void *arg)
+{
+    (void)arg;
+    return hyp_monitor_handle_exit(&monitor, vcpu, exit);
+}
+
+static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
+                       void *arg)
+{
+    (void)tick, (void)arg;
+    if (vcpu->pcpu == 0 && exit->kind == HYP_EXIT_IRQ)
+        vuart_poll_input();
+}
+
 /* The loop every physical CPU runs for its one vCPU. */
 static void run_vcpu(struct hyp_vcpu *vcpu)
 {
-    struct hyp_exit exit;
+    static const struct hyp_run_hooks hooks = {.policy = monitor_policy,
+                                               .after = after_exit};
+    int request;
 
     cpu_prepare();
-    while (hyp_vcpu_wait_power_on(vcpu)) {
-        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
-            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
-                hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
-            if (!hyp_monitor_handle_exit(&monitor, vcpu, &exit))
-                hyp_handle_exit(vcpu, &exit);
-            if (vcpu->pcpu == 0 && exit.kind == HYP_EXIT_IRQ)
-                vuart_poll_input();
-            if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
-                end_of_guest(vm.shutdown);
-        }
-    }
-    /* The VM was shut down by another vCPU: that CPU powers the machine off. */
-    hyp_halt_cpu();
+    request = hyp_vmbuild_run_vcpu(vcpu, &hooks);
+    if (request < 0)
+        hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
+    end_of_guest(request);
 }
 
 static void secondary_main(void *arg)

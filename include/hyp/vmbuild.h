@@ -64,17 +64,6 @@ struct hyp_vmbuild {
 };
 
 /**
- * @brief Called by hyp_vmbuild_run() after each exit the run loop sees.
- * @param b    The VM.
- * @param vcpu The vCPU that exited (loaded on the calling CPU).
- * @param exit Its exit, already handled by hyp_handle_exit().
- * @param tick True if the EL2 tick fired on this CPU since the last call.
- * @param arg  The argument given to hyp_vmbuild_run().
- */
-typedef void (*hyp_vmbuild_hook_fn)(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
-                                    const struct hyp_exit *exit, bool tick, void *arg);
-
-/**
  * @brief Prepare the machine for VMs: the physical GIC, a periodic EL2 tick,
  *        the SMCCC services (PSCI for guests).
  *
@@ -144,26 +133,57 @@ int hyp_vmbuild_cpu_prepare(void);
  */
 _Noreturn void hyp_vmbuild_cpu_park(void);
 
+/** What a run loop does besides the library's default exit handling. */
+struct hyp_run_hooks {
+    /**
+     * The hypervisor's own policy, called first for each exit the run loop
+     * sees (e.g. hyp_monitor_handle_exit()); returns true if it handled the
+     * exit, false to let hyp_handle_exit() handle it. May be NULL.
+     */
+    bool (*policy)(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, void *arg);
+    /**
+     * Called after each exit has been handled; @p tick is true if the EL2
+     * tick of hyp_vmbuild_setup() fired on this CPU since the last call.
+     * May be NULL.
+     */
+    void (*after)(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
+                  void *arg);
+    void *arg; /**< Passed to both. */
+};
+
+/**
+ * @brief The library's run loop for one vCPU, pinned to the calling CPU.
+ *
+ * Waits until the vCPU is powered on (hyp_vcpu_wait_power_on()), runs it,
+ * passes each exit to @c policy and, unless that handled it, to
+ * hyp_handle_exit(), then to @c after; and again, across the guest's
+ * CPU_OFF and CPU_ON, until the VM asks for SYSTEM_OFF or SYSTEM_RESET
+ * (seen after this vCPU's next exit). Neither prints nor allocates.
+ * @param vcpu  The vCPU (hyp_vcpu::pcpu must be the calling CPU).
+ * @param hooks The hooks; NULL for none.
+ * @return The VM's request (::HYP_VM_POWER_OFF or ::HYP_VM_RESET);
+ *         ::HYP_EINVAL if the vCPU cannot run on this CPU.
+ */
+int hyp_vmbuild_run_vcpu(struct hyp_vcpu *vcpu, const struct hyp_run_hooks *hooks);
+
 /**
  * @brief Run one vCPU on the calling CPU until its VM powers off or resets.
  *
- * The library's run loop: waits for the vCPU to be powered on (the first
- * vCPU of a VM is, once built; the others by the guest's PSCI CPU_ON),
- * runs it, hands each exit to hyp_handle_exit() and then to @p hook,
- * and returns when the VM has asked for SYSTEM_OFF or SYSTEM_RESET (seen
- * after this vCPU's next exit: the tick bounds the wait). The VM's pending
- * console output is written out first.
- * @param b    The VM.
- * @param vcpu Index of a vCPU pinned to the calling CPU.
- * @param hook Called after each exit; may be NULL.
- * @param arg  Passed to @p hook.
+ * hyp_vmbuild_run_vcpu() for the VM's vCPU @p vcpu (the first vCPU of a VM
+ * is powered on once built; the others by the guest's PSCI CPU_ON); it
+ * returns when the VM has asked for SYSTEM_OFF or SYSTEM_RESET (the tick
+ * bounds the wait for vCPUs that do not trap). The VM's pending console
+ * output is written out first.
+ * @param b     The VM.
+ * @param vcpu  Index of a vCPU pinned to the calling CPU.
+ * @param hooks The run loop's hooks; NULL for none.
  * @return The VM's request (::HYP_VM_POWER_OFF or ::HYP_VM_RESET) for the
  *         first of its vCPUs to return, ::HYP_VM_RUNNING for the others
  *         (the VM's end is reported once); ::HYP_EINVAL if @p vcpu is not
  *         pinned to this CPU.
  */
-int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned vcpu, hyp_vmbuild_hook_fn hook,
-                    void *arg);
+int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned vcpu,
+                    const struct hyp_run_hooks *hooks);
 
 /**
  * @brief Hand console input to the VM with the focus; flush idle output.

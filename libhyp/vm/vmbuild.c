@@ -316,15 +316,13 @@ static void flush_output(struct hyp_vmbuild *b)
     hyp_spin_unlock(&b->uart_lock);
 }
 
-int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index, hyp_vmbuild_hook_fn hook,
-                    void *arg)
+int hyp_vmbuild_run_vcpu(struct hyp_vcpu *vcpu, const struct hyp_run_hooks *hooks)
 {
-    struct hyp_vcpu *vcpu = &b->vcpus[index];
+    struct hyp_vm *vm = vcpu->vm;
     unsigned cpu = hyp_cpu_id();
     struct hyp_exit exit;
-    int request;
 
-    if (index >= b->vm.vcpu_count || vcpu->pcpu != cpu)
+    if (vcpu->pcpu != cpu || cpu >= HYP_MAX_CPUS)
         return HYP_EINVAL;
     while (hyp_vcpu_wait_power_on(vcpu)) {
         while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
@@ -332,17 +330,30 @@ int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index, hyp_vmbuild_hook_fn h
 
             if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
                 return HYP_EINVAL;
-            hyp_handle_exit(vcpu, &exit);
+            if (hooks == NULL || hooks->policy == NULL ||
+                !hooks->policy(vcpu, &exit, hooks->arg))
+                hyp_handle_exit(vcpu, &exit);
             tick = ticks[cpu] != ticks_seen[cpu];
             ticks_seen[cpu] = ticks[cpu];
-            if (hook != NULL)
-                hook(b, vcpu, &exit, tick, arg);
-            if (__atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
-                goto ended;
+            if (hooks != NULL && hooks->after != NULL)
+                hooks->after(vcpu, &exit, tick, hooks->arg);
+            if (__atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
+                return __atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE);
         }
     }
-ended:
-    request = __atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE);
+}
+
+int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index,
+                    const struct hyp_run_hooks *hooks)
+{
+    int request;
+
+    if (index >= b->vm.vcpu_count)
+        return HYP_EINVAL;
+    request = hyp_vmbuild_run_vcpu(&b->vcpus[index], hooks);
+    if (request < 0)
+        return request;
     if (__atomic_exchange_n(&b->ended, 1, __ATOMIC_ACQ_REL) != 0)
         return HYP_VM_RUNNING;
     flush_output(b);
