@@ -64,19 +64,29 @@ struct hyp_vmbuild {
 };
 
 /**
- * @brief Prepare the machine for VMs: the physical GIC, a periodic EL2 tick,
- *        the SMCCC services (PSCI for guests).
+ * @brief Prepare the machine for VMs: the SMCCC services (PSCI for guests),
+ *        the physical GIC and a periodic EL2 tick.
  *
- * The tick (the EL2 physical timer) brings each CPU back to EL2 @p tick_hz
- * times a second even from a guest that never traps, so that console input
- * is polled and a VM that powered off is noticed on all of its CPUs. Call
- * once on the boot CPU.
- * @param plat    The platform (GICv3 and the EL2 timer are required).
+ * The SMCCC services are registered in any case. The tick (the EL2 physical
+ * timer, needing a GICv3) brings each CPU back to EL2 @p tick_hz times a
+ * second even from a guest that never traps, so that console input is
+ * polled, held-back `[hyp]` lines go out (hyp_console_sync() on CPU 0) and a
+ * VM that powered off is noticed on all of its CPUs. Call once on the boot
+ * CPU.
+ * @param plat    The platform.
  * @param tick_hz Tick frequency (e.g. 100).
- * @return ::HYP_OK; ::HYP_ENOTSUP without a GICv3 or an EL2 timer; errors of
- *         the GIC driver or hyp_smccc_register_defaults().
+ * @return ::HYP_OK; ::HYP_ENOTSUP without a GICv3 or an EL2 timer (SMCCC is
+ *         set up, the GIC and the tick are not, VMs cannot be built);
+ *         errors of hyp_smccc_register_defaults() or the GIC driver.
  */
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
+
+/**
+ * @brief Ticks taken so far, on all CPUs together.
+ * @param hz If not NULL, receives the tick's frequency (0 without a tick).
+ * @return The count.
+ */
+uint64_t hyp_vmbuild_ticks(unsigned *hz);
 
 /**
  * @brief Build one VM of a validated configuration.
@@ -118,7 +128,8 @@ struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned co
 /**
  * @brief Prepare the calling physical CPU to run vCPUs: its GIC interface,
  *        the virtual GIC's interrupts, the EL2 tick.
- * @return ::HYP_OK or an error of the GIC driver.
+ * @return ::HYP_OK; ::HYP_EINVAL if hyp_vmbuild_setup() did not set up a
+ *         tick; an error of the GIC driver.
  */
 int hyp_vmbuild_cpu_prepare(void);
 

@@ -21,6 +21,7 @@
 static const struct hyp_platform *platform;
 static uint32_t tick_intid;
 static uint64_t tick_period;
+static unsigned tick_hz_set;              /* 0: no tick */
 static uint64_t ticks[HYP_MAX_CPUS];      /* ticks taken per CPU */
 static uint64_t ticks_seen[HYP_MAX_CPUS]; /* ... of which the run loop knows */
 static struct hyp_spinlock poll_lock = HYP_SPINLOCK_INIT;
@@ -29,28 +30,43 @@ static void on_tick(uint32_t intid, void *arg)
 {
     (void)arg;
     ticks[hyp_cpu_id()]++;
+    /* Held-back [hyp] lines go out once the guests pause. */
+    if (hyp_cpu_id() == 0)
+        hyp_console_sync();
     CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
     hyp_gic_eoi(intid);
 }
 
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
 {
-    int rc;
+    int rc = hyp_smccc_register_defaults();
 
+    if (rc != HYP_OK)
+        return rc;
+    hyp_smccc_probe_firmware();
     if (plat->gic.version != 3 || plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
         return HYP_ENOTSUP;
     rc = hyp_gic_init(plat);
     if (rc == HYP_OK)
         rc = hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL);
-    if (rc == HYP_OK)
-        rc = hyp_smccc_register_defaults();
     if (rc != HYP_OK)
         return rc;
-    hyp_smccc_probe_firmware();
     platform = plat;
+    tick_hz_set = tick_hz;
     tick_intid = plat->timer.hyp_phys.intid;
     tick_period = read_sysreg(cntfrq_el0) / tick_hz;
     return HYP_OK;
+}
+
+uint64_t hyp_vmbuild_ticks(unsigned *hz)
+{
+    uint64_t total = 0;
+
+    for (unsigned i = 0; i < HYP_MAX_CPUS; i++)
+        total += __atomic_load_n(&ticks[i], __ATOMIC_RELAXED);
+    if (hz != NULL)
+        *hz = tick_hz_set;
+    return total;
 }
 
 int hyp_vmbuild_cpu_prepare(void)
