@@ -12,8 +12,8 @@
  * the console's input to the next VM (or VM <digit>). A VM that powers off
  * stops alone; the machine powers off with the last one, or at once for a
  * VM with the "system-off" capability. A VM's SYSTEM_RESET resets the
- * machine if it has "system-reset", else it stops that VM (restarting it
- * alone is still to come).
+ * machine if it has "system-reset", else restarts that VM alone, from its
+ * images, with its memory cleared.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,23 +57,35 @@ static _Noreturn void run_cpu(void *arg)
     struct hyp_vmbuild *b = hyp_vmbuild_of_this_cpu(vms, cfg.vm_count, &vcpu);
     int rc = hyp_vmbuild_cpu_prepare(), end;
     unsigned left;
+    char err[HYP_GUEST_ERRLEN];
 
     (void)arg;
     if (rc != HYP_OK)
         hyp_panic("CPU %u cannot run vCPUs: %s", hyp_cpu_id(), hyp_strerror(rc));
     if (b == NULL)
         hyp_vmbuild_cpu_park(); /* no VM here */
-    end = hyp_vmbuild_run(b, vcpu, &hooks);
-    if (end == HYP_VM_RUNNING)
-        hyp_vmbuild_cpu_park(); /* another vCPU of the VM reports its end */
-    if (end == HYP_VM_RESET && (b->cfg->caps & HYP_VMCONFIG_CAP_SYSTEM_RESET)) {
-        printf("partitioner: %s (%s) resets the machine\n", b->cfg->node, b->cfg->name);
-        hyp_console_flush();
-        psci_fw_system_reset();
+    for (;;) {
+        end = hyp_vmbuild_run(b, vcpu, &hooks);
+        if (end == HYP_VM_RUNNING)
+            hyp_vmbuild_cpu_park(); /* vCPU 0 reports the VM's end */
+        if (end != HYP_VM_RESET)
+            break;
+        if (b->cfg->caps & HYP_VMCONFIG_CAP_SYSTEM_RESET) {
+            printf("partitioner: %s (%s) resets the machine\n", b->cfg->node,
+                   b->cfg->name);
+            hyp_console_flush();
+            psci_fw_system_reset();
+        }
+        printf("partitioner: %s (%s) restarts\n", b->cfg->node, b->cfg->name);
+        if (hyp_vmbuild_restart(b, err) == HYP_OK)
+            continue;
+        printf("partitioner: cannot restart it: %s\n", err);
+        hyp_vmbuild_stop(b);
+        break;
     }
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
-           end == HYP_VM_RESET       ? "asked for a reset (not supported yet): stopped"
+           end == HYP_VM_RESET       ? "stopped"
            : end == HYP_VM_POWER_OFF ? "powered off"
                                      : "failed to run",
            left);

@@ -60,7 +60,11 @@ struct hyp_vmbuild {
     char tag[HYP_VMBUILD_TAG_LEN];         /**< Its console tag, "[<label>] ". */
     char focus_msg[HYP_VMBUILD_FOCUS_LEN]; /**< Announces it has the input focus. */
     struct hyp_guest_boot boot;            /**< Where its kernel and DTB went. */
-    int ended;                             /**< Its end has been reported (atomic). */
+    const struct hyp_vmconfig *config;     /**< The configuration it belongs to. */
+    const void *dtb;                       /**< The DTB @ref config came from. */
+    unsigned parked;     /**< vCPUs out of the run loop since its end (atomic). */
+    unsigned generation; /**< Restarts so far (atomic). */
+    bool stopped;        /**< It will not run again (atomic). */
 };
 
 /**
@@ -183,18 +187,50 @@ int hyp_vmbuild_run_vcpu(struct hyp_vcpu *vcpu, const struct hyp_run_hooks *hook
  * hyp_vmbuild_run_vcpu() for the VM's vCPU @p vcpu (the first vCPU of a VM
  * is powered on once built; the others by the guest's PSCI CPU_ON); it
  * returns when the VM has asked for SYSTEM_OFF or SYSTEM_RESET (the tick
- * bounds the wait for vCPUs that do not trap). The VM's pending console
- * output is written out first.
+ * bounds the wait for vCPUs that do not trap). Each vCPU leaving the loop
+ * then clears what its CPU held for the VM (list registers, hardware-linked
+ * interrupts the guest had not deactivated, the EL1 timers). vCPU 0 reports
+ * the VM's end, after writing out its pending console output; the others
+ * return at once after SYSTEM_OFF, and after SYSTEM_RESET wait until the VM
+ * is restarted (hyp_vmbuild_restart(), and then run again) or stopped
+ * (hyp_vmbuild_stop()).
  * @param b     The VM.
  * @param vcpu  Index of a vCPU pinned to the calling CPU.
  * @param hooks The run loop's hooks; NULL for none.
- * @return The VM's request (::HYP_VM_POWER_OFF or ::HYP_VM_RESET) for the
- *         first of its vCPUs to return, ::HYP_VM_RUNNING for the others
- *         (the VM's end is reported once); ::HYP_EINVAL if @p vcpu is not
- *         pinned to this CPU.
+ * @return For vCPU 0: the VM's request (::HYP_VM_POWER_OFF or
+ *         ::HYP_VM_RESET); for the others ::HYP_VM_RUNNING when the VM will
+ *         not run again; ::HYP_EINVAL if @p vcpu is not pinned to this CPU.
  */
 int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned vcpu,
                     const struct hyp_run_hooks *hooks);
+
+/**
+ * @brief Restart a VM that asked for SYSTEM_RESET, alone, from its images.
+ *
+ * Called on vCPU 0's CPU after hyp_vmbuild_run() returned ::HYP_VM_RESET
+ * there; waits until every vCPU of the VM has left the run loop, then
+ * clears its RAM (not its shared regions), puts its virtual GIC and virtual
+ * PL011 in their reset state, deactivates the physical SPIs of its devices,
+ * writes a fresh guest DTB, loads its kernel and initrd again from their
+ * modules (which no VM can write) and powers vCPU 0 on; the others stay off
+ * until the guest's CPU_ON. Its stage 2, devices and console line stay.
+ * The caller then calls hyp_vmbuild_run() again. Libfdt and the loader run
+ * here, as at VM creation: not an exit path.
+ * @param b   The VM.
+ * @param err Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK; ::HYP_EINVAL when not called on vCPU 0's CPU or the VM
+ *         did not ask for a reset; errors of hyp_el2_map(), hyp_vgic_init()
+ *         or the loader (the VM should then be stopped).
+ */
+int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err);
+
+/**
+ * @brief Say that a VM which asked for SYSTEM_RESET will not run again.
+ *
+ * Its vCPUs waiting in hyp_vmbuild_run() return ::HYP_VM_RUNNING.
+ * @param b The VM.
+ */
+void hyp_vmbuild_stop(struct hyp_vmbuild *b);
 
 /**
  * @brief Hand console input to the VM with the focus; flush idle output.

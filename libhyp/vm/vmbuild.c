@@ -11,6 +11,7 @@
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vmbuild.h>
+#include "../core/percpu.h"
 
 #define PAGE 4096ULL
 
@@ -135,6 +136,8 @@ static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool
     return rc;
 }
 
+static const struct hyp_vpl011_ops uart_ops = {.tx = uart_tx, .irq = uart_irq};
+
 /* ---- building ------------------------------------------------------------- */
 
 static uint64_t page_down(uint64_t x)
@@ -163,7 +166,7 @@ static int fail(const struct hyp_vmconfig_vm *v, char *err, int rc, const char *
     return rc;
 }
 
-static int add_devices(struct hyp_vmbuild *b, int *nodes, char *err)
+static int add_devices(struct hyp_vmbuild *b, char *err)
 {
     const struct hyp_vmconfig_vm *v = b->cfg;
     int rc;
@@ -185,24 +188,71 @@ static int add_devices(struct hyp_vmbuild *b, int *nodes, char *err)
             if (rc != HYP_OK)
                 return fail(v, err, rc, dev->path);
         }
-        nodes[d] = dev->node;
     }
     return HYP_OK;
 }
 
 static int add_console(struct hyp_vmbuild *b, char *err)
 {
-    static const struct hyp_vpl011_ops ops = {.tx = uart_tx, .irq = uart_irq};
     const struct hyp_vmconfig_vm *v = b->cfg;
     uint64_t base = v->console_regs.base;
     int rc;
 
-    hyp_vpl011_init(&b->uart, &ops, b);
+    hyp_vpl011_init(&b->uart, &uart_ops, b);
     rc = hyp_vm_add_mmio(&b->vm, base, HYP_VPL011_MMIO_SIZE, uart_mmio, b);
     /* Its handler takes spinlocks and writes the UART: fast-path safe. */
     if (rc == HYP_OK)
         rc = hyp_vm_set_mmio_fast(&b->vm, base, true);
     return rc == HYP_OK ? HYP_OK : fail(v, err, rc, "vpl011");
+}
+
+/* Describe the VM in a fresh guest DTB, load its modules, make vCPU 0 ready. */
+static int load(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    const struct hyp_platform *plat = &b->config->plat;
+    struct hyp_guest_modules mods;
+    struct hyp_guest_dtb_cfg dc = {0};
+    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
+    int nodes[HYP_VMCONFIG_MAX_DEVICES];
+    int rc;
+
+    for (unsigned i = 0; i < v->vcpu_count; i++)
+        mpidr[i] = b->vcpus[i].vmpidr;
+    for (unsigned d = 0; d < v->device_count; d++)
+        nodes[d] = v->devices[d].node;
+    mods = (struct hyp_guest_modules){
+        .kernel = v->kernel.range,
+        .ramdisk = v->ramdisk.range,
+        .bootargs = v->bootargs,
+        .kernel_node = v->kernel.node,
+        .ramdisk_node = v->ramdisk.node,
+    };
+    dc.mpidr = mpidr;
+    dc.vcpu_count = v->vcpu_count;
+    dc.psci = HYP_PSCI_HVC;
+    dc.gic = plat->gic;
+    dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
+    dc.gic.gicr_count = 1;
+    if (v->console) {
+        dc.uart = v->console_regs;
+        dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
+    }
+    dc.passthrough = nodes;
+    dc.passthrough_count = v->device_count;
+    rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
+    if (rc != HYP_OK) {
+        char why[HYP_GUEST_ERRLEN];
+
+        memcpy(why, err, sizeof(why));
+        snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): loading: %.100s", v->node, v->name,
+                 why);
+        return rc;
+    }
+    b->vcpus[0].boot_entry = b->boot.entry;
+    b->vcpus[0].boot_context = b->boot.dtb;
+    __atomic_store_n(&b->vcpus[0].power, HYP_VCPU_ON_PENDING, __ATOMIC_RELEASE);
+    return HYP_OK;
 }
 
 int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
@@ -212,10 +262,6 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
     const struct hyp_vmconfig_vm *v;
     const struct hyp_platform *plat = &cfg->plat;
     struct hyp_vm_config vmc;
-    struct hyp_guest_modules mods;
-    struct hyp_guest_dtb_cfg dc = {0};
-    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
-    int nodes[HYP_VMCONFIG_MAX_DEVICES];
     int rc;
 
     err[0] = '\0';
@@ -242,7 +288,6 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
             return HYP_EINVAL;
         }
         b->vcpu_pcpu[i] = (unsigned)cpu;
-        mpidr[i] = i;
     }
     vmc = (struct hyp_vm_config){
         .vmid = (uint16_t)(index + 1),
@@ -264,7 +309,7 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
         return fail(v, err, rc, "virtual GIC");
     if (v->console && (rc = add_console(b, err)) != HYP_OK)
         return rc;
-    if ((rc = add_devices(b, nodes, err)) != HYP_OK)
+    if ((rc = add_devices(b, err)) != HYP_OK)
         return rc;
     for (unsigned s = 0; s < v->shm_count; s++) {
         const struct hyp_vmconfig_shm *shm = &cfg->shm[v->shm[s]];
@@ -274,38 +319,9 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
             return fail(v, err, rc, shm->node);
     }
 
-    mods = (struct hyp_guest_modules){
-        .kernel = v->kernel.range,
-        .ramdisk = v->ramdisk.range,
-        .bootargs = v->bootargs,
-        .kernel_node = v->kernel.node,
-        .ramdisk_node = v->ramdisk.node,
-    };
-    dc.mpidr = mpidr;
-    dc.vcpu_count = v->vcpu_count;
-    dc.psci = HYP_PSCI_HVC;
-    dc.gic = plat->gic;
-    dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
-    dc.gic.gicr_count = 1;
-    if (v->console) {
-        dc.uart = v->console_regs;
-        dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
-    }
-    dc.passthrough = nodes;
-    dc.passthrough_count = v->device_count;
-    rc = hyp_guest_load(&b->vm, dtb, &mods, &dc, &b->boot, err);
-    if (rc != HYP_OK) {
-        char why[HYP_GUEST_ERRLEN];
-
-        memcpy(why, err, sizeof(why));
-        snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): loading: %.100s", v->node, v->name,
-                 why);
-        return rc;
-    }
-    b->vcpus[0].boot_entry = b->boot.entry;
-    b->vcpus[0].boot_context = b->boot.dtb;
-    b->vcpus[0].power = HYP_VCPU_ON_PENDING;
-    return HYP_OK;
+    b->dtb = dtb;
+    b->config = cfg;
+    return load(b, err);
 }
 
 struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
@@ -360,20 +376,121 @@ int hyp_vmbuild_run_vcpu(struct hyp_vcpu *vcpu, const struct hyp_run_hooks *hook
     return __atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE);
 }
 
+/* What the calling CPU holds for the vCPU that just left the run loop: its
+ * list registers, the physical interrupts linked to them (active until a
+ * guest EOI that will never come), the EL1 timers. */
+static void quiesce_cpu(struct hyp_vcpu *vcpu)
+{
+    unsigned n = hyp_vgic_hw_nr_lrs();
+
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t lr = hyp_vgic_hw_read_lr(i);
+
+        if ((lr & HYP_ICH_LR_HW) && (lr & (HYP_ICH_LR_PENDING | HYP_ICH_LR_ACTIVE)))
+            hyp_gic_deactivate(
+                (uint32_t)((lr & HYP_ICH_LR_PINTID_MASK) >> HYP_ICH_LR_PINTID_SHIFT));
+    }
+    hyp_vgic_hw_cpu_init();
+    hyp_this_cpu()->ich_hcr = HYP_ICH_HCR_EN;
+    memset(vcpu->lrs, 0, sizeof(vcpu->lrs));
+    write_sysreg(cntv_ctl_el0, 0);
+    write_sysreg(cntp_ctl_el0, 0);
+}
+
 int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index,
                     const struct hyp_run_hooks *hooks)
 {
-    int request;
-
     if (index >= b->vm.vcpu_count)
         return HYP_EINVAL;
-    request = hyp_vmbuild_run_vcpu(&b->vcpus[index], hooks);
-    if (request < 0)
-        return request;
-    if (__atomic_exchange_n(&b->ended, 1, __ATOMIC_ACQ_REL) != 0)
-        return HYP_VM_RUNNING;
-    flush_output(b);
-    return request;
+    for (;;) {
+        unsigned gen = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+        int request = hyp_vmbuild_run_vcpu(&b->vcpus[index], hooks);
+
+        if (request < 0)
+            return request;
+        if (b->vm.vgic != NULL)
+            quiesce_cpu(&b->vcpus[index]);
+        __atomic_add_fetch(&b->parked, 1, __ATOMIC_ACQ_REL);
+        if (index == 0) {
+            flush_output(b);
+            return request;
+        }
+        if (request != HYP_VM_RESET)
+            return HYP_VM_RUNNING;
+        while (__atomic_load_n(&b->generation, __ATOMIC_ACQUIRE) == gen &&
+               !__atomic_load_n(&b->stopped, __ATOMIC_ACQUIRE))
+            hyp_cpu_relax();
+        if (__atomic_load_n(&b->stopped, __ATOMIC_ACQUIRE))
+            return HYP_VM_RUNNING;
+    }
+}
+
+void hyp_vmbuild_stop(struct hyp_vmbuild *b)
+{
+    __atomic_store_n(&b->stopped, true, __ATOMIC_RELEASE);
+}
+
+/* Reset the VM's virtual GIC: the same frames, callbacks and vCPUs. */
+static int vgic_reset(struct hyp_vmbuild *b)
+{
+    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
+    struct hyp_vgic_config vc = {
+        .gicd_base = b->vgic.gicd_base,
+        .gicr_base = b->vgic.gicr_base,
+        .vcpu_count = b->vgic.vcpu_count,
+        .vcpu_mpidr = mpidr,
+        .nr_spis = b->vgic.nr_spis,
+        .cpus = b->vgic_cpus,
+        .kick = b->vgic.kick,
+        .kick_arg = b->vgic.kick_arg,
+        .line = b->vgic.line,
+        .deactivate = b->vgic.deactivate,
+    };
+
+    for (unsigned i = 0; i < b->vm.vcpu_count; i++)
+        mpidr[i] = b->vcpus[i].vmpidr;
+    return hyp_vgic_init(&b->vgic, &vc);
+}
+
+int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    const struct hyp_vm_ram *ram = &b->vm.ram[0];
+    int rc;
+
+    err[0] = '\0';
+    if (b->vcpus[0].pcpu != hyp_cpu_id() ||
+        __atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RESET)
+        return fail(v, err, HYP_EINVAL, "restart");
+    while (__atomic_load_n(&b->parked, __ATOMIC_ACQUIRE) != b->vm.vcpu_count)
+        hyp_cpu_relax();
+    /* Its SPIs are routed to this CPU, which takes no interrupt meanwhile:
+     * nothing but the console poller (under uart_lock) reaches its vGIC. */
+    for (unsigned d = 0; d < v->device_count; d++)
+        for (unsigned i = 0; i < v->devices[d].irq_count; i++)
+            hyp_gic_deactivate(v->devices[d].irqs[i].intid);
+    rc = hyp_el2_map(ram->pa, ram->size, HYP_PROT_RW);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "clearing its memory");
+    memset((void *)(uintptr_t)ram->pa, 0, ram->size);
+    hyp_el2_sync_for_guest(ram->pa, ram->size);
+    hyp_el2_unmap(ram->pa, ram->size);
+    hyp_spin_lock(&b->uart_lock);
+    rc = b->vm.vgic != NULL ? vgic_reset(b) : HYP_OK;
+    if (v->console)
+        hyp_vpl011_init(&b->uart, &uart_ops, b);
+    hyp_spin_unlock(&b->uart_lock);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "virtual GIC");
+    for (unsigned i = 0; i < b->vm.vcpu_count; i++)
+        __atomic_store_n(&b->vcpus[i].power, HYP_VCPU_OFF, __ATOMIC_RELEASE);
+    rc = load(b, err);
+    if (rc != HYP_OK)
+        return rc;
+    __atomic_store_n(&b->parked, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&b->vm.shutdown, HYP_VM_RUNNING, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&b->generation, 1, __ATOMIC_ACQ_REL);
+    return HYP_OK;
 }
 
 void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
