@@ -215,12 +215,20 @@ static int load(struct hyp_vmbuild *b, char *err)
     struct hyp_guest_dtb_cfg dc = {0};
     uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
     int nodes[HYP_VMCONFIG_MAX_DEVICES];
+    struct hyp_range shared[HYP_VMCONFIG_MAX_SHM];
+    uint32_t bells[HYP_VMCONFIG_MAX_SHM];
     int rc;
 
     for (unsigned i = 0; i < v->vcpu_count; i++)
         mpidr[i] = b->vcpus[i].vmpidr;
     for (unsigned d = 0; d < v->device_count; d++)
         nodes[d] = v->devices[d].node;
+    for (unsigned i = 0; i < v->shm_count; i++) {
+        const struct hyp_vmconfig_shm *shm = &b->config->shm[v->shm[i]];
+
+        shared[i] = shm->range;
+        bells[i] = shm->doorbell[shm->vm[0] == b->index ? 0 : 1];
+    }
     mods = (struct hyp_guest_modules){
         .kernel = v->kernel.range,
         .ramdisk = v->ramdisk.range,
@@ -240,6 +248,9 @@ static int load(struct hyp_vmbuild *b, char *err)
     }
     dc.passthrough = nodes;
     dc.passthrough_count = v->device_count;
+    dc.shared = shared;
+    dc.shared_doorbell = bells;
+    dc.shared_count = v->shm_count;
     rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
     if (rc != HYP_OK) {
         char why[HYP_GUEST_ERRLEN];
