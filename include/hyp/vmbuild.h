@@ -37,11 +37,22 @@
 #include <hyp/vpl011.h>
 
 /** SPIs of each VM's virtual GIC: INTIDs 32..287, as on QEMU virt. */
-#define HYP_VMBUILD_SPIS      256
+#define HYP_VMBUILD_SPIS         256
 /** Guest-physical address size of the VMs built. */
-#define HYP_VMBUILD_IPA_BITS  40
+#define HYP_VMBUILD_IPA_BITS     40
 /** Room for a VM's console tag, "[<label>] ", with its NUL. */
-#define HYP_VMBUILD_TAG_LEN   (HYP_VMCONFIG_NAME_LEN + 4)
+#define HYP_VMBUILD_TAG_LEN      (HYP_VMCONFIG_NAME_LEN + 4)
+/**
+ * Function ID of the doorbell call (SMC32/HVC32 fast call, vendor-specific
+ * hypervisor service): x1 = the physical base of a shared region of the
+ * calling VM (its `/reserved-memory/shared-memory@<base>` node); makes the
+ * doorbell SPI of the *other* VM sharing it pending (an edge). Returns in
+ * x0 0 (SMCCC success), or -2 (INVALID_PARAMETERS) when the caller shares
+ * no region at that base. The service is registered with the first VM
+ * built, for the owner ::SMCCC_OWNER_VENDOR_HYP.
+ */
+#define HYP_VMBUILD_DOORBELL_FID 0x86000010u
+
 /** Room for the line announcing that a VM has the console's input focus. */
 #define HYP_VMBUILD_FOCUS_LEN 96
 

@@ -26,6 +26,8 @@ static unsigned tick_hz_set;              /* 0: no tick */
 static uint64_t ticks[HYP_MAX_CPUS];      /* ticks taken per CPU */
 static uint64_t ticks_seen[HYP_MAX_CPUS]; /* ... of which the run loop knows */
 static struct hyp_spinlock poll_lock = HYP_SPINLOCK_INIT;
+/* The VMs built, by index: the doorbell call finds its caller and peer here. */
+static struct hyp_vmbuild *built[HYP_VMCONFIG_MAX_VMS];
 
 static void on_tick(uint32_t intid, void *arg)
 {
@@ -137,6 +139,62 @@ static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool
 }
 
 static const struct hyp_vpl011_ops uart_ops = {.tx = uart_tx, .irq = uart_irq};
+
+/* ---- doorbells ---------------------------------------------------------------- */
+
+#define SMCCC_RET_INVALID_PARAMETERS (-2)
+
+static struct hyp_vmbuild *built_vm(const struct hyp_vm *vm)
+{
+    for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+        if (built[i] != NULL && &built[i]->vm == vm)
+            return built[i];
+    return NULL;
+}
+
+/* Make the peer's doorbell SPI pending: an edge (up, then down), under the
+ * lock that keeps hyp_vmbuild_restart() off its vGIC meanwhile. */
+static bool ring(struct hyp_vmbuild *caller, uint64_t base)
+{
+    const struct hyp_vmconfig_vm *v = caller->cfg;
+
+    for (unsigned i = 0; i < v->shm_count; i++) {
+        const struct hyp_vmconfig_shm *shm = &caller->config->shm[v->shm[i]];
+        unsigned other = shm->vm[0] == caller->index ? 1 : 0;
+        struct hyp_vmbuild *peer;
+
+        if (shm->range.base != base)
+            continue;
+        peer = shm->vm[other] < HYP_VMCONFIG_MAX_VMS ? built[shm->vm[other]] : NULL;
+        if (peer == NULL || peer->vm.vgic == NULL)
+            return true; /* nobody to ring: rung all the same */
+        hyp_spin_lock(&peer->uart_lock);
+        hyp_vgic_inject(peer->vm.vgic, 0, shm->doorbell[other], true, 0);
+        hyp_vgic_inject(peer->vm.vgic, 0, shm->doorbell[other], false, 0);
+        hyp_spin_unlock(&peer->uart_lock);
+        return true;
+    }
+    return false;
+}
+
+static void doorbell_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
+                          uint64_t ret[4], enum hyp_smccc_conduit conduit)
+{
+    struct hyp_vmbuild *b = built_vm(vcpu->vm);
+
+    (void)conduit;
+    if (fid != HYP_VMBUILD_DOORBELL_FID || b == NULL)
+        return; /* NOT_SUPPORTED, prefilled */
+    ret[0] = (uint64_t)(int64_t)(ring(b, args[0]) ? SMCCC_RET_SUCCESS
+                                                  : SMCCC_RET_INVALID_PARAMETERS);
+}
+
+static const struct hyp_smccc_service doorbell_service = {
+    .name = "vmbuild-doorbell",
+    .owner_first = SMCCC_OWNER_VENDOR_HYP,
+    .owner_last = SMCCC_OWNER_VENDOR_HYP,
+    .handler = doorbell_call,
+};
 
 /* ---- building ------------------------------------------------------------- */
 
@@ -332,7 +390,19 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
 
     b->dtb = dtb;
     b->config = cfg;
-    return load(b, err);
+    rc = load(b, err);
+    if (rc != HYP_OK)
+        return rc;
+    if (index < HYP_VMCONFIG_MAX_VMS) {
+        bool first = true;
+
+        for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+            first = first && built[i] == NULL;
+        if (first && (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
+            return fail(v, err, rc, "doorbell service");
+        built[index] = b;
+    }
+    return HYP_OK;
 }
 
 struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
