@@ -20,6 +20,7 @@
 #include <hyp/hyp.h>
 #include <hyp/mm.h>
 #include <hyp/psci.h>
+#include <hyp/sysreg.h>
 #include <hyp/vmbuild.h>
 
 /* RAM at the start of the first bank kept by the hypervisor (image, tables). */
@@ -64,6 +65,11 @@ static _Noreturn void run_cpu(void *arg)
         hyp_panic("CPU %u cannot run vCPUs: %s", hyp_cpu_id(), hyp_strerror(rc));
     if (b == NULL)
         hyp_vmbuild_cpu_park(); /* no VM here */
+    if (vcpu == 0)              /* the counter starts at 0 at reset on QEMU */
+        printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
+               b->cfg->name,
+               (unsigned long long)(read_sysreg(cntpct_el0) * 1000000 /
+                                    read_sysreg(cntfrq_el0)));
     for (;;) {
         end = hyp_vmbuild_run(b, vcpu, &hooks);
         if (end == HYP_VM_RUNNING)
