@@ -11,8 +11,10 @@ never judges them; it fails only when a run does not produce them.
                      [--policy FILE.dts] [--runs 1] [--raw] [--no-icount]
                      [--timeout 120]
 
---example picks the hypervisors (default: each of thin-monitor and
-thin-monitor-min that is built). Under thin-monitor-min the guest owns the
+--example picks the hypervisors (default: each of thin-monitor,
+thin-monitor-min and the partitioner that is built; the partitioner runs
+the guest as its one VM, bench/configs/partitioner-exitcost.dts, with
+--smp 2 only). Under thin-monitor-min the guest owns the
 physical GIC, so GIC accesses, SGIs and interrupts cost no exit; its
 compiled-in policy watches the PL031, so the PL031 row includes an event
 line per access.
@@ -30,7 +32,11 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Example hypervisors that boot a guest image through scripts/run.
-HYPERVISORS = ("thin-monitor", "thin-monitor-min")
+HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner")
+# The partitioner's config: the guest as its one VM on every CPU.
+PARTITIONER_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost.dts")
+# The partitioner tags each VM's lines with its name.
+TAG = re.compile(r"^\[[A-Za-z0-9_-]+\] ")
 BUILD_HINT = "build it with scripts/test or cmake --build build --target libhyp-target"
 BENCH = re.compile(r"^# bench (\S+) (?:min=(\d+) avg=(\d+) max=(\d+) n=(\d+)|skipped \((.*)\))\s*$")
 DONE = "# exitcost: done"
@@ -57,7 +63,7 @@ def run(cmd, timeout):
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         timed_out = True
-    lines = [l.rstrip("\r") for l in out.decode("utf-8", "replace").split("\n")]
+    lines = [TAG.sub("", l.rstrip("\r")) for l in out.decode("utf-8", "replace").split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     tail = "\n".join("    " + l for l in lines[-TAIL:])
@@ -195,6 +201,13 @@ def main():
             continue
         cmd = ["env", "LIBHYP_BUILD_DIR=" + build, os.path.join(ROOT, "scripts", "run"),
                hyp, "--no-build", "--kernel", image, "--smp", str(a.smp), "--mem", a.mem]
+        if hyp == "partitioner":
+            if a.smp != 2:
+                print("exit-cost: partitioner left out: its config is for --smp 2",
+                      file=sys.stderr)
+                continue
+            cmd = cmd[:5] + ["--config", PARTITIONER_CONFIG,
+                             "--module", "vm@0=kernel:" + image, "--smp", "2"]
         if not a.no_icount:
             cmd.append("--icount")
         configs.append((hyp, cmd))

@@ -33,10 +33,9 @@
 #include <hyp/mmio.h>
 #include <hyp/policy.h>
 #include <hyp/ram_layout.h>
-#include <hyp/smccc.h>
-#include <hyp/sysreg.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
+#include <hyp/vmbuild.h>
 #include <hyp/vpl011.h>
 
 /* The monitor's own tick: the EL2 physical timer, so that it regains control
@@ -54,9 +53,7 @@ static struct hyp_vm vm;
 static struct hyp_vcpu vcpus[HYP_MAX_CPUS];
 static unsigned vcpu_pcpu[HYP_MAX_CPUS];
 static struct hyp_page_pool s2_pool;
-static uint32_t tick_intid; /* 0: no tick (no GICv3 or no EL2 timer) */
-static uint64_t tick_period;
-static uint64_t ticks[HYP_MAX_CPUS];
+static bool ticking; /* the library's tick runs (GICv3 and the EL2 timer) */
 
 /* The guest's console: a virtual PL011 where the board's UART is. */
 static struct hyp_vgic vgic;
@@ -139,47 +136,22 @@ static void vuart_poll_input(void)
     hyp_spin_unlock(&vuart_lock);
 }
 
-/* CNTHP_CTL_EL2, CNTHP_CVAL_EL2 */
-#define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
-#define CNTHP_CVAL(v) write_sysreg(S3_4_C14_C2_2, v)
-
-/* Per physical CPU: its GIC interface, the virtual GIC's interrupts, the tick. */
+/* Per physical CPU: its GIC interface, the virtual GIC's interrupts, the
+ * library's tick. */
 static void cpu_prepare(void)
 {
-    int rc;
+    int rc = ticking ? hyp_vmbuild_cpu_prepare() : HYP_OK;
 
-    if (tick_intid == 0)
-        return;
-    rc = hyp_gic_cpu_init();
-    if (rc == HYP_OK && vm.vgic != NULL)
-        rc = hyp_vgic_cpu_prepare(hyp_platform_get());
-    if (rc == HYP_OK)
-        rc = hyp_gic_enable_ppi(tick_intid, 0x80);
     if (rc != HYP_OK)
         hyp_panic("CPU %u: GIC not usable: %s", hyp_cpu_id(), hyp_strerror(rc));
-    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
-    CNTHP_CTL(1);
-}
-
-/* The tick's handler (registered with hyp_irq_register()): count, re-arm. */
-static void on_tick(uint32_t intid, void *arg)
-{
-    (void)arg;
-    ticks[hyp_cpu_id()]++;
-    if (hyp_cpu_id() == 0)
-        hyp_console_sync();
-    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
-    hyp_gic_eoi(intid);
 }
 
 static void print_exit_table(void)
 {
-    uint64_t total_ticks = 0;
+    unsigned hz;
+    uint64_t total_ticks = hyp_vmbuild_ticks(&hz);
 
-    for (unsigned v = 0; v < vm.vcpu_count; v++)
-        total_ticks += ticks[v];
-    printf("thin-monitor: %llu ticks at %u Hz\n", (unsigned long long)total_ticks,
-           tick_intid ? TICK_HZ : 0);
+    printf("thin-monitor: %llu ticks at %u Hz\n", (unsigned long long)total_ticks, hz);
     printf("thin-monitor: guest exits by kind\n");
     for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
         uint64_t total = 0;
@@ -215,26 +187,35 @@ static _Noreturn void end_of_guest(int request)
     hyp_system_off();
 }
 
+/* The run loop's hooks: the monitor's policy first, then the library's
+ * default handling (hyp_vmbuild_run_vcpu()); console input after IRQ exits
+ * on CPU 0. */
+static bool monitor_policy(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, void *arg)
+{
+    (void)arg;
+    return hyp_monitor_handle_exit(&monitor, vcpu, exit);
+}
+
+static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
+                       void *arg)
+{
+    (void)tick, (void)arg;
+    if (vcpu->pcpu == 0 && exit->kind == HYP_EXIT_IRQ)
+        vuart_poll_input();
+}
+
 /* The loop every physical CPU runs for its one vCPU. */
 static void run_vcpu(struct hyp_vcpu *vcpu)
 {
-    struct hyp_exit exit;
+    static const struct hyp_run_hooks hooks = {.policy = monitor_policy,
+                                               .after = after_exit};
+    int request;
 
     cpu_prepare();
-    while (hyp_vcpu_wait_power_on(vcpu)) {
-        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
-            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
-                hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
-            if (!hyp_monitor_handle_exit(&monitor, vcpu, &exit))
-                hyp_handle_exit(vcpu, &exit);
-            if (vcpu->pcpu == 0 && exit.kind == HYP_EXIT_IRQ)
-                vuart_poll_input();
-            if (__atomic_load_n(&vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
-                end_of_guest(vm.shutdown);
-        }
-    }
-    /* The VM was shut down by another vCPU: that CPU powers the machine off. */
-    hyp_halt_cpu();
+    request = hyp_vmbuild_run_vcpu(vcpu, &hooks);
+    if (request < 0)
+        hyp_panic("vCPU %u cannot run on CPU %u", vcpu->id, hyp_cpu_id());
+    end_of_guest(request);
 }
 
 static void secondary_main(void *arg)
@@ -596,12 +577,13 @@ int main(void)
             hyp_panic("cannot emulate the guest's UART: %s", hyp_strerror(rc));
     }
 
-    /* The physical GIC at EL2 (tick, forwarded timers) and, on GICv3, a
-     * virtual GIC for the guest where the board's is. */
-    if (hyp_gic_init(plat) == HYP_OK && plat->timer.hyp_phys.intid != 0 &&
-        hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL) == HYP_OK) {
-        tick_intid = plat->timer.hyp_phys.intid;
-        tick_period = read_sysreg(cntfrq_el0) / TICK_HZ;
+    /* SMCCC services, the physical GIC at EL2 (tick, forwarded timers) and,
+     * on GICv3, a virtual GIC for the guest where the board's is. */
+    rc = hyp_vmbuild_setup(plat, TICK_HZ);
+    if (rc != HYP_OK && rc != HYP_ENOTSUP)
+        hyp_panic("cannot set up SMCCC, the GIC and the tick: %s", hyp_strerror(rc));
+    if (rc == HYP_OK) {
+        ticking = true;
         rc = hyp_vm_attach_vgic(&vm, &vgic, vgic_cpus, plat->gic.gicd.base,
                                 plat->gic.gicr[0].base, guest_spis(dtb));
         if (rc != HYP_OK)
@@ -640,10 +622,6 @@ int main(void)
            (unsigned long long)boot.dtb,
            (unsigned long long)hyp_page_pool_used(&s2_pool));
 
-    rc = hyp_smccc_register_defaults();
-    if (rc != HYP_OK)
-        hyp_panic("cannot register SMCCC services: %s", hyp_strerror(rc));
-    hyp_smccc_probe_firmware();
     rc = hyp_monitor_init(&monitor, &vm, &policy, event_line, NULL, err);
     if (rc != HYP_OK)
         hyp_panic("monitor policy not applicable (%s): %s", hyp_strerror(rc), err);

@@ -64,6 +64,21 @@ void hyp_console_set_tag(const char *tag);
 void hyp_console_guest_write(const char *buf, size_t len);
 
 /**
+ * @brief Write a VM's console output as tagged lines (several VMs, one UART).
+ *
+ * Each line starts with @p tag. A line the UART's cursor has left open is
+ * continued only by the same tag (compared by pointer); anyone else's
+ * output first ends it with a newline, so lines of different writers never
+ * mix within a line. Feed whole lines (hyp_vcons_line_put() assembles
+ * them); a partial line stays open for its writer. Takes the console lock;
+ * no formatting, no allocation.
+ * @param tag A static string such as "[linux-a] ".
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_console_tagged_write(const char *tag, const char *buf, size_t len);
+
+/**
  * @brief Read whatever console input is waiting, without blocking.
  * @param buf Receives the bytes.
  * @param max Room in @p buf.

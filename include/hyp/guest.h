@@ -61,6 +61,9 @@
 /** Most memory ranges a guest DTB describes. */
 #define HYP_GUEST_MAX_MEM HYP_PLATFORM_MAX_MEM
 
+/** Most shared-memory regions a guest DTB describes. */
+#define HYP_GUEST_MAX_SHARED 8
+
 /*
  * Boot modules
  */
@@ -323,6 +326,20 @@ struct hyp_guest_dtb_cfg {
     const uint8_t *rng_seed;
     unsigned rng_seed_len; /**< Bytes at @ref rng_seed. */
     uint64_t kaslr_seed;   /**< `/chosen/kaslr-seed`, or 0 for none. */
+    /**
+     * Memory the guest shares with another VM, outside its RAM: each range
+     * becomes a `/reserved-memory/shared-memory@<base>` node (compatible
+     * `"libhyp,shared-memory"`, `no-map`), which Linux leaves alone; may be
+     * NULL.
+     */
+    const struct hyp_range *shared;
+    /**
+     * The SPI INTID that rings the guest for each shared range (its doorbell,
+     * described as that node's edge-rising `interrupts`), 0 for none; may be
+     * NULL.
+     */
+    const uint32_t *shared_doorbell;
+    unsigned shared_count; /**< Entries in @ref shared, 0..::HYP_GUEST_MAX_SHARED. */
 };
 
 /**
@@ -341,6 +358,8 @@ struct hyp_guest_dtb_cfg {
  * the timer with the host's interrupts, `always-on` and `clock-frequency`
  * when the host has them; a PL011 clocked by a 24 MHz fixed clock
  * `apb-pclk`. GICv2 PPI specifiers carry a CPU mask for @c vcpu_count CPUs.
+ * `/reserved-memory` with the shared ranges, if any (they must not overlap
+ * RAM, the GIC or the UART).
  *
  * Then the passed-through devices (::hyp_guest_dtb_cfg::passthrough), after
  * copies of the fixed clocks they use.

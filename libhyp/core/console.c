@@ -25,6 +25,9 @@ static bool at_line_start = true; /* the physical UART's cursor is at column 0 *
 static char pending[2048];
 static size_t pending_len;
 static bool guest_wrote; /* guest output since the last hyp_console_sync() */
+/* The tag of the VM whose partial line the UART's cursor ends (see
+ * hyp_console_tagged_write()), NULL for anyone else's. */
+static const char *line_owner;
 
 void hyp_console_init(uint64_t base, uint32_t clock_hz)
 {
@@ -43,6 +46,7 @@ static void emit_raw(const char *buf, size_t len)
     }
     if (len != 0)
         at_line_start = buf[len - 1] == '\n';
+    line_owner = NULL;
 }
 
 static void emit_tagged(const char *buf, size_t len);
@@ -76,13 +80,9 @@ static void emit(const char *buf, size_t len)
     emit_tagged(buf, len);
 }
 
-static void emit_tagged(const char *buf, size_t len)
+/* Each line that starts at column 0 gets @tag first. */
+static void emit_lines(const char *tag, const char *buf, size_t len)
 {
-    const char *tag = console_tag;
-
-    /* Never continue a partial line the guest left. */
-    if (!at_line_start)
-        emit_raw("\n", 1);
     while (len != 0) {
         size_t n = 0;
 
@@ -97,6 +97,14 @@ static void emit_tagged(const char *buf, size_t len)
         buf += n;
         len -= n;
     }
+}
+
+static void emit_tagged(const char *buf, size_t len)
+{
+    /* Never continue a partial line the guest left. */
+    if (!at_line_start)
+        emit_raw("\n", 1);
+    emit_lines(console_tag, buf, len);
 }
 
 static void emit_locked(const char *buf, size_t len)
@@ -171,6 +179,20 @@ void hyp_console_guest_write(const char *buf, size_t len)
 {
     hyp_spin_lock(&console_lock);
     emit_raw(buf, len);
+    guest_wrote = true;
+    if (at_line_start)
+        flush_pending();
+    hyp_spin_unlock(&console_lock);
+}
+
+void hyp_console_tagged_write(const char *tag, const char *buf, size_t len)
+{
+    hyp_spin_lock(&console_lock);
+    /* Another writer's partial line is ended first; our own continues. */
+    if (len != 0 && !at_line_start && line_owner != tag)
+        emit_raw("\n", 1);
+    emit_lines(tag, buf, len);
+    line_owner = at_line_start ? NULL : tag;
     guest_wrote = true;
     if (at_line_start)
         flush_pending();

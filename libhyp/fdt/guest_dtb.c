@@ -195,7 +195,8 @@ static int irq_to_spec(struct bctx *c, const char *label, struct hyp_irq irq,
 static int check_cfg(struct bctx *c, struct spec *uart_irq)
 {
     const struct hyp_guest_dtb_cfg *cfg = c->cfg;
-    struct labelled list[HYP_GUEST_MAX_MEM + HYP_PLATFORM_MAX_GICR + 5];
+    struct labelled
+        list[HYP_GUEST_MAX_MEM + HYP_PLATFORM_MAX_GICR + 5 + HYP_GUEST_MAX_SHARED];
     unsigned n = 0, mem_n;
     int rc;
 
@@ -247,6 +248,25 @@ static int check_cfg(struct bctx *c, struct spec *uart_irq)
         if (rc != HYP_OK)
             return rc;
         add_labelled(list, &n, "uart", 0, cfg->uart);
+    }
+    if (cfg->shared_count > HYP_GUEST_MAX_SHARED || (cfg->shared_count && !cfg->shared))
+        return hyp_guest_fail(c->err, NULL, -1, HYP_EINVAL,
+                              "cfg: shared_count %u (shared %s), must be 0..%d",
+                              cfg->shared_count, cfg->shared ? "given" : "NULL",
+                              HYP_GUEST_MAX_SHARED);
+    for (unsigned i = 0; i < cfg->shared_count; i++) {
+        char label[16];
+
+        snprintf(label, sizeof(label), "shared[%u]", i);
+        rc = check_range(c, label, &cfg->shared[i]);
+        if (rc == HYP_OK && cfg->shared_doorbell && cfg->shared_doorbell[i] &&
+            (cfg->shared_doorbell[i] < 32 || cfg->shared_doorbell[i] > 1019))
+            rc = hyp_guest_fail(c->err, NULL, -1, HYP_EINVAL,
+                                "cfg: shared_doorbell[%u] %u is not an SPI", i,
+                                cfg->shared_doorbell[i]);
+        if (rc != HYP_OK)
+            return rc;
+        add_labelled(list, &n, "shared[%u]", i, cfg->shared[i]);
     }
 
     for (unsigned i = 0; i < n; i++)
@@ -583,6 +603,33 @@ static void write_memory(struct bctx *c)
     }
 }
 
+static void write_shared(struct bctx *c)
+{
+    const struct hyp_guest_dtb_cfg *cfg = c->cfg;
+
+    begin(c, "reserved-memory");
+    prop_u32(c, "#address-cells", 2);
+    prop_u32(c, "#size-cells", 2);
+    prop(c, "ranges", NULL, 0);
+    for (unsigned i = 0; i < cfg->shared_count; i++) {
+        const struct hyp_range *r = &cfg->shared[i];
+        uint32_t bell = cfg->shared_doorbell ? cfg->shared_doorbell[i] : 0;
+
+        begin(c, "shared-memory@%llx", (unsigned long long)r->base);
+        prop_str(c, "compatible", "libhyp,shared-memory");
+        prop_reg(c, r, 1);
+        prop(c, "no-map", NULL, 0);
+        if (bell != 0) {
+            /* SPI, edge rising (DT interrupt cells). */
+            struct spec s = {.type = 0, .num = bell - 32, .flags = 1};
+
+            prop_irqs(c, &s, 1);
+        }
+        end(c);
+    }
+    end(c);
+}
+
 static void write_cpus(struct bctx *c)
 {
     begin(c, "cpus");
@@ -853,6 +900,8 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     write_root_props(&c);
     write_chosen(&c);
     write_memory(&c);
+    if (cfg->shared_count)
+        write_shared(&c);
     write_cpus(&c);
     write_psci(&c);
     write_gic(&c);

@@ -1338,6 +1338,66 @@ static void expect_build_fail(const void *host, const struct hyp_guest_dtb_cfg *
     free(out);
 }
 
+/* Shared regions: one /reserved-memory child each, no-map, its doorbell as an
+ * edge SPI; they stay out of the memory nodes; overlaps and non-SPI doorbells
+ * are refused. */
+static void test_dtb_shared(void **state)
+{
+    static const struct hyp_range shared[2] = {{0x7f000000, 0x200000},
+                                               {0x7e000000, 0x1000}};
+    static const uint32_t bells[2] = {132, 0};
+    static const uint32_t bad_bell[2] = {27, 0};
+    static const struct hyp_range over_ram[1] = {{0x4ffff000, 0x2000}};
+    struct hyp_guest_dtb_cfg cfg = v3_cfg();
+    struct hyp_range mem[4];
+    char err[HYP_GUEST_ERRLEN];
+    void *host = load("host-dom0less", 0);
+    void *out = out_buf();
+    const fdt32_t *p;
+    int node, len;
+
+    (void)state;
+    cfg.shared = shared;
+    cfg.shared_doorbell = bells;
+    cfg.shared_count = 2;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    node = node_at(out, "/reserved-memory");
+    p = fdt_getprop(out, node, "#address-cells", &len);
+    assert_true(p != NULL && len == 4 && fdt32_ld(p) == 2);
+    assert_non_null(fdt_getprop(out, node, "ranges", &len));
+    assert_int_equal(len, 0);
+    assert_string_equal(
+        get_str(out, "/reserved-memory/shared-memory@7f000000", "compatible"),
+        "libhyp,shared-memory");
+    node = node_at(out, "/reserved-memory/shared-memory@7f000000");
+    assert_non_null(fdt_getprop(out, node, "no-map", &len));
+    p = fdt_getprop(out, node, "reg", &len);
+    assert_true(p != NULL && len == 16);
+    assert_int_equal(fdt32_ld(p + 1), 0x7f000000);
+    assert_int_equal(fdt32_ld(p + 3), 0x200000);
+    p = fdt_getprop(out, node, "interrupts", &len);
+    assert_true(p != NULL && len == 12);
+    assert_int_equal(fdt32_ld(p), 0);       /* SPI */
+    assert_int_equal(fdt32_ld(p + 1), 100); /* INTID 132 */
+    assert_int_equal(fdt32_ld(p + 2), 1);   /* edge rising */
+    node = node_at(out, "/reserved-memory/shared-memory@7e000000");
+    assert_null(fdt_getprop(out, node, "interrupts", &len));
+    assert_int_equal(memory_nodes(out, mem, 4), 2);
+
+    cfg.shared_doorbell = NULL;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    cfg.shared_doorbell = bad_bell;
+    expect_build_fail(host, &cfg, HYP_EINVAL, "shared_doorbell[0] 27", "not an SPI");
+    cfg.shared_doorbell = NULL;
+    cfg.shared = over_ram;
+    cfg.shared_count = 1;
+    expect_build_fail(host, &cfg, HYP_EINVAL, "shared[0]", "overlaps mem[");
+    cfg.shared = NULL;
+    expect_build_fail(host, &cfg, HYP_EINVAL, "shared_count 1", "NULL");
+    free(out);
+    free(host);
+}
+
 static void test_dtb_bad_cfg(void **state)
 {
     void *host = load("host-dom0less", 0);
@@ -1544,6 +1604,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_gicv2_round_trip),
         cmocka_unit_test(test_dtb_v3_optional_frames),
         cmocka_unit_test(test_dtb_seeds),
+        cmocka_unit_test(test_dtb_shared),
         cmocka_unit_test(test_dtb_too_small),
         cmocka_unit_test(test_dtb_bad_cfg),
         cmocka_unit_test(test_dtb_bad_args),

@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Building a VM from its validated description, and running it (target only). */
+#include <stdio.h>
+#include <string.h>
+#include <hyp/arch.h>
+#include <hyp/cpu.h>
+#include <hyp/console.h>
+#include <hyp/error.h>
+#include <hyp/gic.h>
+#include <hyp/mm.h>
+#include <hyp/smccc.h>
+#include <hyp/sysreg.h>
+#include <hyp/vmbuild.h>
+#include "../core/percpu.h"
+
+#define PAGE 4096ULL
+
+/* CNTHP_CTL_EL2, CNTHP_CVAL_EL2: the EL2 physical timer drives the tick. */
+#define CNTHP_CTL(v)  write_sysreg(S3_4_C14_C2_1, v)
+#define CNTHP_CVAL(v) write_sysreg(S3_4_C14_C2_2, v)
+
+static const struct hyp_platform *platform;
+static uint32_t tick_intid;
+static uint64_t tick_period;
+static unsigned tick_hz_set;              /* 0: no tick */
+static uint64_t ticks[HYP_MAX_CPUS];      /* ticks taken per CPU */
+static uint64_t ticks_seen[HYP_MAX_CPUS]; /* ... of which the run loop knows */
+static struct hyp_spinlock poll_lock = HYP_SPINLOCK_INIT;
+/* The VMs built, by index: the doorbell call finds its caller and peer here. */
+static struct hyp_vmbuild *built[HYP_VMCONFIG_MAX_VMS];
+
+static void on_tick(uint32_t intid, void *arg)
+{
+    (void)arg;
+    ticks[hyp_cpu_id()]++;
+    /* Held-back [hyp] lines go out once the guests pause. */
+    if (hyp_cpu_id() == 0)
+        hyp_console_sync();
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    hyp_gic_eoi(intid);
+}
+
+int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
+{
+    int rc = hyp_smccc_register_defaults();
+
+    if (rc != HYP_OK)
+        return rc;
+    hyp_smccc_probe_firmware();
+    if (plat->gic.version != 3 || plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
+        return HYP_ENOTSUP;
+    rc = hyp_gic_init(plat);
+    if (rc == HYP_OK)
+        rc = hyp_irq_register(plat->timer.hyp_phys.intid, on_tick, NULL);
+    if (rc != HYP_OK)
+        return rc;
+    platform = plat;
+    tick_hz_set = tick_hz;
+    tick_intid = plat->timer.hyp_phys.intid;
+    tick_period = read_sysreg(cntfrq_el0) / tick_hz;
+    return HYP_OK;
+}
+
+uint64_t hyp_vmbuild_ticks(unsigned *hz)
+{
+    uint64_t total = 0;
+
+    for (unsigned i = 0; i < HYP_MAX_CPUS; i++)
+        total += __atomic_load_n(&ticks[i], __ATOMIC_RELAXED);
+    if (hz != NULL)
+        *hz = tick_hz_set;
+    return total;
+}
+
+int hyp_vmbuild_cpu_prepare(void)
+{
+    int rc;
+
+    if (platform == NULL)
+        return HYP_EINVAL;
+    rc = hyp_gic_cpu_init();
+    if (rc == HYP_OK)
+        rc = hyp_vgic_cpu_prepare(platform);
+    if (rc == HYP_OK)
+        rc = hyp_gic_enable_ppi(tick_intid, 0x80);
+    if (rc != HYP_OK)
+        return rc;
+    CNTHP_CVAL(read_sysreg(cntpct_el0) + tick_period);
+    CNTHP_CTL(1);
+    return HYP_OK;
+}
+
+_Noreturn void hyp_vmbuild_cpu_park(void)
+{
+    CNTHP_CTL(0);
+    write_sysreg(cntv_ctl_el0, 0);
+    write_sysreg(cntp_ctl_el0, 0);
+    write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
+    hyp_halt_cpu();
+}
+
+/* ---- the virtual PL011 ---------------------------------------------------- */
+
+static void line_emit(void *arg, const char *buf, size_t len)
+{
+    struct hyp_vmbuild *b = arg;
+
+    hyp_console_tagged_write(b->tag, buf, len);
+}
+
+/* Called with uart_lock held (from the model). */
+static void uart_tx(void *ctx, const char *buf, size_t len)
+{
+    struct hyp_vmbuild *b = ctx;
+
+    hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+}
+
+static void uart_irq(void *ctx, bool level)
+{
+    struct hyp_vmbuild *b = ctx;
+
+    if (b->vm.vgic != NULL)
+        hyp_vgic_inject(b->vm.vgic, 0, b->cfg->console_intid, level, 0);
+}
+
+static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *arg)
+{
+    struct hyp_vmbuild *b = arg;
+    int rc;
+
+    (void)vcpu;
+    hyp_spin_lock(&b->uart_lock);
+    rc = hyp_vpl011_mmio(&b->uart, offset, size, write, val);
+    hyp_spin_unlock(&b->uart_lock);
+    return rc;
+}
+
+static const struct hyp_vpl011_ops uart_ops = {.tx = uart_tx, .irq = uart_irq};
+
+/* ---- doorbells ---------------------------------------------------------------- */
+
+#define SMCCC_RET_INVALID_PARAMETERS (-2)
+
+static struct hyp_vmbuild *built_vm(const struct hyp_vm *vm)
+{
+    for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+        if (built[i] != NULL && &built[i]->vm == vm)
+            return built[i];
+    return NULL;
+}
+
+/* Make the peer's doorbell SPI pending: an edge (up, then down), under the
+ * lock that keeps hyp_vmbuild_restart() off its vGIC meanwhile. */
+static bool ring(struct hyp_vmbuild *caller, uint64_t base)
+{
+    const struct hyp_vmconfig_vm *v = caller->cfg;
+
+    for (unsigned i = 0; i < v->shm_count; i++) {
+        const struct hyp_vmconfig_shm *shm = &caller->config->shm[v->shm[i]];
+        unsigned other = shm->vm[0] == caller->index ? 1 : 0;
+        struct hyp_vmbuild *peer;
+
+        if (shm->range.base != base)
+            continue;
+        peer = shm->vm[other] < HYP_VMCONFIG_MAX_VMS ? built[shm->vm[other]] : NULL;
+        if (peer == NULL || peer->vm.vgic == NULL)
+            return true; /* nobody to ring: rung all the same */
+        hyp_spin_lock(&peer->uart_lock);
+        hyp_vgic_inject(peer->vm.vgic, 0, shm->doorbell[other], true, 0);
+        hyp_vgic_inject(peer->vm.vgic, 0, shm->doorbell[other], false, 0);
+        hyp_spin_unlock(&peer->uart_lock);
+        return true;
+    }
+    return false;
+}
+
+static void doorbell_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
+                          uint64_t ret[4], enum hyp_smccc_conduit conduit)
+{
+    struct hyp_vmbuild *b = built_vm(vcpu->vm);
+
+    (void)conduit;
+    if (fid != HYP_VMBUILD_DOORBELL_FID || b == NULL)
+        return; /* NOT_SUPPORTED, prefilled */
+    ret[0] = (uint64_t)(int64_t)(ring(b, args[0]) ? SMCCC_RET_SUCCESS
+                                                  : SMCCC_RET_INVALID_PARAMETERS);
+}
+
+static const struct hyp_smccc_service doorbell_service = {
+    .name = "vmbuild-doorbell",
+    .owner_first = SMCCC_OWNER_VENDOR_HYP,
+    .owner_last = SMCCC_OWNER_VENDOR_HYP,
+    .handler = doorbell_call,
+};
+
+/* ---- building ------------------------------------------------------------- */
+
+static uint64_t page_down(uint64_t x)
+{
+    return x & ~(PAGE - 1);
+}
+
+static uint64_t page_up(uint64_t x)
+{
+    return (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* The hypervisor's logical index of the CPU with affinity @mpidr. */
+static int logical_cpu(uint64_t mpidr)
+{
+    for (unsigned i = 0; i < hyp_cpu_count(); i++)
+        if (hyp_cpu_mpidr(i) == mpidr)
+            return (int)i;
+    return -1;
+}
+
+static int fail(const struct hyp_vmconfig_vm *v, char *err, int rc, const char *what)
+{
+    snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): %s: %s", v->node, v->name, what,
+             hyp_strerror(rc));
+    return rc;
+}
+
+static int add_devices(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    int rc;
+
+    for (unsigned d = 0; d < v->device_count; d++) {
+        const struct hyp_vmconfig_device *dev = &v->devices[d];
+
+        for (unsigned r = 0; r < dev->reg_count; r++) {
+            uint64_t base = page_down(dev->regs[r].base);
+            uint64_t end = page_up(dev->regs[r].base + dev->regs[r].size);
+
+            rc = hyp_vm_map_device(&b->vm, base, end - base);
+            if (rc != HYP_OK)
+                return fail(v, err, rc, dev->path);
+        }
+        for (unsigned i = 0; i < dev->irq_count; i++) {
+            rc = hyp_vm_forward_spi(&b->vm, dev->irqs[i].intid,
+                                    (dev->irqs[i].flags & 3) != 0);
+            if (rc != HYP_OK)
+                return fail(v, err, rc, dev->path);
+        }
+    }
+    return HYP_OK;
+}
+
+static int add_console(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    uint64_t base = v->console_regs.base;
+    int rc;
+
+    hyp_vpl011_init(&b->uart, &uart_ops, b);
+    rc = hyp_vm_add_mmio(&b->vm, base, HYP_VPL011_MMIO_SIZE, uart_mmio, b);
+    /* Its handler takes spinlocks and writes the UART: fast-path safe. */
+    if (rc == HYP_OK)
+        rc = hyp_vm_set_mmio_fast(&b->vm, base, true);
+    return rc == HYP_OK ? HYP_OK : fail(v, err, rc, "vpl011");
+}
+
+/* Describe the VM in a fresh guest DTB, load its modules, make vCPU 0 ready. */
+static int load(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    const struct hyp_platform *plat = &b->config->plat;
+    struct hyp_guest_modules mods;
+    struct hyp_guest_dtb_cfg dc = {0};
+    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
+    int nodes[HYP_VMCONFIG_MAX_DEVICES];
+    struct hyp_range shared[HYP_VMCONFIG_MAX_SHM];
+    uint32_t bells[HYP_VMCONFIG_MAX_SHM];
+    int rc;
+
+    for (unsigned i = 0; i < v->vcpu_count; i++)
+        mpidr[i] = b->vcpus[i].vmpidr;
+    for (unsigned d = 0; d < v->device_count; d++)
+        nodes[d] = v->devices[d].node;
+    for (unsigned i = 0; i < v->shm_count; i++) {
+        const struct hyp_vmconfig_shm *shm = &b->config->shm[v->shm[i]];
+
+        shared[i] = shm->range;
+        bells[i] = shm->doorbell[shm->vm[0] == b->index ? 0 : 1];
+    }
+    mods = (struct hyp_guest_modules){
+        .kernel = v->kernel.range,
+        .ramdisk = v->ramdisk.range,
+        .bootargs = v->bootargs,
+        .kernel_node = v->kernel.node,
+        .ramdisk_node = v->ramdisk.node,
+    };
+    dc.mpidr = mpidr;
+    dc.vcpu_count = v->vcpu_count;
+    dc.psci = HYP_PSCI_HVC;
+    dc.gic = plat->gic;
+    dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
+    dc.gic.gicr_count = 1;
+    if (v->console) {
+        dc.uart = v->console_regs;
+        dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
+    }
+    dc.passthrough = nodes;
+    dc.passthrough_count = v->device_count;
+    dc.shared = shared;
+    dc.shared_doorbell = bells;
+    dc.shared_count = v->shm_count;
+    rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
+    if (rc != HYP_OK) {
+        char why[HYP_GUEST_ERRLEN];
+
+        memcpy(why, err, sizeof(why));
+        snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): loading: %.100s", v->node, v->name,
+                 why);
+        return rc;
+    }
+    b->vcpus[0].boot_entry = b->boot.entry;
+    b->vcpus[0].boot_context = b->boot.dtb;
+    __atomic_store_n(&b->vcpus[0].power, HYP_VCPU_ON_PENDING, __ATOMIC_RELEASE);
+    return HYP_OK;
+}
+
+int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
+                       unsigned index, const void *dtb, struct hyp_page_pool *pool,
+                       char *err)
+{
+    const struct hyp_vmconfig_vm *v;
+    const struct hyp_platform *plat = &cfg->plat;
+    struct hyp_vm_config vmc;
+    int rc;
+
+    err[0] = '\0';
+    if (index >= cfg->vm_count || platform == NULL) {
+        snprintf(err, HYP_GUEST_ERRLEN, "VM %u: no such VM, or no hyp_vmbuild_setup()",
+                 index);
+        return HYP_EINVAL;
+    }
+    v = &cfg->vms[index];
+    memset(b, 0, sizeof(*b));
+    b->cfg = v;
+    b->index = index;
+    b->uart_lock = (struct hyp_spinlock)HYP_SPINLOCK_INIT;
+    snprintf(b->tag, sizeof(b->tag), "[%s] ", v->name);
+    snprintf(b->focus_msg, sizeof(b->focus_msg),
+             "console input goes to %s (%s); Ctrl-] n: next VM, Ctrl-] <digit>: VM n\n",
+             v->name, v->node);
+    for (unsigned i = 0; i < v->vcpu_count; i++) {
+        int cpu = logical_cpu(v->vcpus[i].mpidr);
+
+        if (cpu < 0) {
+            snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): cpus: CPU %#llx is not running",
+                     v->node, v->name, (unsigned long long)v->vcpus[i].mpidr);
+            return HYP_EINVAL;
+        }
+        b->vcpu_pcpu[i] = (unsigned)cpu;
+    }
+    vmc = (struct hyp_vm_config){
+        .vmid = (uint16_t)(index + 1),
+        .ipa_bits = HYP_VMBUILD_IPA_BITS,
+        .pa_bits = hyp_pa_bits(),
+        .vcpus = b->vcpus,
+        .vcpu_count = v->vcpu_count,
+        .vcpu_pcpu = b->vcpu_pcpu,
+        .pool = pool,
+    };
+    rc = hyp_vm_init(&b->vm, &vmc);
+    if (rc == HYP_OK)
+        rc = hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "memory");
+    rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
+                            plat->gic.gicr[0].base, HYP_VMBUILD_SPIS);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "virtual GIC");
+    if (v->console && (rc = add_console(b, err)) != HYP_OK)
+        return rc;
+    if ((rc = add_devices(b, err)) != HYP_OK)
+        return rc;
+    for (unsigned s = 0; s < v->shm_count; s++) {
+        const struct hyp_vmconfig_shm *shm = &cfg->shm[v->shm[s]];
+
+        rc = hyp_vm_add_ram(&b->vm, shm->range.base, shm->range.base, shm->range.size);
+        if (rc != HYP_OK)
+            return fail(v, err, rc, shm->node);
+    }
+
+    b->dtb = dtb;
+    b->config = cfg;
+    rc = load(b, err);
+    if (rc != HYP_OK)
+        return rc;
+    if (index < HYP_VMCONFIG_MAX_VMS) {
+        bool first = true;
+
+        for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+            first = first && built[i] == NULL;
+        if (first && (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
+            return fail(v, err, rc, "doorbell service");
+        built[index] = b;
+    }
+    return HYP_OK;
+}
+
+struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
+                                            unsigned *vcpu)
+{
+    unsigned cpu = hyp_cpu_id();
+
+    for (unsigned i = 0; i < count; i++)
+        for (unsigned n = 0; n < vms[i].vm.vcpu_count; n++)
+            if (vms[i].vcpu_pcpu[n] == cpu) {
+                *vcpu = n;
+                return &vms[i];
+            }
+    return NULL;
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static void flush_output(struct hyp_vmbuild *b)
+{
+    hyp_spin_lock(&b->uart_lock);
+    b->line.idle = HYP_VCONS_IDLE_TICKS;
+    hyp_vcons_line_tick(&b->line, line_emit, b);
+    hyp_spin_unlock(&b->uart_lock);
+}
+
+int hyp_vmbuild_run_vcpu(struct hyp_vcpu *vcpu, const struct hyp_run_hooks *hooks)
+{
+    struct hyp_vm *vm = vcpu->vm;
+    unsigned cpu = hyp_cpu_id();
+    struct hyp_exit exit;
+
+    if (vcpu->pcpu != cpu || cpu >= HYP_MAX_CPUS)
+        return HYP_EINVAL;
+    while (hyp_vcpu_wait_power_on(vcpu)) {
+        while (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) == HYP_VCPU_ON) {
+            bool tick;
+
+            if (hyp_vcpu_run(vcpu, &exit) != HYP_OK)
+                return HYP_EINVAL;
+            if (hooks == NULL || hooks->policy == NULL ||
+                !hooks->policy(vcpu, &exit, hooks->arg))
+                hyp_handle_exit(vcpu, &exit);
+            tick = ticks[cpu] != ticks_seen[cpu];
+            ticks_seen[cpu] = ticks[cpu];
+            if (hooks != NULL && hooks->after != NULL)
+                hooks->after(vcpu, &exit, tick, hooks->arg);
+            if (__atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING)
+                return __atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE);
+        }
+    }
+    return __atomic_load_n(&vm->shutdown, __ATOMIC_ACQUIRE);
+}
+
+/* What the calling CPU holds for the vCPU that just left the run loop: its
+ * list registers, the physical interrupts linked to them (active until a
+ * guest EOI that will never come), the EL1 timers. */
+static void quiesce_cpu(struct hyp_vcpu *vcpu)
+{
+    unsigned n = hyp_vgic_hw_nr_lrs();
+
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t lr = hyp_vgic_hw_read_lr(i);
+
+        if ((lr & HYP_ICH_LR_HW) && (lr & (HYP_ICH_LR_PENDING | HYP_ICH_LR_ACTIVE)))
+            hyp_gic_deactivate(
+                (uint32_t)((lr & HYP_ICH_LR_PINTID_MASK) >> HYP_ICH_LR_PINTID_SHIFT));
+    }
+    hyp_vgic_hw_cpu_init();
+    hyp_this_cpu()->ich_hcr = HYP_ICH_HCR_EN;
+    memset(vcpu->lrs, 0, sizeof(vcpu->lrs));
+    write_sysreg(cntv_ctl_el0, 0);
+    write_sysreg(cntp_ctl_el0, 0);
+}
+
+int hyp_vmbuild_run(struct hyp_vmbuild *b, unsigned index,
+                    const struct hyp_run_hooks *hooks)
+{
+    if (index >= b->vm.vcpu_count)
+        return HYP_EINVAL;
+    for (;;) {
+        unsigned gen = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+        int request = hyp_vmbuild_run_vcpu(&b->vcpus[index], hooks);
+
+        if (request < 0)
+            return request;
+        if (b->vm.vgic != NULL)
+            quiesce_cpu(&b->vcpus[index]);
+        __atomic_add_fetch(&b->parked, 1, __ATOMIC_ACQ_REL);
+        if (index == 0) {
+            flush_output(b);
+            return request;
+        }
+        if (request != HYP_VM_RESET)
+            return HYP_VM_RUNNING;
+        while (__atomic_load_n(&b->generation, __ATOMIC_ACQUIRE) == gen &&
+               !__atomic_load_n(&b->stopped, __ATOMIC_ACQUIRE))
+            hyp_cpu_relax();
+        if (__atomic_load_n(&b->stopped, __ATOMIC_ACQUIRE))
+            return HYP_VM_RUNNING;
+    }
+}
+
+void hyp_vmbuild_stop(struct hyp_vmbuild *b)
+{
+    __atomic_store_n(&b->stopped, true, __ATOMIC_RELEASE);
+}
+
+/* Reset the VM's virtual GIC: the same frames, callbacks and vCPUs. */
+static int vgic_reset(struct hyp_vmbuild *b)
+{
+    uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
+    struct hyp_vgic_config vc = {
+        .gicd_base = b->vgic.gicd_base,
+        .gicr_base = b->vgic.gicr_base,
+        .vcpu_count = b->vgic.vcpu_count,
+        .vcpu_mpidr = mpidr,
+        .nr_spis = b->vgic.nr_spis,
+        .cpus = b->vgic_cpus,
+        .kick = b->vgic.kick,
+        .kick_arg = b->vgic.kick_arg,
+        .line = b->vgic.line,
+        .deactivate = b->vgic.deactivate,
+    };
+
+    for (unsigned i = 0; i < b->vm.vcpu_count; i++)
+        mpidr[i] = b->vcpus[i].vmpidr;
+    return hyp_vgic_init(&b->vgic, &vc);
+}
+
+int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    const struct hyp_vm_ram *ram = &b->vm.ram[0];
+    int rc;
+
+    err[0] = '\0';
+    if (b->vcpus[0].pcpu != hyp_cpu_id() ||
+        __atomic_load_n(&b->vm.shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RESET)
+        return fail(v, err, HYP_EINVAL, "restart");
+    while (__atomic_load_n(&b->parked, __ATOMIC_ACQUIRE) != b->vm.vcpu_count)
+        hyp_cpu_relax();
+    /* Its SPIs are routed to this CPU, which takes no interrupt meanwhile:
+     * nothing but the console poller (under uart_lock) reaches its vGIC. */
+    for (unsigned d = 0; d < v->device_count; d++)
+        for (unsigned i = 0; i < v->devices[d].irq_count; i++)
+            hyp_gic_deactivate(v->devices[d].irqs[i].intid);
+    rc = hyp_el2_map(ram->pa, ram->size, HYP_PROT_RW);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "clearing its memory");
+    memset((void *)(uintptr_t)ram->pa, 0, ram->size);
+    hyp_el2_sync_for_guest(ram->pa, ram->size);
+    hyp_el2_unmap(ram->pa, ram->size);
+    hyp_spin_lock(&b->uart_lock);
+    rc = b->vm.vgic != NULL ? vgic_reset(b) : HYP_OK;
+    if (v->console)
+        hyp_vpl011_init(&b->uart, &uart_ops, b);
+    hyp_spin_unlock(&b->uart_lock);
+    if (rc != HYP_OK)
+        return fail(v, err, rc, "virtual GIC");
+    for (unsigned i = 0; i < b->vm.vcpu_count; i++)
+        __atomic_store_n(&b->vcpus[i].power, HYP_VCPU_OFF, __ATOMIC_RELEASE);
+    rc = load(b, err);
+    if (rc != HYP_OK)
+        return rc;
+    __atomic_store_n(&b->parked, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&b->vm.shutdown, HYP_VM_RUNNING, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&b->generation, 1, __ATOMIC_ACQ_REL);
+    return HYP_OK;
+}
+
+void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
+                              struct hyp_vcons_focus *focus)
+{
+    char buf[HYP_VPL011_FIFO_DEPTH];
+    size_t n;
+
+    if (!hyp_spin_trylock(&poll_lock))
+        return;
+    n = hyp_console_read(buf, sizeof(buf));
+    for (size_t i = 0; i < n; i++) {
+        struct hyp_vmbuild *b;
+
+        switch (hyp_vcons_focus_key(focus, buf[i])) {
+        case HYP_VCONS_KEY_SWITCHED:
+            b = &vms[focus->focus < count ? focus->focus : 0];
+            hyp_console_tagged_write("[hyp] ", b->focus_msg, strlen(b->focus_msg));
+            break;
+        case HYP_VCONS_KEY_DELIVER:
+            b = &vms[focus->focus < count ? focus->focus : 0];
+            if (!b->cfg->console)
+                break;
+            hyp_spin_lock(&b->uart_lock);
+            if (hyp_vpl011_rx_room(&b->uart) != 0)
+                hyp_vpl011_rx(&b->uart, &buf[i], 1);
+            hyp_spin_unlock(&b->uart_lock);
+            break;
+        default:
+            break;
+        }
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (!hyp_spin_trylock(&vms[i].uart_lock))
+            continue;
+        hyp_vcons_line_tick(&vms[i].line, line_emit, &vms[i]);
+        hyp_spin_unlock(&vms[i].uart_lock);
+    }
+    /* [hyp] lines held back behind a VM's open partial line go out now. */
+    hyp_console_sync();
+    hyp_spin_unlock(&poll_lock);
+}
