@@ -81,8 +81,8 @@ static void deactivate(uint32_t pintid, void *arg)
     hyp_gic_deactivate(pintid);
 }
 
-/* One configuration per VM; the thin monitor and partitioner have few VMs. */
-#define MAX_VGIC_VMS 4
+/* One configuration per VM, as many as a partitioner config may have. */
+#define MAX_VGIC_VMS 8 /* HYP_VMCONFIG_MAX_VMS */
 static struct hyp_vgic_config configs[MAX_VGIC_VMS];
 static uint64_t mpidrs[MAX_VGIC_VMS][HYP_VGIC_MAX_VCPUS];
 static unsigned config_count;
