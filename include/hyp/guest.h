@@ -277,6 +277,30 @@ int hyp_guest_layout_in_place(const struct hyp_guest_image *kernel, uint64_t ker
 /** A module address for hyp_guest_layout_in_place(): not in guest RAM. */
 #define HYP_GUEST_NOWHERE UINT64_MAX
 
+/** Randomness for one guest, derived from the boot loader's (hyp_guest_seeds()). */
+struct hyp_guest_seeds {
+    uint8_t rng[32];  /**< For `/chosen/rng-seed` (a SHA-256 digest). */
+    unsigned rng_len; /**< Bytes of the rng-seed: 32, or 0 without a boot seed. */
+    uint64_t kaslr;   /**< For `/chosen/kaslr-seed`; 0 without a boot seed. */
+};
+
+/**
+ * @brief Derive guest @p guest's own `rng-seed` and `kaslr-seed` from the
+ *        boot loader's.
+ *
+ * Each is a SHA-256 digest over a label, the guest's number and the boot
+ * DTB's `/chosen/rng-seed` and `kaslr-seed` (hyp_platform::rng_seed,
+ * hyp_platform::kaslr_seed): different for every guest, and telling a guest nothing of
+ * the boot seed or of another guest's, as long as the boot seed is secret
+ * and has entropy. Without a boot seed there is nothing to derive from and
+ * both are empty (the guest gathers its own entropy).
+ * @param plat  The platform (its seeds).
+ * @param guest The guest's number, e.g. its VM index.
+ * @param out   The seeds.
+ */
+void hyp_guest_seeds(const struct hyp_platform *plat, unsigned guest,
+                     struct hyp_guest_seeds *out);
+
 /*
  * Guest device tree
  */

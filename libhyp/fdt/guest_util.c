@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file guest_util.c
- * @brief Error messages and range arithmetic for the guest loader.
+ * @brief Error messages, range arithmetic and seeds for the guest loader.
  */
 #include "guest_internal.h"
 
 #include <hyp/guest.h>
+#include <hyp/sha256.h>
 
 #include <libfdt.h>
 
@@ -58,4 +59,38 @@ bool hyp_guest_align_up(uint64_t v, uint64_t align, uint64_t *out)
         return false;
     *out = r;
     return true;
+}
+
+/* SHA-256 over @label (with its NUL), the guest's number and the boot seeds. */
+static void derive(const struct hyp_platform *plat, const char *label, unsigned guest,
+                   uint8_t out[HYP_SHA256_SIZE])
+{
+    struct hyp_sha256 s;
+    uint8_t num[4], kaslr[8];
+
+    for (unsigned i = 0; i < 4; i++)
+        num[i] = (uint8_t)(guest >> (8 * i));
+    for (unsigned i = 0; i < 8; i++)
+        kaslr[i] = (uint8_t)(plat->kaslr_seed >> (8 * i));
+    hyp_sha256_init(&s);
+    hyp_sha256_update(&s, label, strlen(label) + 1);
+    hyp_sha256_update(&s, num, sizeof(num));
+    hyp_sha256_update(&s, plat->rng_seed, plat->rng_seed_len);
+    hyp_sha256_update(&s, kaslr, sizeof(kaslr));
+    hyp_sha256_final(&s, out);
+}
+
+void hyp_guest_seeds(const struct hyp_platform *plat, unsigned guest,
+                     struct hyp_guest_seeds *out)
+{
+    uint8_t k[HYP_SHA256_SIZE];
+
+    memset(out, 0, sizeof(*out));
+    if (plat->rng_seed_len == 0 && plat->kaslr_seed == 0)
+        return;
+    derive(plat, "libhyp guest rng-seed", guest, out->rng);
+    out->rng_len = sizeof(out->rng);
+    derive(plat, "libhyp guest kaslr-seed", guest, k);
+    for (unsigned i = 0; i < 8; i++)
+        out->kaslr = out->kaslr << 8 | k[i];
 }

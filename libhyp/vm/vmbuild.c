@@ -275,6 +275,7 @@ static int load(struct hyp_vmbuild *b, char *err)
     int nodes[HYP_VMCONFIG_MAX_DEVICES];
     struct hyp_range shared[HYP_VMCONFIG_MAX_SHM];
     uint32_t bells[HYP_VMCONFIG_MAX_SHM];
+    struct hyp_guest_seeds seeds;
     int rc;
 
     for (unsigned i = 0; i < v->vcpu_count; i++)
@@ -309,6 +310,11 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
+    /* Randomness of its own, derived from the boot loader's. */
+    hyp_guest_seeds(plat, b->index, &seeds);
+    dc.rng_seed = seeds.rng;
+    dc.rng_seed_len = seeds.rng_len;
+    dc.kaslr_seed = seeds.kaslr;
     rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
     if (rc != HYP_OK) {
         char why[HYP_GUEST_ERRLEN];

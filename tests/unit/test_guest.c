@@ -1298,6 +1298,37 @@ static void test_dtb_seeds(void **state)
     free(host);
 }
 
+/* Each guest's seeds are its own, the same every time, and none is the boot
+ * loader's; without a boot seed there are none. */
+static void test_guest_seeds(void **state)
+{
+    struct hyp_platform p = {0};
+    struct hyp_guest_seeds a, b, a2;
+
+    (void)state;
+    hyp_guest_seeds(&p, 0, &a);
+    assert_int_equal(a.rng_len, 0);
+    assert_true(a.kaslr == 0);
+    for (unsigned i = 0; i < 32; i++)
+        p.rng_seed[i] = (uint8_t)(i + 1);
+    p.rng_seed_len = 32;
+    p.kaslr_seed = 0x1122334455667788ULL;
+    hyp_guest_seeds(&p, 0, &a);
+    hyp_guest_seeds(&p, 1, &b);
+    hyp_guest_seeds(&p, 0, &a2);
+    assert_int_equal(a.rng_len, 32);
+    assert_memory_equal(a.rng, a2.rng, 32);
+    assert_true(a.kaslr == a2.kaslr);
+    assert_memory_not_equal(a.rng, b.rng, 32);
+    assert_true(a.kaslr != b.kaslr && a.kaslr != 0 && a.kaslr != p.kaslr_seed);
+    assert_memory_not_equal(a.rng, p.rng_seed, 32);
+    /* A different boot seed, different guest seeds. */
+    p.rng_seed[0] ^= 1;
+    hyp_guest_seeds(&p, 0, &a2);
+    assert_memory_not_equal(a.rng, a2.rng, 32);
+    assert_true(a.kaslr != a2.kaslr);
+}
+
 static void test_dtb_too_small(void **state)
 {
     struct hyp_guest_dtb_cfg cfg = v3_cfg();
@@ -1605,6 +1636,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_v3_optional_frames),
         cmocka_unit_test(test_dtb_seeds),
         cmocka_unit_test(test_dtb_shared),
+        cmocka_unit_test(test_guest_seeds),
         cmocka_unit_test(test_dtb_too_small),
         cmocka_unit_test(test_dtb_bad_cfg),
         cmocka_unit_test(test_dtb_bad_args),
