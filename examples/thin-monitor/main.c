@@ -393,19 +393,18 @@ static int pass_through(const struct hyp_device *dev, void *arg)
 
     if (i < 0 || devices[i].state != DEV_GIVEN)
         return 0;
-    rc = hyp_vm_map_device(arg, base, end - base);
+    /* This range's registers; its SPIs with the first range. */
+    rc = hyp_vm_pass_device(arg, &dev->reg, 1, NULL, 0);
     if (rc != HYP_OK)
         hyp_panic("cannot pass %s through (%#llx..%#llx): %s", dev->name,
                   (unsigned long long)base, (unsigned long long)end - 1,
                   hyp_strerror(rc));
     if (dev->reg_index != 0)
         return 0;
-    for (unsigned k = 0; k < dev->irq_count && vm.vgic != NULL; k++) {
-        rc = hyp_vm_forward_spi(&vm, dev->irqs[k].intid, (dev->irqs[k].flags & 3) != 0);
-        if (rc != HYP_OK)
-            printf("thin-monitor: %s: SPI %u not forwarded: %s\n", dev->name,
-                   dev->irqs[k].intid, hyp_strerror(rc));
-    }
+    rc = hyp_vm_pass_device(arg, NULL, 0, dev->irqs, dev->irq_count);
+    if (rc != HYP_OK)
+        printf("thin-monitor: %s: an SPI not forwarded: %s\n", dev->name,
+               hyp_strerror(rc));
     described[described_count++] = dev->node;
     return 0;
 }

@@ -215,6 +215,27 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
 int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge);
 
 /**
+ * @brief Give a VM a device: its registers and its interrupts.
+ *
+ * Each register range is mapped at its own address (hyp_vm_map_device(),
+ * widened to whole pages), then, when the VM has a virtual GIC, each SPI is
+ * forwarded (hyp_vm_forward_spi(); trigger from the DT flags, 1 or 2 being
+ * edge). What the thin monitor and the partitioner's VM builder both do for
+ * every device they pass through. Target only.
+ * @param vm        The VM.
+ * @param regs      The device's register ranges (CPU physical).
+ * @param reg_count Entries in @p regs.
+ * @param irqs      Its SPIs (may be NULL when @p irq_count is 0).
+ * @param irq_count Entries in @p irqs.
+ * @return ::HYP_OK; the error of the first range that could not be mapped
+ *         (nothing forwarded then), else of the first SPI that could not be
+ *         forwarded (the others are).
+ */
+int hyp_vm_pass_device(struct hyp_vm *vm, const struct hyp_range *regs,
+                       unsigned reg_count, const struct hyp_irq *irqs,
+                       unsigned irq_count);
+
+/**
  * @brief Observe every physical interrupt forwarded to the VM's guest.
  *
  * @p fn is called in interrupt context at EL2 (on the CPU where the
@@ -265,11 +286,11 @@ int hyp_vm_set_mmio_fast(struct hyp_vm *vm, uint64_t ipa, bool fast);
  * hyp_vm_set_mmio_fast() (the vGIC's), WFI (waited for at EL2 in place,
  * when the VM has a vGIC) and WFE (completed at once), and the physical
  * interrupts the vGIC forwards (timers, passed-through SPIs, kicks).
- * Everything else returns to the run loop as before. The fast path's context has the guest's
- * FP/SIMD registers and TPIDR_EL0 live: code that runs there must not
- * print, use FP/SIMD or thread-local storage (errno), or block; it may take
- * spinlocks. Per-kind exit counts include fast exits (hyp_vcpu::exits).
- * Turn it off for a VM whose run loop must see every exit.
+ * Everything else returns to the run loop as before. The fast path's context has the
+ * guest's FP/SIMD registers and TPIDR_EL0 live: code that runs there must not print, use
+ * FP/SIMD or thread-local storage (errno), or block; it may take spinlocks. Per-kind exit
+ * counts include fast exits (hyp_vcpu::exits). Turn it off for a VM whose run loop must
+ * see every exit.
  * @param vm The VM.
  * @param on True for on.
  */

@@ -8,6 +8,7 @@
 #include <hyp/cpu.h>
 #include <hyp/error.h>
 #include <hyp/gic.h>
+#include <hyp/page_pool.h>
 #include <hyp/spinlock.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -235,6 +236,29 @@ int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge)
     if (rc == HYP_OK)
         rc = hyp_gic_enable_spi(intid, 0xa0, hyp_cpu_mpidr(vm->vcpus[0].pcpu), edge);
     return rc;
+}
+
+int hyp_vm_pass_device(struct hyp_vm *vm, const struct hyp_range *regs,
+                       unsigned reg_count, const struct hyp_irq *irqs, unsigned irq_count)
+{
+    int first = HYP_OK;
+
+    for (unsigned r = 0; r < reg_count; r++) {
+        uint64_t page = HYP_PAGE_SIZE;
+        uint64_t base = regs[r].base & ~(page - 1);
+        uint64_t end = (regs[r].base + regs[r].size + page - 1) & ~(page - 1);
+        int rc = hyp_vm_map_device(vm, base, end - base);
+
+        if (rc != HYP_OK)
+            return rc;
+    }
+    for (unsigned i = 0; i < irq_count && vm->vgic != NULL; i++) {
+        int rc = hyp_vm_forward_spi(vm, irqs[i].intid, (irqs[i].flags & 3) != 0);
+
+        if (rc != HYP_OK && first == HYP_OK)
+            first = rc;
+    }
+    return first;
 }
 
 /* Kicks only bring the CPU back to EL2: the next flush does the work. */

@@ -198,16 +198,6 @@ static const struct hyp_smccc_service doorbell_service = {
 
 /* ---- building ------------------------------------------------------------- */
 
-static uint64_t page_down(uint64_t x)
-{
-    return x & ~(PAGE - 1);
-}
-
-static uint64_t page_up(uint64_t x)
-{
-    return (x + PAGE - 1) & ~(PAGE - 1);
-}
-
 /* The hypervisor's logical index of the CPU with affinity @mpidr. */
 static int logical_cpu(uint64_t mpidr)
 {
@@ -227,25 +217,14 @@ static int fail(const struct hyp_vmconfig_vm *v, char *err, int rc, const char *
 static int add_devices(struct hyp_vmbuild *b, char *err)
 {
     const struct hyp_vmconfig_vm *v = b->cfg;
-    int rc;
 
     for (unsigned d = 0; d < v->device_count; d++) {
         const struct hyp_vmconfig_device *dev = &v->devices[d];
+        int rc = hyp_vm_pass_device(&b->vm, dev->regs, dev->reg_count, dev->irqs,
+                                    dev->irq_count);
 
-        for (unsigned r = 0; r < dev->reg_count; r++) {
-            uint64_t base = page_down(dev->regs[r].base);
-            uint64_t end = page_up(dev->regs[r].base + dev->regs[r].size);
-
-            rc = hyp_vm_map_device(&b->vm, base, end - base);
-            if (rc != HYP_OK)
-                return fail(v, err, rc, dev->path);
-        }
-        for (unsigned i = 0; i < dev->irq_count; i++) {
-            rc = hyp_vm_forward_spi(&b->vm, dev->irqs[i].intid,
-                                    (dev->irqs[i].flags & 3) != 0);
-            if (rc != HYP_OK)
-                return fail(v, err, rc, dev->path);
-        }
+        if (rc != HYP_OK)
+            return fail(v, err, rc, dev->path);
     }
     return HYP_OK;
 }
