@@ -37,6 +37,7 @@ struct hyp_percpu {
     bool mdcr_el2_read;
     /* ICH_HCR_EL2 as last written (hyp_vgic_hw_cpu_init() leaves En). */
     uint64_t ich_hcr;
+    unsigned nr_lrs; /* list registers (ICH_VTR_EL2), set by hyp_vgic_hw_cpu_init() */
     /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
     uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
     unsigned id;

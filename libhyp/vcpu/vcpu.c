@@ -125,17 +125,10 @@ static void el1_restore(const struct hyp_vcpu_el1 *s)
     write_sysreg(mdscr_el1, s->mdscr);
 }
 
-/* List registers this CPU implements (ICH_VTR_EL2), read once per CPU. */
-static unsigned nr_lrs(void)
+/* List registers this CPU implements, read by hyp_vgic_hw_cpu_init(). */
+static inline unsigned nr_lrs(void)
 {
-    static unsigned cached;
-    unsigned n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-
-    if (n == 0) { /* hyp_vgic_hw_nr_lrs() keeps to HYP_VGIC_MAX_LRS */
-        n = hyp_vgic_hw_nr_lrs();
-        __atomic_store_n(&cached, n, __ATOMIC_RELAXED);
-    }
-    return n;
+    return hyp_this_cpu()->nr_lrs;
 }
 
 /* Make @vcpu's EL1 state and its VM's stage 2 the live ones on this CPU. */
@@ -253,12 +246,10 @@ static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint
     vcpu->vgic_synced = true;
 }
 
-static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu,
-                                                            struct hyp_vgic *vgic)
+static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu)
 {
     uint32_t used = vcpu->vgic_cpu->lr_used;
 
-    (void)vgic;
     vcpu->vgic_synced = used == 0;
     if (used != 0)
         vgic_exit_slow(vcpu, used);
@@ -319,7 +310,7 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcp
 
     if (vgic == NULL || (esr & ISS_MASK & ~ISS_RT_MASK) != ISS_SGI1R_W)
         return NULL;
-    vgic_exit(vcpu, vgic);
+    vgic_exit(vcpu);
     hyp_vgic_sgi1r(vgic, vcpu->id, hyp_vcpu_reg(vcpu, (esr >> 5) & 0x1f));
     write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
     return fast_done(vcpu, HYP_EXIT_SYSREG);
@@ -338,7 +329,7 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu 
     if (vgic == NULL || (esr & ESR_WFX_TI_MASK) > ESR_WFX_TI_WFE)
         return NULL; /* no vGIC to ask, or WFIT/WFET: the run loop decides */
     if (!wfe) {
-        vgic_exit(vcpu, vgic); /* what the guest took, before asking */
+        vgic_exit(vcpu); /* what the guest took, before asking */
         if (!hyp_vgic_pending(vgic, vcpu->id))
             __asm__ volatile("dsb sy\n\twfi" ::: "memory");
     }
@@ -359,7 +350,7 @@ struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t es
          * before a vGIC register shows it. A refused access leaves the run
          * loop to sync again: sync is idempotent. */
         if (vcpu->vgic_cpu != NULL)
-            vgic_exit(vcpu, vcpu->vm->vgic);
+            vgic_exit(vcpu);
         if (!hyp_vm_mmio_fast(vcpu, esr))
             return NULL;
         return fast_done(vcpu, HYP_EXIT_DABT);
@@ -430,7 +421,7 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
     vcpu->el1.tpidr_el0 = read_sysreg(tpidr_el0);
     write_sysreg(tpidr_el0, cpu->tpidr_el0);
     if (vgic != NULL)
-        vgic_exit(vcpu, vgic);
+        vgic_exit(vcpu);
 
     switch (vector & 3) {
     case 0: /* synchronous */

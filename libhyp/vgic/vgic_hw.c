@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
+#include "../core/percpu.h"
 
 #define ICH_VTR_LISTREGS(v) ((unsigned)((v)&0x1fu))
 
@@ -100,6 +101,7 @@ void hyp_vgic_hw_cpu_init(void)
 {
     unsigned n = hyp_vgic_hw_nr_lrs();
 
+    hyp_this_cpu()->nr_lrs = n; /* read once: the exit paths use it */
     for (unsigned i = 0; i < n; i++)
         hyp_vgic_hw_write_lr(i, 0);
     write_sysreg(S3_4_C12_C8_0, 0);  /* ICH_AP0R0_EL2 */

@@ -137,11 +137,9 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
  * flush. */
 static int inject_here(struct hyp_vcpu *vcpu, uint32_t intid)
 {
-    static unsigned nr; /* the same on every CPU */
+    unsigned nr = hyp_this_cpu()->nr_lrs;
     int rc;
 
-    if (nr == 0)
-        nr = hyp_vgic_hw_nr_lrs();
     rc = hyp_vgic_rearm(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs, nr);
     if (rc < 0)
         rc = hyp_vgic_inject_direct(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs, nr,
