@@ -260,16 +260,7 @@ static _Noreturn void end_of_guest(int request)
     if (__atomic_exchange_n(&ending, 1, __ATOMIC_ACQ_REL) != 0)
         hyp_halt_cpu();
     hyp_console_flush();
-    printf("thin-monitor: guest exits by kind\n");
-    for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
-        uint64_t total = 0;
-
-        for (unsigned v = 0; v < vm.vcpu_count; v++)
-            total += vm.vcpus[v].exits[k];
-        if (total != 0)
-            printf("thin-monitor:   %-8s %llu\n",
-                   hyp_exit_kind_name((enum hyp_exit_kind)k), (unsigned long long)total);
-    }
+    hyp_vm_print_exits(&vm, "thin-monitor: ");
     hyp_monitor_report(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
         printf("thin-monitor: guest asked for a reset\n");

@@ -152,16 +152,7 @@ static void print_exit_table(void)
     uint64_t total_ticks = hyp_vmbuild_ticks(&hz);
 
     printf("thin-monitor: %llu ticks at %u Hz\n", (unsigned long long)total_ticks, hz);
-    printf("thin-monitor: guest exits by kind\n");
-    for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
-        uint64_t total = 0;
-
-        for (unsigned v = 0; v < vm.vcpu_count; v++)
-            total += vm.vcpus[v].exits[k];
-        if (total != 0)
-            printf("thin-monitor:   %-8s %llu\n",
-                   hyp_exit_kind_name((enum hyp_exit_kind)k), (unsigned long long)total);
-    }
+    hyp_vm_print_exits(&vm, "thin-monitor: ");
 }
 
 static _Noreturn void end_of_guest(int request)

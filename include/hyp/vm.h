@@ -215,6 +215,16 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
 int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge);
 
 /**
+ * @brief Print a VM's exits by kind: a header line, then one line per kind
+ *        that occurred with its count over all vCPUs (hyp_vcpu::exits),
+ *        each line starting with @p prefix. For a report at power-off, never
+ *        on an exit path. Target only.
+ * @param vm     The VM.
+ * @param prefix Printed before every line, e.g. "thin-monitor: ".
+ */
+void hyp_vm_print_exits(const struct hyp_vm *vm, const char *prefix);
+
+/**
  * @brief Give a VM a device: its registers and its interrupts.
  *
  * Each register range is mapped at its own address (hyp_vm_map_device(),

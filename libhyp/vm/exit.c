@@ -330,3 +330,17 @@ bool hyp_vcpu_wait_power_on(struct hyp_vcpu *vcpu)
     }
     return true;
 }
+
+void hyp_vm_print_exits(const struct hyp_vm *vm, const char *prefix)
+{
+    printf("%sguest exits by kind\n", prefix);
+    for (unsigned k = 0; k < HYP_EXIT_KIND_COUNT; k++) {
+        uint64_t total = 0;
+
+        for (unsigned v = 0; v < vm->vcpu_count; v++)
+            total += vm->vcpus[v].exits[k];
+        if (total != 0)
+            printf("%s  %-8s %llu\n", prefix, hyp_exit_kind_name((enum hyp_exit_kind)k),
+                   (unsigned long long)total);
+    }
+}
