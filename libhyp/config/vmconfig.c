@@ -23,14 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 /** Highest SPI INTID (1019) plus one: the size of the interrupt owner table. */
 #define SPI_END  1020u
 /** Longest `interrupt-parent` chain followed (a loop guard). */

@@ -9,6 +9,16 @@
 
 #include <libfdt.h>
 
+/* printf-style checking of a message builder's format. */
+#if defined(__GNUC__)
+#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PRINTF_LIKE(fmt, args)
+#endif
+
+/* Entries of an array. */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Longest string value hyp_fdt_quote() copies before it writes "...". */
 #define HYP_FDT_QUOTE_MAX 24
 

@@ -20,12 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
-
 /** Longest `interrupt-parent` chain followed before giving up (loops). */
 #define IRQ_PARENT_HOPS 32
 
@@ -68,8 +62,6 @@ static const char *const gic_v2_compat[] = {
 static const char *const timer_compat[] = {"arm,armv8-timer", "arm,armv7-timer"};
 
 static const char *const psci_compat[] = {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"};
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Errors

@@ -20,14 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define PRINTF_LIKE(fmt, args)
-#endif
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
 /** Parser state for one call. */
 struct pctx {
     const void *fdt;
