@@ -16,7 +16,8 @@
  * caller's: one ::hyp_vgic per VM and one ::hyp_vgic_cpu per vCPU.
  *
  * @par Run-loop contract (per vCPU, on its physical CPU)
- *  1. hyp_vgic_flush() into the vCPU's list-register mirror (a `uint64_t
+ *  1. unless hyp_vgic_needs_flush() says there is nothing to do,
+ *     hyp_vgic_flush() into the vCPU's list-register mirror (a `uint64_t
  *     lr[]` array that lives as long as the vCPU and starts zeroed), then
  *     write to the hardware the list registers whose bits flush returned
  *     (hyp_vgic_hw_write_lr()), and ICH_HCR_EL2 (hyp_vgic_hw_write_hcr())
@@ -24,7 +25,10 @@
  *  2. run the guest;
  *  3. read back the list registers hyp_vgic_lrs_in_use() names into the
  *     mirror (hyp_vgic_hw_read_lr()) and call hyp_vgic_sync() with it,
- *     before handling the exit (MMIO emulation, injections, PSCI...);
+ *     before handling the exit (MMIO emulation, injections, PSCI...). An
+ *     exit for an interrupt may defer the sync: hyp_vgic_rearm() needs only
+ *     the mirror read back, and hyp_vgic_inject_direct() syncs when it must;
+ *     a flush must never run on a model that was not synced since the exit;
  *  4. back to 1.
  *
  * @par Cost
@@ -32,8 +36,10 @@
  * it (and those its list registers hold); flush and sync walk only that
  * list and the list registers in use, never the interrupt space. With
  * nothing pending and no list register in use, flush and sync touch no
- * lock and return at once. Interrupts leave the list lazily, at the next
- * flush after they stopped being pending and active.
+ * lock and return at once. Sync takes interrupts that are done off the list
+ * at once; flush drops those that stopped being pending while waiting. When
+ * the list registers already show all a vCPU has and nothing changed,
+ * hyp_vgic_needs_flush() lets the run loop skip the flush altogether.
  *
  * The maintenance interrupt (underflow, EOI of a level-triggered interrupt)
  * only has to make the vCPU exit: acknowledge and EOI it at EL2; the next
@@ -376,9 +382,11 @@ static inline uint32_t hyp_vgic_lrs_in_use(const struct hyp_vgic *vgic, unsigned
  * @brief Whether a vCPU has nothing for its list registers (lock-free).
  *
  * True when no interrupt is pending or active for it and none is in its
- * list registers: hyp_vgic_flush() would then return 0 and leave ICH_HCR_EL2
- * at En, and the run loop can skip it. Call on the vCPU's CPU; an injection
- * racing with it kicks the vCPU, which exits again.
+ * list registers: hyp_vgic_flush() then leaves ICH_HCR_EL2 at En and at
+ * most wipes free list registers left with an EOI request (whether the
+ * run loop may skip the flush is hyp_vgic_needs_flush()'s to say). Call on
+ * the vCPU's CPU; an injection racing with it kicks the vCPU, which exits
+ * again.
  * @param vgic The virtual GIC.
  * @param vcpu The vCPU (a valid index).
  * @return True if there is nothing to do.
