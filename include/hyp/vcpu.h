@@ -24,6 +24,7 @@
 #include <hyp/trap.h>
 
 struct hyp_vm;
+struct hyp_vm_mmio;
 struct hyp_vgic_cpu;
 
 /**
@@ -92,8 +93,9 @@ struct hyp_vcpu {
     uint64_t boot_context;     /**< CPU_ON context id, x0 at entry. */
     struct hyp_vcpu_el1 el1;   /**< EL1 state while not loaded. */
     bool loaded; /**< EL1 state is live in the registers of its physical CPU. */
-    /** Index in hyp_vm::mmio of the region it accessed last (a lookup hint). */
-    unsigned mmio_hint;
+    /** The region of hyp_vm::mmio it accessed last (a lookup hint; a region
+     *  of size 0 until the first access). */
+    const struct hyp_vm_mmio *mmio_last;
     /** Its redistributor state in the VM's virtual GIC, or NULL without one
      *  (set by hyp_vm_attach_vgic(); read by the exit path). */
     struct hyp_vgic_cpu *vgic_cpu;

@@ -399,6 +399,23 @@ static inline bool hyp_vgic_idle(const struct hyp_vgic *vgic, unsigned vcpu)
 }
 
 /**
+ * @brief hyp_vgic_needs_flush() for a vCPU given by its redistributor state.
+ *
+ * The same answer, for exit paths that hold the vCPU's ::hyp_vgic_cpu
+ * already and need not index hyp_vgic::cpus.
+ * @param vgic The virtual GIC.
+ * @param c    The vCPU's entry of hyp_vgic::cpus.
+ * @return True if hyp_vgic_flush() must run before entering the vCPU.
+ */
+static inline bool hyp_vgic_cpu_needs_flush(const struct hyp_vgic *vgic,
+                                            const struct hyp_vgic_cpu *c)
+{
+    return __atomic_load_n(&c->stale, __ATOMIC_ACQUIRE) || c->lr_wipe != 0 ||
+           __atomic_load_n(&c->queued, __ATOMIC_RELAXED) != c->lr_count ||
+           __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen;
+}
+
+/**
  * @brief Whether hyp_vgic_flush() has work for a vCPU (lock-free).
  *
  * False when every interrupt on the vCPU's pending list sits in a list
@@ -418,11 +435,7 @@ static inline bool hyp_vgic_idle(const struct hyp_vgic *vgic, unsigned vcpu)
  */
 static inline bool hyp_vgic_needs_flush(const struct hyp_vgic *vgic, unsigned vcpu)
 {
-    const struct hyp_vgic_cpu *c = &vgic->cpus[vcpu];
-
-    return __atomic_load_n(&c->stale, __ATOMIC_ACQUIRE) || c->lr_wipe != 0 ||
-           __atomic_load_n(&c->queued, __ATOMIC_RELAXED) != c->lr_count ||
-           __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen;
+    return hyp_vgic_cpu_needs_flush(vgic, &vgic->cpus[vcpu]);
 }
 
 /**

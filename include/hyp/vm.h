@@ -307,22 +307,6 @@ int hyp_vm_set_mmio_fast(struct hyp_vm *vm, uint64_t ipa, bool fast);
 void hyp_vm_set_fast_exits(struct hyp_vm *vm, bool on);
 
 /**
- * @brief Emulate an MMIO exit on the fast path, if it is one it can finish.
- *
- * For a load or store with a valid syndrome that took a stage-2 translation
- * fault in a region marked with hyp_vm_set_mmio_fast(): the handler runs,
- * the load's register is written and the PC, live in ELR_EL2, advanced.
- * A handler that refuses the access must have changed nothing: this returns
- * false and the run loop's hyp_handle_exit() runs it again and injects the
- * abort. Only the access's transfer register of hyp_vcpu::regs is read or
- * written. Called by hyp_vcpu_run()'s fast path (target only).
- * @param vcpu The vCPU, loaded on the calling CPU.
- * @param esr  ESR_EL2 of its exit.
- * @return True if the exit was handled.
- */
-bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr);
-
-/**
  * @brief Prepare the calling physical CPU to run vCPUs with a virtual GIC.
  *
  * Enables, at EL2, the virtual interface (ICH_*), the maintenance interrupt,

@@ -13,6 +13,7 @@
 #include <hyp/smccc.h>
 #include <hyp/gic.h>
 #include <hyp/sysreg.h>
+#include <hyp/trap.h>
 #include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
@@ -199,7 +200,8 @@ static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
 static inline bool vgic_quiet(const struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu,
                               const struct hyp_vgic *vgic)
 {
-    return cpu->ich_hcr == HYP_ICH_HCR_EN && !hyp_vgic_needs_flush(vgic, vcpu->id);
+    return cpu->ich_hcr == HYP_ICH_HCR_EN &&
+           !hyp_vgic_cpu_needs_flush(vgic, vcpu->vgic_cpu);
 }
 
 static inline __attribute__((always_inline)) void
@@ -279,6 +281,7 @@ static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcp
  * See hyp_vm_set_fast_exits() for what runs here.
  */
 struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
+struct hyp_vcpu_regs *hyp_vcpu_dabt_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
 struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs);
 struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
 
@@ -337,6 +340,103 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu 
     return fast_done(vcpu, wfe ? HYP_EXIT_WFE : HYP_EXIT_WFI);
 }
 
+/* The access's size, transfer register and direction, from its syndrome. */
+#define DABT_SIZE(esr)  (1u << (((esr) >> 22) & 3))
+#define DABT_REG(esr)   ((unsigned)((esr) >> 16) & 0x1f)
+#define DABT_WRITE(esr) (((esr) & (1u << 6)) != 0)
+
+/* A load's value for X[SRT]: the bytes read truncated to the access size,
+ * sign-extended if SSE, 32-bit unless SF (hyp_trap_mmio_load()), with the
+ * common 32-bit zero-extended load first. */
+static inline uint64_t mmio_load_value(uint64_t esr, uint64_t val)
+{
+    if ((esr & (3u << 22 | 1u << 21)) == 2u << 22) /* 32 bits, no sign extension */
+        return (uint32_t)val;
+    return hyp_trap_mmio_load(esr, val);
+}
+
+/*
+ * A load or store with a syndrome that took a stage-2 translation fault in
+ * a region marked with hyp_vm_set_mmio_fast(): the handler runs, the load's
+ * register is written and the PC, live in ELR_EL2, advanced. A handler that
+ * refuses the access changed nothing: the run loop runs it again and
+ * injects the abort. Only the access's transfer register is read or written.
+ * The exit's cost is mostly calls and the registers they make the compiler
+ * save, so this is inlined into the dispatch and only @vcpu and @esr live
+ * across the handler's call: the rest is decoded again from @esr.
+ */
+static inline __attribute__((always_inline)) struct hyp_vcpu_regs *
+mmio_emulate(struct hyp_vcpu *vcpu, uint64_t esr, const struct hyp_vm_mmio *m,
+             uint64_t off)
+{
+    uint64_t val = 0;
+
+    if (!m->fast)
+        return NULL;
+    if (DABT_WRITE(esr) && DABT_REG(esr) != 31) {
+        unsigned size = DABT_SIZE(esr);
+
+        val = vcpu->regs.x[DABT_REG(esr)];
+        if (size < 8)
+            val &= (1ULL << (size * 8)) - 1;
+    }
+    if (m->fn(vcpu, off, DABT_SIZE(esr), DABT_WRITE(esr), &val, m->arg) != HYP_OK)
+        return NULL;
+    __asm__("" : "+r"(esr)); /* decoded again, not kept across the call */
+    if (!DABT_WRITE(esr) && DABT_REG(esr) != 31)
+        vcpu->regs.x[DABT_REG(esr)] = mmio_load_value(esr, val);
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    return fast_done(vcpu, HYP_EXIT_DABT);
+}
+
+/* mmio_emulate() when @vcpu's hint missed: the region is looked up (and
+ * becomes the hint). Out of line, so that the hit path needs no register
+ * to survive the lookup. */
+static __attribute__((noinline)) struct hyp_vcpu_regs *mmio_miss(struct hyp_vcpu *vcpu,
+                                                                 uint64_t esr)
+{
+    uint64_t ipa = hyp_trap_mmio_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2));
+    const struct hyp_vm_mmio *m = hyp_vm_find_mmio(vcpu->vm, ipa, DABT_SIZE(esr));
+
+    if (m == NULL)
+        return NULL;
+    vcpu->mmio_last = m;
+    return mmio_emulate(vcpu, esr, m, ipa - m->ipa);
+}
+
+/* A data abort: emulated here if hyp_trap_mmio_fast_ok() accepts it. */
+static inline __attribute__((always_inline)) struct hyp_vcpu_regs *
+mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+    const struct hyp_vm_mmio *m;
+    uint64_t off;
+
+    if (!hyp_trap_mmio_fast_ok(esr))
+        return NULL;
+    /* The model must know what the guest did with its list registers
+     * before a vGIC register shows it. A refused access leaves the run loop
+     * to sync again: sync is idempotent. */
+    if (vcpu->vgic_cpu != NULL)
+        vgic_exit(vcpu);
+    m = vcpu->mmio_last;
+    /* Most of the time the region it hit last: a driver touches one device
+     * many times in a row. */
+    off = hyp_trap_mmio_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2)) - m->ipa;
+    if (off >= m->size || m->size - off < DABT_SIZE(esr))
+        return mmio_miss(vcpu, esr);
+    return mmio_emulate(vcpu, esr, m, off);
+}
+
+/* A data abort with a syndrome (guest.S calls it directly). */
+struct hyp_vcpu_regs *hyp_vcpu_dabt_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
+{
+    struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+
+    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+        return NULL;
+    return mmio_fast(vcpu, esr);
+}
+
 /* A data abort with a syndrome, or a trapped system-register access (the
  * narrow path saved its transfer register), or WFI/WFE. */
 struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
@@ -345,16 +445,8 @@ struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t es
 
     if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
         return NULL;
-    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW) {
-        /* The model must know what the guest did with its list registers
-         * before a vGIC register shows it. A refused access leaves the run
-         * loop to sync again: sync is idempotent. */
-        if (vcpu->vgic_cpu != NULL)
-            vgic_exit(vcpu);
-        if (!hyp_vm_mmio_fast(vcpu, esr))
-            return NULL;
-        return fast_done(vcpu, HYP_EXIT_DABT);
-    }
+    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW)
+        return hyp_vcpu_dabt_fast(regs, esr);
     if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
         return sgi1r_fast(vcpu, esr);
     if ((esr >> ESR_EC_SHIFT) == EC_WFX)

@@ -457,6 +457,23 @@ static __attribute__((noinline)) int gicd_locked(struct hyp_vgic *vgic, unsigned
     return HYP_OK;
 }
 
+/* An access that passed the checks: stateful registers under the lock,
+ * constant ones without. Inlined twice, so that the common aligned 32-bit
+ * access gets a copy specialised for its size. */
+static inline __attribute__((always_inline)) int gicd_checked(struct hyp_vgic *vgic,
+                                                              unsigned vcpu, uint32_t off,
+                                                              unsigned size, bool write,
+                                                              uint64_t *val)
+{
+    if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
+        return gicd_locked(vgic, vcpu, off, size, write, val);
+    *val = (off == GICD_IIDR    ? VGIC_IIDR
+            : off == GICD_TYPER ? gicd_typer(vgic)
+                                : id_reg(off)) &
+           size_mask(size);
+    return HYP_OK;
+}
+
 int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
                        unsigned size, bool write, uint64_t *val)
 {
@@ -464,16 +481,12 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
 
     if (offset >= HYP_VGIC_GICD_SIZE)
         return HYP_ENOENT;
+    /* Every register allows an aligned 32-bit access: the common case. */
+    if (size == 4 && (off & 3) == 0 && vcpu < vgic->vcpu_count && val != NULL)
+        return gicd_checked(vgic, vcpu, off, 4, write, val);
     if (!access_ok(vgic, vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
         return HYP_EINVAL;
-    if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
-        return gicd_locked(vgic, vcpu, off, size, write, val);
-    /* Constant registers: no lock. */
-    *val = (off == GICD_IIDR    ? VGIC_IIDR
-            : off == GICD_TYPER ? gicd_typer(vgic)
-                                : id_reg(off)) &
-           size_mask(size);
-    return HYP_OK;
+    return gicd_checked(vgic, vcpu, off, size, write, val);
 }
 
 int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
@@ -485,7 +498,9 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
     if (offset >= (uint64_t)vgic->vcpu_count * HYP_VGIC_GICR_STRIDE)
         return HYP_ENOENT;
     a.rd = (unsigned)(offset / HYP_VGIC_GICR_STRIDE);
-    if (!access_ok(vgic, vcpu, off, size, val) || !(gicr_widths(off) & (1u << size)))
+    /* As for the distributor: aligned 32-bit accesses are always allowed. */
+    if (!(size == 4 && (off & 3) == 0 && vcpu < vgic->vcpu_count && val != NULL) &&
+        (!access_ok(vgic, vcpu, off, size, val) || !(gicr_widths(off) & (1u << size))))
         return HYP_EINVAL;
     a.val = write ? *val & size_mask(size) : 0;
     if (write && off == GICR_WAKER) {

@@ -115,62 +115,6 @@ static bool emulate_mmio(struct hyp_vcpu *vcpu, const struct hyp_exit *exit)
     return true;
 }
 
-/* The access's size, transfer register and direction, from its syndrome. */
-#define DABT_SIZE(esr)  (1u << (((esr) >> 22) & 3))
-#define DABT_REG(esr)   ((unsigned)((esr) >> 16) & 0x1f)
-#define DABT_WRITE(esr) (((esr) & (1u << 6)) != 0)
-
-/* The region for an access @vcpu's hint missed, or NULL. */
-static __attribute__((noinline)) const struct hyp_vm_mmio *
-mmio_lookup(struct hyp_vcpu *vcpu, uint64_t ipa, unsigned size)
-{
-    const struct hyp_vm *vm = vcpu->vm;
-    const struct hyp_vm_mmio *m = hyp_vm_find_mmio(vm, ipa, size);
-
-    if (m != NULL)
-        vcpu->mmio_hint = (unsigned)(m - vm->mmio);
-    return m;
-}
-
-bool hyp_vm_mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
-{
-    const struct hyp_vm *vm = vcpu->vm;
-    const struct hyp_vm_mmio *m = &vm->mmio[vcpu->mmio_hint];
-    unsigned size = DABT_SIZE(esr), reg = DABT_REG(esr);
-    bool write = DABT_WRITE(esr);
-    uint64_t ipa, off, val = 0;
-
-    if (!hyp_trap_mmio_fast_ok(esr))
-        return false;
-    ipa = hyp_trap_mmio_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2));
-    /* Most of the time the region it hit last: a driver touches one device
-     * many times in a row. mmio_hint is always a valid index or 0 with
-     * mmio_count 0, whose region has size 0. */
-    off = ipa - m->ipa;
-    if (off >= m->size || m->size - off < size) {
-        m = mmio_lookup(vcpu, ipa, size);
-        if (m == NULL)
-            return false;
-        off = ipa - m->ipa;
-    }
-    if (!m->fast)
-        return false;
-    if (write && reg != 31)
-        val = size == 8 ? vcpu->regs.x[reg]
-                        : vcpu->regs.x[reg] & ((1ULL << (size * 8)) - 1);
-    /* A handler that refuses changed nothing: the run loop tries again and
-     * injects the abort. */
-    if (m->fn(vcpu, off, size, write, &val, m->arg) != HYP_OK)
-        return false;
-    /* Decode the syndrome again rather than keep its fields in callee-saved
-     * registers across the call: fewer to save and restore. */
-    __asm__("" : "+r"(esr));
-    if (!DABT_WRITE(esr) && DABT_REG(esr) != 31)
-        vcpu->regs.x[DABT_REG(esr)] = hyp_trap_mmio_load(esr, val);
-    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
-    return true;
-}
-
 /* Writes trapped by HCR_EL2.TVM: perform them (the hook that set TVM has
  * already seen them). */
 static bool emulate_vm_reg_write(uint16_t key, uint64_t val)

@@ -36,6 +36,7 @@ int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg)
 
         memset(vcpu, 0, sizeof(*vcpu));
         vcpu->vm = vm;
+        vcpu->mmio_last = &vm->mmio[0]; /* size 0 until regions are added */
         vcpu->id = i;
         vcpu->pcpu = cfg->vcpu_pcpu[i];
         vcpu->vmpidr = i;

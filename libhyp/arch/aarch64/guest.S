@@ -86,8 +86,9 @@ arch_guest_enter:
  * stay in their registers, which C code preserves, PC and PSTATE stay in
  * ELR_EL2 and SPSR_EL2, and q0..q7 stay live, since C code at EL2 uses
  * none. It takes IRQs (vector 9, hyp_vcpu_irq_fast()), SMCCC calls
- * (HVC64/SMC64, hyp_vcpu_smccc_fast()), WFI/WFE, and data aborts with a
- * syndrome and trapped system-register accesses (hyp_vcpu_sync_fast()); for
+ * (HVC64/SMC64, hyp_vcpu_smccc_fast()), data aborts with a syndrome
+ * (hyp_vcpu_dabt_fast()), WFI/WFE and trapped system-register accesses
+ * (hyp_vcpu_sync_fast()); for
  * those whose transfer register is one of x20..x29 it saves x20..x29 too
  * and reloads them after the handler. A handler returns the registers to
  * re-enter the guest at once, or NULL: the rest is then saved and the exit
@@ -138,6 +139,20 @@ arch_guest_enter:
     b       to_run_loop
 .endm
 
+/*
+ * The narrow path for an exit with transfer register x3 (0..31): if it is
+ * one of x20..x29, those are saved too and reloaded after the handler.
+ */
+.macro narrow_exit_reg handler
+    cmp     x3, #20
+    b.lo    11f                      /* x0..x19: saved by the narrow path */
+    cmp     x3, #30
+    b.hs    11f                      /* x30, xzr */
+    regs_x20_x29 stp
+    narrow_exit \handler, 8, 1
+11: narrow_exit \handler, 8
+.endm
+
     .globl hyp_guest_exit_sync
 hyp_guest_exit_sync:
     stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
@@ -158,13 +173,8 @@ hyp_guest_exit_sync:
     b       7f
 6:  tbz     x2, #ESR_ISV_BIT, full_exit /* no syndrome: the instruction is decoded */
     ubfx    x3, x2, #16, #5          /* SRT */
-7:  cmp     x3, #20
-    b.lo    8f                       /* x0..x19: saved by the narrow path */
-    cmp     x3, #30
-    b.hs    8f                       /* x30, xzr */
-    /* x20..x29: saved too, and reloaded after the handler. */
-    regs_x20_x29 stp
-    narrow_exit hyp_vcpu_sync_fast, 8, 1
+    narrow_exit_reg hyp_vcpu_dabt_fast
+7:  narrow_exit_reg hyp_vcpu_sync_fast
 8:  narrow_exit hyp_vcpu_sync_fast, 8
 
     .globl hyp_guest_exit_irq
