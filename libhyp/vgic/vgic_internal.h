@@ -115,4 +115,15 @@ static inline uint32_t vgic_ctlr(const struct hyp_vgic *vgic)
     return __atomic_load_n(&vgic->ctlr, __ATOMIC_RELAXED);
 }
 
+struct hyp_vcpu;
+
+/* The distributor's and the redistributors' MMIO region handlers (the
+ * hyp_mmio_fn of vm.h, @vgic its argument): hyp_vgic_mmio_gicd() and
+ * hyp_vgic_mmio_gicr() for the accessing vCPU, without a wrapper between
+ * the exit path and the register model. */
+int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *vgic);
+int vgic_gicr_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *vgic);
+
 #endif /* HYP_VGIC_INTERNAL_H */

@@ -13,6 +13,7 @@
  */
 #include <stddef.h>
 #include <hyp/error.h>
+#include <hyp/vcpu.h>
 #include <hyp/vgic.h>
 #include "vgic_internal.h"
 
@@ -474,8 +475,10 @@ static inline __attribute__((always_inline)) int gicd_checked(struct hyp_vgic *v
     return HYP_OK;
 }
 
-int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
-                       unsigned size, bool write, uint64_t *val)
+static inline __attribute__((always_inline)) int gicd_mmio(struct hyp_vgic *vgic,
+                                                           unsigned vcpu, uint64_t offset,
+                                                           unsigned size, bool write,
+                                                           uint64_t *val)
 {
     uint32_t off = (uint32_t)offset;
 
@@ -489,8 +492,22 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
     return gicd_checked(vgic, vcpu, off, size, write, val);
 }
 
-int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
                        unsigned size, bool write, uint64_t *val)
+{
+    return gicd_mmio(vgic, vcpu, offset, size, write, val);
+}
+
+int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *vgic)
+{
+    return gicd_mmio(vgic, vcpu->id, offset, size, write, val);
+}
+
+static inline __attribute__((always_inline)) int gicr_mmio(struct hyp_vgic *vgic,
+                                                           unsigned vcpu, uint64_t offset,
+                                                           unsigned size, bool write,
+                                                           uint64_t *val)
 {
     struct access a = {.vgic = vgic, .vcpu = vcpu, .size = size, .write = write};
     uint32_t off = (uint32_t)(offset % HYP_VGIC_GICR_STRIDE);
@@ -530,6 +547,18 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
     if (!write)
         *val = a.val & size_mask(size);
     return HYP_OK;
+}
+
+int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
+                       unsigned size, bool write, uint64_t *val)
+{
+    return gicr_mmio(vgic, vcpu, offset, size, write, val);
+}
+
+int vgic_gicr_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                     uint64_t *val, void *vgic)
+{
+    return gicr_mmio(vgic, vcpu->id, offset, size, write, val);
 }
 
 int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,

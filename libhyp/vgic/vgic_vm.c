@@ -13,24 +13,12 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include "../core/percpu.h"
+#include "vgic_internal.h"
 
 #define GICD_FRAME 0x10000ULL
 #define GICR_FRAME 0x20000ULL
 /* SGI a CPU sends another to make it look at its vCPU's interrupts. */
 #define KICK_SGI   8
-
-/* The frames' handlers: @arg is the VM's virtual GIC. */
-static int gicd_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
-                     uint64_t *val, void *arg)
-{
-    return hyp_vgic_mmio_gicd(arg, vcpu->id, offset, size, write, val);
-}
-
-static int gicr_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
-                     uint64_t *val, void *arg)
-{
-    return hyp_vgic_mmio_gicr(arg, vcpu->id, offset, size, write, val);
-}
 
 /* Make vCPU @index of the VM look at its interrupts soon. */
 static void kick(unsigned index, void *arg)
@@ -113,9 +101,10 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     };
     rc = hyp_vgic_init(vgic, cfg);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_mmio(vm, gicd, GICD_FRAME, gicd_mmio, vgic);
+        rc = hyp_vm_add_mmio(vm, gicd, GICD_FRAME, vgic_gicd_region, vgic);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, gicr_mmio, vgic);
+        rc = hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, vgic_gicr_region,
+                             vgic);
     /* The register model obeys the fast path's rules (no printing, spinlocks). */
     if (rc == HYP_OK)
         rc = hyp_vm_set_mmio_fast(vm, gicd, true);
