@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <hyp/colour.h>
 #include <hyp/hyp.h>
 #include <hyp/mm.h>
 #include <hyp/psci.h>
@@ -40,6 +41,37 @@ static void report(void *arg, const char *line)
 {
     (void)arg;
     printf("partitioner: %s\n", line);
+}
+
+/*
+ * A coloured VM's stage 2, checked page by page against its colours: at
+ * creation and again when it ends (tests read the verdict). The table-page
+ * count is what 4 KiB mappings cost.
+ */
+static void audit_colours(const struct hyp_vmbuild *b, const char *when)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    struct hyp_colour_audit a;
+    char set[96];
+    int rc;
+
+    printf("partitioner: %s (%s) stage 2 %s: %zu table pages\n", v->node, v->name, when,
+           hyp_pgtable_page_count(&b->vm.s2));
+    if (!v->colours)
+        return;
+    hyp_colour_format(v->colours, set, sizeof(set));
+    rc = hyp_colour_audit(&b->vm.s2, v->mem_ipa, v->mem.size, &v->layout, &a);
+    if (rc != HYP_OK) {
+        printf("partitioner: %s (%s) colours %s: audit failed: %s\n", v->node, v->name,
+               set, hyp_strerror(rc));
+        return;
+    }
+    printf("partitioner: %s (%s) colours %s %s: %llu RAM pages mapped, %llu missing, "
+           "%llu of another colour, %llu outside its span: %s\n",
+           v->node, v->name, set, when, (unsigned long long)a.pages,
+           (unsigned long long)a.missing, (unsigned long long)a.wrong,
+           (unsigned long long)a.outside,
+           a.missing || a.wrong || a.outside ? "WRONG" : "ok");
 }
 
 /* After every exit: console input and idle output, once per tick. */
@@ -89,6 +121,7 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_stop(b);
         break;
     }
+    audit_colours(b, "at its end");
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
            end == HYP_VM_RESET       ? "stopped"
@@ -154,6 +187,7 @@ int main(void)
                b->cfg->name, b->vm.vmid,
                b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "arm64 Image" : "raw",
                (unsigned long long)b->boot.entry, (unsigned long long)b->boot.dtb);
+        audit_colours(b, "built");
     }
     vms_running = cfg.vm_count;
     hyp_vcons_focus_init(&focus, cfg.vm_count);
