@@ -51,11 +51,11 @@ typedef uint64_t hyp_colour_set;
 
 /** The LLC's geometry and what colouring makes of it. */
 struct hyp_colour_geom {
-    uint64_t cache_size; /**< Bytes of the LLC (`cache-size`). */
-    uint32_t line_size;  /**< Bytes of a line (`cache-line-size`). */
-    uint32_t sets;       /**< Sets (`cache-sets`). */
-    uint32_t ways;       /**< Associativity: cache_size / (sets * line_size). */
-    unsigned colours;    /**< Colours used: way size / 4 KiB, 1..::HYP_COLOUR_MAX. */
+    uint64_t cache_size;    /**< Bytes of the LLC (`cache-size`). */
+    uint32_t line_size;     /**< Bytes of a line (`cache-line-size`). */
+    uint32_t sets;          /**< Sets (`cache-sets`). */
+    uint32_t ways;          /**< Associativity: cache_size / (sets * line_size). */
+    unsigned colours;       /**< Colours used: way size / 4 KiB, 1..::HYP_COLOUR_MAX. */
     unsigned cache_colours; /**< Colours the cache has (before the cap). */
 };
 
@@ -71,10 +71,10 @@ struct hyp_colour_layout {
 
 /** What hyp_colour_audit() found in a stage 2. */
 struct hyp_colour_audit {
-    uint64_t pages;   /**< 4 KiB pages of the range that are mapped. */
-    uint64_t missing; /**< Pages of the range that are not mapped. */
-    uint64_t wrong;   /**< Mapped pages of a colour not in the set. */
-    uint64_t outside; /**< Mapped pages outside the layout's span. */
+    uint64_t pages;       /**< 4 KiB pages of the range that are mapped. */
+    uint64_t missing;     /**< Pages of the range that are not mapped. */
+    uint64_t wrong;       /**< Mapped pages of a colour not in the set. */
+    uint64_t outside;     /**< Mapped pages outside the layout's span. */
     uint64_t first_wrong; /**< Guest address of the first wrong page (if any). */
 };
 

@@ -37,7 +37,8 @@ struct claim {
     enum owner kind;
     int vm;           /**< VM index (OWN_MEM, OWN_MODULE), shm index (OWN_SHM). */
     const char *what; /**< The module's node name, in the DTB (OWN_MODULE). */
-    hyp_colour_set colours; /**< A coloured VM's span: only these pages; 0: all. */
+    /** A coloured VM's span: only its pages of these colours; 0: every page. */
+    hyp_colour_set colours;
 };
 
 #define MAX_CLAIMS                                                                       \
@@ -513,9 +514,9 @@ static int device_regs(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
  */
 
 static const char *const hv_props[] = {
-    "compatible",     "#address-cells",      "#size-cells",    "phandle",
-    "linux,phandle",  "name",                "llc-cache-size", "llc-cache-line-size",
-    "llc-cache-sets",
+    "compatible",     "#address-cells",      "#size-cells",
+    "phandle",        "linux,phandle",       "name",
+    "llc-cache-size", "llc-cache-line-size", "llc-cache-sets",
 };
 
 static const char *const vm_props[] = {
@@ -704,8 +705,7 @@ static int colour_geometry(struct vctx *c, int root)
     if (rc == HYP_ENOENT)
         return HYP_OK; /* no LLC described: only colours are refused */
     if (rc != HYP_OK)
-        return refuse(c, rc == HYP_EFORMAT ? HYP_EFORMAT : HYP_EINVAL, -1, -1, NULL,
-                      "cache geometry: %s", why);
+        return refuse(c, HYP_EFORMAT, -1, -1, NULL, "%s", why);
     return HYP_OK;
 }
 
@@ -741,9 +741,9 @@ static int vm_colours(struct vctx *c, int vm)
     if (rc != HYP_OK)
         return rc;
     if (!p)
-        return v->share_colours ? refuse(c, HYP_EFORMAT, vm, -1, "share-colours",
-                                         "without colours")
-                                : HYP_OK;
+        return v->share_colours
+                   ? refuse(c, HYP_EFORMAT, vm, -1, "share-colours", "without colours")
+                   : HYP_OK;
     if (len == 0 || len % 4 != 0)
         return refuse(c, HYP_EFORMAT, vm, -1, "colours",
                       "length %d is not a non-empty list of colour numbers", len);
@@ -775,7 +775,8 @@ static int vm_colours(struct vctx *c, int vm)
         if (c->vm_ok[i] && both && !(o->share_colours && v->share_colours))
             return refuse(c, HYP_EFORMAT, vm, -1, "colours",
                           "colour %u is also %s's (both need share-colours to share it)",
-                          (unsigned)__builtin_ctzll(both), vm_ref(c, i, ref, sizeof(ref)));
+                          (unsigned)__builtin_ctzll(both),
+                          vm_ref(c, i, ref, sizeof(ref)));
     }
     return colours_fit(c, vm);
 }
@@ -803,10 +804,10 @@ static void colours_left(struct vctx *c)
         if (!c->vm_ok[i] || v->colours)
             continue;
         if (v->mem_fixed)
-            c->vm_ok[i] = refuse(c, HYP_EFORMAT, (int)i, -1, "memory-base",
-                                 "a VM without colours next to coloured VMs must be "
-                                 "placed by the validator (it gets the colours left)") ==
-                          HYP_OK;
+            c->vm_ok[i] =
+                refuse(c, HYP_EFORMAT, (int)i, -1, "memory-base",
+                       "a VM without colours next to coloured VMs must be "
+                       "placed by the validator (it gets the colours left)") == HYP_OK;
         else if ((taken & hyp_colour_all(&cfg->geom)) == hyp_colour_all(&cfg->geom))
             c->vm_ok[i] = refuse(c, HYP_ENOMEM, (int)i, -1, "memory",
                                  "no colours are left for a VM without colours (the "

@@ -93,8 +93,8 @@ static int from_cells(const void *fdt, int node, const char *const names[3],
             if (fdt_get_path(fdt, node, path, sizeof(path)) < 0)
                 snprintf(path, sizeof(path), "?");
             snprintf(why, why_len, "%s: %s: %s", path, names[i],
-                     v[i] == -1 ? "missing"
-                                : "must be one non-zero cell (the LLC's geometry)");
+                     v[i] == -1 ? "missing (the LLC's geometry needs it)"
+                                : "must be one non-zero cell");
             return HYP_EFORMAT;
         }
     }
@@ -102,7 +102,7 @@ static int from_cells(const void *fdt, int node, const char *const names[3],
                              sizeof(reason)) != HYP_OK) {
         if (fdt_get_path(fdt, node, path, sizeof(path)) < 0)
             snprintf(path, sizeof(path), "?");
-        snprintf(why, why_len, "%s: %s", path, reason);
+        snprintf(why, why_len, "%s: cache geometry: %s", path, reason);
         return HYP_EINVAL;
     }
     return HYP_OK;

@@ -94,8 +94,8 @@ int hyp_guest_ram_clear(const struct hyp_vm_ram *ram)
  * none in coloured RAM, whose pages are not the module's). */
 static uint64_t module_ipa(const struct hyp_vm_ram *ram, struct hyp_range mod)
 {
-    if (mod.size == 0 || ram->colour != NULL || mod.base < ram->pa || mod.base - ram->pa >= ram->size ||
-        mod.size > ram->size - (mod.base - ram->pa))
+    if (mod.size == 0 || ram->colour != NULL || mod.base < ram->pa ||
+        mod.base - ram->pa >= ram->size || mod.size > ram->size - (mod.base - ram->pa))
         return HYP_GUEST_NOWHERE;
     return ram->ipa + (mod.base - ram->pa);
 }
@@ -183,7 +183,8 @@ int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
     if (!boot->in_place)
         to_guest(ram, boot->layout.kernel_load,
                  (const void *)(uintptr_t)mods->kernel.base, image.file_size);
-    if (mods->ramdisk.size != 0 && (ram->colour != NULL || initrd_pa != mods->ramdisk.base))
+    if (mods->ramdisk.size != 0 &&
+        (ram->colour != NULL || initrd_pa != mods->ramdisk.base))
         to_guest(ram, boot->layout.initrd.base,
                  (const void *)(uintptr_t)mods->ramdisk.base, mods->ramdisk.size);
     to_guest(ram, boot->layout.dtb.base, guest_dtb_buf, sizeof(guest_dtb_buf));

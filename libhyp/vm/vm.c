@@ -142,8 +142,7 @@ bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint
                 *pa = r->pa + (ipa - r->ipa);
                 return true;
             }
-            if (ipa - r->ipa == r->size ||
-                size > hyp_colour_run(r->colour, ipa - r->ipa))
+            if (ipa - r->ipa == r->size || size > hyp_colour_run(r->colour, ipa - r->ipa))
                 return false;
             *pa = hyp_colour_pa(r->colour, ipa - r->ipa);
             return true;
