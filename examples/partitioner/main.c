@@ -55,8 +55,6 @@ static void audit_colours(const struct hyp_vmbuild *b, const char *when)
     char set[96];
     int rc;
 
-    printf("partitioner: %s (%s) stage 2 %s: %zu table pages\n", v->node, v->name, when,
-           hyp_pgtable_page_count(&b->vm.s2));
     if (!v->colours)
         return;
     hyp_colour_format(v->colours, set, sizeof(set));
@@ -72,6 +70,12 @@ static void audit_colours(const struct hyp_vmbuild *b, const char *when)
            (unsigned long long)a.missing, (unsigned long long)a.wrong,
            (unsigned long long)a.outside,
            a.missing || a.wrong || a.outside ? "WRONG" : "ok");
+}
+
+/* Microseconds of the physical counter. */
+static uint64_t now_us(void)
+{
+    return read_sysreg(cntpct_el0) * 1000000 / read_sysreg(cntfrq_el0);
 }
 
 /* After every exit: console input and idle output, once per tick. */
@@ -99,9 +103,7 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_cpu_park(); /* no VM here */
     if (vcpu == 0)              /* the counter starts at 0 at reset on QEMU */
         printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
-               b->cfg->name,
-               (unsigned long long)(read_sysreg(cntpct_el0) * 1000000 /
-                                    read_sysreg(cntfrq_el0)));
+               b->cfg->name, (unsigned long long)now_us());
     for (;;) {
         end = hyp_vmbuild_run(b, vcpu, &hooks);
         if (end == HYP_VM_RUNNING)
@@ -121,6 +123,8 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_stop(b);
         break;
     }
+    printf("partitioner: %s (%s) stage 2 at its end: %zu table pages\n", b->cfg->node,
+           b->cfg->name, hyp_pgtable_page_count(&b->vm.s2));
     audit_colours(b, "at its end");
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
@@ -179,6 +183,7 @@ int main(void)
         hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         struct hyp_vmbuild *b = &vms[i];
+        uint64_t start = now_us();
 
         rc = hyp_vmbuild_create(b, &cfg, i, dtb, &pool, err);
         if (rc != HYP_OK)
@@ -187,6 +192,9 @@ int main(void)
                b->cfg->name, b->vm.vmid,
                b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "arm64 Image" : "raw",
                (unsigned long long)b->boot.entry, (unsigned long long)b->boot.dtb);
+        printf("partitioner: %s (%s) built in %llu us, stage 2: %zu table pages\n",
+               b->cfg->node, b->cfg->name, (unsigned long long)(now_us() - start),
+               hyp_pgtable_page_count(&b->vm.s2));
         audit_colours(b, "built");
     }
     vms_running = cfg.vm_count;
