@@ -122,8 +122,8 @@ struct hyp_vmconfig_vm {
     hyp_colour_set colours;
     bool colours_left;  /**< @ref colours are what no coloured VM took. */
     bool share_colours; /**< `share-colours`: may share colours with such VMs. */
-    /** With @ref colours: its RAM's physical span and pages (@ref mem has the
-     *  span's base and the RAM's size). */
+    /** With colours (@ref colours): its RAM's physical span and pages (@ref mem
+     *  has the span's base and the RAM's size). */
     struct hyp_colour_layout layout;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
