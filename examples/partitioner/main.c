@@ -72,6 +72,42 @@ static void audit_colours(const struct hyp_vmbuild *b, const char *when)
            a.missing || a.wrong || a.outside ? "WRONG" : "ok");
 }
 
+/*
+ * The hypervisor's own colours (`colours` on /hypervisor): its image moves
+ * to pages of those colours at the end of its reserved RAM, the page pool
+ * keeps the rest. Returns the pool's new end.
+ */
+static struct hyp_colour_layout hyp_layout;
+
+static uint64_t recolour_image(uint64_t pool_base, uint64_t end)
+{
+    uint64_t size = hyp_el2_movable_size();
+    uint64_t span = hyp_colour_span(&cfg.geom, cfg.hyp_colours, size);
+    uint64_t period = cfg.geom.colours * (uint64_t)HYP_COLOUR_PAGE;
+    uint64_t base = (end - span) & ~(period - 1);
+    struct hyp_colour_audit a;
+    char err[128], set[96];
+    int rc;
+
+    hyp_colour_format(cfg.hyp_colours, set, sizeof(set));
+    if (span == 0 || span > end - pool_base || base < pool_base + (1 << 20))
+        hyp_panic("no room for the image in colours %s below %#llx", set,
+                  (unsigned long long)end);
+    rc = hyp_colour_layout_init(&hyp_layout, &cfg.geom, cfg.hyp_colours, base, size);
+    if (rc == HYP_OK)
+        rc = hyp_el2_relocate(&hyp_layout, err, sizeof(err));
+    if (rc != HYP_OK)
+        hyp_panic("cannot move the image to colours %s: %s", set, err);
+    rc = hyp_el2_audit_image(&hyp_layout, &a);
+    printf("partitioner: image moved to colours %s in %#llx..%#llx: %llu pages, "
+           "%llu missing, %llu of another colour, %llu outside its span: %s\n",
+           set, (unsigned long long)base, (unsigned long long)(base + span - 1),
+           (unsigned long long)a.pages, (unsigned long long)a.missing,
+           (unsigned long long)a.wrong, (unsigned long long)a.outside,
+           rc != HYP_OK || a.missing || a.wrong || a.outside ? "WRONG" : "ok");
+    return base;
+}
+
 /* Microseconds of the physical counter. */
 static uint64_t now_us(void)
 {
@@ -153,6 +189,7 @@ int main(void)
     struct hyp_range image = hyp_image_range();
     struct hyp_range hyp = {bank->base, HYP_RESERVE};
     uint64_t pool_base = (image.base + image.size + 4095) & ~4095ULL;
+    uint64_t pool_end = hyp.base + hyp.size;
     char err[HYP_GUEST_ERRLEN];
     int rc;
 
@@ -173,10 +210,11 @@ int main(void)
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
 
-    rc = hyp_el2_map(pool_base, hyp.base + hyp.size - pool_base, HYP_PROT_RW);
+    pool_end = cfg.hyp_colours ? recolour_image(pool_base, pool_end) : pool_end;
+    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
     if (rc == HYP_OK)
-        rc = hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base,
-                                hyp.base + hyp.size - pool_base);
+        rc =
+            hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base, pool_end - pool_base);
     if (rc == HYP_OK)
         rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK)

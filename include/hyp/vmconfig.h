@@ -161,6 +161,9 @@ struct hyp_vmconfig {
     /** The LLC's colouring (from the board or the `llc-*` override of the
      *  `/hypervisor` node); `colours` is 0 when neither describes one. */
     struct hyp_colour_geom geom;
+    /** The hypervisor's own colours (`colours` of `/hypervisor`), which no VM
+     *  may have; 0 if none. */
+    hyp_colour_set hyp_colours;
     /** The hypervisor's own memory, as passed to hyp_vmconfig_parse(). */
     struct hyp_range hyp[HYP_VMCONFIG_MAX_HYP];
     unsigned hyp_count;                                /**< Valid entries in @ref hyp. */

@@ -514,9 +514,9 @@ static int device_regs(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
  */
 
 static const char *const hv_props[] = {
-    "compatible",     "#address-cells",      "#size-cells",
-    "phandle",        "linux,phandle",       "name",
-    "llc-cache-size", "llc-cache-line-size", "llc-cache-sets",
+    "compatible",     "#address-cells", "#size-cells",    "phandle",
+    "linux,phandle",  "name",           "llc-cache-size", "llc-cache-line-size",
+    "llc-cache-sets", "colours",
 };
 
 static const char *const vm_props[] = {
@@ -696,17 +696,58 @@ static int vm_memory(struct vctx *c, int vm)
  * Cache colours (hyp/colour.h)
  */
 
-/** The LLC geometry, from the `llc-*` override or the board's cache nodes. */
+/**
+ * A `colours` list of VM @p vm (or, @p vm < 0, of node @p node) as a set:
+ * colours of the geometry, each once. @return HYP_OK or the refusal's code.
+ */
+static int read_colours(struct vctx *c, int vm, int node, const fdt32_t *p, int len,
+                        hyp_colour_set *set)
+{
+    const struct hyp_colour_geom *g = &c->cfg->geom;
+
+    if (len <= 0 || len % 4 != 0)
+        return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                      "length %d is not a non-empty list of colour numbers", len);
+    if (g->colours == 0)
+        return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                      "the board describes no last-level cache (give %s "
+                      "llc-cache-size, llc-cache-line-size and llc-cache-sets)",
+                      c->cfg->path);
+    for (int i = 0; i < len / 4; i++) {
+        uint32_t col = fdt32_ld(p + i);
+
+        if (col >= g->colours)
+            return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                          "colour %u is not one of the LLC's %u colours (0..%u)",
+                          (unsigned)col, g->colours, g->colours - 1);
+        if (*set & ((hyp_colour_set)1 << col))
+            return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                          "colour %u is listed twice", (unsigned)col);
+        *set |= (hyp_colour_set)1 << col;
+    }
+    return HYP_OK;
+}
+
+/**
+ * The LLC geometry, from the `llc-*` override or the board's cache nodes,
+ * and the hypervisor's own colours (`colours` of `/hypervisor`).
+ */
 static int colour_geometry(struct vctx *c, int root)
 {
     char why[160];
-    int rc = hyp_colour_geom_from_dt(c->fdt, root, &c->cfg->geom, why, sizeof(why));
+    int len, rc = hyp_colour_geom_from_dt(c->fdt, root, &c->cfg->geom, why, sizeof(why));
+    const fdt32_t *p = fdt_getprop(c->fdt, root, "colours", &len);
 
-    if (rc == HYP_ENOENT)
-        return HYP_OK; /* no LLC described: only colours are refused */
-    if (rc != HYP_OK)
+    if (rc != HYP_OK && rc != HYP_ENOENT) /* ENOENT: no LLC, only colours refused */
         return refuse(c, HYP_EFORMAT, -1, -1, NULL, "%s", why);
-    return HYP_OK;
+    if (!p)
+        return HYP_OK;
+    rc = read_colours(c, -1, root, p, len, &c->cfg->hyp_colours);
+    if (rc == HYP_OK && c->cfg->hyp_colours == hyp_colour_all(&c->cfg->geom))
+        rc = refuse(c, HYP_EFORMAT, -1, root, "colours",
+                    "the hypervisor takes all %u colours, none is left for VMs",
+                    c->cfg->geom.colours);
+    return rc;
 }
 
 /** The VM's colours hold its memory, in the board's RAM. */
@@ -733,7 +774,6 @@ static int colours_fit(struct vctx *c, int vm)
 static int vm_colours(struct vctx *c, int vm)
 {
     struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
-    const struct hyp_colour_geom *g = &c->cfg->geom;
     int len, rc = prop_flag(c, vm, v->offset, "share-colours", &v->share_colours);
     const fdt32_t *p = fdt_getprop(c->fdt, v->offset, "colours", &len);
     char ref[48];
@@ -744,26 +784,12 @@ static int vm_colours(struct vctx *c, int vm)
         return v->share_colours
                    ? refuse(c, HYP_EFORMAT, vm, -1, "share-colours", "without colours")
                    : HYP_OK;
-    if (len == 0 || len % 4 != 0)
-        return refuse(c, HYP_EFORMAT, vm, -1, "colours",
-                      "length %d is not a non-empty list of colour numbers", len);
-    if (g->colours == 0)
-        return refuse(c, HYP_EFORMAT, vm, -1, "colours",
-                      "the board describes no last-level cache (give %s "
-                      "llc-cache-size, llc-cache-line-size and llc-cache-sets)",
-                      c->cfg->path);
-    for (int i = 0; i < len / 4; i++) {
-        uint32_t col = fdt32_ld(p + i);
-
-        if (col >= g->colours)
-            return refuse(c, HYP_EFORMAT, vm, -1, "colours",
-                          "colour %u is not one of the LLC's %u colours (0..%u)",
-                          (unsigned)col, g->colours, g->colours - 1);
-        if (v->colours & ((hyp_colour_set)1 << col))
-            return refuse(c, HYP_EFORMAT, vm, -1, "colours", "colour %u is listed twice",
-                          (unsigned)col);
-        v->colours |= (hyp_colour_set)1 << col;
-    }
+    rc = read_colours(c, vm, -1, p, len, &v->colours);
+    if (rc != HYP_OK)
+        return rc;
+    if (v->colours & c->cfg->hyp_colours)
+        return refuse(c, HYP_EFORMAT, vm, -1, "colours", "colour %u is the hypervisor's",
+                      (unsigned)__builtin_ctzll(v->colours & c->cfg->hyp_colours));
     if (v->direct_map || v->mem_fixed)
         return refuse(c, HYP_EFORMAT, vm, -1, "colours",
                       "a coloured VM cannot have %s (its RAM is not one physical range)",
@@ -788,8 +814,8 @@ static int vm_colours(struct vctx *c, int vm)
 static void colours_left(struct vctx *c)
 {
     struct hyp_vmconfig *cfg = c->cfg;
-    hyp_colour_set taken = 0;
-    bool coloured = false;
+    hyp_colour_set taken = cfg->hyp_colours;
+    bool coloured = taken != 0;
 
     for (unsigned i = 0; i < cfg->vm_count; i++)
         if (c->vm_ok[i] && cfg->vms[i].colours) {
@@ -1744,6 +1770,14 @@ void hyp_vmconfig_print(const struct hyp_vmconfig *cfg, hyp_vmconfig_line_fn out
     for (unsigned i = 0; i < cfg->hyp_count; i++) {
         add(&l, "hypervisor  ");
         add_range(&l, &cfg->hyp[i]);
+        emit(&l, out, arg);
+    }
+    if (cfg->hyp_colours) {
+        char set[96];
+
+        hyp_colour_format(cfg->hyp_colours, set, sizeof(set));
+        add(&l, "hypervisor  colours %s (%u of %u)", set,
+            hyp_colour_count(cfg->hyp_colours), cfg->geom.colours);
         emit(&l, out, arg);
     }
     for (unsigned i = 0; i < cfg->plat.cpu_count; i++)
