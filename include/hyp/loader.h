@@ -32,7 +32,9 @@ struct hyp_guest_boot {
  * Modules are read through temporary EL2 mappings that are removed again;
  * the copies are cleaned to the point of coherency for a guest starting with
  * its MMU off. A destination that would overwrite another module's source is
- * refused (place modules high in RAM, as `scripts/run` does). Coloured RAM
+ * refused (place modules high in RAM, as `scripts/run` does). Loads and
+ * hyp_guest_ram_clear() calls on several CPUs wait for each other (they
+ * share the DTB buffer and their EL2 windows may overlap). Coloured RAM
  * (hyp_vm_add_ram_coloured()) is written page run by page run; modules are
  * never booted in place there, and must lie outside its span.
  *

@@ -7,12 +7,18 @@
 #include <hyp/loader.h>
 #include <hyp/mm.h>
 #include <hyp/pgtable.h>
+#include <hyp/spinlock.h>
 
 #define PAGE           4096ULL
 /* The generated guest DTB is small; its room in guest RAM is this. */
 #define GUEST_DTB_ROOM (64 * 1024)
 
 static uint8_t guest_dtb_buf[GUEST_DTB_ROOM] __attribute__((aligned(8)));
+/* One load or clear at a time: they share guest_dtb_buf, and their EL2
+ * windows may overlap (spans of coloured VMs interleave, modules may share a
+ * page), so one closing its window must not pull the other's away. VMs
+ * restarting on two CPUs at once wait for each other here. */
+static struct hyp_spinlock load_lock = HYP_SPINLOCK_INIT;
 
 static uint64_t page_down(uint64_t x)
 {
@@ -74,10 +80,14 @@ static void to_guest(const struct hyp_vm_ram *ram, uint64_t ipa, const void *src
 
 int hyp_guest_ram_clear(const struct hyp_vm_ram *ram)
 {
-    int rc = el2_window(ram->pa, ram_span(ram), HYP_PROT_RW);
+    int rc;
 
-    if (rc != HYP_OK)
+    hyp_spin_lock(&load_lock);
+    rc = el2_window(ram->pa, ram_span(ram), HYP_PROT_RW);
+    if (rc != HYP_OK) {
+        hyp_spin_unlock(&load_lock);
         return rc;
+    }
     for (uint64_t off = 0; off < ram->size;) {
         uint64_t run = ram->colour ? hyp_colour_run(ram->colour, off) : ram->size;
         uint64_t pa = ram->colour ? hyp_colour_pa(ram->colour, off) : ram->pa;
@@ -87,6 +97,7 @@ int hyp_guest_ram_clear(const struct hyp_vm_ram *ram)
         off += run;
     }
     el2_window_close(ram->pa, ram_span(ram));
+    hyp_spin_unlock(&load_lock);
     return HYP_OK;
 }
 
@@ -100,9 +111,9 @@ static uint64_t module_ipa(const struct hyp_vm_ram *ram, struct hyp_range mod)
     return ram->ipa + (mod.base - ram->pa);
 }
 
-int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
-                        hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
-                        char *err)
+static int load_locked(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
+                       hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
+                       char *err)
 {
     const struct hyp_vm_ram *ram = &vm->ram[0];
     struct hyp_range mem = {ram->ipa, ram->size};
@@ -194,6 +205,18 @@ out:
     el2_window_close(mods->kernel.base, mods->kernel.size);
     if (mods->ramdisk.size != 0)
         el2_window_close(mods->ramdisk.base, mods->ramdisk.size);
+    return rc;
+}
+
+int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
+                        hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
+                        char *err)
+{
+    int rc;
+
+    hyp_spin_lock(&load_lock);
+    rc = load_locked(vm, mods, make_dtb, arg, boot, err);
+    hyp_spin_unlock(&load_lock);
     return rc;
 }
 
