@@ -8,7 +8,7 @@ column per configuration, each cell `min / avg / max` in ns of guest
 never judges them; it fails only when a run does not produce them.
 
   bench/exit-cost.py [--build build] [--example NAME]... [--smp 2]
-                     [--policy FILE.dts] [--runs 1] [--raw] [--no-icount]
+                     [--policy FILE.dts] [--coloured] [--runs 1] [--raw] [--no-icount]
                      [--timeout 120]
 
 --example picks the hypervisors (default: each of thin-monitor,
@@ -18,6 +18,10 @@ the guest as its one VM, bench/configs/partitioner-exitcost.dts, with
 physical GIC, so GIC accesses, SGIs and interrupts cost no exit; its
 compiled-in policy watches the PL031, so the PL031 row includes an event
 line per access.
+
+With --coloured, the partitioner also runs with the guest's RAM
+cache-coloured (bench/configs/partitioner-exitcost-coloured.dts: 4 KiB
+stage-2 pages instead of 2 MiB blocks), to show the TLB cost if QEMU has one.
 
 With --policy, the thin monitor also runs with that policy merged into its
 boot DTB (scripts/run --policy), e.g. examples/thin-monitor/policies/all-events.dts.
@@ -35,6 +39,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner")
 # The partitioner's config: the guest as its one VM on every CPU.
 PARTITIONER_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost.dts")
+# The same with its RAM cache-coloured (4 KiB stage-2 pages), for --coloured.
+COLOURED_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost-coloured.dts")
 # The partitioner tags each VM's lines with its name.
 TAG = re.compile(r"^\[[A-Za-z0-9_-]+\] ")
 BUILD_HINT = "build it with scripts/test or cmake --build build --target libhyp-target"
@@ -172,6 +178,8 @@ def main():
     p.add_argument("--smp", type=int, default=2, help="vCPUs (default 2)")
     p.add_argument("--mem", default="256M", help="guest RAM (default 256M)")
     p.add_argument("--policy", help="also run the thin monitor with this policy (.dts)")
+    p.add_argument("--coloured", action="store_true",
+                   help="also run the partitioner with the guest's RAM cache-coloured")
     p.add_argument("--runs", type=int, default=1,
                    help="runs per configuration, combined (default 1)")
     p.add_argument("--raw", action="store_true", help="also print each run's bench lines")
@@ -211,6 +219,9 @@ def main():
         if not a.no_icount:
             cmd.append("--icount")
         configs.append((hyp, cmd))
+        if a.coloured and hyp == "partitioner":
+            configs.append(("partitioner+coloured",
+                            [COLOURED_CONFIG if x == PARTITIONER_CONFIG else x for x in cmd]))
         if a.policy and hyp == "thin-monitor":
             name = "%s+%s" % (hyp, os.path.splitext(os.path.basename(a.policy))[0])
             configs.append((name, cmd + ["--policy", os.path.abspath(a.policy)]))

@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <hyp/colour.h>
 #include <hyp/hyp.h>
 #include <hyp/mm.h>
 #include <hyp/psci.h>
@@ -40,6 +41,77 @@ static void report(void *arg, const char *line)
 {
     (void)arg;
     printf("partitioner: %s\n", line);
+}
+
+/*
+ * A coloured VM's stage 2, checked page by page against its colours: at
+ * creation and again when it ends (tests read the verdict). The table-page
+ * count is what 4 KiB mappings cost.
+ */
+static void audit_colours(const struct hyp_vmbuild *b, const char *when)
+{
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    struct hyp_colour_audit a;
+    char set[96];
+    int rc;
+
+    if (!v->colours)
+        return;
+    hyp_colour_format(v->colours, set, sizeof(set));
+    rc = hyp_colour_audit(&b->vm.s2, v->mem_ipa, v->mem.size, &v->layout, &a);
+    if (rc != HYP_OK) {
+        printf("partitioner: %s (%s) colours %s: audit failed: %s\n", v->node, v->name,
+               set, hyp_strerror(rc));
+        return;
+    }
+    printf("partitioner: %s (%s) colours %s %s: %llu RAM pages mapped, %llu missing, "
+           "%llu of another colour, %llu outside its span: %s\n",
+           v->node, v->name, set, when, (unsigned long long)a.pages,
+           (unsigned long long)a.missing, (unsigned long long)a.wrong,
+           (unsigned long long)a.outside,
+           a.missing || a.wrong || a.outside ? "WRONG" : "ok");
+}
+
+/*
+ * The hypervisor's own colours (`colours` on /hypervisor): its image moves
+ * to pages of those colours at the end of its reserved RAM, the page pool
+ * keeps the rest. Returns the pool's new end.
+ */
+static struct hyp_colour_layout hyp_layout;
+
+static uint64_t recolour_image(uint64_t pool_base, uint64_t end)
+{
+    uint64_t size = hyp_el2_movable_size();
+    uint64_t span = hyp_colour_span(&cfg.geom, cfg.hyp_colours, size);
+    uint64_t period = cfg.geom.colours * (uint64_t)HYP_COLOUR_PAGE;
+    uint64_t base = (end - span) & ~(period - 1);
+    struct hyp_colour_audit a;
+    char err[128], set[96];
+    int rc;
+
+    hyp_colour_format(cfg.hyp_colours, set, sizeof(set));
+    if (span == 0 || span > end - pool_base || base < pool_base + (1 << 20))
+        hyp_panic("no room for the image in colours %s below %#llx", set,
+                  (unsigned long long)end);
+    rc = hyp_colour_layout_init(&hyp_layout, &cfg.geom, cfg.hyp_colours, base, size);
+    if (rc == HYP_OK)
+        rc = hyp_el2_relocate(&hyp_layout, err, sizeof(err));
+    if (rc != HYP_OK)
+        hyp_panic("cannot move the image to colours %s: %s", set, err);
+    rc = hyp_el2_audit_image(&hyp_layout, &a);
+    printf("partitioner: image moved to colours %s in %#llx..%#llx: %llu pages, "
+           "%llu missing, %llu of another colour, %llu outside its span: %s\n",
+           set, (unsigned long long)base, (unsigned long long)(base + span - 1),
+           (unsigned long long)a.pages, (unsigned long long)a.missing,
+           (unsigned long long)a.wrong, (unsigned long long)a.outside,
+           rc != HYP_OK || a.missing || a.wrong || a.outside ? "WRONG" : "ok");
+    return base;
+}
+
+/* Microseconds of the physical counter. */
+static uint64_t now_us(void)
+{
+    return read_sysreg(cntpct_el0) * 1000000 / read_sysreg(cntfrq_el0);
 }
 
 /* After every exit: console input and idle output, once per tick. */
@@ -67,9 +139,7 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_cpu_park(); /* no VM here */
     if (vcpu == 0)              /* the counter starts at 0 at reset on QEMU */
         printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
-               b->cfg->name,
-               (unsigned long long)(read_sysreg(cntpct_el0) * 1000000 /
-                                    read_sysreg(cntfrq_el0)));
+               b->cfg->name, (unsigned long long)now_us());
     for (;;) {
         end = hyp_vmbuild_run(b, vcpu, &hooks);
         if (end == HYP_VM_RUNNING)
@@ -89,6 +159,9 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_stop(b);
         break;
     }
+    printf("partitioner: %s (%s) stage 2 at its end: %zu table pages\n", b->cfg->node,
+           b->cfg->name, hyp_pgtable_page_count(&b->vm.s2));
+    audit_colours(b, "at its end");
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
            end == HYP_VM_RESET       ? "stopped"
@@ -116,6 +189,7 @@ int main(void)
     struct hyp_range image = hyp_image_range();
     struct hyp_range hyp = {bank->base, HYP_RESERVE};
     uint64_t pool_base = (image.base + image.size + 4095) & ~4095ULL;
+    uint64_t pool_end = hyp.base + hyp.size;
     char err[HYP_GUEST_ERRLEN];
     int rc;
 
@@ -136,16 +210,18 @@ int main(void)
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
 
-    rc = hyp_el2_map(pool_base, hyp.base + hyp.size - pool_base, HYP_PROT_RW);
+    pool_end = cfg.hyp_colours ? recolour_image(pool_base, pool_end) : pool_end;
+    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
     if (rc == HYP_OK)
-        rc = hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base,
-                                hyp.base + hyp.size - pool_base);
+        rc =
+            hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base, pool_end - pool_base);
     if (rc == HYP_OK)
         rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK)
         hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         struct hyp_vmbuild *b = &vms[i];
+        uint64_t start = now_us();
 
         rc = hyp_vmbuild_create(b, &cfg, i, dtb, &pool, err);
         if (rc != HYP_OK)
@@ -154,6 +230,10 @@ int main(void)
                b->cfg->name, b->vm.vmid,
                b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "arm64 Image" : "raw",
                (unsigned long long)b->boot.entry, (unsigned long long)b->boot.dtb);
+        printf("partitioner: %s (%s) built in %llu us, stage 2: %zu table pages\n",
+               b->cfg->node, b->cfg->name, (unsigned long long)(now_us() - start),
+               hyp_pgtable_page_count(&b->vm.s2));
+        audit_colours(b, "built");
     }
     vms_running = cfg.vm_count;
     hyp_vcons_focus_init(&focus, cfg.vm_count);

@@ -51,11 +51,16 @@ struct hyp_vm_mmio {
     bool fast;      /**< Emulated on the exit fast path (hyp_vm_set_mmio_fast()). */
 };
 
+struct hyp_colour_layout;
+
 /** One range of guest RAM. */
 struct hyp_vm_ram {
     uint64_t ipa;  /**< Guest-physical start. */
-    uint64_t pa;   /**< Physical start backing it. */
+    uint64_t pa;   /**< Physical start backing it (the span's, if coloured). */
     uint64_t size; /**< Bytes. */
+    /** Coloured RAM (hyp_vm_add_ram_coloured()): its pages, one by one; the
+     *  physical range is then not contiguous. NULL for contiguous RAM. */
+    const struct hyp_colour_layout *colour;
 };
 
 /** Parameters of hyp_vm_init(). */
@@ -133,6 +138,24 @@ int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg);
  *         of hyp_pgtable_map().
  */
 int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size);
+
+/**
+ * @brief Give the guest coloured RAM: `[ipa, ipa + layout->size)` backed page
+ *        by page by the pages of the layout (colour.h), RWX.
+ *
+ * Guest RAM is contiguous, physical memory is not: stage 2 maps runs of
+ * consecutive pages (as long as the VM's colours are consecutive), with
+ * 4 KiB pages unless the layout has every colour.
+ *
+ * @param vm     The VM.
+ * @param ipa    Guest-physical start; 4 KiB aligned.
+ * @param layout The layout (hyp_colour_layout_init()); it must outlive the VM.
+ * @return ::HYP_OK; ::HYP_EINVAL for a NULL or empty layout; ::HYP_ENOMEM when
+ *         ::HYP_VM_MAX_RAM ranges exist; errors of hyp_pgtable_map() (the
+ *         pages mapped so far stay mapped).
+ */
+int hyp_vm_add_ram_coloured(struct hyp_vm *vm, uint64_t ipa,
+                            const struct hyp_colour_layout *layout);
 
 /**
  * @brief Pass a device through: map `[pa, pa + size)` at the same IPA, RW, Device.
@@ -320,6 +343,10 @@ int hyp_vgic_cpu_prepare(const struct hyp_platform *plat);
 
 /**
  * @brief Translate a guest RAM range to physical, if it lies inside one RAM range.
+ *
+ * In coloured RAM the range must also be physically contiguous (within one
+ * run of consecutive pages, at least within one 4 KiB page).
+ *
  * @param vm   The VM.
  * @param ipa  Guest-physical start.
  * @param size Bytes (may be 0).

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hyp/colour.h>
 #include <hyp/platform.h>
 
 /** The `compatible` string of the `/hypervisor` node. */
@@ -116,6 +117,14 @@ struct hyp_vmconfig_vm {
     uint64_t mem_ipa;
     bool mem_fixed;  /**< `memory-base` was given. */
     bool direct_map; /**< `direct-map`: guest physical addresses equal physical ones. */
+    /** Its cache colours (`colours`, or the colours left over for a VM without
+     *  them in a coloured partition); 0: not coloured, @ref mem is contiguous. */
+    hyp_colour_set colours;
+    bool colours_left;  /**< @ref colours are what no coloured VM took. */
+    bool share_colours; /**< `share-colours`: may share colours with such VMs. */
+    /** With colours (@ref colours): its RAM's physical span and pages (@ref mem
+     *  has the span's base and the RAM's size). */
+    struct hyp_colour_layout layout;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
     /** The kernel module's `bootargs`, pointing into the DTB; NULL if absent. */
@@ -149,6 +158,12 @@ struct hyp_vmconfig_shm {
 struct hyp_vmconfig {
     char path[HYP_VMCONFIG_PATH_LEN]; /**< Path of the `/hypervisor` node. */
     struct hyp_platform plat;         /**< The board it was checked against. */
+    /** The LLC's colouring (from the board or the `llc-*` override of the
+     *  `/hypervisor` node); `colours` is 0 when neither describes one. */
+    struct hyp_colour_geom geom;
+    /** The hypervisor's own colours (`colours` of `/hypervisor`), which no VM
+     *  may have; 0 if none. */
+    hyp_colour_set hyp_colours;
     /** The hypervisor's own memory, as passed to hyp_vmconfig_parse(). */
     struct hyp_range hyp[HYP_VMCONFIG_MAX_HYP];
     unsigned hyp_count;                                /**< Valid entries in @ref hyp. */

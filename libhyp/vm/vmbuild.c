@@ -354,7 +354,8 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
     };
     rc = hyp_vm_init(&b->vm, &vmc);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
+        rc = v->colours ? hyp_vm_add_ram_coloured(&b->vm, v->mem_ipa, &v->layout)
+                        : hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
     if (rc != HYP_OK)
         return fail(v, err, rc, "memory");
     rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
@@ -535,12 +536,9 @@ int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err)
     for (unsigned d = 0; d < v->device_count; d++)
         for (unsigned i = 0; i < v->devices[d].irq_count; i++)
             hyp_gic_deactivate(v->devices[d].irqs[i].intid);
-    rc = hyp_el2_map(ram->pa, ram->size, HYP_PROT_RW);
+    rc = hyp_guest_ram_clear(ram);
     if (rc != HYP_OK)
         return fail(v, err, rc, "clearing its memory");
-    memset((void *)(uintptr_t)ram->pa, 0, ram->size);
-    hyp_el2_sync_for_guest(ram->pa, ram->size);
-    hyp_el2_unmap(ram->pa, ram->size);
     hyp_spin_lock(&b->uart_lock);
     rc = b->vm.vgic != NULL ? vgic_reset(b) : HYP_OK;
     if (v->console)

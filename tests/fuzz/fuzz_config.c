@@ -34,10 +34,25 @@ static bool meet(const struct hyp_range *a, const struct hyp_range *b)
            b->base <= a->base + (a->size - 1);
 }
 
+/* The physical memory a VM's RAM lies in: a coloured VM's whole span. */
+static struct hyp_range ram_of(const struct hyp_vmconfig_vm *v)
+{
+    if (v->colours)
+        return (struct hyp_range){v->layout.base, v->layout.span};
+    return v->mem;
+}
+
 static void check_vm_pair(const struct hyp_vmconfig_vm *a,
                           const struct hyp_vmconfig_vm *b)
 {
-    if (meet(&a->mem, &b->mem) || !strcmp(a->name, b->name) || a->id == b->id)
+    struct hyp_range ra = ram_of(a), rb = ram_of(b);
+
+    /* RAM ranges meet only as spans of coloured VMs without a common colour;
+     * common colours need both VMs' consent. */
+    if ((meet(&ra, &rb) && (!a->colours || !b->colours || (a->colours & b->colours))) ||
+        ((a->colours & b->colours) && !(a->share_colours && b->share_colours) &&
+         !(a->colours_left && b->colours_left)) ||
+        !strcmp(a->name, b->name) || a->id == b->id)
         abort();
     for (unsigned i = 0; i < a->vcpu_count; i++)
         for (unsigned k = 0; k < b->vcpu_count; k++)
@@ -62,13 +77,29 @@ static void check_vm_pair(const struct hyp_vmconfig_vm *a,
 
 static void check_vm(const struct hyp_vmconfig *cfg, const struct hyp_vmconfig_vm *v)
 {
+    struct hyp_range ram = ram_of(v);
+
+    /* Coloured: within the geometry, a layout that holds the RAM, not
+     * identity-mapped; every page of one of its colours, inside its span. */
+    if (v->colours &&
+        ((v->colours & ~hyp_colour_all(&cfg->geom)) || v->direct_map || v->mem_fixed ||
+         v->layout.size != v->mem.size || v->layout.base != v->mem.base ||
+         v->layout.span != hyp_colour_span(&cfg->geom, v->colours, v->mem.size)))
+        abort();
+    for (uint64_t off = 0; v->colours && off < v->mem.size; off += 0x1000 * 61) {
+        uint64_t pa = hyp_colour_pa(&v->layout, off);
+
+        if (!((v->colours >> hyp_colour_of(&cfg->geom, pa)) & 1) || pa < ram.base ||
+            pa - ram.base >= ram.size)
+            abort();
+    }
     if (v->vcpu_count == 0 || v->vcpu_count > HYP_VMCONFIG_MAX_VCPUS ||
         v->device_count > HYP_VMCONFIG_MAX_DEVICES ||
         v->shm_count > HYP_VMCONFIG_MAX_SHM || !memchr(v->name, '\0', sizeof(v->name)) ||
         v->name[0] == '\0' || v->mem.size == 0 || v->mem.size % HYP_VMCONFIG_GRANULE ||
-        v->kernel.range.size == 0 || meet(&v->mem, &hyp_mem) ||
+        v->kernel.range.size == 0 || meet(&ram, &hyp_mem) ||
         meet(&v->kernel.range, &hyp_mem) || meet(&v->ramdisk.range, &hyp_mem) ||
-        meet(&v->mem, &v->kernel.range) || meet(&v->mem, &v->ramdisk.range) ||
+        meet(&ram, &v->kernel.range) || meet(&ram, &v->ramdisk.range) ||
         (v->direct_map && (!v->mem_fixed || v->mem_ipa != v->mem.base)))
         abort();
     for (unsigned i = 0; i < v->vcpu_count; i++)
@@ -80,7 +111,7 @@ static void check_vm(const struct hyp_vmconfig *cfg, const struct hyp_vmconfig_v
             if (v->devices[i].irqs[k].intid < 32 || v->devices[i].irqs[k].intid > 1019)
                 abort();
     for (unsigned i = 0; i < v->shm_count; i++)
-        if (v->shm[i] >= cfg->shm_count || meet(&cfg->shm[v->shm[i]].range, &v->mem))
+        if (v->shm[i] >= cfg->shm_count || meet(&cfg->shm[v->shm[i]].range, &ram))
             abort();
 }
 
