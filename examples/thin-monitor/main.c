@@ -265,7 +265,7 @@ int main(void)
     rc = hyp_vmbuild_create_with(&guest, &single.config, 0, dtb, &s2_pool, &single.extra,
                                  err);
     if (rc != HYP_OK)
-        hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);
+        hyp_panic("cannot build the guest (%s): %s", hyp_strerror(rc), err);
     printf("thin-monitor: %s guest entry %#llx%s, DTB %#llx, stage 2 uses %llu pages\n",
            guest.boot.kind == HYP_GUEST_IMAGE_LINUX ? "Linux Image" : "raw",
            (unsigned long long)guest.boot.entry, guest.boot.in_place ? " (in place)" : "",

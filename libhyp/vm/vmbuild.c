@@ -280,8 +280,14 @@ static int add_hidden(struct hyp_vmbuild *b, char *err)
             rc = zero_ram(r->pa, r->size);
         if (rc == HYP_OK)
             rc = hyp_vm_add_ram(&b->vm, r->ipa, r->pa, r->size);
-        if (rc != HYP_OK)
-            return fail(b->cfg, err, rc, "hidden RAM");
+        if (rc != HYP_OK) {
+            snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): hidden RAM %#llx+%#llx: %s",
+                     b->cfg->node, b->cfg->name, (unsigned long long)r->ipa,
+                     (unsigned long long)r->size,
+                     rc == HYP_EEXIST ? "over its RAM, a device or an emulated region"
+                                      : hyp_strerror(rc));
+            return rc;
+        }
     }
     return HYP_OK;
 }
