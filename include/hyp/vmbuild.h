@@ -21,7 +21,11 @@
  * CPU, see vmsingle.h) is built by hyp_vmbuild_create_with(): its
  * ::hyp_vmconfig_vm, plus a ::hyp_vmbuild_extra with what a partition
  * cannot say (any number of board devices, RAM the guest is not told
- * about, an untagged console, the boot loader's own seeds).
+ * about, how its console is written, whether its seeds are derived).
+ * What only a partition needs (tagged console lines, derived seeds, the
+ * doorbell service) is referenced only by hyp_vmbuild_create(), so that a
+ * hypervisor that builds its VM with hyp_vmbuild_create_with() alone does not
+ * link it.
  *
  * Setup, once, on the boot CPU, before any VM is created:
  * hyp_vmbuild_setup() (physical GIC, the EL2 tick, SMCCC services).
@@ -54,8 +58,8 @@
  * calling VM (its `/reserved-memory/shared-memory@<base>` node); makes the
  * doorbell SPI of the *other* VM sharing it pending (an edge). Returns in
  * x0 0 (SMCCC success), or -2 (INVALID_PARAMETERS) when the caller shares
- * no region at that base. The service is registered with the first VM
- * built from a configuration with shared regions, for the owner
+ * no region at that base. The service is registered by hyp_vmbuild_create()
+ * with the first VM of a configuration with shared regions, for the owner
  * ::SMCCC_OWNER_VENDOR_HYP (which a hypervisor without shared regions, such
  * as the thin monitor, keeps for its own calls).
  */
@@ -66,6 +70,31 @@
 
 /** Most device nodes hyp_vmbuild_create_with() describes in one guest DTB. */
 #define HYP_VMBUILD_MAX_NODES 64
+
+struct hyp_vmbuild;
+
+/**
+ * @brief Writes a VM's console output (what its guest wrote to its virtual
+ *        PL011).
+ *
+ * Called with the VM's console lock held, possibly on the exit fast path
+ * (see hyp_vm_set_fast_exits()): no printing, no FP/SIMD, no blocking.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+typedef void (*hyp_vmbuild_console_fn)(struct hyp_vmbuild *b, const char *buf,
+                                       size_t len);
+
+/**
+ * @brief Derives a guest's random seeds from the boot loader's (e.g.
+ *        hyp_guest_seeds()).
+ * @param plat  The platform (its seeds).
+ * @param guest The VM's index.
+ * @param out   The seeds.
+ */
+typedef void (*hyp_vmbuild_seeds_fn)(const struct hyp_platform *plat, unsigned guest,
+                                     struct hyp_guest_seeds *out);
 
 /**
  * What a VM gets besides its ::hyp_vmconfig_vm, for hyp_vmbuild_create_with().
@@ -91,12 +120,13 @@ struct hyp_vmbuild_extra {
     unsigned hidden_count; /**< Entries in @ref hidden. */
     /** SPIs of the virtual GIC, a multiple of 32; 0 for ::HYP_VMBUILD_SPIS. */
     unsigned spis;
-    /** The console's output goes to the UART as the guest writes it
-     *  (hyp_console_guest_write()), not as lines tagged with the VM's name. */
-    bool untagged;
-    /** The guest gets the boot loader's own `rng-seed` and `kaslr-seed` (the
-     *  machine's only guest), not seeds derived for it (hyp_guest_seeds()). */
-    bool boot_seeds;
+    /** Writes its console output: hyp_vmbuild_console_tagged() (a partition's
+     *  VMs) or hyp_vmbuild_console_raw() (the machine's only guest). Required. */
+    hyp_vmbuild_console_fn console;
+    /** Derives its `rng-seed` and `kaslr-seed` (hyp_guest_seeds() for a
+     *  partition's VMs); NULL: the boot loader's own (the machine's only
+     *  guest). */
+    hyp_vmbuild_seeds_fn seeds;
     /** Receives one line per device @ref devices gives whose SPI could not be
      *  forwarded; NULL for none. */
     hyp_vmconfig_line_fn report;
@@ -120,7 +150,7 @@ struct hyp_vmbuild {
     struct hyp_guest_boot boot;            /**< Where its kernel and DTB went. */
     const struct hyp_vmconfig *config;     /**< The configuration it belongs to. */
     const void *dtb;                       /**< The DTB @ref config came from. */
-    const struct hyp_vmbuild_extra *extra; /**< What it got besides, or NULL. */
+    const struct hyp_vmbuild_extra *extra; /**< What it got besides. */
     unsigned parked;     /**< vCPUs out of the run loop since its end (atomic). */
     unsigned generation; /**< Restarts so far (atomic). */
     bool stopped;        /**< It will not run again (atomic). */
@@ -180,22 +210,26 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
                        char *err);
 
 /**
- * @brief hyp_vmbuild_create(), and the VM also gets what @p extra says.
+ * @brief Build one VM of a configuration, with what @p extra says.
  *
- * In order: stage 2 and RAM, the virtual GIC (with ::hyp_vmbuild_extra::spis
- * SPIs; none if hyp_vmbuild_setup() could not set up the GIC), the virtual
- * PL011, the devices of the description and then those of @p extra, the
- * shared regions, the hidden RAM, and the guest DTB and modules. The
- * doorbell service is registered only when @p cfg has shared regions.
+ * As hyp_vmbuild_create(), in order: stage 2 and RAM, the virtual GIC (with
+ * ::hyp_vmbuild_extra::spis SPIs; none if hyp_vmbuild_setup() could not set
+ * up the GIC), the virtual PL011 (written by ::hyp_vmbuild_extra::console),
+ * the devices of the description and then those of @p extra, the shared
+ * regions, the hidden RAM, and the guest DTB (with seeds from
+ * ::hyp_vmbuild_extra::seeds) and modules; but no doorbell service.
+ * hyp_vmbuild_create() is this with tagged console lines and derived seeds,
+ * plus the doorbell service when @p cfg has shared regions.
  * @param b     As for hyp_vmbuild_create().
  * @param cfg   As for hyp_vmbuild_create(); a single VM's description can
  *              come from hyp_vmsingle_describe() (vmsingle.h).
  * @param index As for hyp_vmbuild_create().
  * @param dtb   As for hyp_vmbuild_create().
  * @param pool  As for hyp_vmbuild_create().
- * @param extra What else the VM gets; NULL for nothing (hyp_vmbuild_create()).
+ * @param extra What else the VM gets, and how its console is written.
  * @param err   As for hyp_vmbuild_create().
- * @return As hyp_vmbuild_create(); ::HYP_ENOMEM for more than
+ * @return As hyp_vmbuild_create() (::HYP_EINVAL also for a NULL @p extra or
+ *         console function); ::HYP_ENOMEM for more than
  *         ::HYP_VMBUILD_MAX_NODES device nodes; ::HYP_EEXIST for hidden RAM
  *         over something the VM already has.
  */
@@ -332,6 +366,28 @@ void hyp_vmbuild_stop(struct hyp_vmbuild *b);
  */
 void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
                               struct hyp_vcons_focus *focus);
+
+/**
+ * @brief Console output as lines tagged with the VM's name, `[<label>] `
+ *        (::hyp_vmbuild_console_fn for several VMs on one UART).
+ *
+ * Lines are assembled per VM (hyp_vcons_line_put()) and written with
+ * hyp_console_tagged_write(); a partial line goes out when the VM pauses
+ * (hyp_vmbuild_console_poll()). What hyp_vmbuild_create() uses.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_vmbuild_console_tagged(struct hyp_vmbuild *b, const char *buf, size_t len);
+
+/**
+ * @brief Console output as the guest writes it, untagged
+ *        (hyp_console_guest_write()): for the machine's only guest.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_vmbuild_console_raw(struct hyp_vmbuild *b, const char *buf, size_t len);
 
 /**
  * @brief Filters console input before a VM gets it (e.g. hypervisor keys).

@@ -17,9 +17,9 @@
  *   (::HYP_RAM_PACKED), so that guests linked for the bare board run
  *   unchanged;
  * - a virtual PL011 where the board's console UART is, with its interrupt,
- *   whose output goes out untagged (::hyp_vmbuild_extra::untagged), and
- *   the boot loader's own random seeds (::hyp_vmbuild_extra::boot_seeds):
- *   it is the machine's only guest;
+ *   whose output goes out untagged (hyp_vmbuild_console_raw()), and the
+ *   boot loader's own random seeds (no ::hyp_vmbuild_extra::seeds): it is
+ *   the machine's only guest;
  * - every device hyp_platform_for_each_device() finds, at its own address
  *   with its SPIs, described in the guest DTB from its board node, except
  *   what is withheld (neither mapped nor described): the console UART; QEMU's

@@ -111,15 +111,23 @@ static void line_emit(void *arg, const char *buf, size_t len)
     hyp_console_tagged_write(b->tag, buf, len);
 }
 
+void hyp_vmbuild_console_tagged(struct hyp_vmbuild *b, const char *buf, size_t len)
+{
+    hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+}
+
+void hyp_vmbuild_console_raw(struct hyp_vmbuild *b, const char *buf, size_t len)
+{
+    (void)b;
+    hyp_console_guest_write(buf, len);
+}
+
 /* Called with uart_lock held (from the model). */
 static void uart_tx(void *ctx, const char *buf, size_t len)
 {
     struct hyp_vmbuild *b = ctx;
 
-    if (b->extra != NULL && b->extra->untagged)
-        hyp_console_guest_write(buf, len);
-    else
-        hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+    b->extra->console(b, buf, len);
 }
 
 static void uart_irq(void *ctx, bool level)
@@ -231,7 +239,7 @@ static int add_devices(struct hyp_vmbuild *b, char *err)
         if (rc != HYP_OK)
             return fail(v, err, rc, dev->path);
     }
-    for (unsigned d = 0; b->extra != NULL && d < b->extra->device_count; d++) {
+    for (unsigned d = 0; d < b->extra->device_count; d++) {
         const struct hyp_device *dev = &b->extra->devices[d];
         int rc = hyp_vm_pass_device(&b->vm, &dev->reg, 1, NULL, 0);
 
@@ -268,7 +276,7 @@ static int zero_ram(uint64_t pa, uint64_t size)
 /* RAM the guest is not told about: only where the VM has nothing yet. */
 static int add_hidden(struct hyp_vmbuild *b, char *err)
 {
-    for (unsigned i = 0; b->extra != NULL && i < b->extra->hidden_count; i++) {
+    for (unsigned i = 0; i < b->extra->hidden_count; i++) {
         const struct hyp_vm_ram *r = &b->extra->hidden[i];
         int rc = HYP_OK;
 
@@ -325,7 +333,7 @@ static int load(struct hyp_vmbuild *b, char *err)
         mpidr[i] = b->vcpus[i].vmpidr;
     for (unsigned d = 0; d < v->device_count; d++)
         nodes[node_count++] = v->devices[d].node;
-    for (unsigned d = 0; b->extra != NULL && d < b->extra->device_count; d++) {
+    for (unsigned d = 0; d < b->extra->device_count; d++) {
         if (b->extra->devices[d].reg_index != 0)
             continue;
         if (node_count == HYP_VMBUILD_MAX_NODES)
@@ -362,16 +370,16 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
-    /* Randomness of its own, derived from the boot loader's, unless it is
-     * the machine's only guest. */
-    hyp_guest_seeds(plat, b->index, &seeds);
-    dc.rng_seed = seeds.rng;
-    dc.rng_seed_len = seeds.rng_len;
-    dc.kaslr_seed = seeds.kaslr;
-    if (b->extra != NULL && b->extra->boot_seeds) {
-        dc.rng_seed = plat->rng_seed;
-        dc.rng_seed_len = plat->rng_seed_len;
-        dc.kaslr_seed = plat->kaslr_seed;
+    /* Randomness of its own, derived from the boot loader's, or the boot
+     * loader's own for the machine's only guest. */
+    dc.rng_seed = plat->rng_seed;
+    dc.rng_seed_len = plat->rng_seed_len;
+    dc.kaslr_seed = plat->kaslr_seed;
+    if (b->extra->seeds != NULL) {
+        b->extra->seeds(plat, b->index, &seeds);
+        dc.rng_seed = seeds.rng;
+        dc.rng_seed_len = seeds.rng_len;
+        dc.kaslr_seed = seeds.kaslr;
     }
     rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
     if (rc != HYP_OK) {
@@ -392,7 +400,22 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
                        unsigned index, const void *dtb, struct hyp_page_pool *pool,
                        char *err)
 {
-    return hyp_vmbuild_create_with(b, cfg, index, dtb, pool, NULL, err);
+    static const struct hyp_vmbuild_extra partition = {
+        .console = hyp_vmbuild_console_tagged,
+        .seeds = hyp_guest_seeds,
+    };
+    bool first = true;
+    int rc = hyp_vmbuild_create_with(b, cfg, index, dtb, pool, &partition, err);
+
+    if (rc != HYP_OK || index >= HYP_VMCONFIG_MAX_VMS)
+        return rc;
+    for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+        first = first && built[i] == NULL;
+    if (first && cfg->shm_count != 0 &&
+        (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
+        return fail(b->cfg, err, rc, "doorbell service");
+    built[index] = b;
+    return HYP_OK;
 }
 
 int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
@@ -405,8 +428,9 @@ int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cf
     int rc;
 
     err[0] = '\0';
-    if (index >= cfg->vm_count || !set_up) {
-        snprintf(err, HYP_GUEST_ERRLEN, "VM %u: no such VM, or no hyp_vmbuild_setup()",
+    if (index >= cfg->vm_count || !set_up || extra == NULL || extra->console == NULL) {
+        snprintf(err, HYP_GUEST_ERRLEN,
+                 "VM %u: no such VM, no hyp_vmbuild_setup() or no console function",
                  index);
         return HYP_EINVAL;
     }
@@ -445,9 +469,9 @@ int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cf
     if (rc != HYP_OK)
         return fail(v, err, rc, "memory");
     if (platform != NULL) /* hyp_vmbuild_setup() set the GIC up */
-        rc = hyp_vm_attach_vgic(
-            &b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base, plat->gic.gicr[0].base,
-            extra != NULL && extra->spis != 0 ? extra->spis : HYP_VMBUILD_SPIS);
+        rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
+                                plat->gic.gicr[0].base,
+                                extra->spis != 0 ? extra->spis : HYP_VMBUILD_SPIS);
     if (rc != HYP_OK)
         return fail(v, err, rc, "virtual GIC");
     if (v->console && (rc = add_console(b, err)) != HYP_OK)
@@ -466,20 +490,7 @@ int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cf
 
     b->dtb = dtb;
     b->config = cfg;
-    rc = load(b, err);
-    if (rc != HYP_OK)
-        return rc;
-    if (index < HYP_VMCONFIG_MAX_VMS) {
-        bool first = true;
-
-        for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
-            first = first && built[i] == NULL;
-        if (first && cfg->shm_count != 0 &&
-            (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
-            return fail(v, err, rc, "doorbell service");
-        built[index] = b;
-    }
-    return HYP_OK;
+    return load(b, err);
 }
 
 struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
@@ -627,12 +638,11 @@ int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err)
     for (unsigned d = 0; d < v->device_count; d++)
         for (unsigned i = 0; i < v->devices[d].irq_count; i++)
             hyp_gic_deactivate(v->devices[d].irqs[i].intid);
-    for (unsigned d = 0; b->extra != NULL && d < b->extra->device_count; d++)
+    for (unsigned d = 0; d < b->extra->device_count; d++)
         for (unsigned i = 0; i < b->extra->devices[d].irq_count; i++)
             hyp_gic_deactivate(b->extra->devices[d].irqs[i].intid);
     rc = zero_ram(ram->pa, ram->size);
-    for (unsigned i = 0; b->extra != NULL && i < b->extra->hidden_count && rc == HYP_OK;
-         i++)
+    for (unsigned i = 0; i < b->extra->hidden_count && rc == HYP_OK; i++)
         rc = zero_ram(b->extra->hidden[i].pa, b->extra->hidden[i].size);
     if (rc != HYP_OK)
         return fail(v, err, rc, "clearing its memory");

@@ -241,8 +241,7 @@ int hyp_vmsingle_describe(struct hyp_vmsingle *s, const struct hyp_platform *pla
     v->console_intid = plat->uart.irq.intid;
     s->extra.devices = s->ranges;
     s->extra.hidden = s->hidden;
-    s->extra.untagged = true;
-    s->extra.boot_seeds = true;
+    s->extra.console = hyp_vmbuild_console_raw;
     s->extra.report = o->report;
     s->extra.report_arg = o->report_arg;
     return HYP_OK;
