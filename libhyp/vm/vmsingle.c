@@ -142,7 +142,7 @@ static int classify(struct hyp_vmsingle *s, const void *dtb,
         snprintf(err, HYP_GUEST_ERRLEN, "devices: the board has more than %u ranges",
                  HYP_VMSINGLE_MAX_RANGES);
     else if (rc != HYP_OK)
-        snprintf(err, HYP_GUEST_ERRLEN, "devices: cannot walk the boot DTB's: %s",
+        snprintf(err, HYP_GUEST_ERRLEN, "devices: cannot walk the boot DTB: %s",
                  hyp_strerror(rc));
     if (rc != HYP_OK)
         return rc;
