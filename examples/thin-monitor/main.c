@@ -203,10 +203,9 @@ int main(void)
     const void *dtb = (const void *)(uintptr_t)plat->dtb.base;
     const struct hyp_range *bank = &plat->mem[0];
     const struct hyp_vmconfig_vm *v = &single.config.vms[0];
-    struct hyp_range image = hyp_image_range();
-    uint64_t pool_base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1), pool_end;
+    struct hyp_range keep = {bank->base, MONITOR_RESERVE};
     struct hyp_vmsingle_opts opts = {
-        .keep = {bank->base, MONITOR_RESERVE},
+        .keep = keep,
         .device = device_policy,
         .spis_property = "thin-monitor,guest-spis",
         .report = boot_line,
@@ -224,14 +223,16 @@ int main(void)
         printf("thin-monitor: policy %s: %u DMA-capable devices withheld "
                "(dma-devices = \"withhold\")\n",
                policy.path, withheld_dma);
-    pool_end = hide_protected(bank->base + MONITOR_RESERVE);
-    if (image.base < bank->base || pool_base + 64 * PAGE > pool_end ||
-        bank->size <= 2 * MONITOR_RESERVE)
+    /* Stage-2 tables come from the rest of the monitor's reserved RAM. */
+    rc = hyp_vmbuild_pool_init(&s2_pool, keep, hide_protected(keep.base + keep.size),
+                               64 * PAGE);
+    if (rc != HYP_OK || bank->size <= 2 * MONITOR_RESERVE)
         hyp_panic("the monitor must sit in the first %llu MiB of a RAM bank larger than "
-                  "%llu MiB (image %#llx, bank %#llx+%#llx)",
+                  "%llu MiB (image %#llx, bank %#llx+%#llx): %s",
                   MONITOR_RESERVE >> 20, 2 * MONITOR_RESERVE >> 20,
-                  (unsigned long long)image.base, (unsigned long long)bank->base,
-                  (unsigned long long)bank->size);
+                  (unsigned long long)hyp_image_range().base,
+                  (unsigned long long)bank->base, (unsigned long long)bank->size,
+                  hyp_strerror(rc));
     printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx %s\n", v->vcpu_count,
            (unsigned long long)v->mem_ipa,
            (unsigned long long)(v->mem_ipa + v->mem.size - 1),
@@ -246,15 +247,8 @@ int main(void)
         (unsigned long long)v->ramdisk.range.size,
         v->bootargs != NULL ? v->bootargs : "");
 
-    /* Stage-2 tables come from the rest of the monitor's reserved RAM; SMCCC
-     * services, the physical GIC at EL2 (tick, forwarded timers) and, on
-     * GICv3, a virtual GIC for the guest where the board's is. */
-    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
-    if (rc == HYP_OK)
-        rc = hyp_page_pool_init(&s2_pool, (void *)(uintptr_t)pool_base,
-                                pool_end - pool_base);
-    if (rc != HYP_OK)
-        hyp_panic("cannot set up the stage-2 page pool: %s", hyp_strerror(rc));
+    /* SMCCC services, the physical GIC at EL2 (tick, forwarded timers) and,
+     * on GICv3, a virtual GIC for the guest where the board's is. */
     rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK && rc != HYP_ENOTSUP)
         hyp_panic("cannot set up SMCCC, the GIC and the tick: %s", hyp_strerror(rc));

@@ -176,6 +176,25 @@ struct hyp_vmbuild {
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
 
 /**
+ * @brief Seed the page pool for the VMs' stage-2 tables with the
+ *        hypervisor's own RAM after its image.
+ *
+ * The pool gets `[end of the image (hyp_image_range()), @p end)`, mapped
+ * read-write at EL2. That RAM must be in @p keep, the RAM the hypervisor
+ * keeps for itself (the `keep` of hyp_vmsingle_describe(), the `hyp` of
+ * hyp_vmconfig_parse()), which must hold the image too. Call once, at boot.
+ * @param pool The pool.
+ * @param keep The hypervisor's RAM.
+ * @param end  Where the pool ends, 4 KiB aligned, inside @p keep.
+ * @param min  Fewest bytes the pool may have.
+ * @return ::HYP_OK; ::HYP_ERANGE when the image is not in @p keep, @p end
+ *         is not, or fewer than @p min bytes lie between the image and
+ *         @p end; errors of hyp_el2_map() or hyp_page_pool_init().
+ */
+int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uint64_t end,
+                          uint64_t min);
+
+/**
  * @brief Ticks taken so far, on all CPUs together.
  * @param hz If not NULL, receives the tick's frequency (0 without a tick).
  * @return The count.

@@ -720,3 +720,18 @@ void hyp_vmbuild_console_input(struct hyp_vmbuild *b, hyp_vmbuild_input_fn filte
         hyp_vpl011_rx(&b->uart, buf, n);
     hyp_spin_unlock(&b->uart_lock);
 }
+
+int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uint64_t end,
+                          uint64_t min)
+{
+    struct hyp_range image = hyp_image_range();
+    uint64_t base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
+    int rc;
+
+    if (image.base < keep.base || base > end || end - base < min ||
+        end - keep.base > keep.size)
+        return HYP_ERANGE;
+    rc = hyp_el2_map(base, end - base, HYP_PROT_RW);
+    return rc == HYP_OK ? hyp_page_pool_init(pool, (void *)(uintptr_t)base, end - base)
+                        : rc;
+}
