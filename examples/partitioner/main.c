@@ -186,17 +186,13 @@ int main(void)
 {
     const struct hyp_platform *plat = hyp_platform_get();
     const struct hyp_range *bank = &plat->mem[0];
-    struct hyp_range image = hyp_image_range();
     struct hyp_range hyp = {bank->base, HYP_RESERVE};
-    uint64_t pool_base = (image.base + image.size + 4095) & ~4095ULL;
     uint64_t pool_end = hyp.base + hyp.size;
     char err[HYP_GUEST_ERRLEN];
     int rc;
 
     if (plat->dtb.size > sizeof(dtb))
         hyp_panic("the boot DTB is larger than %u KiB", DTB_MAX >> 10);
-    if (image.base < hyp.base || pool_base + (1 << 20) > hyp.base + hyp.size)
-        hyp_panic("the partitioner must lie in the first 15 MiB of RAM");
     rc = hyp_el2_map(plat->dtb.base & ~4095ULL,
                      ((plat->dtb.base + plat->dtb.size + 4095) & ~4095ULL) -
                          (plat->dtb.base & ~4095ULL),
@@ -210,13 +206,18 @@ int main(void)
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
 
-    pool_end = cfg.hyp_colours ? recolour_image(pool_base, pool_end) : pool_end;
-    rc = hyp_el2_map(pool_base, pool_end - pool_base, HYP_PROT_RW);
-    if (rc == HYP_OK)
-        rc =
-            hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base, pool_end - pool_base);
-    if (rc == HYP_OK)
-        rc = hyp_vmbuild_setup(plat, TICK_HZ);
+    if (cfg.hyp_colours) {
+        struct hyp_range image = hyp_image_range();
+
+        pool_end = recolour_image((image.base + image.size + 4095) & ~4095ULL, pool_end);
+    }
+    /* Stage-2 tables come from the rest of the hypervisor's RAM (below its
+     * image's new place when it moved to colours of its own). */
+    rc = hyp_vmbuild_pool_init(&pool, hyp, pool_end, 1 << 20);
+    if (rc != HYP_OK)
+        hyp_panic("the partitioner must lie in the first 15 MiB of RAM (%s)",
+                  hyp_strerror(rc));
+    rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK)
         hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {

@@ -253,8 +253,8 @@ void hyp_vm_print_exits(const struct hyp_vm *vm, const char *prefix);
  * Each register range is mapped at its own address (hyp_vm_map_device(),
  * widened to whole pages), then, when the VM has a virtual GIC, each SPI is
  * forwarded (hyp_vm_forward_spi(); trigger from the DT flags, 1 or 2 being
- * edge). What the thin monitor and the partitioner's VM builder both do for
- * every device they pass through. Target only.
+ * edge). What the VM builder (vmbuild.h) does for every device it passes
+ * through, for the partitioner's VMs and the thin monitor's. Target only.
  * @param vm        The VM.
  * @param regs      The device's register ranges (CPU physical).
  * @param reg_count Entries in @p regs.

@@ -17,6 +17,16 @@
  * hyp_vmbuild_run(), which returns when the VM has powered off or asked
  * for a reset; what happens then is the caller's policy.
  *
+ * A VM that no partition describes (the thin monitor's one guest on every
+ * CPU, see vmsingle.h) is built by hyp_vmbuild_create_with(): its
+ * ::hyp_vmconfig_vm, plus a ::hyp_vmbuild_extra with what a partition
+ * cannot say (any number of board devices, RAM the guest is not told
+ * about, how its console is written, whether its seeds are derived).
+ * What only a partition needs (tagged console lines, derived seeds, the
+ * doorbell service) is referenced only by hyp_vmbuild_create(), so that a
+ * hypervisor that builds its VM with hyp_vmbuild_create_with() alone does not
+ * link it.
+ *
  * Setup, once, on the boot CPU, before any VM is created:
  * hyp_vmbuild_setup() (physical GIC, the EL2 tick, SMCCC services).
  * Everything here runs at boot or VM creation, except hyp_vmbuild_run()
@@ -48,13 +58,80 @@
  * calling VM (its `/reserved-memory/shared-memory@<base>` node); makes the
  * doorbell SPI of the *other* VM sharing it pending (an edge). Returns in
  * x0 0 (SMCCC success), or -2 (INVALID_PARAMETERS) when the caller shares
- * no region at that base. The service is registered with the first VM
- * built, for the owner ::SMCCC_OWNER_VENDOR_HYP.
+ * no region at that base. The service is registered by hyp_vmbuild_create()
+ * with the first VM of a configuration with shared regions, for the owner
+ * ::SMCCC_OWNER_VENDOR_HYP (which a hypervisor without shared regions, such
+ * as the thin monitor, keeps for its own calls).
  */
 #define HYP_VMBUILD_DOORBELL_FID 0x86000010u
 
 /** Room for the line announcing that a VM has the console's input focus. */
 #define HYP_VMBUILD_FOCUS_LEN 96
+
+/** Most device nodes hyp_vmbuild_create_with() describes in one guest DTB. */
+#define HYP_VMBUILD_MAX_NODES 64
+
+struct hyp_vmbuild;
+
+/**
+ * @brief Writes a VM's console output (what its guest wrote to its virtual
+ *        PL011).
+ *
+ * Called with the VM's console lock held, possibly on the exit fast path
+ * (see hyp_vm_set_fast_exits()): no printing, no FP/SIMD, no blocking.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+typedef void (*hyp_vmbuild_console_fn)(struct hyp_vmbuild *b, const char *buf,
+                                       size_t len);
+
+/**
+ * @brief Derives a guest's random seeds from the boot loader's (e.g.
+ *        hyp_guest_seeds()).
+ * @param plat  The platform (its seeds).
+ * @param guest The VM's index.
+ * @param out   The seeds.
+ */
+typedef void (*hyp_vmbuild_seeds_fn)(const struct hyp_platform *plat, unsigned guest,
+                                     struct hyp_guest_seeds *out);
+
+/**
+ * What a VM gets besides its ::hyp_vmconfig_vm, for hyp_vmbuild_create_with().
+ * Everything it points to must outlive the VM.
+ */
+struct hyp_vmbuild_extra {
+    /**
+     * Board device ranges given to the VM besides ::hyp_vmconfig_vm::devices,
+     * as hyp_platform_for_each_device() reports them: each range is mapped
+     * at its own address; the SPIs of a node's first range (reg_index 0)
+     * are forwarded (one that cannot be is reported, and the VM is built
+     * without it) and that node is described in the guest DTB. A node's
+     * ranges are given all or none.
+     */
+    const struct hyp_device *devices;
+    unsigned device_count; /**< Entries in @ref devices. */
+    /**
+     * RAM mapped at its guest address (::hyp_vm_ram), zeroed, but left out
+     * of the guest DTB's `/memory`: the guest reaches it only by address.
+     * It must not overlap the VM's RAM, devices or emulated regions.
+     */
+    const struct hyp_vm_ram *hidden;
+    unsigned hidden_count; /**< Entries in @ref hidden. */
+    /** SPIs of the virtual GIC, a multiple of 32; 0 for ::HYP_VMBUILD_SPIS. */
+    unsigned spis;
+    /** Writes its console output: hyp_vmbuild_console_tagged() (a partition's
+     *  VMs) or hyp_vmbuild_console_raw() (the machine's only guest). Required. */
+    hyp_vmbuild_console_fn console;
+    /** Derives its `rng-seed` and `kaslr-seed` (hyp_guest_seeds() for a
+     *  partition's VMs); NULL: the boot loader's own (the machine's only
+     *  guest). */
+    hyp_vmbuild_seeds_fn seeds;
+    /** Receives one line per device @ref devices gives whose SPI could not be
+     *  forwarded; NULL for none. */
+    hyp_vmconfig_line_fn report;
+    void *report_arg; /**< Passed to @ref report. */
+};
 
 /** One VM built from its description. Fields are read-only for the caller. */
 struct hyp_vmbuild {
@@ -73,6 +150,7 @@ struct hyp_vmbuild {
     struct hyp_guest_boot boot;            /**< Where its kernel and DTB went. */
     const struct hyp_vmconfig *config;     /**< The configuration it belongs to. */
     const void *dtb;                       /**< The DTB @ref config came from. */
+    const struct hyp_vmbuild_extra *extra; /**< What it got besides. */
     unsigned parked;     /**< vCPUs out of the run loop since its end (atomic). */
     unsigned generation; /**< Restarts so far (atomic). */
     bool stopped;        /**< It will not run again (atomic). */
@@ -91,10 +169,30 @@ struct hyp_vmbuild {
  * @param plat    The platform.
  * @param tick_hz Tick frequency (e.g. 100).
  * @return ::HYP_OK; ::HYP_ENOTSUP without a GICv3 or an EL2 timer (SMCCC is
- *         set up, the GIC and the tick are not, VMs cannot be built);
+ *         set up, the GIC and the tick are not; VMs are then built without a
+ *         virtual GIC, so their devices' interrupts are not forwarded);
  *         errors of hyp_smccc_register_defaults() or the GIC driver.
  */
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
+
+/**
+ * @brief Seed the page pool for the VMs' stage-2 tables with the
+ *        hypervisor's own RAM after its image.
+ *
+ * The pool gets `[end of the image (hyp_image_range()), @p end)`, mapped
+ * read-write at EL2. That RAM must be in @p keep, the RAM the hypervisor
+ * keeps for itself (the `keep` of hyp_vmsingle_describe(), the `hyp` of
+ * hyp_vmconfig_parse()), which must hold the image too. Call once, at boot.
+ * @param pool The pool.
+ * @param keep The hypervisor's RAM.
+ * @param end  Where the pool ends, 4 KiB aligned, inside @p keep.
+ * @param min  Fewest bytes the pool may have.
+ * @return ::HYP_OK; ::HYP_ERANGE when the image is not in @p keep, @p end
+ *         is not, or fewer than @p min bytes lie between the image and
+ *         @p end; errors of hyp_el2_map() or hyp_page_pool_init().
+ */
+int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uint64_t end,
+                          uint64_t min);
 
 /**
  * @brief Ticks taken so far, on all CPUs together.
@@ -121,14 +219,42 @@ uint64_t hyp_vmbuild_ticks(unsigned *hz);
  * @param pool   Page pool for its stage-2 tables.
  * @param err    Receives a message naming the VM and the step at fault
  *               (::HYP_GUEST_ERRLEN bytes); "" on success.
- * @return ::HYP_OK; ::HYP_EINVAL for a bad @p index or a CPU the hypervisor
- *         did not bring up; errors of hyp_vm_init(), hyp_vm_add_ram(),
- *         hyp_vm_attach_vgic(), hyp_vm_map_device(), hyp_vm_forward_spi()
- *         or hyp_guest_load().
+ * @return ::HYP_OK; ::HYP_EINVAL for a bad @p index, a CPU the hypervisor
+ *         did not bring up, or no hyp_vmbuild_setup() before; errors of
+ *         hyp_vm_init(), hyp_vm_add_ram(), hyp_vm_attach_vgic(),
+ *         hyp_vm_map_device(), hyp_vm_forward_spi() or hyp_guest_load().
  */
 int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
                        unsigned index, const void *dtb, struct hyp_page_pool *pool,
                        char *err);
+
+/**
+ * @brief Build one VM of a configuration, with what @p extra says.
+ *
+ * As hyp_vmbuild_create(), in order: stage 2 and RAM, the virtual GIC (with
+ * ::hyp_vmbuild_extra::spis SPIs; none if hyp_vmbuild_setup() could not set
+ * up the GIC), the virtual PL011 (written by ::hyp_vmbuild_extra::console),
+ * the devices of the description and then those of @p extra, the shared
+ * regions, the hidden RAM, and the guest DTB (with seeds from
+ * ::hyp_vmbuild_extra::seeds) and modules; but no doorbell service.
+ * hyp_vmbuild_create() is this with tagged console lines and derived seeds,
+ * plus the doorbell service when @p cfg has shared regions.
+ * @param b     As for hyp_vmbuild_create().
+ * @param cfg   As for hyp_vmbuild_create(); a single VM's description can
+ *              come from hyp_vmsingle_describe() (vmsingle.h).
+ * @param index As for hyp_vmbuild_create().
+ * @param dtb   As for hyp_vmbuild_create().
+ * @param pool  As for hyp_vmbuild_create().
+ * @param extra What else the VM gets, and how its console is written.
+ * @param err   As for hyp_vmbuild_create().
+ * @return As hyp_vmbuild_create() (::HYP_EINVAL also for a NULL @p extra or
+ *         console function); ::HYP_ENOMEM for more than
+ *         ::HYP_VMBUILD_MAX_NODES device nodes; ::HYP_EEXIST for hidden RAM
+ *         over something the VM already has.
+ */
+int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
+                            unsigned index, const void *dtb, struct hyp_page_pool *pool,
+                            const struct hyp_vmbuild_extra *extra, char *err);
 
 /**
  * @brief The VM and vCPU pinned to the calling physical CPU.
@@ -259,5 +385,54 @@ void hyp_vmbuild_stop(struct hyp_vmbuild *b);
  */
 void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
                               struct hyp_vcons_focus *focus);
+
+/**
+ * @brief Console output as lines tagged with the VM's name, `[<label>] `
+ *        (::hyp_vmbuild_console_fn for several VMs on one UART).
+ *
+ * Lines are assembled per VM (hyp_vcons_line_put()) and written with
+ * hyp_console_tagged_write(); a partial line goes out when the VM pauses
+ * (hyp_vmbuild_console_poll()). What hyp_vmbuild_create() uses.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_vmbuild_console_tagged(struct hyp_vmbuild *b, const char *buf, size_t len);
+
+/**
+ * @brief Console output as the guest writes it, untagged
+ *        (hyp_console_guest_write()): for the machine's only guest.
+ * @param b   The VM.
+ * @param buf Bytes.
+ * @param len How many.
+ */
+void hyp_vmbuild_console_raw(struct hyp_vmbuild *b, const char *buf, size_t len);
+
+/**
+ * @brief Filters console input before a VM gets it (e.g. hypervisor keys).
+ * @param arg The filter's argument.
+ * @param buf The bytes read; the filter moves those the VM is to get to the
+ *            front.
+ * @param len Bytes at @p buf.
+ * @return How many bytes at @p buf the VM gets.
+ */
+typedef size_t (*hyp_vmbuild_input_fn)(void *arg, char *buf, size_t len);
+
+/**
+ * @brief Hand console input to the one VM that has the console.
+ *
+ * For a hypervisor whose console input always goes to the same VM (the
+ * thin monitor; hyp_vmbuild_console_poll() moves a focus between VMs).
+ * Reads from the physical UART at most as many bytes as the VM's virtual
+ * PL011 has room for (what waits beyond stays in the UART), passes them
+ * through @p filter and gives the VM what it keeps. Holds the VM's console
+ * lock meanwhile, so concurrent calls are safe. Allocates nothing; prints
+ * only what @p filter prints.
+ * @param b      A VM with a console.
+ * @param filter The filter; NULL to give the VM every byte.
+ * @param arg    Passed to @p filter.
+ */
+void hyp_vmbuild_console_input(struct hyp_vmbuild *b, hyp_vmbuild_input_fn filter,
+                               void *arg);
 
 #endif /* HYP_VMBUILD_H */
