@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <hyp/colour.h>
 #include <hyp/hyp.h>
 #include <hyp/mm.h>
 #include <hyp/psci.h>
@@ -43,69 +42,14 @@ static void report(void *arg, const char *line)
     printf("partitioner: %s\n", line);
 }
 
-/*
- * A coloured VM's stage 2, checked page by page against its colours: at
- * creation and again when it ends (tests read the verdict). The table-page
- * count is what 4 KiB mappings cost.
- */
+/* A coloured VM's stage 2 checked against its colours, at creation and
+ * when it ends (tests read the verdict). */
 static void audit_colours(const struct hyp_vmbuild *b, const char *when)
 {
-    const struct hyp_vmconfig_vm *v = b->cfg;
-    struct hyp_colour_audit a;
-    char set[96];
-    int rc;
+    char line[192];
 
-    if (!v->colours)
-        return;
-    hyp_colour_format(v->colours, set, sizeof(set));
-    rc = hyp_colour_audit(&b->vm.s2, v->mem_ipa, v->mem.size, &v->layout, &a);
-    if (rc != HYP_OK) {
-        printf("partitioner: %s (%s) colours %s: audit failed: %s\n", v->node, v->name,
-               set, hyp_strerror(rc));
-        return;
-    }
-    printf("partitioner: %s (%s) colours %s %s: %llu RAM pages mapped, %llu missing, "
-           "%llu of another colour, %llu outside its span: %s\n",
-           v->node, v->name, set, when, (unsigned long long)a.pages,
-           (unsigned long long)a.missing, (unsigned long long)a.wrong,
-           (unsigned long long)a.outside,
-           a.missing || a.wrong || a.outside ? "WRONG" : "ok");
-}
-
-/*
- * The hypervisor's own colours (`colours` on /hypervisor): its image moves
- * to pages of those colours at the end of its reserved RAM, the page pool
- * keeps the rest. Returns the pool's new end.
- */
-static struct hyp_colour_layout hyp_layout;
-
-static uint64_t recolour_image(uint64_t pool_base, uint64_t end)
-{
-    uint64_t size = hyp_el2_movable_size();
-    uint64_t span = hyp_colour_span(&cfg.geom, cfg.hyp_colours, size);
-    uint64_t period = cfg.geom.colours * (uint64_t)HYP_COLOUR_PAGE;
-    uint64_t base = (end - span) & ~(period - 1);
-    struct hyp_colour_audit a;
-    char err[128], set[96];
-    int rc;
-
-    hyp_colour_format(cfg.hyp_colours, set, sizeof(set));
-    if (span == 0 || span > end - pool_base || base < pool_base + (1 << 20))
-        hyp_panic("no room for the image in colours %s below %#llx", set,
-                  (unsigned long long)end);
-    rc = hyp_colour_layout_init(&hyp_layout, &cfg.geom, cfg.hyp_colours, base, size);
-    if (rc == HYP_OK)
-        rc = hyp_el2_relocate(&hyp_layout, err, sizeof(err));
-    if (rc != HYP_OK)
-        hyp_panic("cannot move the image to colours %s: %s", set, err);
-    rc = hyp_el2_audit_image(&hyp_layout, &a);
-    printf("partitioner: image moved to colours %s in %#llx..%#llx: %llu pages, "
-           "%llu missing, %llu of another colour, %llu outside its span: %s\n",
-           set, (unsigned long long)base, (unsigned long long)(base + span - 1),
-           (unsigned long long)a.pages, (unsigned long long)a.missing,
-           (unsigned long long)a.wrong, (unsigned long long)a.outside,
-           rc != HYP_OK || a.missing || a.wrong || a.outside ? "WRONG" : "ok");
-    return base;
+    if (hyp_vmbuild_audit_colours(b, when, line, sizeof(line)) != HYP_ENOENT)
+        printf("partitioner: %s (%s) %s\n", b->cfg->node, b->cfg->name, line);
 }
 
 /* Microseconds of the physical counter. */
@@ -206,10 +150,12 @@ int main(void)
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
 
-    if (cfg.hyp_colours) {
-        struct hyp_range image = hyp_image_range();
+    if (cfg.hyp_colours) { /* the image moves to colours of its own */
+        char line[192];
 
-        pool_end = recolour_image((image.base + image.size + 4095) & ~4095ULL, pool_end);
+        if (hyp_vmbuild_move_image(&cfg, &pool_end, line, sizeof(line)) != HYP_OK)
+            hyp_panic("%s", line);
+        printf("partitioner: %s\n", line);
     }
     /* Stage-2 tables come from the rest of the hypervisor's RAM (below its
      * image's new place when it moved to colours of its own). */

@@ -37,6 +37,7 @@
 #define HYP_VMBUILD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <hyp/loader.h>
 #include <hyp/spinlock.h>
@@ -193,6 +194,55 @@ int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
  */
 int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uint64_t end,
                           uint64_t min);
+
+/** Fewest bytes hyp_vmbuild_move_image() leaves the page pool. */
+#define HYP_VMBUILD_POOL_MIN (1ULL << 20)
+
+/**
+ * @brief Move the hypervisor's image to colours of its own.
+ *
+ * For a configuration with hyp_vmconfig::hyp_colours (`colours` on
+ * `/hypervisor`): the image (code, data, BSS, stacks) moves to pages of
+ * those colours at the end of the hypervisor's RAM, below @p end
+ * (hyp_el2_relocate()), and every page of it is then checked through the
+ * MMU (hyp_el2_audit_image()). The page pool then ends where the moved
+ * image starts: seed it with hyp_vmbuild_pool_init() afterwards, with the
+ * new @p end. Call once, at boot, on the boot CPU, before other CPUs run.
+ * @param cfg  A configuration accepted by hyp_vmconfig_parse(), with
+ *             hypervisor colours.
+ * @param end  In: where the hypervisor's RAM ends. Out: where the moved
+ *             image starts (unchanged on failure).
+ * @param line Receives one line for the console: "image moved to colours
+ *             <set> in <first>..<last>: <n> pages, <m> missing, <w> of
+ *             another colour, <o> outside its span: ok" (or WRONG), or
+ *             what went wrong.
+ * @param len  Room in @p line.
+ * @return ::HYP_OK (the verdict is in @p line); ::HYP_ERANGE if the
+ *         colours' span does not fit between the image and @p end with
+ *         ::HYP_VMBUILD_POOL_MIN left for the pool; errors of
+ *         hyp_colour_layout_init() or hyp_el2_relocate().
+ */
+int hyp_vmbuild_move_image(const struct hyp_vmconfig *cfg, uint64_t *end, char *line,
+                           size_t len);
+
+/**
+ * @brief Check a coloured VM's stage 2, page by page, against its colours.
+ *
+ * hyp_colour_audit() over the VM's RAM: every page mapped, of one of its
+ * colours, inside its layout's span. Boot or VM end only (it walks the
+ * whole stage 2).
+ * @param b    A built VM.
+ * @param when Said in the line, e.g. "built".
+ * @param line Receives, for a coloured VM, "colours <set> <when>: <n> RAM
+ *             pages mapped, <m> missing, <w> of another colour, <o> outside
+ *             its span: ok" (or WRONG, or "audit failed: <error>").
+ * @param len  Room in @p line.
+ * @return ::HYP_OK if every page is right; ::HYP_EINVAL if one is not;
+ *         ::HYP_ENOENT for a VM without colours (@p line untouched);
+ *         errors of hyp_colour_audit().
+ */
+int hyp_vmbuild_audit_colours(const struct hyp_vmbuild *b, const char *when, char *line,
+                              size_t len);
 
 /**
  * @brief Ticks taken so far, on all CPUs together.
