@@ -397,7 +397,7 @@ static bool gic_cpu_up(unsigned sgi)
 {
     uint64_t rd;
 
-    if (!guest_gicv3_init_ppi(guest_virtual_timer_intid()))
+    if (!guest_gic_init_ppi(guest_virtual_timer_intid()))
         return false;
     rd = gic_rd(guest_read_mpidr());
     if (rd == 0)

@@ -9,7 +9,8 @@
  * a DMA-capable device, else from the bank's base: hyp_ram_layout()), and
  * every device of the board with its interrupts, described in its DTB,
  * except what is withheld (see classify_devices()); the GIC and the console
- * UART it gets as a virtual GICv3 and a virtual PL011. vCPU n runs on physical CPU n;
+ * UART it gets as a virtual GIC (v3 or v2, as the board's) and a virtual PL011.
+ * vCPU n runs on physical CPU n;
  * PSCI and SMCCC calls are served by libhyp. A 100 Hz tick on the EL2 physical timer
  * brings every CPU back to the monitor even while its guest never traps.
  *
@@ -568,19 +569,19 @@ int main(void)
     }
 
     /* SMCCC services, the physical GIC at EL2 (tick, forwarded timers) and,
-     * on GICv3, a virtual GIC for the guest where the board's is. */
+     * a virtual GIC of the board's kind for the guest where the board's is. */
     rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK && rc != HYP_ENOTSUP)
         hyp_panic("cannot set up SMCCC, the GIC and the tick: %s", hyp_strerror(rc));
     if (rc == HYP_OK) {
         ticking = true;
-        rc = hyp_vm_attach_vgic(&vm, &vgic, vgic_cpus, plat->gic.gicd.base,
-                                plat->gic.gicr[0].base, guest_spis(dtb));
+        rc = hyp_vm_attach_host_vgic(&vm, &vgic, vgic_cpus, &plat->gic, guest_spis(dtb),
+                                     &dtb_cfg.gic);
         if (rc != HYP_OK)
             hyp_panic("cannot give the guest a virtual GIC: %s", hyp_strerror(rc));
     } else {
-        printf("thin-monitor: no tick and no virtual GIC (needs a GICv3 and the EL2 "
-               "timer)\n");
+        printf("thin-monitor: no tick and no virtual GIC (needs a GICv2 with "
+               "virtualization extensions or a GICv3, and the EL2 timer)\n");
     }
 
     for_each_range(pass_through, &vm);
@@ -591,12 +592,8 @@ int main(void)
     dtb_cfg.passthrough_count = described_count;
     dtb_cfg.vcpu_count = cfg.vcpu_count;
     dtb_cfg.psci = HYP_PSCI_HVC;
-    dtb_cfg.gic = plat->gic;
-    if (vm.vgic != NULL) {
-        /* One 128 KiB redistributor frame per vCPU. */
-        dtb_cfg.gic.gicr[0].size = 0x20000ULL * cfg.vcpu_count;
-        dtb_cfg.gic.gicr_count = 1;
-    }
+    if (vm.vgic == NULL)
+        dtb_cfg.gic = plat->gic;
     dtb_cfg.uart = plat->uart.regs;
     dtb_cfg.uart_irq = plat->uart.irq;
     /* The one guest gets the boot loader's randomness, as it would natively. */

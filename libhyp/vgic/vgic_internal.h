@@ -101,6 +101,10 @@ void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *ir
 /* Unlink @irq from the pending list of cpus[irq->queued] (whose lock is held). */
 void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
 
+/* Make SGI @intid pending on vCPU @target (a valid index); takes its lock. */
+void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
+                   uint32_t *kick);
+
 /* Call the kick callback for each bit of @kick (every lock released). */
 void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick);
 
