@@ -318,7 +318,9 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
  * @param vgic   The virtual GIC.
  * @param vcpu   Index of the accessing vCPU (any redistributor is reachable).
  * @param offset Offset from the first redistributor's base (::HYP_ENOENT
- *               past the last one's frames, and always on a GICv2).
+ *               past the last one's frames). A GICv2 has no
+ *               redistributors: its callers do not call this (hyp_vgic_mmio()
+ *               says ::HYP_ENOENT).
  * @param size   Access size in bytes.
  * @param write  True for a store.
  * @param val    As for hyp_vgic_mmio().
@@ -362,6 +364,9 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
  * @param src_vcpu Index of the writing vCPU.
  * @param value    The 64-bit value written.
  * @return ::HYP_OK; ::HYP_EINVAL for a bad @p src_vcpu.
+ *
+ * A GICv2 guest has no ICC_SGI1R_EL1 (its SGIs go through GICD_SGIR); on a
+ * GICv2 model this still routes by the vCPUs' affinities.
  */
 int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value);
 
@@ -545,6 +550,30 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
 bool hyp_vgic_pending(struct hyp_vgic *vgic, unsigned vcpu);
 
 /**
+ * @brief A list-register value in the model's ICH_LR<n>_EL2 layout as a
+ *        GICv2 GICH_LR<n>.
+ *
+ * vINTID [9:0], pINTID [19:10] when HW = 1 (else EOI [19]; CPUID [12:10] 0:
+ * the source of a virtual SGI shows as CPU 0), the priority's top five bits
+ * [27:23], state [29:28], Grp1 [30], HW [31].
+ * @param v The ICH_LR-layout value.
+ * @return The GICH_LR value.
+ */
+uint32_t hyp_vgic_lr_to_gich(uint64_t v);
+
+/**
+ * @brief A GICv2 list register read back, in the model's layout.
+ *
+ * A guest changes only a list register's state: the result is @p written
+ * with the state of @p gich, so nothing is lost to GICH_LR's narrower
+ * fields.
+ * @param written The ICH_LR-layout value last written to that register.
+ * @param gich    The GICH_LR value read.
+ * @return The ICH_LR-layout value.
+ */
+uint64_t hyp_vgic_lr_from_gich(uint64_t written, uint32_t gich);
+
+/**
  * @brief Number of list registers the hardware has (target only).
  * @return ICH_VTR_EL2.ListRegs + 1, at most ::HYP_VGIC_MAX_LRS.
  */
@@ -552,14 +581,16 @@ unsigned hyp_vgic_hw_nr_lrs(void);
 
 /**
  * @brief Read one list register, ICH_LR<n>_EL2 (target only).
- * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
- * @return Its value (0 for a bad @p n).
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1 (a GICv3 takes it modulo
+ *          ::HYP_VGIC_MAX_LRS: the exit paths pay for no bounds check).
+ * @return Its value (GICv2: 0 for a bad @p n).
  */
 uint64_t hyp_vgic_hw_read_lr(unsigned n);
 
 /**
  * @brief Write one list register, ICH_LR<n>_EL2 (target only).
- * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1 (taken modulo ::HYP_VGIC_MAX_LRS on a
+ *          GICv3, as for hyp_vgic_hw_read_lr()).
  * @param v The value.
  */
 void hyp_vgic_hw_write_lr(unsigned n, uint64_t v);

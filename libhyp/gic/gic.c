@@ -89,8 +89,12 @@ void hyp_gic_eoi(uint32_t intid)
 {
     if (intid >= 1020 && intid <= 1023)
         return;
-    hyp_gic_priority_drop(intid);
-    hyp_gic_deactivate(intid);
+    if (__builtin_expect(hyp_gic_is_v2, 0)) {
+        gicv2_eoi(intid); /* a tail call: no frame on the GICv3 path */
+        return;
+    }
+    gicv3_priority_drop(intid);
+    gicv3_deactivate(intid);
 }
 
 bool hyp_gic_is_pending(uint32_t intid)

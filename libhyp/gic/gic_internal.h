@@ -37,6 +37,7 @@ int gicv2_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge
 uint32_t gicv2_ack(void);
 void gicv2_priority_drop(uint32_t intid);
 void gicv2_deactivate(uint32_t intid);
+void gicv2_eoi(uint32_t intid);
 bool gicv2_is_pending(uint32_t intid);
 void gicv2_send_sgi(uint64_t mpidr, unsigned sgi);
 void gicv2_cpu_disable(void);

@@ -181,6 +181,14 @@ void gicv2_deactivate(uint32_t intid)
     mmio_write32(gicc_page1, eoi_value(intid)); /* GICC_DIR */
 }
 
+void gicv2_eoi(uint32_t intid)
+{
+    uint32_t v = eoi_value(intid);
+
+    mmio_write32(gicc + GICC_EOIR, v);
+    mmio_write32(gicc_page1, v);
+}
+
 bool gicv2_is_pending(uint32_t intid)
 {
     if (gicd == 0 || intid >= 1020)

@@ -333,7 +333,8 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
     return HYP_OK;
 }
 
-void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid, uint32_t *kick)
+static inline void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
+                            uint32_t *kick)
 {
     struct hyp_vgic_cpu *c = &vgic->cpus[target];
 
@@ -343,17 +344,22 @@ void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid, uint3
     hyp_spin_unlock(&c->lock);
 }
 
+void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid, uint32_t *kick)
+{
+    send_sgi(vgic, target, intid, kick);
+}
+
 int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
 {
     unsigned intid = SGI1R_INTID(value);
     uint32_t kick = 0;
 
-    if (src_vcpu >= vgic->vcpu_count || vgic->version == 2)
-        return HYP_EINVAL; /* a GICv2 has no ICC_SGI1R_EL1 */
+    if (src_vcpu >= vgic->vcpu_count)
+        return HYP_EINVAL;
     if (value & SGI1R_IRM) {
         for (unsigned i = 0; i < vgic->vcpu_count; i++)
             if (i != src_vcpu)
-                vgic_send_sgi(vgic, i, intid, &kick);
+                send_sgi(vgic, i, intid, &kick);
     } else {
         uint64_t aff =
             SGI1R_AFF3(value) << 32 | SGI1R_AFF2(value) << 16 | SGI1R_AFF1(value) << 8;
@@ -366,7 +372,7 @@ int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
                 continue;
             t = vgic_vcpu_by_affinity(vgic, aff | (SGI1R_RS(value) * 16 + bit));
             if (t < vgic->vcpu_count)
-                vgic_send_sgi(vgic, t, intid, &kick);
+                send_sgi(vgic, t, intid, &kick);
         }
     }
     vgic_kick(vgic, kick);

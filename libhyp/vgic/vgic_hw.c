@@ -36,11 +36,11 @@
     op(15, S3_4_C12_C13_7)
 /* clang-format on */
 
-uint64_t hyp_vgic_hw_read_lr(unsigned n)
+/* The switches cover every value of n modulo 16: no bounds check on the
+ * exit paths (the callers pass list registers the CPU has). */
+static inline uint64_t v3_read_lr(unsigned n)
 {
-    if (V2)
-        return vgic_v2_read_lr(n);
-    switch (n) {
+    switch (n % HYP_VGIC_MAX_LRS) {
 #define LR_READ_CASE(i, reg)                                                             \
     case i:                                                                              \
         return read_sysreg(reg);
@@ -51,13 +51,9 @@ uint64_t hyp_vgic_hw_read_lr(unsigned n)
     }
 }
 
-void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
+static inline void v3_write_lr(unsigned n, uint64_t v)
 {
-    if (V2) {
-        vgic_v2_write_lr(n, v);
-        return;
-    }
-    switch (n) {
+    switch (n % HYP_VGIC_MAX_LRS) {
 #define LR_WRITE_CASE(i, reg)                                                            \
     case i:                                                                              \
         write_sysreg(reg, v);                                                            \
@@ -67,6 +63,19 @@ void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
     default:
         break;
     }
+}
+
+uint64_t hyp_vgic_hw_read_lr(unsigned n)
+{
+    return V2 ? vgic_v2_read_lr(n) : v3_read_lr(n);
+}
+
+void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
+{
+    if (V2)
+        vgic_v2_write_lr(n, v);
+    else
+        v3_write_lr(n, v);
 }
 
 unsigned hyp_vgic_hw_nr_lrs(void)

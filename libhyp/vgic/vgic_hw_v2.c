@@ -5,12 +5,9 @@
  * GICv2 host.
  *
  * The model's list-register mirror keeps the ICH_LR<n>_EL2 layout; the list
- * registers here are GICH_LR<n>:
- *   [9:0] VirtualID  [19:10] PhysicalID (HW = 1) or [19] EOI, [12:10] CPUID
- *   [27:23] Priority (its top five bits)  [29:28] State  [30] Grp1  [31] HW
- * A guest changes only the state of a list register, so a read returns the
- * value last written with the state read back: nothing is lost to the
- * narrower fields, and the model sees exactly what it wrote.
+ * registers here are GICH_LR<n>, translated by hyp_vgic_lr_to_gich() and
+ * hyp_vgic_lr_from_gich() against the value last written to each (a guest
+ * changes only the state of a list register).
  */
 #include <stdint.h>
 #include <hyp/cpu.h>
@@ -28,29 +25,9 @@
 #define GICH_APR    0x0f0u
 #define GICH_LR0    0x100u
 
-#define LR_STATE_SHIFT 28
-#define LR_GRP1        (1u << 30)
-#define LR_HW          (1u << 31)
-#define LR_EOI         (1u << 19)
-
 uintptr_t vgic_v2_gich;
 /* The ICH_LR-format value last written to each list register of each CPU. */
 static uint64_t shadow[HYP_MAX_CPUS][HYP_VGIC_MAX_LRS];
-
-static uint32_t to_gich(uint64_t v)
-{
-    uint32_t lr = (uint32_t)(v & 0x3ffu) |
-                  (uint32_t)((v >> HYP_ICH_LR_PRIO_SHIFT) & 0xf8u) << (23 - 3) |
-                  (uint32_t)((v >> HYP_ICH_LR_STATE_SHIFT) & 3u) << LR_STATE_SHIFT;
-
-    if (v & HYP_ICH_LR_GROUP)
-        lr |= LR_GRP1;
-    if (v & HYP_ICH_LR_HW)
-        lr |= LR_HW | (uint32_t)((v >> HYP_ICH_LR_PINTID_SHIFT) & 0x3ffu) << 10;
-    else if (v & HYP_ICH_LR_EOI)
-        lr |= LR_EOI;
-    return lr;
-}
 
 uint64_t vgic_v2_read_lr(unsigned n)
 {
@@ -59,8 +36,7 @@ uint64_t vgic_v2_read_lr(unsigned n)
     if (n >= HYP_VGIC_MAX_LRS)
         return 0;
     lr = mmio_read32(vgic_v2_gich + GICH_LR0 + 4 * n);
-    return (shadow[hyp_this_cpu()->id][n] & ~(3ull << HYP_ICH_LR_STATE_SHIFT)) |
-           (uint64_t)((lr >> LR_STATE_SHIFT) & 3u) << HYP_ICH_LR_STATE_SHIFT;
+    return hyp_vgic_lr_from_gich(shadow[hyp_this_cpu()->id][n], lr);
 }
 
 void vgic_v2_write_lr(unsigned n, uint64_t v)
@@ -68,7 +44,7 @@ void vgic_v2_write_lr(unsigned n, uint64_t v)
     if (n >= HYP_VGIC_MAX_LRS)
         return;
     shadow[hyp_this_cpu()->id][n] = v;
-    mmio_write32(vgic_v2_gich + GICH_LR0 + 4 * n, to_gich(v));
+    mmio_write32(vgic_v2_gich + GICH_LR0 + 4 * n, hyp_vgic_lr_to_gich(v));
 }
 
 unsigned vgic_v2_nr_lrs(void)

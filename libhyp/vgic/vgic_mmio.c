@@ -609,7 +609,9 @@ static __attribute__((noinline)) int gicd_v2(struct hyp_vgic *vgic, unsigned vcp
         .vgic = vgic, .vcpu = vcpu, .rd = vcpu, .size = size, .write = write};
     bool priv = v2_private(off);
 
-    if (!(gicd_widths(off) & (1u << size)) || size == 8)
+    if (off >= HYP_VGIC_V2_GICD_SIZE)
+        return HYP_ENOENT;
+    if (size == 8)
         return HYP_EINVAL;
     a.val = write ? *val & size_mask(size) : 0;
     hyp_spin_lock(&vgic->lock);
@@ -633,17 +635,17 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
 
     if (offset >= HYP_VGIC_GICD_SIZE)
         return HYP_ENOENT;
-    if (!access_ok(vgic, vcpu, off, size, val))
-        return HYP_EINVAL;
-    if (__builtin_expect(vgic->version == 2, 0))
-        return offset >= HYP_VGIC_V2_GICD_SIZE
-                   ? HYP_ENOENT
-                   : gicd_v2(vgic, vcpu, off, size, write, val);
-    if (!(gicd_widths(off) & (1u << size)))
-        return HYP_EINVAL;
+    if (!access_ok(vgic, vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
+        return vgic->version == 2 && offset >= HYP_VGIC_V2_GICD_SIZE ? HYP_ENOENT
+                                                                     : HYP_EINVAL;
     if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
-        return gicd_locked(vgic, vcpu, off, size, write, val);
-    /* Constant registers: no lock. */
+        return __builtin_expect(vgic->version == 2, 0)
+                   ? gicd_v2(vgic, vcpu, off, size, write, val)
+                   : gicd_locked(vgic, vcpu, off, size, write, val);
+    /* Constant registers (both versions: GICD_TYPER knows which): no lock.
+     * A GICv2's frame ends before the GICv3 identification registers. */
+    if (off >= ID_BASE && vgic->version == 2)
+        return HYP_ENOENT;
     *val = (off == GICD_IIDR    ? VGIC_IIDR
             : off == GICD_TYPER ? gicd_typer(vgic)
                                 : id_reg(off)) &
@@ -657,7 +659,7 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
     struct access a = {.vgic = vgic, .vcpu = vcpu, .size = size, .write = write};
     uint32_t off = (uint32_t)(offset % HYP_VGIC_GICR_STRIDE);
 
-    if (offset >= (uint64_t)vgic->vcpu_count * HYP_VGIC_GICR_STRIDE || vgic->version == 2)
+    if (offset >= (uint64_t)vgic->vcpu_count * HYP_VGIC_GICR_STRIDE)
         return HYP_ENOENT;
     a.rd = (unsigned)(offset / HYP_VGIC_GICR_STRIDE);
     if (!access_ok(vgic, vcpu, off, size, val) || !(gicr_widths(off) & (1u << size)))
@@ -695,8 +697,12 @@ int hyp_vgic_mmio_gicr(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
 int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
                   bool write, uint64_t *val)
 {
-    if (ipa - vgic->gicd_base <
-        (vgic->version == 2 ? HYP_VGIC_V2_GICD_SIZE : HYP_VGIC_GICD_SIZE))
+    if (vgic->version == 2) /* no redistributors */
+        return ipa - vgic->gicd_base < HYP_VGIC_V2_GICD_SIZE
+                   ? hyp_vgic_mmio_gicd(vgic, vcpu, ipa - vgic->gicd_base, size, write,
+                                        val)
+                   : HYP_ENOENT;
+    if (ipa - vgic->gicd_base < HYP_VGIC_GICD_SIZE)
         return hyp_vgic_mmio_gicd(vgic, vcpu, ipa - vgic->gicd_base, size, write, val);
     return hyp_vgic_mmio_gicr(vgic, vcpu, ipa - vgic->gicr_base, size, write, val);
 }
