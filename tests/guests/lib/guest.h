@@ -12,6 +12,9 @@
 
 #define GUEST_MAX_CPUS  8
 #define GUEST_UART_BASE 0x09000000UL
+/* The PL011 the runtime writes to: GUEST_UART_BASE, or the DTB's first
+ * arm,pl011 once guest_boot() has seen it. */
+extern uint64_t guest_uart_base;
 
 /* SMCCC and PSCI function identifiers (Arm DEN 0028, DEN 0022). */
 #define SMCCC_VERSION           0x80000000U

@@ -160,11 +160,15 @@ static inline void cpu_yield(void)
 
 /* --- console ---------------------------------------------------------------------- */
 
+/* The PL011: QEMU virt's until guest_boot() finds the DTB's (another board's
+ * hypervisor puts the guest's virtual PL011 where that board's UART is). */
+uint64_t guest_uart_base = GUEST_UART_BASE;
+
 static void uart_putc(char c)
 {
-    while (mmio_read32(GUEST_UART_BASE + UART_FR) & UART_FR_TXFF)
+    while (mmio_read32(guest_uart_base + UART_FR) & UART_FR_TXFF)
         ;
-    mmio_write32(GUEST_UART_BASE + UART_DR, (uint8_t)c);
+    mmio_write32(guest_uart_base + UART_DR, (uint8_t)c);
 }
 
 static void uart_write(const char *s, size_t len)
@@ -496,9 +500,9 @@ bool guest_svc_get(unsigned n, struct guest_svc *out)
 
 int guest_console_getc(void)
 {
-    if (mmio_read32(GUEST_UART_BASE + UART_FR) & UART_FR_RXFE)
+    if (mmio_read32(guest_uart_base + UART_FR) & UART_FR_RXFE)
         return -1;
-    return (int)(mmio_read32(GUEST_UART_BASE + UART_DR) & 0xff);
+    return (int)(mmio_read32(guest_uart_base + UART_DR) & 0xff);
 }
 
 /* --- SMCCC
@@ -931,6 +935,13 @@ void guest_boot(uint64_t dtb)
     boot_fdt_addr = dtb;
     if (dtb != 0 && fdt_check_header((const void *)(uintptr_t)dtb) == 0)
         boot_fdt = (const void *)(uintptr_t)dtb;
+    if (boot_fdt != NULL) {
+        int uart = fdt_node_offset_by_compatible(boot_fdt, -1, "arm,pl011");
+        uint64_t base;
+
+        if (uart >= 0 && guest_fdt_reg(boot_fdt, uart, 0, &base, NULL))
+            guest_uart_base = base;
+    }
     tap_diag("guest image 0x%llx..0x%llx, DTB at 0x%llx%s, MPIDR 0x%llx",
              (unsigned long long)(uintptr_t)__guest_start,
              (unsigned long long)(uintptr_t)__guest_end, (unsigned long long)dtb,
