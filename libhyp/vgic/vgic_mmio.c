@@ -614,6 +614,14 @@ static __attribute__((noinline)) int gicd_v2(struct hyp_vgic *vgic, unsigned vcp
     if (size == 8)
         return HYP_EINVAL;
     a.val = write ? *val & size_mask(size) : 0;
+    if (off == GICD_SGIR && write) {
+        /* An SGI touches only its targets' private state, under their own
+         * locks, and marks them for a flush itself: neither the distributor
+         * lock nor a VM-wide flush (the guest's IPIs come this way). */
+        sgir(&a);
+        vgic_kick(vgic, a.kick);
+        return HYP_OK;
+    }
     hyp_spin_lock(&vgic->lock);
     if (priv)
         hyp_spin_lock(&vgic->cpus[vcpu].lock);
