@@ -8,8 +8,12 @@ column per configuration, each cell `min / avg / max` in ns of guest
 never judges them; it fails only when a run does not produce them.
 
   bench/exit-cost.py [--build build] [--example NAME]... [--smp 2]
-                     [--policy FILE.dts] [--coloured] [--runs 1] [--raw] [--no-icount]
-                     [--timeout 120]
+                     [--gic 3|2] [--policy FILE.dts] [--coloured] [--runs 1] [--raw]
+                     [--no-icount] [--timeout 120]
+
+--gic 2 runs everything on a GICv2 (QEMU virt gic-version=2): the guest
+then sends SGIs through GICD_SGIR (the sgi1r-write and sgi-ipi rows), takes
+and ends interrupts through the GICC (GICV) frame, and has no gicr-read row.
 
 --example picks the hypervisors (default: each of thin-monitor,
 thin-monitor-min and the partitioner that is built; the partitioner runs
@@ -177,6 +181,8 @@ def main():
                         "one built)")
     p.add_argument("--smp", type=int, default=2, help="vCPUs (default 2)")
     p.add_argument("--mem", default="256M", help="guest RAM (default 256M)")
+    p.add_argument("--gic", type=int, choices=(2, 3), default=3,
+                   help="GIC version of QEMU virt (default 3)")
     p.add_argument("--policy", help="also run the thin monitor with this policy (.dts)")
     p.add_argument("--coloured", action="store_true",
                    help="also run the partitioner with the guest's RAM cache-coloured")
@@ -197,7 +203,7 @@ def main():
         sys.exit("exit-cost: policy %s not found" % a.policy)
 
     icount = [] if a.no_icount else ["-icount", "shift=0,sleep=off"]
-    configs = [("native", ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu",
+    configs = [("native", ["qemu-system-aarch64", "-M", "virt,gic-version=%d" % a.gic, "-cpu",
                            "cortex-a57", "-smp", str(a.smp), "-m", a.mem, "-nographic",
                            "-monitor", "none", "-serial", "stdio"] + icount
                 + ["-kernel", image])]
@@ -208,14 +214,16 @@ def main():
                   BUILD_HINT), file=sys.stderr)
             continue
         cmd = ["env", "LIBHYP_BUILD_DIR=" + build, os.path.join(ROOT, "scripts", "run"),
-               hyp, "--no-build", "--kernel", image, "--smp", str(a.smp), "--mem", a.mem]
+               hyp, "--no-build", "--kernel", image, "--smp", str(a.smp), "--mem", a.mem,
+               "--gic", str(a.gic)]
         if hyp == "partitioner":
             if a.smp != 2:
                 print("exit-cost: partitioner left out: its config is for --smp 2",
                       file=sys.stderr)
                 continue
             cmd = cmd[:5] + ["--config", PARTITIONER_CONFIG,
-                             "--module", "vm@0=kernel:" + image, "--smp", "2"]
+                             "--module", "vm@0=kernel:" + image, "--smp", "2",
+                             "--gic", str(a.gic)]
         if not a.no_icount:
             cmd.append("--icount")
         configs.append((hyp, cmd))
@@ -227,8 +235,8 @@ def main():
             configs.append((name, cmd + ["--policy", os.path.abspath(a.policy)]))
 
     commit, qemu = describe()
-    print("exit-cost: %s, commit %s, %s; QEMU virt GICv3 cortex-a57 -smp %d -m %s%s"
-          % (datetime.date.today().isoformat(), commit, qemu, a.smp, a.mem,
+    print("exit-cost: %s, commit %s, %s; QEMU virt GICv%d cortex-a57 -smp %d -m %s%s"
+          % (datetime.date.today().isoformat(), commit, qemu, a.gic, a.smp, a.mem,
              "" if a.no_icount else " -icount shift=0,sleep=off"))
     results = {}
     failed = False

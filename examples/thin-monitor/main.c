@@ -8,7 +8,8 @@
  * RAM bank but the first MONITOR_RESERVE bytes, which hold the monitor and
  * its page tables, every board device but what is withheld, a virtual PL011
  * where the console UART is) and builds it (hyp_vmbuild_create_with(): a
- * virtual GICv3, stage 2, guest DTB, kernel and initrd); PSCI and SMCCC
+ * virtual GIC of the board's kind, v3 or v2, stage 2, guest DTB, kernel
+ * and initrd); PSCI and SMCCC
  * calls are served by libhyp. A 100 Hz tick on the EL2 physical timer brings
  * every CPU back to the monitor even while its guest never traps.
  *
@@ -42,7 +43,7 @@
 static struct hyp_vmsingle single;
 static struct hyp_vmbuild guest;
 static struct hyp_page_pool s2_pool;
-static bool ticking; /* the library's tick runs (GICv3 and the EL2 timer) */
+static bool ticking; /* the library's tick runs (a GIC it drives and the EL2 timer) */
 
 /* The security monitor and its policy (from the boot DTB). */
 static struct hyp_policy policy;
@@ -248,14 +249,14 @@ int main(void)
         v->bootargs != NULL ? v->bootargs : "");
 
     /* SMCCC services, the physical GIC at EL2 (tick, forwarded timers) and,
-     * on GICv3, a virtual GIC for the guest where the board's is. */
+     * a virtual GIC of the board's kind for the guest where the board's is. */
     rc = hyp_vmbuild_setup(plat, TICK_HZ);
     if (rc != HYP_OK && rc != HYP_ENOTSUP)
         hyp_panic("cannot set up SMCCC, the GIC and the tick: %s", hyp_strerror(rc));
     ticking = rc == HYP_OK;
     if (!ticking)
-        printf("thin-monitor: no tick and no virtual GIC (needs a GICv3 and the EL2 "
-               "timer)\n");
+        printf("thin-monitor: no tick and no virtual GIC (needs a GICv3 or a GICv2 with "
+               "virtualization extensions, and the EL2 timer)\n");
     rc = hyp_vmbuild_create_with(&guest, &single.config, 0, dtb, &s2_pool, &single.extra,
                                  err);
     if (rc != HYP_OK)

@@ -198,7 +198,7 @@ const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa
                                            uint64_t size);
 
 /**
- * @brief Give the VM a virtual GICv3 at the given guest-physical frames.
+ * @brief Give the VM a virtual GIC at the given guest-physical frames.
  *
  * Initialises @p vgic for every vCPU of the VM, emulates its distributor
  * (64 KiB) and redistributors (128 KiB per vCPU, contiguous) through
@@ -212,14 +212,56 @@ const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa
  * @param vm        The VM (its vCPUs initialised).
  * @param vgic      Storage for the virtual GIC.
  * @param cpus      Storage for one redistributor state per vCPU.
- * @param gicd      Guest-physical distributor base (64 KiB aligned).
- * @param gicr      Guest-physical base of the redistributors (128 KiB aligned).
+ * The vGIC has the physical GIC's version (hyp_gic_version()). On a GICv2
+ * the distributor frame is 4 KiB and @p gicr is where the guest's CPU
+ * interface (GICC) is: the hardware's GICV frame is mapped there, 8 KiB.
+ *
+ * @param gicd      Guest-physical distributor base (64 KiB aligned; GICv2: 4 KiB).
+ * @param gicr      Guest-physical base of the redistributors (64 KiB aligned);
+ *                  GICv2: of the CPU interface (4 KiB aligned).
  * @param nr_spis   Number of SPIs (a multiple of 32).
  * @return ::HYP_OK or the error of hyp_vgic_init() / hyp_vm_add_mmio().
  */
 int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
                        struct hyp_vgic_cpu *cpus, uint64_t gicd, uint64_t gicr,
                        unsigned nr_spis);
+
+/**
+ * @brief Give the VM a virtual GIC of the host's kind where the host's is.
+ *
+ * The examples' way to attach a vGIC without knowing the GIC version: on a
+ * GICv3 host the distributor and the redistributors sit at the host's
+ * addresses (one 128 KiB frame per vCPU from the first redistributor); on a
+ * GICv2 host the distributor (4 KiB) is emulated at the host's and the
+ * hardware's virtual CPU interface (GICV) is mapped where the host's GICC
+ * is. Every physical CPU that runs the VM's vCPUs calls
+ * hyp_vgic_cpu_prepare().
+ *
+ * @param vm      The VM (its vCPUs initialised).
+ * @param vgic    Storage for the virtual GIC.
+ * @param cpus    Storage for one per-vCPU state per vCPU.
+ * @param host    The host's GIC (the platform's).
+ * @param nr_spis Number of SPIs (a multiple of 32).
+ * @param guest   If not NULL, receives the GIC the guest sees, for its DTB
+ *                (hyp_vm_guest_gic()).
+ * @return As hyp_vm_attach_vgic(); ::HYP_ENOTSUP on a GICv2 without GICV.
+ */
+int hyp_vm_attach_host_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
+                            struct hyp_vgic_cpu *cpus, const struct hyp_gic *host,
+                            unsigned nr_spis, struct hyp_gic *guest);
+
+/**
+ * @brief The GIC a guest with a vGIC from hyp_vm_attach_host_vgic() sees.
+ *
+ * The host's, with the frames the vGIC presents: GICv3, one redistributor
+ * region of 128 KiB per vCPU; GICv2, a 4 KiB distributor, an 8 KiB CPU
+ * interface, no GICH and GICV.
+ * @param host       The host's GIC.
+ * @param vcpu_count The guest's vCPUs.
+ * @param guest      Receives the guest's view.
+ */
+void hyp_vm_guest_gic(const struct hyp_gic *host, unsigned vcpu_count,
+                      struct hyp_gic *guest);
 
 /**
  * @brief Give a passed-through device's SPI to the VM, hardware-linked.

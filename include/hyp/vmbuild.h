@@ -6,12 +6,12 @@
  * What a hypervisor with several VMs does for each of them, given one
  * ::hyp_vmconfig_vm accepted by hyp_vmconfig_parse() (vmconfig.h):
  * hyp_vmbuild_create() gives the VM its stage 2 (VMID = its index + 1), its
- * RAM at ::hyp_vmconfig_vm::mem_ipa, a virtual GICv3 where the board's GIC
- * is, a virtual PL011 where the board's console is (its output tagged with
- * the VM's name, see vconsole.h), its passed-through devices mapped at their
- * own addresses with their SPIs hardware-linked, its shared regions mapped
- * at their physical addresses, a generated guest DTB that describes only
- * that, and its kernel (and initrd) loaded; its first vCPU is then ready
+ * RAM at ::hyp_vmconfig_vm::mem_ipa, a virtual GIC of the board's kind
+ * (v3 or v2, hyp_vm_attach_host_vgic()) where the board's GIC is, a virtual PL011 where
+ * the board's console is (its output tagged with the VM's name, see vconsole.h), its
+ * passed-through devices mapped at their own addresses with their SPIs hardware-linked,
+ * its shared regions mapped at their physical addresses, a generated guest DTB that
+ * describes only that, and its kernel (and initrd) loaded; its first vCPU is then ready
  * to start. Every vCPU runs, always, on the physical CPU the config pins it
  * to: each such CPU calls hyp_vmbuild_cpu_prepare() and then
  * hyp_vmbuild_run(), which returns when the VM has powered off or asked
@@ -162,14 +162,13 @@ struct hyp_vmbuild {
  *        the physical GIC and a periodic EL2 tick.
  *
  * The SMCCC services are registered in any case. The tick (the EL2 physical
- * timer, needing a GICv3) brings each CPU back to EL2 @p tick_hz times a
- * second even from a guest that never traps, so that console input is
- * polled, held-back `[hyp]` lines go out (hyp_console_sync() on CPU 0) and a
- * VM that powered off is noticed on all of its CPUs. Call once on the boot
- * CPU.
+ * timer, needing a GICv3 or a GICv2 with virtualization extensions) brings each CPU back
+ * to EL2 @p tick_hz times a second even from a guest that never traps, so that console
+ * input is polled, held-back `[hyp]` lines go out (hyp_console_sync() on CPU 0) and a VM
+ * that powered off is noticed on all of its CPUs. Call once on the boot CPU.
  * @param plat    The platform.
  * @param tick_hz Tick frequency (e.g. 100).
- * @return ::HYP_OK; ::HYP_ENOTSUP without a GICv3 or an EL2 timer (SMCCC is
+ * @return ::HYP_OK; ::HYP_ENOTSUP without an EL2 timer (SMCCC is
  *         set up, the GIC and the tick are not; VMs are then built without a
  *         virtual GIC, so their devices' interrupts are not forwarded);
  *         errors of hyp_smccc_register_defaults() or the GIC driver.
@@ -255,7 +254,8 @@ uint64_t hyp_vmbuild_ticks(unsigned *hz);
  * @brief Build one VM of a validated configuration.
  *
  * See the file comment for what the VM gets. Its guest DTB lists its vCPUs
- * (MPIDR 0, 1, ...), its RAM, a GICv3 with one redistributor per vCPU, the
+ * (MPIDR 0, 1, ...), its RAM, its GIC (a GICv3 with one redistributor per
+ * vCPU, or a GICv2 with its CPU interface), the
  * timer, its virtual PL011 (with `vpl011`) and its devices copied from the
  * board's nodes. Modules are copied into guest RAM (or booted in place)
  * with hyp_guest_load(); the DTB they came from must stay readable until

@@ -49,7 +49,7 @@ int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
         return rc;
     hyp_smccc_probe_firmware();
     set_up = true;
-    if (plat->gic.version != 3 || plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
+    if (plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
         return HYP_ENOTSUP;
     rc = hyp_gic_init(plat);
     if (rc == HYP_OK)
@@ -97,8 +97,7 @@ _Noreturn void hyp_vmbuild_cpu_park(void)
     CNTHP_CTL(0);
     write_sysreg(cntv_ctl_el0, 0);
     write_sysreg(cntp_ctl_el0, 0);
-    write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
-    __asm__ volatile("isb" ::: "memory");
+    hyp_gic_cpu_disable();
     hyp_halt_cpu();
 }
 
@@ -356,11 +355,10 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.mpidr = mpidr;
     dc.vcpu_count = v->vcpu_count;
     dc.psci = HYP_PSCI_HVC;
-    dc.gic = plat->gic;
-    if (b->vm.vgic != NULL) {
-        dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
-        dc.gic.gicr_count = 1;
-    }
+    if (b->vm.vgic != NULL)
+        hyp_vm_guest_gic(&plat->gic, v->vcpu_count, &dc.gic);
+    else
+        dc.gic = plat->gic;
     if (v->console) {
         dc.uart = v->console_regs;
         dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
@@ -470,9 +468,9 @@ int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cf
     if (rc != HYP_OK)
         return fail(v, err, rc, "memory");
     if (platform != NULL) /* hyp_vmbuild_setup() set the GIC up */
-        rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
-                                plat->gic.gicr[0].base,
-                                extra->spis != 0 ? extra->spis : HYP_VMBUILD_SPIS);
+        rc = hyp_vm_attach_host_vgic(&b->vm, &b->vgic, b->vgic_cpus, &plat->gic,
+                                     extra->spis != 0 ? extra->spis : HYP_VMBUILD_SPIS,
+                                     NULL);
     if (rc != HYP_OK)
         return fail(v, err, rc, "virtual GIC");
     if (v->console && (rc = add_console(b, err)) != HYP_OK)
