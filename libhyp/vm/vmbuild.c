@@ -289,6 +289,8 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
+    if (v->tee >= 0) /* its trusted OS answers Linux's OP-TEE driver */
+        dc.optee_method = v->tee_hvc ? "hvc" : "smc";
     /* Randomness of its own, derived from the boot loader's. */
     hyp_guest_seeds(plat, b->index, &seeds);
     dc.rng_seed = seeds.rng;
