@@ -111,39 +111,14 @@ static void print_map_line(void *arg, const char *line)
 
 int main(void)
 {
-    const struct hyp_platform *plat = hyp_platform_get();
-    const struct hyp_range *bank = &plat->mem[0];
-    struct hyp_range image = hyp_image_range();
-    struct hyp_range hyp = {bank->base, HYP_RESERVE};
-    uint64_t pool_base = (image.base + image.size + 4095) & ~4095ULL;
     char err[HYP_GUEST_ERRLEN];
-    int rc;
+    int rc = hyp_vmbuild_boot(dtb, sizeof(dtb), HYP_RESERVE, TICK_HZ, &cfg, &pool, report,
+                              NULL, err);
 
-    if (plat->dtb.size > sizeof(dtb))
-        hyp_panic("the boot DTB is larger than %u KiB", DTB_MAX >> 10);
-    if (image.base < hyp.base || pool_base + (1 << 20) > hyp.base + hyp.size)
-        hyp_panic("the partitioner must lie in the first 15 MiB of RAM");
-    rc = hyp_el2_map(plat->dtb.base & ~4095ULL,
-                     ((plat->dtb.base + plat->dtb.size + 4095) & ~4095ULL) -
-                         (plat->dtb.base & ~4095ULL),
-                     HYP_PROT_R);
-    if (rc == HYP_OK)
-        memcpy(dtb, (const void *)(uintptr_t)plat->dtb.base, plat->dtb.size);
-    if (rc == HYP_OK)
-        rc = hyp_vmconfig_parse(dtb, sizeof(dtb), &hyp, 1, &cfg, report, NULL);
     if (rc != HYP_OK)
-        hyp_panic("configuration refused (%s): %s", hyp_strerror(rc), cfg.error);
+        hyp_panic("%s", err);
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
-
-    rc = hyp_el2_map(pool_base, hyp.base + hyp.size - pool_base, HYP_PROT_RW);
-    if (rc == HYP_OK)
-        rc = hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base,
-                                hyp.base + hyp.size - pool_base);
-    if (rc == HYP_OK)
-        rc = hyp_vmbuild_setup(plat, TICK_HZ);
-    if (rc != HYP_OK)
-        hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         struct hyp_vmbuild *b = &vms[i];
 

@@ -260,4 +260,34 @@ void hyp_vmbuild_stop(struct hyp_vmbuild *b);
 void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
                               struct hyp_vcons_focus *focus);
 
+/**
+ * @brief Start a hypervisor whose VMs are described under /hypervisor.
+ *
+ * What the partitioner and the TEE pairer both do first, on the boot CPU:
+ * copy the boot DTB into @p dtb (VM RAM may cover where the boot loader
+ * left it), validate its configuration with hyp_vmconfig_parse() (the
+ * hypervisor keeping the first @p reserve bytes of the first memory bank),
+ * seed @p pool with what that reserve has left after the hypervisor's
+ * image, and call hyp_vmbuild_setup(). The VMs are then built with
+ * hyp_vmbuild_create() from @p cfg and @p dtb.
+ * @param dtb      Buffer for the boot DTB, 8-byte aligned (static: it must
+ *                 outlive the VMs).
+ * @param dtb_max  Its size.
+ * @param reserve  Bytes kept by the hypervisor at the start of RAM (image,
+ *                 page pool); the image must lie there with 1 MiB to spare.
+ * @param tick_hz  The EL2 tick's frequency (hyp_vmbuild_setup()).
+ * @param cfg      Receives the configuration.
+ * @param pool     The page pool to seed.
+ * @param report   Receives each refusal line; may be NULL.
+ * @param arg      Passed to @p report.
+ * @param err      Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK; ::HYP_ENOMEM for a DTB larger than @p dtb_max;
+ *         ::HYP_ERANGE for an image outside the reserve; errors of
+ *         hyp_el2_map(), hyp_vmconfig_parse(), hyp_page_pool_init() or
+ *         hyp_vmbuild_setup().
+ */
+int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_hz,
+                     struct hyp_vmconfig *cfg, struct hyp_page_pool *pool,
+                     hyp_vmconfig_line_fn report, void *arg, char *err);
+
 #endif /* HYP_VMBUILD_H */

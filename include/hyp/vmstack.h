@@ -23,7 +23,10 @@
  * lock-free: a stack belongs to one physical CPU and only that CPU touches
  * it (hyp_vmstack_this_cpu()). hyp_vmstack_run() (target only) runs the
  * callee on top until it leaves the stack. Nothing here allocates or
- * prints; push, pop and run are fit for exit paths.
+ * prints; push, pop and run are fit for exit paths. Physical interrupts
+ * must bring the CPU back to EL2 while a callee runs (turn the callee VM's
+ * fast exits off, hyp_vm_set_fast_exits()): that is when foreign
+ * interrupts are noticed.
  */
 #ifndef HYP_VMSTACK_H
 #define HYP_VMSTACK_H
@@ -157,8 +160,8 @@ struct hyp_vmstack_ops {
     /**
      * Whether an interrupt waiting for @p caller ends the call now (popped
      * as ::HYP_VMSTACK_FOREIGN_IRQ with the values @ref foreign_ret
-     * writes). Asked after every IRQ exit of the callee when the caller's
-     * VM has a virtual GIC with an interrupt pending for it. NULL: always.
+     * writes). Asked after every IRQ exit of the callee when the caller has
+     * an interrupt to take (see hyp_vmstack_run()). NULL: always.
      */
     bool (*foreign_ok)(struct hyp_vcpu *caller, struct hyp_vcpu *callee, void *arg);
     /**
@@ -183,7 +186,9 @@ struct hyp_vmstack_ops {
  * Loop: hyp_vcpu_run() the callee on top; IRQ and FIQ exits go to
  * hyp_handle_exit() (the physical interrupt is dispatched: forwarded
  * interrupts reach their VMs, the caller's included), then, if the caller's
- * VM has a virtual GIC with an interrupt pending for the caller and
+ * VM has a virtual GIC and the caller an interrupt to take (pending in its
+ * virtual GIC, or its virtual timer expired: a suspended caller's timer is
+ * read from its saved registers, as it is not armed in the hardware) and
  * @c foreign_ok agrees, the callee is popped as ::HYP_VMSTACK_FOREIGN_IRQ;
  * then @c overdue may end it as ::HYP_VMSTACK_FAULTED. Other exits go to
  * @c exit and, unless it handled them, to hyp_handle_exit(). A callee whose

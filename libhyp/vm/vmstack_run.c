@@ -4,6 +4,7 @@
 #include <hyp/cpu.h>
 #include <hyp/error.h>
 #include <hyp/smccc.h>
+#include <hyp/sysreg.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include <hyp/vmstack.h>
@@ -25,6 +26,26 @@ static void fail(struct hyp_vmstack *s)
     hyp_vmstack_pop(s, HYP_VMSTACK_FAULTED, &ret, 1);
 }
 
+/* CNTV_CTL_EL0: ENABLE, IMASK, ISTATUS. */
+#define CNTV_ENABLE 1u
+#define CNTV_IMASK  2u
+
+/*
+ * Whether @v has an interrupt to take: one pending in its virtual GIC, or
+ * its virtual timer expired. A suspended caller's timer is not armed in
+ * the hardware (its EL1 state is saved while the callee's is loaded), so
+ * its expiry is read from the saved registers.
+ */
+static bool caller_interrupted(struct hyp_vcpu *v)
+{
+    if (v->vm->vgic == NULL)
+        return false;
+    if (!v->loaded && (v->el1.cntv_ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE &&
+        read_sysreg(cntvct_el0) >= v->el1.cntv_cval)
+        return true;
+    return hyp_vgic_pending(v->vm->vgic, v->id);
+}
+
 /* After an interrupt exit: a foreign interrupt, or a callee that overran. */
 static void after_irq(struct hyp_vmstack *s, const struct hyp_vmstack_ops *ops,
                       struct hyp_vcpu *caller, struct hyp_vcpu *callee)
@@ -33,9 +54,8 @@ static void after_irq(struct hyp_vmstack *s, const struct hyp_vmstack_ops *ops,
     unsigned n = 0;
     void *arg = ops != NULL ? ops->arg : NULL;
 
-    if (caller->vm->vgic != NULL && hyp_vgic_pending(caller->vm->vgic, caller->id) &&
-        (ops == NULL || ops->foreign_ok == NULL ||
-         ops->foreign_ok(caller, callee, arg))) {
+    if (caller_interrupted(caller) && (ops == NULL || ops->foreign_ok == NULL ||
+                                       ops->foreign_ok(caller, callee, arg))) {
         if (ops != NULL && ops->foreign_ret != NULL)
             n = ops->foreign_ret(caller, callee, ret, arg);
         hyp_vmstack_pop(s, HYP_VMSTACK_FOREIGN_IRQ, ret,

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The start of a hypervisor with VMs from /hypervisor (hyp/vmbuild.h; target only). */
+#include <stdio.h>
+#include <string.h>
+#include <hyp/cpu.h>
+#include <hyp/error.h>
+#include <hyp/loader.h>
+#include <hyp/mm.h>
+#include <hyp/platform.h>
+#include <hyp/vmbuild.h>
+
+#define PAGE 4096ULL
+
+int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_hz,
+                     struct hyp_vmconfig *cfg, struct hyp_page_pool *pool,
+                     hyp_vmconfig_line_fn report, void *arg, char *err)
+{
+    const struct hyp_platform *plat = hyp_platform_get();
+    struct hyp_range image = hyp_image_range();
+    struct hyp_range hyp = {plat->mem[0].base, reserve};
+    uint64_t pool_base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
+    uint64_t dtb_page = plat->dtb.base & ~(PAGE - 1);
+    int rc;
+
+    err[0] = '\0';
+    if (plat->dtb.size > dtb_max) {
+        snprintf(err, HYP_GUEST_ERRLEN, "the boot DTB is larger than %zu KiB",
+                 dtb_max >> 10);
+        return HYP_ENOMEM;
+    }
+    if (image.base < hyp.base || pool_base + (1 << 20) > hyp.base + hyp.size) {
+        snprintf(err, HYP_GUEST_ERRLEN,
+                 "the hypervisor and 1 MiB of page pool must lie in the first %llu MiB "
+                 "of RAM",
+                 (unsigned long long)(reserve >> 20));
+        return HYP_ERANGE;
+    }
+    rc = hyp_el2_map(
+        dtb_page, ((plat->dtb.base + plat->dtb.size + PAGE - 1) & ~(PAGE - 1)) - dtb_page,
+        HYP_PROT_R);
+    if (rc == HYP_OK)
+        memcpy(dtb, (const void *)(uintptr_t)plat->dtb.base, plat->dtb.size);
+    if (rc == HYP_OK)
+        rc = hyp_vmconfig_parse(dtb, dtb_max, &hyp, 1, cfg, report, arg);
+    if (rc != HYP_OK) {
+        snprintf(err, HYP_GUEST_ERRLEN, "configuration refused (%s): %s",
+                 hyp_strerror(rc), cfg->error);
+        return rc;
+    }
+    rc = hyp_el2_map(pool_base, hyp.base + hyp.size - pool_base, HYP_PROT_RW);
+    if (rc == HYP_OK)
+        rc = hyp_page_pool_init(pool, (void *)(uintptr_t)pool_base,
+                                hyp.base + hyp.size - pool_base);
+    if (rc == HYP_OK)
+        rc = hyp_vmbuild_setup(plat, tick_hz);
+    if (rc != HYP_OK)
+        snprintf(err, HYP_GUEST_ERRLEN, "cannot prepare for VMs: %s", hyp_strerror(rc));
+    return rc;
+}
