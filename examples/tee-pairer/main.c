@@ -22,7 +22,9 @@
  * its answer dropped, before that TEE vCPU takes another call). A call
  * that runs for more than BUDGET_US, or a TEE that powers off (its
  * runtime does when it faults), fails with OP-TEE's UNKNOWN_FUNCTION (-1);
- * the TEE is then down and every later call of its GPOS fails the same way.
+ * the TEE is then down until its GPOS calls again from the CPU of the TEE's
+ * vCPU 0, which restarts it from its images first (hyp_vmbuild_reload()).
+ * Other pairs run on meanwhile.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +56,15 @@ struct tee_vcpu {
     bool ready;     /* it said so after boot */
     bool suspended; /* mid-call, after a foreign interrupt */
 };
-static struct tee_vcpu tee_vcpus[HYP_VMCONFIG_MAX_VMS][HYP_VMCONFIG_MAX_VCPUS];
-static bool tee_down[HYP_VMCONFIG_MAX_VMS];
+/* A TEE. */
+struct tee {
+    struct tee_vcpu vcpus[HYP_VMCONFIG_MAX_VCPUS];
+    unsigned inflight;        /* its vCPUs on some CPU's VM stack (atomic) */
+    bool down;                /* failed; restarted at its GPOS's next call (atomic) */
+    unsigned restarts;        /* (atomic) */
+    struct hyp_spinlock lock; /* one restart at a time */
+};
+static struct tee tees[HYP_VMCONFIG_MAX_VMS];
 
 /* The call in flight on each CPU. */
 struct call {
@@ -141,15 +150,13 @@ static enum hyp_vmstack_reason run_tee(struct hyp_vcpu *gpos, struct hyp_vcpu *t
 static bool tee_prepare(struct hyp_vcpu *gpos, struct hyp_vcpu *tee, unsigned t,
                         bool resuming)
 {
-    struct tee_vcpu *tv = &tee_vcpus[t][tee->id];
+    struct tee_vcpu *tv = &tees[t].vcpus[tee->id];
 
-    if (tee_down[t])
-        return false;
     if (!tv->ready) {
         if (__atomic_load_n(&tee->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON_PENDING ||
             !hyp_vcpu_wait_power_on(tee) ||
             run_tee(gpos, tee, NULL, 0, false) != HYP_VMSTACK_RETURNED) {
-            tee_down[t] = true;
+            __atomic_store_n(&tees[t].down, true, __ATOMIC_RELEASE);
             return false;
         }
         tv->ready = true;
@@ -159,36 +166,54 @@ static bool tee_prepare(struct hyp_vcpu *gpos, struct hyp_vcpu *tee, unsigned t,
 
         tv->suspended = false;
         if (r != HYP_VMSTACK_RETURNED) {
-            tee_down[t] = true;
+            __atomic_store_n(&tees[t].down, true, __ATOMIC_RELEASE);
             return false;
         }
     }
     return true;
 }
 
-/* SMCCC service for the Trusted OS owners: a GPOS's call to its TEE. */
-static void tee_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
-                     uint64_t ret[4], enum hyp_smccc_conduit conduit)
+/*
+ * A failed TEE, restarted from its images: only on its vCPU 0's CPU, when
+ * none of its vCPUs is on a VM stack (calls on other CPUs meanwhile fail);
+ * its vCPU 0 boots at once, the others at their first call. Not an exit
+ * path of the GPOS's: the call that finds its TEE down pays for it.
+ */
+static bool tee_restart(struct hyp_vcpu *gpos, unsigned t)
 {
-    struct hyp_vmbuild *g = built_of(vcpu->vm);
-    struct hyp_vcpu *tee;
-    struct tee_vcpu *tv;
+    struct tee *tp = &tees[t];
+    char err[HYP_GUEST_ERRLEN];
+    bool ok = false;
+
+    if (vms[t].vcpus[0].pcpu != hyp_cpu_id() || !hyp_spin_trylock(&tp->lock))
+        return false;
+    if (!__atomic_load_n(&tp->down, __ATOMIC_ACQUIRE)) {
+        ok = true;
+    } else if (__atomic_load_n(&tp->inflight, __ATOMIC_ACQUIRE) == 0 &&
+               hyp_vmbuild_reload(&vms[t], err) == HYP_OK) {
+        memset(tp->vcpus, 0, sizeof(tp->vcpus));
+        __atomic_add_fetch(&tp->restarts, 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&tp->down, false, __ATOMIC_RELEASE);
+        ok = tee_prepare(gpos, &vms[t].vcpus[0], t, false);
+    }
+    hyp_spin_unlock(&tp->lock);
+    return ok;
+}
+
+/* The call on its TEE's vCPU; false when the TEE is down. */
+static bool tee_run_call(struct hyp_vcpu *vcpu, unsigned t, uint32_t fid,
+                         const uint64_t args[7], uint64_t ret[4])
+{
+    struct hyp_vcpu *tee = &vms[t].vcpus[vcpu->id];
+    struct tee_vcpu *tv = &tees[t].vcpus[vcpu->id];
+    bool resume = fid == OPTEE_SMC_CALL_RETURN_FROM_RPC && tv->suspended &&
+                  args[2] == (RESUME_TAG | vcpu->id);
     uint64_t regs[8];
     enum hyp_vmstack_reason r;
-    unsigned t;
-    bool resume;
 
-    if (g == NULL || g->cfg->tee < 0 || (conduit == HYP_SMCCC_HVC && !g->cfg->tee_hvc))
-        return; /* NOT_SUPPORTED, prefilled */
-    t = (unsigned)g->cfg->tee;
-    tee = &vms[t].vcpus[vcpu->id];
-    tv = &tee_vcpus[t][vcpu->id];
-    resume = fid == OPTEE_SMC_CALL_RETURN_FROM_RPC && tv->suspended &&
-             args[2] == (RESUME_TAG | vcpu->id);
-    if (!tee_prepare(vcpu, tee, t, resume)) {
-        ret[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
-        return;
-    }
+    if (__atomic_load_n(&tees[t].down, __ATOMIC_ACQUIRE) ||
+        !tee_prepare(vcpu, tee, t, resume))
+        return false;
     regs[0] = fid;
     memcpy(&regs[1], args, 7 * sizeof(regs[0]));
     r = run_tee(vcpu, tee, resume ? NULL : regs, resume ? 0 : 8,
@@ -204,11 +229,34 @@ static void tee_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7]
         ret[2] = 0;
         ret[3] = RESUME_TAG | vcpu->id; /* a3: resume information */
         break;
-    default: /* it faulted, overran or powered off: down for good */
-        tee_down[t] = true;
-        ret[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
-        break;
+    default: /* it faulted, overran or powered off */
+        __atomic_store_n(&tees[t].down, true, __ATOMIC_RELEASE);
+        return false;
     }
+    return true;
+}
+
+/* SMCCC service for the Trusted OS owners: a GPOS's call to its TEE. */
+static void tee_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
+                     uint64_t ret[4], enum hyp_smccc_conduit conduit)
+{
+    struct hyp_vmbuild *g = built_of(vcpu->vm);
+    struct tee *tp;
+    bool ok;
+
+    if (g == NULL || g->cfg->tee < 0 || (conduit == HYP_SMCCC_HVC && !g->cfg->tee_hvc))
+        return; /* NOT_SUPPORTED, prefilled */
+    tp = &tees[g->cfg->tee];
+    if (__atomic_load_n(&tp->down, __ATOMIC_ACQUIRE) &&
+        !tee_restart(vcpu, (unsigned)g->cfg->tee)) {
+        ret[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+        return;
+    }
+    __atomic_add_fetch(&tp->inflight, 1, __ATOMIC_ACQ_REL);
+    ok = tee_run_call(vcpu, (unsigned)g->cfg->tee, fid, args, ret);
+    __atomic_sub_fetch(&tp->inflight, 1, __ATOMIC_ACQ_REL);
+    if (!ok)
+        ret[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }
 
 static const struct hyp_smccc_service tee_service = {

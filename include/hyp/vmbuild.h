@@ -290,4 +290,20 @@ int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_
                      struct hyp_vmconfig *cfg, struct hyp_page_pool *pool,
                      hyp_vmconfig_line_fn report, void *arg, char *err);
 
+/**
+ * @brief Restart, from its images, a VM whose vCPUs run in no run loop.
+ *
+ * For a VM run only through the VM stack (a TEE pairer's trusted OS, a
+ * child VM): what hyp_vmbuild_restart() does, without waiting for its vCPUs
+ * to leave hyp_vmbuild_run(), which they never entered. The caller makes
+ * sure that none of them runs meanwhile (none is on any CPU's VM stack).
+ * Its vCPU 0 is then ready to boot (::HYP_VCPU_ON_PENDING), the others off.
+ * Not an exit path: it clears the VM's RAM and loads its images.
+ * @param b   The VM.
+ * @param err Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK; ::HYP_EINVAL when not called on its vCPU 0's CPU;
+ *         errors of hyp_vmbuild_restart().
+ */
+int hyp_vmbuild_reload(struct hyp_vmbuild *b, char *err);
+
 #endif /* HYP_VMBUILD_H */

@@ -57,3 +57,17 @@ int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_
         snprintf(err, HYP_GUEST_ERRLEN, "cannot prepare for VMs: %s", hyp_strerror(rc));
     return rc;
 }
+
+int hyp_vmbuild_reload(struct hyp_vmbuild *b, char *err)
+{
+    err[0] = '\0';
+    if (b->vcpus[0].pcpu != hyp_cpu_id()) {
+        snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): reload: not on its vCPU 0's CPU",
+                 b->cfg->node, b->cfg->name);
+        return HYP_EINVAL;
+    }
+    /* None of its vCPUs is in a run loop: all of them count as parked. */
+    __atomic_store_n(&b->vm.shutdown, HYP_VM_RESET, __ATOMIC_RELEASE);
+    __atomic_store_n(&b->parked, b->vm.vcpu_count, __ATOMIC_RELEASE);
+    return hyp_vmbuild_restart(b, err);
+}

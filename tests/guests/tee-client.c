@@ -8,7 +8,8 @@
  * (each pair's TEE has its own); "build-id=none" says the VM has no TEE, so
  * every Trusted OS call must get SMCCC NOT_SUPPORTED. "bench" adds the
  * round trip of an empty call (a figure, never judged); "fault" ends by
- * making the TEE fault, after which every call must fail.
+ * making the TEE fault, then loop past the pairer's budget: each time the
+ * call fails and the next one reaches the TEE restarted from its image.
  *
  * With a TEE: the DTB's /firmware/optee and the shared region; the API's
  * UID and revision; the OS revision with the pair's build id; capabilities
@@ -287,20 +288,31 @@ static void bench(void)
            (unsigned long long)(max * 1000000000ULL / freq), BENCH_CALLS);
 }
 
-static void fault(void)
+/* The TEE fails (@p cmd: it faults, or it loops past the pairer's budget
+ * with no interrupt for this VM to yield to): the call fails; the next one
+ * reaches the same TEE restarted from its image (its sessions gone). */
+static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
 {
-    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT};
+    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {5000}};
     uint32_t s, rc;
     struct smccc_res r;
 
     tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
-           "open a session to make it fault");
-    rc = invoke(s, TA_TEST_CMD_FAULT, &p, NULL);
-    tap_ok(rc == TEEC_ERROR_COMMUNICATION, "a faulting TEE fails the call (0x%08x)",
+           "open a session (the TEE %s next)", how);
+    rc = invoke(s, cmd, &p, NULL);
+    tap_ok(rc == TEEC_ERROR_COMMUNICATION, "a TEE that %s fails the call (0x%08x)", how,
            (unsigned)rc);
-    r = smc(OPTEE_SMC_CALLS_UID, 0, 0, 0);
-    tap_ok((uint32_t)r.a0 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
-           "... and every call after it (0x%llx)", (unsigned long long)r.a0);
+    r = smc(OPTEE_SMC_GET_OS_REVISION, 0, 0, 0);
+    tap_ok(r.a0 == 1 && (uint32_t)r.a2 == want_build,
+           "the next call reaches it restarted (build id %08x)", (unsigned)r.a2);
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {1}};
+    tap_ok(invoke(s, TA_TEST_CMD_ECHO, &p, NULL) == TEEC_ERROR_BAD_STATE,
+           "its sessions from before are gone");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {7}};
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS &&
+               invoke(s, TA_TEST_CMD_ECHO, &p, NULL) == TEEC_SUCCESS && p.u[0] == 8,
+           "a new session works");
+    close_session(s);
 }
 
 void guest_main(void)
@@ -310,6 +322,7 @@ void guest_main(void)
     const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
     const char *b = args ? strstr(args, "build-id=") : NULL;
     int shm = fdt ? fdt_node_offset_by_compatible(fdt, -1, "libhyp,shared-memory") : -1;
+    uint32_t build;
 
     if (b == NULL)
         tap_bail("no build-id= on the command line");
@@ -321,11 +334,14 @@ void guest_main(void)
     tap_diag("tee-client: a VM with a trusted OS, build id %s", b + 9);
     if (shm < 0 || !guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) || shm_size < 0x2000)
         tap_bail("no region shared with the trusted OS in the DTB");
-    probe((uint32_t)strtoul(b + 9, NULL, 16));
-    sessions((uint32_t)strtoul(b + 9, NULL, 16));
+    build = (uint32_t)strtoul(b + 9, NULL, 16);
+    probe(build);
+    sessions(build);
     foreign_interrupts();
     if (strstr(args, "bench") != NULL)
         bench();
-    if (strstr(args, "fault") != NULL)
-        fault();
+    if (strstr(args, "fault") != NULL) {
+        fail_and_restart(TA_TEST_CMD_FAULT, "faults", build);
+        fail_and_restart(TA_TEST_CMD_BUSY, "loops", build);
+    }
 }
