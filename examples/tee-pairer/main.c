@@ -14,8 +14,8 @@
  * get SMCCC NOT_SUPPORTED (-1). The GPOS's guest DTB says
  * /firmware/optee, so Linux's stock optee driver talks to its TEE.
  *
- * Policy, all here: a yielding call (CALL_WITH_ARG) that has run for
- * PREEMPT_US while an interrupt waits for the GPOS is suspended and the
+ * Policy, all here: a yielding call (CALL_WITH_ARG) that began PREEMPT_US
+ * ago or more while an interrupt waits for the GPOS is suspended and the
  * GPOS gets OP-TEE's foreign-interrupt return; CALL_RETURN_FROM_RPC with
  * its resume value resumes it (a suspended call whose resume never comes,
  * e.g. because the GPOS thread moved to another CPU, is run to its end,
@@ -55,6 +55,7 @@ static unsigned gpos_running;
 struct tee_vcpu {
     bool ready;     /* it said so after boot */
     bool suspended; /* mid-call, after a foreign interrupt */
+    uint64_t begun; /* counter when its current call began */
 };
 /* A TEE. */
 struct tee {
@@ -70,6 +71,7 @@ static struct tee tees[HYP_VMCONFIG_MAX_VMS];
 struct call {
     uint64_t answer[4];
     uint64_t start; /* counter at its (re)start */
+    uint64_t begun; /* counter when it began, before any suspension */
     bool yielding;  /* may be suspended for a foreign interrupt */
 };
 static struct call calls[HYP_MAX_CPUS];
@@ -112,7 +114,7 @@ static bool tee_foreign_ok(struct hyp_vcpu *caller, struct hyp_vcpu *tee, void *
     const struct call *c = &calls[hyp_cpu_id()];
 
     (void)caller, (void)tee, (void)arg;
-    return c->yielding && read_sysreg(cntpct_el0) - c->start >= us_to_ticks(PREEMPT_US);
+    return c->yielding && read_sysreg(cntpct_el0) - c->begun >= us_to_ticks(PREEMPT_US);
 }
 
 static bool tee_overdue(struct hyp_vcpu *caller, struct hyp_vcpu *tee,
@@ -123,23 +125,33 @@ static bool tee_overdue(struct hyp_vcpu *caller, struct hyp_vcpu *tee,
     return read_sysreg(cntpct_el0) - calls[hyp_cpu_id()].start > us_to_ticks(BUDGET_US);
 }
 
+/* The GPOS's timer is not armed while its TEE runs: the EL2 tick comes at
+ * its deadline instead, so that its expiry is seen then. */
+static void tee_wake_by(uint64_t cval, void *arg)
+{
+    (void)arg;
+    hyp_vmbuild_tick_by(cval);
+}
+
 static const struct hyp_vmstack_ops tee_ops = {
     .exit = tee_exit,
     .foreign_ok = tee_foreign_ok,
     .overdue = tee_overdue,
+    .wake_by = tee_wake_by,
 };
 
 /* Run @tee on top of this CPU's stack, pushed by @gpos with @args (NULL:
- * resume it as it is). */
+ * resume it as it is), for a call that began at @begun (0: now). */
 static enum hyp_vmstack_reason run_tee(struct hyp_vcpu *gpos, struct hyp_vcpu *tee,
                                        const uint64_t *args, unsigned nargs,
-                                       bool yielding)
+                                       bool yielding, uint64_t begun)
 {
     struct hyp_vmstack *s = hyp_vmstack_this_cpu();
     struct call *c = &calls[hyp_cpu_id()];
 
     c->yielding = yielding;
     c->start = read_sysreg(cntpct_el0);
+    c->begun = begun != 0 ? begun : c->start;
     if (hyp_vmstack_push(s, gpos, tee, args, nargs) != HYP_OK)
         return HYP_VMSTACK_FAULTED;
     return hyp_vmstack_run(s, &tee_ops);
@@ -155,14 +167,14 @@ static bool tee_prepare(struct hyp_vcpu *gpos, struct hyp_vcpu *tee, unsigned t,
     if (!tv->ready) {
         if (__atomic_load_n(&tee->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON_PENDING ||
             !hyp_vcpu_wait_power_on(tee) ||
-            run_tee(gpos, tee, NULL, 0, false) != HYP_VMSTACK_RETURNED) {
+            run_tee(gpos, tee, NULL, 0, false, 0) != HYP_VMSTACK_RETURNED) {
             __atomic_store_n(&tees[t].down, true, __ATOMIC_RELEASE);
             return false;
         }
         tv->ready = true;
     }
     while (tv->suspended && !resuming) {
-        enum hyp_vmstack_reason r = run_tee(gpos, tee, NULL, 0, false);
+        enum hyp_vmstack_reason r = run_tee(gpos, tee, NULL, 0, false, 0);
 
         tv->suspended = false;
         if (r != HYP_VMSTACK_RETURNED) {
@@ -216,8 +228,10 @@ static bool tee_run_call(struct hyp_vcpu *vcpu, unsigned t, uint32_t fid,
         return false;
     regs[0] = fid;
     memcpy(&regs[1], args, 7 * sizeof(regs[0]));
+    if (!resume)
+        tv->begun = read_sysreg(cntpct_el0);
     r = run_tee(vcpu, tee, resume ? NULL : regs, resume ? 0 : 8,
-                !(fid & OPTEE_SMC_FAST_CALL));
+                !(fid & OPTEE_SMC_FAST_CALL), tv->begun);
     tv->suspended = r == HYP_VMSTACK_FOREIGN_IRQ;
     switch (r) {
     case HYP_VMSTACK_RETURNED:

@@ -104,6 +104,19 @@ int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz);
 uint64_t hyp_vmbuild_ticks(unsigned *hz);
 
 /**
+ * @brief Make the calling CPU's next EL2 tick come no later than @p cval.
+ *
+ * For a CPU that runs a vCPU whose own timer is not armed in the hardware
+ * meanwhile (a caller suspended on the VM stack, see
+ * hyp_vmstack_ops::wake_by): the tick then brings the CPU back to EL2 at
+ * its deadline. An early tick counts as a tick; the next comes a period
+ * after it. Does nothing without a tick, or for a later @p cval. Fit for
+ * exit paths.
+ * @param cval A CNTPCT_EL0 value.
+ */
+void hyp_vmbuild_tick_by(uint64_t cval);
+
+/**
  * @brief Build one VM of a validated configuration.
  *
  * See the file comment for what the VM gets. Its guest DTB lists its vCPUs

@@ -177,6 +177,16 @@ struct hyp_vmstack_ops {
      */
     bool (*overdue)(struct hyp_vcpu *caller, struct hyp_vcpu *callee,
                     uint64_t ret[HYP_VMSTACK_MAX_REGS], unsigned *nret, void *arg);
+    /**
+     * Called before each entry into the callee while the caller's virtual
+     * timer is armed, with its deadline (a CNTPCT_EL0 value: libhyp leaves
+     * CNTVOFF_EL2 at 0), or, if that has passed, 100 us from now (so that a
+     * callee that may not yield still runs): it should make the CPU come
+     * back to EL2 by then (e.g. hyp_vmbuild_tick_by()), since the caller's
+     * timer is not armed in the hardware while the callee runs. NULL: the
+     * expiry is noticed at the callee's next exit for another reason.
+     */
+    void (*wake_by)(uint64_t cval, void *arg);
     void *arg; /**< Passed to each. */
 };
 

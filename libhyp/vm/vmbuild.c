@@ -40,6 +40,12 @@ static void on_tick(uint32_t intid, void *arg)
     hyp_gic_eoi(intid);
 }
 
+void hyp_vmbuild_tick_by(uint64_t cval)
+{
+    if (tick_hz_set != 0 && cval < read_sysreg(S3_4_C14_C2_2)) /* CNTHP_CVAL_EL2 */
+        CNTHP_CVAL(cval);
+}
+
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
 {
     int rc = hyp_smccc_register_defaults();

@@ -9,6 +9,10 @@
 #include <hyp/vm.h>
 #include <hyp/vmstack.h>
 
+/* The slice a callee gets when its caller's timer has expired already:
+ * 1 / HYP_VMSTACK_SLICE_DIV of a second (100 us). */
+#define HYP_VMSTACK_SLICE_DIV 10000
+
 static struct hyp_vmstack stacks[HYP_MAX_CPUS];
 
 struct hyp_vmstack *hyp_vmstack_this_cpu(void)
@@ -29,6 +33,16 @@ static void fail(struct hyp_vmstack *s)
 /* CNTV_CTL_EL0: ENABLE, IMASK, ISTATUS. */
 #define CNTV_ENABLE 1u
 #define CNTV_IMASK  2u
+
+/* Whether @v's virtual timer is armed; *cval its deadline. Its EL1 state is
+ * live in this CPU while it is loaded, saved in hyp_vcpu::el1 otherwise. */
+static bool vtimer_armed(const struct hyp_vcpu *v, uint64_t *cval)
+{
+    uint64_t ctl = v->loaded ? read_sysreg(cntv_ctl_el0) : v->el1.cntv_ctl;
+
+    *cval = v->loaded ? read_sysreg(cntv_cval_el0) : v->el1.cntv_cval;
+    return (ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE;
+}
 
 /*
  * Whether @v has an interrupt to take: one pending in its virtual GIC, or
@@ -80,6 +94,17 @@ enum hyp_vmstack_reason hyp_vmstack_run(struct hyp_vmstack *s,
         struct hyp_vcpu *callee = f->callee, *caller = f->caller;
         struct hyp_exit exit;
 
+        uint64_t cval;
+
+        /* A deadline that passed already: the callee still gets a slice
+         * (waking at once would stop a callee that may not yield for good). */
+        if (ops != NULL && ops->wake_by != NULL && caller->vm->vgic != NULL &&
+            vtimer_armed(caller, &cval)) {
+            uint64_t now = read_sysreg(cntpct_el0);
+            uint64_t slice = read_sysreg(cntfrq_el0) / HYP_VMSTACK_SLICE_DIV;
+
+            ops->wake_by(cval > now ? cval : now + slice, ops->arg);
+        }
         if (__atomic_load_n(&callee->vm->shutdown, __ATOMIC_ACQUIRE) != HYP_VM_RUNNING ||
             hyp_vcpu_run(callee, &exit) != HYP_OK) {
             fail(s);
