@@ -23,7 +23,8 @@
  * that runs for more than BUDGET_US, or a TEE that powers off (its
  * runtime does when it faults), fails with OP-TEE's UNKNOWN_FUNCTION (-1);
  * the TEE is then down until its GPOS calls again from the CPU of the TEE's
- * vCPU 0, which restarts it from its images first (hyp_vmbuild_reload()).
+ * vCPU 0, which restarts it from its images first (hyp_vmbuild_reload()),
+ * or for good with on-failure = "stop".
  * Other pairs run on meanwhile.
  */
 #include <stdio.h>
@@ -197,7 +198,8 @@ static bool tee_restart(struct hyp_vcpu *gpos, unsigned t)
     char err[HYP_GUEST_ERRLEN];
     bool ok = false;
 
-    if (vms[t].vcpus[0].pcpu != hyp_cpu_id() || !hyp_spin_trylock(&tp->lock))
+    if (vms[t].cfg->tee_stop || vms[t].vcpus[0].pcpu != hyp_cpu_id() ||
+        !hyp_spin_trylock(&tp->lock))
         return false;
     if (!__atomic_load_n(&tp->down, __ATOMIC_ACQUIRE)) {
         ok = true;

@@ -148,6 +148,9 @@ struct hyp_vmconfig_vm {
      *  when called: its index in ::hyp_vmconfig::vms; -1 for a GPOS. */
     int gpos;
     bool tee_hvc; /**< `tee-method = "hvc"`: its HVCs reach its trusted OS too. */
+    /** A trusted OS's `on-failure = "stop"`: after a failure it stays down
+     *  (the default, `"restart"`, restarts it from its images). */
+    bool tee_stop;
 };
 
 /** A memory region shared by two VMs (`shm-<name>` node). */

@@ -507,6 +507,7 @@ static const char *const vm_props[] = {
     "passthrough",    "capabilities", "max-child-vms", "max-child-memory",
     "#address-cells", "#size-cells",  "phandle",       "linux,phandle",
     "name",           "role",         "tee",           "tee-method",
+    "on-failure",
 };
 
 static const char *const module_props[] = {
@@ -1207,8 +1208,16 @@ static int vm_role(struct vctx *c, int vm)
         for (size_t i = 0; i < ARRAY_LEN(tee_has_none); i++)
             if (fdt_getprop(c->fdt, v->offset, tee_has_none[i], NULL))
                 return refuse(c, HYP_EFORMAT, vm, -1, tee_has_none[i], "%s", why[i]);
-        return HYP_OK;
+        s = prop_str(c, vm, v->offset, "on-failure", NULL, &rc);
+        if (rc == HYP_OK && s && strcmp(s, "stop") == 0)
+            v->tee_stop = true;
+        else if (rc == HYP_OK && s && strcmp(s, "restart") != 0)
+            rc = refuse(c, HYP_EFORMAT, vm, -1, "on-failure",
+                        "\"%.32s\" is not \"restart\" or \"stop\"", s);
+        return rc;
     }
+    if (fdt_getprop(c->fdt, v->offset, "on-failure", NULL))
+        return refuse(c, HYP_EFORMAT, vm, -1, "on-failure", "only a trusted OS has it");
     s = prop_str(c, vm, v->offset, "tee-method", NULL, &rc);
     if (rc != HYP_OK)
         return rc;
@@ -1602,8 +1611,9 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
         add(l, "%svcpu%u=cpu%u", k ? " " : "", k, v->vcpus[k].cpu);
     emit(l, out, arg);
     if (v->role == HYP_VMCONFIG_ROLE_TEE) {
-        add(l, "  role      trusted OS of %s (%s), on its CPUs when called",
-            cfg->vms[v->gpos].node, cfg->vms[v->gpos].name);
+        add(l, "  role      trusted OS of %s (%s), on its CPUs when called%s",
+            cfg->vms[v->gpos].node, cfg->vms[v->gpos].name,
+            v->tee_stop ? ", stops on failure" : "");
         emit(l, out, arg);
     } else if (v->tee >= 0) {
         add(l, "  tee       %s (%s), called by %s", cfg->vms[v->tee].node,

@@ -9,7 +9,9 @@
  * every Trusted OS call must get SMCCC NOT_SUPPORTED. "bench" adds the
  * round trip of an empty call (a figure, never judged); "fault" ends by
  * making the TEE fault, then loop past the pairer's budget: each time the
- * call fails and the next one reaches the TEE restarted from its image.
+ * call fails and the next one reaches the TEE restarted from its image;
+ * "stays-down" (a TEE with on-failure = "stop") makes it fault and checks
+ * that it stays down.
  *
  * With a TEE: the DTB's /firmware/optee and the shared region; the API's
  * UID and revision; the OS revision with the pair's build id; capabilities
@@ -315,6 +317,24 @@ static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
     close_session(s);
 }
 
+/* With on-failure = "stop": after the fault, the TEE stays down. */
+static void fail_and_stay_down(void)
+{
+    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT};
+    uint32_t s;
+    struct smccc_res r;
+
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
+           "open a session (the TEE faults next)");
+    tap_ok(invoke(s, TA_TEST_CMD_FAULT, &p, NULL) == TEEC_ERROR_COMMUNICATION,
+           "a TEE that faults fails the call");
+    for (unsigned i = 0; i < 3; i++) {
+        r = smc(OPTEE_SMC_CALLS_UID, 0, 0, 0);
+        tap_ok((uint32_t)r.a0 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+               "call %u after it fails too: the TEE stays down", i + 1);
+    }
+}
+
 void guest_main(void)
 {
     const void *fdt = guest_fdt();
@@ -337,6 +357,10 @@ void guest_main(void)
     build = (uint32_t)strtoul(b + 9, NULL, 16);
     probe(build);
     sessions(build);
+    if (strstr(args, "stays-down") != NULL) {
+        fail_and_stay_down();
+        return;
+    }
     foreign_interrupts();
     if (strstr(args, "bench") != NULL)
         bench();

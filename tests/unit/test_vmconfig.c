@@ -420,6 +420,10 @@ static const struct refusal refusals[] = {
     {"bad-tee-shm", HYP_EFORMAT,
      "/hypervisor/vm@3 (tee-b): shared memory: shm-b-tee: a trusted OS shares memory "
      "with its general-purpose VM (vm@1) only, not vm@2 (bare)"},
+    {"bad-tee-onfailure", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): on-failure: only a trusted OS has it"},
+    {"bad-tee-onfailure-value", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): on-failure: \"reboot\" is not \"restart\" or \"stop\""},
     {"bad-tee-method", HYP_EFORMAT,
      "/hypervisor/vm@0 (linux-a): tee-method: without a tee"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
@@ -468,6 +472,7 @@ static void test_pair(void **state)
     assert_int_equal(t->vcpus[0].mpidr, b->vcpus[0].mpidr);
     assert_int_equal(t->mem.size, 0x1000000);
     assert_int_equal(t->shm_count, 1);
+    assert_false(t->tee_stop); /* on-failure defaults to "restart" */
     assert_int_equal(cfg.vms[0].tee, -1);
     assert_false(cfg.vms[0].tee_hvc);
     /* The CPU belongs to the GPOS, not to the trusted OS that borrows it. */
