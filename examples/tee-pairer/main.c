@@ -22,9 +22,9 @@
  * its answer dropped, before that TEE vCPU takes another call). A call
  * that runs for more than BUDGET_US, or a TEE that powers off (its
  * runtime does when it faults), fails with OP-TEE's UNKNOWN_FUNCTION (-1);
- * the TEE is then down until its GPOS calls again from the CPU of the TEE's
- * vCPU 0, which restarts it from its images first (hyp_vmbuild_reload()),
- * or for good with on-failure = "stop".
+ * the TEE is then down until it is restarted from its images
+ * (hyp_vmbuild_reload()) on the CPU of its vCPU 0, by its GPOS's next call
+ * there or that CPU's next tick; or for good with on-failure = "stop".
  * Other pairs run on meanwhile.
  */
 #include <stdio.h>
@@ -290,12 +290,20 @@ static void report(void *arg, const char *line)
     printf("tee-pairer: %s\n", line);
 }
 
+/* After every exit of a GPOS vCPU: console input and idle output once per
+ * tick; on its vCPU 0's CPU, the restart of its TEE if that is down (so
+ * that a failed TEE is back before a call from another CPU needs it). */
 static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
                        void *arg)
 {
-    (void)vcpu, (void)exit, (void)arg;
+    const struct hyp_vmbuild *g;
+
+    (void)exit, (void)arg;
     if (tick)
         hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
+    if (tick && vcpu->id == 0 && (g = built_of(vcpu->vm)) != NULL && g->cfg->tee >= 0 &&
+        __atomic_load_n(&tees[g->cfg->tee].down, __ATOMIC_ACQUIRE))
+        tee_restart(vcpu, (unsigned)g->cfg->tee);
 }
 static const struct hyp_run_hooks hooks = {.after = after_exit};
 
