@@ -192,15 +192,17 @@ static bool tee_prepare(struct hyp_vcpu *gpos, struct hyp_vcpu *tee, unsigned t,
  * its vCPU 0 boots at once, the others at their first call. Not an exit
  * path of the GPOS's: the call that finds its TEE down pays for it.
  */
-static bool tee_restart(struct hyp_vcpu *gpos, unsigned t)
+static bool tee_restart(struct hyp_vcpu *gpos, unsigned t, bool force)
 {
     struct tee *tp = &tees[t];
     char err[HYP_GUEST_ERRLEN];
     bool ok = false;
 
-    if (vms[t].cfg->tee_stop || vms[t].vcpus[0].pcpu != hyp_cpu_id() ||
+    if ((vms[t].cfg->tee_stop && !force) || vms[t].vcpus[0].pcpu != hyp_cpu_id() ||
         !hyp_spin_trylock(&tp->lock))
         return false;
+    if (force)
+        __atomic_store_n(&tp->down, true, __ATOMIC_RELEASE);
     if (!__atomic_load_n(&tp->down, __ATOMIC_ACQUIRE)) {
         ok = true;
     } else if (__atomic_load_n(&tp->inflight, __ATOMIC_ACQUIRE) == 0 &&
@@ -264,7 +266,7 @@ static void tee_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7]
         return; /* NOT_SUPPORTED, prefilled */
     tp = &tees[g->cfg->tee];
     if (__atomic_load_n(&tp->down, __ATOMIC_ACQUIRE) &&
-        !tee_restart(vcpu, (unsigned)g->cfg->tee)) {
+        !tee_restart(vcpu, (unsigned)g->cfg->tee, false)) {
         ret[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
         return;
     }
@@ -303,7 +305,7 @@ static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool 
         hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
     if (tick && vcpu->id == 0 && (g = built_of(vcpu->vm)) != NULL && g->cfg->tee >= 0 &&
         __atomic_load_n(&tees[g->cfg->tee].down, __ATOMIC_ACQUIRE))
-        tee_restart(vcpu, (unsigned)g->cfg->tee);
+        tee_restart(vcpu, (unsigned)g->cfg->tee, false);
 }
 static const struct hyp_run_hooks hooks = {.after = after_exit};
 
@@ -313,6 +315,7 @@ static _Noreturn void run_cpu(void *arg)
     const struct hyp_vmconfig_vm *v = hyp_vmconfig_vm_of_cpu(&cfg, hyp_cpu_id(), &vcpu);
     struct hyp_vmbuild *b = v != NULL ? &vms[v - cfg.vms] : NULL;
     int rc = hyp_vmbuild_cpu_prepare(), end;
+    char err[HYP_GUEST_ERRLEN];
 
     (void)arg;
     if (rc != HYP_OK)
@@ -324,12 +327,28 @@ static _Noreturn void run_cpu(void *arg)
         !tee_prepare(&b->vcpus[0], &vms[v->tee].vcpus[0], (unsigned)v->tee, false))
         printf("tee-pairer: %s (%s) did not start\n", cfg.vms[v->tee].node,
                cfg.vms[v->tee].name);
-    end = hyp_vmbuild_run(b, vcpu, &hooks);
-    if (end == HYP_VM_RUNNING || end == HYP_EINVAL)
-        hyp_vmbuild_cpu_park(); /* vCPU 0 reports the VM's end */
+    for (;;) {
+        end = hyp_vmbuild_run(b, vcpu, &hooks);
+        if (end == HYP_VM_RUNNING || end == HYP_EINVAL)
+            hyp_vmbuild_cpu_park(); /* vCPU 0 reports the VM's end */
+        if (end != HYP_VM_RESET)
+            break;
+        /* SYSTEM_RESET: the VM restarts alone, from its images, and so does
+         * its TEE (whatever its on-failure: this is no failure). */
+        printf("tee-pairer: %s (%s) restarts%s\n", v->node, v->name,
+               v->tee >= 0 ? ", with its trusted OS" : "");
+        if (hyp_vmbuild_restart(b, err) != HYP_OK) {
+            printf("tee-pairer: cannot restart it: %s\n", err);
+            hyp_vmbuild_stop(b);
+            break;
+        }
+        if (v->tee >= 0 && !tee_restart(&b->vcpus[0], (unsigned)v->tee, true))
+            printf("tee-pairer: %s (%s) did not restart\n", cfg.vms[v->tee].node,
+                   cfg.vms[v->tee].name);
+    }
     left = __atomic_sub_fetch(&gpos_running, 1, __ATOMIC_ACQ_REL);
     printf("tee-pairer: %s (%s) %s; %u VMs left\n", v->node, v->name,
-           end == HYP_VM_RESET ? "reset (stopped)" : "powered off", left);
+           end == HYP_VM_RESET ? "stopped" : "powered off", left);
     if (left == 0) {
         printf("tee-pairer: powering off\n");
         hyp_system_off();

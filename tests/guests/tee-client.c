@@ -10,8 +10,9 @@
  * round trip of an empty call (a figure, never judged); "fault" ends by
  * making the TEE fault, then loop past the pairer's budget: each time the
  * call fails and the next one reaches the TEE restarted from its image;
- * "stays-down" (a TEE with on-failure = "stop") makes it fault and checks
- * that it stays down.
+ * "stays-down" (a TEE with on-failure = "stop") makes it fault, checks that
+ * it stays down, then resets the VM: after the VM's restart its TEE is
+ * back, restarted with it.
  *
  * With a TEE: the DTB's /firmware/optee and the shared region; the API's
  * UID and revision; the OS revision with the pair's build id; capabilities
@@ -317,6 +318,11 @@ static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
     close_session(s);
 }
 
+/* A word in the shared region that survives the VM's restart (only its RAM
+ * is cleared): "stays-down" resets the VM once. */
+#define RESET_MARK     0x52455345u /* "RESE" */
+#define RESET_MARK_OFF 0x3000u
+
 /* With on-failure = "stop": after the fault, the TEE stays down. */
 static void fail_and_stay_down(void)
 {
@@ -356,11 +362,29 @@ void guest_main(void)
         tap_bail("no region shared with the trusted OS in the DTB");
     build = (uint32_t)strtoul(b + 9, NULL, 16);
     probe(build);
-    sessions(build);
     if (strstr(args, "stays-down") != NULL) {
+        volatile uint32_t *mark =
+            (volatile uint32_t *)(uintptr_t)(shm_base + RESET_MARK_OFF);
+        uint32_t s = 0;
+
+        if (*mark == RESET_MARK) {
+            /* Second boot: the VM's reset restarted its TEE too. */
+            *mark = 0;
+            tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS && s == 1,
+                   "after the VM's reset its TEE is back, restarted (session %u)",
+                   (unsigned)s);
+            close_session(s);
+            return;
+        }
+        sessions(build);
         fail_and_stay_down();
-        return;
+        *mark = RESET_MARK;
+        __asm__ volatile("dsb sy" ::: "memory");
+        tap_diag("resetting the VM (PSCI SYSTEM_RESET)");
+        smccc_call(CONDUIT_HVC, 0x84000009u, 0, 0, 0);
+        tap_bail("SYSTEM_RESET returned");
     }
+    sessions(build);
     foreign_interrupts();
     if (strstr(args, "bench") != NULL)
         bench();
