@@ -16,9 +16,11 @@ then sends SGIs through GICD_SGIR (the sgi1r-write and sgi-ipi rows), takes
 and ends interrupts through the GICC (GICV) frame, and has no gicr-read row.
 
 --example picks the hypervisors (default: each of thin-monitor,
-thin-monitor-min and the partitioner that is built; the partitioner runs
-the guest as its one VM, bench/configs/partitioner-exitcost.dts, with
---smp 2 only). Under thin-monitor-min the guest owns the
+thin-monitor-min, the partitioner and the TEE pairer that is built; the
+partitioner runs the guest as its one VM, bench/configs/partitioner-exitcost.dts,
+the TEE pairer as a VM with a trusted OS of its own,
+bench/configs/tee-pairer-exitcost.dts (its tee-call row: the round trip of
+an empty call to that TEE), both with --smp 2 only). Under thin-monitor-min the guest owns the
 physical GIC, so GIC accesses, SGIs and interrupts cost no exit; its
 compiled-in policy watches the PL031, so the PL031 row includes an event
 line per access.
@@ -40,11 +42,13 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Example hypervisors that boot a guest image through scripts/run.
-HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner")
+HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner", "tee-pairer")
 # The partitioner's config: the guest as its one VM on every CPU.
 PARTITIONER_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost.dts")
 # The same with its RAM cache-coloured (4 KiB stage-2 pages), for --coloured.
 COLOURED_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost-coloured.dts")
+# The TEE pairer's: the same VM with a trusted OS of its own (the tee-call row).
+TEE_PAIRER_CONFIG = os.path.join(ROOT, "bench", "configs", "tee-pairer-exitcost.dts")
 # The partitioner tags each VM's lines with its name.
 TAG = re.compile(r"^\[[A-Za-z0-9_-]+\] ")
 BUILD_HINT = "build it with scripts/test or cmake --build build --target libhyp-target"
@@ -223,6 +227,17 @@ def main():
                 continue
             cmd = cmd[:5] + ["--config", PARTITIONER_CONFIG,
                              "--module", "vm@0=kernel:" + image, "--smp", "2",
+                             "--gic", str(a.gic)]
+        if hyp == "tee-pairer":
+            if a.smp != 2:
+                print("exit-cost: tee-pairer left out: its config is for --smp 2",
+                      file=sys.stderr)
+                continue
+            tee_os = os.path.join(build, "target", "examples", "tee-pairer", "trusted-os",
+                                  "tee-os.bin")
+            cmd = cmd[:5] + ["--config", TEE_PAIRER_CONFIG,
+                             "--module", "vm@0=kernel:" + image,
+                             "--module", "vm@1=kernel:" + tee_os, "--smp", "2",
                              "--gic", str(a.gic)]
         if not a.no_icount:
             cmd.append("--icount")

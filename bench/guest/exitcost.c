@@ -300,6 +300,17 @@ static inline void smc_psci_version(void)
     __asm__ volatile("smc #0" : "+r"(x0) : : SMCCC_CLOBBERS);
 }
 
+/* OP-TEE's CALLS_REVISION (fast call, SMC32, Trusted OS owner 63): the
+ * empty call to a trusted OS (examples/tee-pairer/optee.h). */
+#define OPTEE_CALLS_REVISION 0xbf00ff03u
+
+static inline void smc_tee_revision(void)
+{
+    register uint64_t x0 __asm__("x0") = OPTEE_CALLS_REVISION;
+
+    __asm__ volatile("smc #0" : "+r"(x0) : : SMCCC_CLOBBERS);
+}
+
 /* GICv2: the distributor and CPU interface (set by gic_find()). */
 static bool gic_v2;
 static uint64_t gic_v2_gicd, gic_v2_gicc;
@@ -620,6 +631,15 @@ static void bench_calls(void)
             BATCHED(&st, smc_psci_version());
             report("smc-null", &st);
         }
+    }
+
+    /* A round trip to the VM's own trusted OS (the TEE pairer): only when
+     * its DTB says there is one. */
+    if (guest_fdt() == NULL || fdt_path_offset(guest_fdt(), "/firmware/optee") < 0) {
+        skipped("tee-call", "no trusted OS: no /firmware/optee in the DTB");
+    } else {
+        BATCHED(&st, smc_tee_revision());
+        report("tee-call", &st);
     }
 }
 

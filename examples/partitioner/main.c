@@ -128,44 +128,14 @@ static void print_map_line(void *arg, const char *line)
 
 int main(void)
 {
-    const struct hyp_platform *plat = hyp_platform_get();
-    const struct hyp_range *bank = &plat->mem[0];
-    struct hyp_range hyp = {bank->base, HYP_RESERVE};
-    uint64_t pool_end = hyp.base + hyp.size;
     char err[HYP_GUEST_ERRLEN];
-    int rc;
+    int rc = hyp_vmbuild_boot(dtb, sizeof(dtb), HYP_RESERVE, TICK_HZ, &cfg, &pool, report,
+                              NULL, err);
 
-    if (plat->dtb.size > sizeof(dtb))
-        hyp_panic("the boot DTB is larger than %u KiB", DTB_MAX >> 10);
-    rc = hyp_el2_map(plat->dtb.base & ~4095ULL,
-                     ((plat->dtb.base + plat->dtb.size + 4095) & ~4095ULL) -
-                         (plat->dtb.base & ~4095ULL),
-                     HYP_PROT_R);
-    if (rc == HYP_OK)
-        memcpy(dtb, (const void *)(uintptr_t)plat->dtb.base, plat->dtb.size);
-    if (rc == HYP_OK)
-        rc = hyp_vmconfig_parse(dtb, sizeof(dtb), &hyp, 1, &cfg, report, NULL);
     if (rc != HYP_OK)
-        hyp_panic("configuration refused (%s): %s", hyp_strerror(rc), cfg.error);
+        hyp_panic("%s", err);
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
-
-    if (cfg.hyp_colours) { /* the image moves to colours of its own */
-        char line[192];
-
-        if (hyp_vmbuild_move_image(&cfg, &pool_end, line, sizeof(line)) != HYP_OK)
-            hyp_panic("%s", line);
-        printf("partitioner: %s\n", line);
-    }
-    /* Stage-2 tables come from the rest of the hypervisor's RAM (below its
-     * image's new place when it moved to colours of its own). */
-    rc = hyp_vmbuild_pool_init(&pool, hyp, pool_end, 1 << 20);
-    if (rc != HYP_OK)
-        hyp_panic("the partitioner must lie in the first 15 MiB of RAM (%s)",
-                  hyp_strerror(rc));
-    rc = hyp_vmbuild_setup(plat, TICK_HZ);
-    if (rc != HYP_OK)
-        hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         struct hyp_vmbuild *b = &vms[i];
         uint64_t start = now_us();

@@ -251,6 +251,19 @@ int hyp_vmbuild_audit_colours(const struct hyp_vmbuild *b, const char *when, cha
 uint64_t hyp_vmbuild_ticks(unsigned *hz);
 
 /**
+ * @brief Make the calling CPU's next EL2 tick come no later than @p cval.
+ *
+ * For a CPU that runs a vCPU whose own timer is not armed in the hardware
+ * meanwhile (a caller suspended on the VM stack, see
+ * hyp_vmstack_ops::wake_by): the tick then brings the CPU back to EL2 at
+ * its deadline. An early tick counts as a tick; the next comes a period
+ * after it. Does nothing without a tick, or for a later @p cval. Fit for
+ * exit paths.
+ * @param cval A CNTPCT_EL0 value.
+ */
+void hyp_vmbuild_tick_by(uint64_t cval);
+
+/**
  * @brief Build one VM of a validated configuration.
  *
  * See the file comment for what the VM gets. Its guest DTB lists its vCPUs
@@ -484,5 +497,54 @@ typedef size_t (*hyp_vmbuild_input_fn)(void *arg, char *buf, size_t len);
  */
 void hyp_vmbuild_console_input(struct hyp_vmbuild *b, hyp_vmbuild_input_fn filter,
                                void *arg);
+
+/**
+ * @brief Start a hypervisor whose VMs are described under /hypervisor.
+ *
+ * What the partitioner and the TEE pairer both do first, on the boot CPU:
+ * copy the boot DTB into @p dtb (VM RAM may cover where the boot loader
+ * left it), validate its configuration with hyp_vmconfig_parse() (the
+ * hypervisor keeping the first @p reserve bytes of the first memory bank),
+ * move the hypervisor's image to colours of its own if the configuration
+ * gives it some (hyp_vmbuild_move_image(), whose verdict line goes to
+ * @p report), seed @p pool with what that reserve has left after the
+ * image (hyp_vmbuild_pool_init()), and call hyp_vmbuild_setup(). The VMs are then built
+ * with hyp_vmbuild_create() from @p cfg and @p dtb.
+ * @param dtb      Buffer for the boot DTB, 8-byte aligned (static: it must
+ *                 outlive the VMs).
+ * @param dtb_max  Its size.
+ * @param reserve  Bytes kept by the hypervisor at the start of RAM (image,
+ *                 page pool); the image must lie there with 1 MiB to spare.
+ * @param tick_hz  The EL2 tick's frequency (hyp_vmbuild_setup()).
+ * @param cfg      Receives the configuration.
+ * @param pool     The page pool to seed.
+ * @param report   Receives each refusal line, and the image's move; may
+ *                 be NULL.
+ * @param arg      Passed to @p report.
+ * @param err      Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK; ::HYP_ENOMEM for a DTB larger than @p dtb_max;
+ *         ::HYP_ERANGE for an image outside the reserve; errors of
+ *         hyp_el2_map(), hyp_vmconfig_parse(), hyp_page_pool_init() or
+ *         hyp_vmbuild_setup().
+ */
+int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_hz,
+                     struct hyp_vmconfig *cfg, struct hyp_page_pool *pool,
+                     hyp_vmconfig_line_fn report, void *arg, char *err);
+
+/**
+ * @brief Restart, from its images, a VM whose vCPUs run in no run loop.
+ *
+ * For a VM run only through the VM stack (a TEE pairer's trusted OS, a
+ * child VM): what hyp_vmbuild_restart() does, without waiting for its vCPUs
+ * to leave hyp_vmbuild_run(), which they never entered. The caller makes
+ * sure that none of them runs meanwhile (none is on any CPU's VM stack).
+ * Its vCPU 0 is then ready to boot (::HYP_VCPU_ON_PENDING), the others off.
+ * Not an exit path: it clears the VM's RAM and loads its images.
+ * @param b   The VM.
+ * @param err Receives a message on failure (::HYP_GUEST_ERRLEN bytes).
+ * @return ::HYP_OK; ::HYP_EINVAL when not called on its vCPU 0's CPU;
+ *         errors of hyp_vmbuild_restart().
+ */
+int hyp_vmbuild_reload(struct hyp_vmbuild *b, char *err);
 
 #endif /* HYP_VMBUILD_H */

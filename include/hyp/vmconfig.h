@@ -76,6 +76,12 @@
 /** Capability `"create-vms"`: the VM may create child VMs within its limits. */
 #define HYP_VMCONFIG_CAP_CREATE_VMS   4u
 
+/** What a VM is for (`role`). */
+enum hyp_vmconfig_role {
+    HYP_VMCONFIG_ROLE_GPOS = 0, /**< `"general-purpose"` (the default). */
+    HYP_VMCONFIG_ROLE_TEE,      /**< `"trusted-os"`: runs only when its GPOS calls. */
+};
+
 /** One vCPU of a VM, pinned to one physical CPU. */
 struct hyp_vmconfig_vcpu {
     unsigned cpu;   /**< Physical CPU: its index in ::hyp_platform::cpus (DT order). */
@@ -143,6 +149,17 @@ struct hyp_vmconfig_vm {
     unsigned caps;             /**< `HYP_VMCONFIG_CAP_*` bits from `capabilities`. */
     unsigned max_child_vms;    /**< `max-child-vms` (0 without "create-vms"). */
     uint64_t max_child_memory; /**< `max-child-memory` in bytes (0 without it). */
+    unsigned role;             /**< ::hyp_vmconfig_role. */
+    /** A general-purpose VM's trusted OS (`tee`): its index in
+     *  ::hyp_vmconfig::vms, or -1. */
+    int tee;
+    /** A trusted OS's general-purpose VM, whose CPUs (@ref vcpus) it runs on
+     *  when called: its index in ::hyp_vmconfig::vms; -1 for a GPOS. */
+    int gpos;
+    bool tee_hvc; /**< `tee-method = "hvc"`: its HVCs reach its trusted OS too. */
+    /** A trusted OS's `on-failure = "stop"`: after a failure it stays down
+     *  (the default, `"restart"`, restarts it from its images). */
+    bool tee_stop;
 };
 
 /** A memory region shared by two VMs (`shm-<name>` node). */

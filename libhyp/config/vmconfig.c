@@ -520,11 +520,14 @@ static const char *const hv_props[] = {
 };
 
 static const char *const vm_props[] = {
-    "compatible",     "reg",          "label",         "cpus",
-    "memory",         "memory-base",  "direct-map",    "vpl011",
-    "passthrough",    "capabilities", "max-child-vms", "max-child-memory",
-    "#address-cells", "#size-cells",  "phandle",       "linux,phandle",
-    "name",           "colours",      "share-colours",
+    "compatible",     "reg",           "label",
+    "cpus",           "memory",        "memory-base",
+    "direct-map",     "vpl011",        "passthrough",
+    "capabilities",   "max-child-vms", "max-child-memory",
+    "#address-cells", "#size-cells",   "phandle",
+    "linux,phandle",  "name",          "colours",
+    "share-colours",  "role",          "tee",
+    "tee-method",     "on-failure",
 };
 
 static const char *const module_props[] = {
@@ -1180,6 +1183,8 @@ static int vm_caps(struct vctx *c, int vm)
     return HYP_OK;
 }
 
+static int vm_role(struct vctx *c, int vm);
+
 /** Parse VM node @p node as cfg->vms[vm]. */
 static int parse_vm(struct vctx *c, int vm, int node, const char *name)
 {
@@ -1187,6 +1192,7 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
     int rc;
 
     memset(v, 0, sizeof(*v));
+    v->tee = v->gpos = -1;
     v->offset = node;
     v->kernel.node = v->ramdisk.node = -1;
     hyp_fdt_copy(v->node, sizeof(v->node), name);
@@ -1208,7 +1214,9 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
                         vm_ref(c, i, ref, sizeof(ref)));
     }
     if (rc == HYP_OK)
-        rc = vm_cpus(c, vm);
+        rc = vm_role(c, vm);
+    if (rc == HYP_OK && v->role != HYP_VMCONFIG_ROLE_TEE)
+        rc = vm_cpus(c, vm); /* a trusted OS borrows its GPOS's: pair_vms() */
     if (rc == HYP_OK)
         rc = vm_memory(c, vm);
     if (rc == HYP_OK)
@@ -1347,6 +1355,126 @@ static int parse_shm(struct vctx *c, int s, int node, const char *name)
         v->shm[v->shm_count++] = (unsigned)s;
     }
     return HYP_OK;
+}
+
+/*
+ * Pairs: general-purpose VMs and their trusted OSes
+ */
+
+/** `role`, `tee`, `tee-method`, and what a trusted OS may not have. */
+static int vm_role(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+    static const char *const tee_has_none[] = {"cpus", "passthrough", "capabilities",
+                                               "tee", "tee-method"};
+    static const char *const why[] = {
+        "a trusted OS has no CPU of its own: it runs on its GPOS's when called",
+        "a trusted OS is given no device", "a trusted OS has no capability",
+        "a trusted OS has no trusted OS", "a trusted OS is called, it does not call"};
+    int rc;
+    const char *s = prop_str(c, vm, v->offset, "role", NULL, &rc);
+
+    if (rc != HYP_OK)
+        return rc;
+    if (s && strcmp(s, "trusted-os") == 0)
+        v->role = HYP_VMCONFIG_ROLE_TEE;
+    else if (s && strcmp(s, "general-purpose") != 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "role",
+                      "\"%.32s\" is not \"general-purpose\" or \"trusted-os\"", s);
+    if (v->role == HYP_VMCONFIG_ROLE_TEE) {
+        for (size_t i = 0; i < ARRAY_LEN(tee_has_none); i++)
+            if (fdt_getprop(c->fdt, v->offset, tee_has_none[i], NULL))
+                return refuse(c, HYP_EFORMAT, vm, -1, tee_has_none[i], "%s", why[i]);
+        s = prop_str(c, vm, v->offset, "on-failure", NULL, &rc);
+        if (rc == HYP_OK && s && strcmp(s, "stop") == 0)
+            v->tee_stop = true;
+        else if (rc == HYP_OK && s && strcmp(s, "restart") != 0)
+            rc = refuse(c, HYP_EFORMAT, vm, -1, "on-failure",
+                        "\"%.32s\" is not \"restart\" or \"stop\"", s);
+        return rc;
+    }
+    if (fdt_getprop(c->fdt, v->offset, "on-failure", NULL))
+        return refuse(c, HYP_EFORMAT, vm, -1, "on-failure", "only a trusted OS has it");
+    s = prop_str(c, vm, v->offset, "tee-method", NULL, &rc);
+    if (rc != HYP_OK)
+        return rc;
+    if (s && strcmp(s, "hvc") == 0)
+        v->tee_hvc = true;
+    else if (s && strcmp(s, "smc") != 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee-method",
+                      "\"%.32s\" is not \"smc\" or \"hvc\"", s);
+    if (s && !fdt_getprop(c->fdt, v->offset, "tee", NULL))
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee-method", "without a tee");
+    return HYP_OK;
+}
+
+/** GPOS @p vm's `tee`: a trusted OS nobody else has; it gets the GPOS's CPUs. */
+static int pair_vm(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm], *t;
+    int rc, tee, node;
+    const fdt32_t *p = prop_cells(c, vm, v->offset, "tee", 1, &rc);
+    char ref[48];
+
+    if (rc != HYP_OK || !p)
+        return rc;
+    node = by_phandle(c->fdt, fdt32_ld(p));
+    tee = node >= 0 ? vm_by_node(c, node) : -1;
+    if (tee < 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee", "phandle 0x%x names no vm@ node",
+                      (unsigned)fdt32_ld(p));
+    if (!c->vm_ok[tee])
+        return HYP_EFORMAT; /* refused already */
+    t = &c->cfg->vms[tee];
+    if (t->role != HYP_VMCONFIG_ROLE_TEE)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee",
+                      "%s is not a trusted OS (role = \"trusted-os\")",
+                      vm_ref(c, tee, ref, sizeof(ref)));
+    if (t->gpos >= 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee", "%s is also %s's trusted OS",
+                      vm_ref(c, tee, ref, sizeof(ref)), c->cfg->vms[t->gpos].node);
+    v->tee = tee;
+    t->gpos = vm;
+    t->vcpu_count = v->vcpu_count;
+    memcpy(t->vcpus, v->vcpus, sizeof(t->vcpus));
+    return HYP_OK;
+}
+
+/** Pair every GPOS that names a trusted OS; a trusted OS shares only with its GPOS. */
+static void pair_vms(struct vctx *c)
+{
+    struct hyp_vmconfig *cfg = c->cfg;
+    char ref[48];
+
+    for (unsigned i = 0; i < cfg->vm_count; i++)
+        if (c->vm_ok[i] && cfg->vms[i].role == HYP_VMCONFIG_ROLE_GPOS)
+            c->vm_ok[i] = pair_vm(c, (int)i) == HYP_OK;
+    for (unsigned i = 0; i < cfg->vm_count; i++) {
+        const struct hyp_vmconfig_vm *t = &cfg->vms[i];
+
+        if (!c->vm_ok[i] || t->role != HYP_VMCONFIG_ROLE_TEE)
+            continue;
+        if (t->gpos < 0) {
+            c->vm_ok[i] = false;
+            refuse(c, HYP_EFORMAT, (int)i, -1, "role",
+                   "trusted OS of no general-purpose VM (none names it in its tee)");
+            continue;
+        }
+        for (unsigned k = 0; k < t->shm_count; k++) {
+            const struct hyp_vmconfig_shm *sh = &cfg->shm[t->shm[k]];
+            unsigned other = sh->vm[sh->vm[0] == i ? 1 : 0];
+
+            if ((int)other != t->gpos) {
+                c->vm_ok[i] = false;
+                refuse(c, HYP_EFORMAT, (int)i, -1, "shared memory",
+                       "%s: a trusted OS shares memory with its general-purpose VM "
+                       "(%s) only, not %s",
+                       sh->node, cfg->vms[t->gpos].node,
+                       vm_ref(c, (int)other, ref, sizeof(ref)));
+                break;
+            }
+        }
+    }
 }
 
 /*
@@ -1562,6 +1690,7 @@ static int parse(struct vctx *c, const void *dtb, size_t dtb_max,
         return rc;
     parse_children(c, root);
     colours_left(c);
+    pair_vms(c);
     if (cfg->vm_count == 0 && c->first == HYP_OK)
         return refuse(c, HYP_ENOENT, -1, root, NULL, "no vm@<id> node");
     for (unsigned i = 0; i < cfg->vm_count; i++)
@@ -1601,7 +1730,8 @@ const struct hyp_vmconfig_vm *hyp_vmconfig_vm_of_cpu(const struct hyp_vmconfig *
                                                      unsigned cpu, unsigned *vcpu)
 {
     for (unsigned i = 0; cfg && i < cfg->vm_count; i++)
-        for (unsigned k = 0; k < cfg->vms[i].vcpu_count; k++)
+        for (unsigned k = 0;
+             cfg->vms[i].role != HYP_VMCONFIG_ROLE_TEE && k < cfg->vms[i].vcpu_count; k++)
             if (cfg->vms[i].vcpus[k].cpu == cpu) {
                 if (vcpu)
                     *vcpu = k;
@@ -1672,6 +1802,16 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
     for (unsigned k = 0; k < v->vcpu_count; k++)
         add(l, "%svcpu%u=cpu%u", k ? " " : "", k, v->vcpus[k].cpu);
     emit(l, out, arg);
+    if (v->role == HYP_VMCONFIG_ROLE_TEE) {
+        add(l, "  role      trusted OS of %s (%s), on its CPUs when called%s",
+            cfg->vms[v->gpos].node, cfg->vms[v->gpos].name,
+            v->tee_stop ? ", stops on failure" : "");
+        emit(l, out, arg);
+    } else if (v->tee >= 0) {
+        add(l, "  tee       %s (%s), called by %s", cfg->vms[v->tee].node,
+            cfg->vms[v->tee].name, v->tee_hvc ? "SMC and HVC" : "SMC");
+        emit(l, out, arg);
+    }
     add(l, "  memory    ");
     if (v->colours) {
         struct hyp_range span = {v->layout.base, v->layout.span};

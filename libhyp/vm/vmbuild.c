@@ -41,6 +41,12 @@ static void on_tick(uint32_t intid, void *arg)
     hyp_gic_eoi(intid);
 }
 
+void hyp_vmbuild_tick_by(uint64_t cval)
+{
+    if (tick_hz_set != 0 && cval < read_sysreg(S3_4_C14_C2_2)) /* CNTHP_CVAL_EL2 */
+        CNTHP_CVAL(cval);
+}
+
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
 {
     int rc = hyp_smccc_register_defaults();
@@ -368,6 +374,8 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
+    if (v->tee >= 0) /* its trusted OS answers Linux's OP-TEE driver */
+        dc.optee_method = v->tee_hvc ? "hvc" : "smc";
     /* Randomness of its own, derived from the boot loader's, or the boot
      * loader's own for the machine's only guest. */
     dc.rng_seed = plat->rng_seed;

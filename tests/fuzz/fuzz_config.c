@@ -5,7 +5,8 @@
  * bounds; a refusal must come as terminated lines, as many as counted; an
  * accepted configuration must keep every promise of hyp/vmconfig.h (no CPU,
  * byte of memory, device or SPI belongs to two VMs, nothing overlaps the
- * hypervisor) and print without trouble.
+ * hypervisor; a trusted OS runs only on its paired GPOS's CPUs) and print
+ * without trouble.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,7 +44,7 @@ static struct hyp_range ram_of(const struct hyp_vmconfig_vm *v)
 }
 
 static void check_vm_pair(const struct hyp_vmconfig_vm *a,
-                          const struct hyp_vmconfig_vm *b)
+                          const struct hyp_vmconfig_vm *b, bool paired)
 {
     struct hyp_range ra = ram_of(a), rb = ram_of(b);
 
@@ -54,7 +55,8 @@ static void check_vm_pair(const struct hyp_vmconfig_vm *a,
          !(a->colours_left && b->colours_left)) ||
         !strcmp(a->name, b->name) || a->id == b->id)
         abort();
-    for (unsigned i = 0; i < a->vcpu_count; i++)
+    /* A trusted OS runs on its GPOS's CPUs, and only its GPOS's. */
+    for (unsigned i = 0; i < a->vcpu_count && !paired; i++)
         for (unsigned k = 0; k < b->vcpu_count; k++)
             if (a->vcpus[i].cpu == b->vcpus[k].cpu)
                 abort();
@@ -102,9 +104,31 @@ static void check_vm(const struct hyp_vmconfig *cfg, const struct hyp_vmconfig_v
         meet(&ram, &v->kernel.range) || meet(&ram, &v->ramdisk.range) ||
         (v->direct_map && (!v->mem_fixed || v->mem_ipa != v->mem.base)))
         abort();
+    const struct hyp_vmconfig_vm *owner = v;
+
+    if (v->role == HYP_VMCONFIG_ROLE_TEE) {
+        /* Paired both ways, on exactly its GPOS's CPUs, with nothing of its own. */
+        if (v->gpos < 0 || (unsigned)v->gpos >= cfg->vm_count || v->tee != -1 ||
+            v->device_count || v->caps)
+            abort();
+        owner = &cfg->vms[v->gpos];
+        if (owner->role != HYP_VMCONFIG_ROLE_GPOS || owner->tee != (int)(v - cfg->vms) ||
+            owner->vcpu_count != v->vcpu_count ||
+            memcmp(owner->vcpus, v->vcpus, sizeof(v->vcpus[0]) * v->vcpu_count))
+            abort();
+        for (unsigned i = 0; i < v->shm_count; i++)
+            if (cfg->shm[v->shm[i]].vm[0] != (unsigned)v->gpos &&
+                cfg->shm[v->shm[i]].vm[1] != (unsigned)v->gpos)
+                abort();
+    } else if (v->role != HYP_VMCONFIG_ROLE_GPOS || v->gpos != -1 ||
+               (v->tee >= 0 && ((unsigned)v->tee >= cfg->vm_count ||
+                                cfg->vms[v->tee].gpos != (int)(v - cfg->vms))) ||
+               (v->tee < 0 && (v->tee != -1 || v->tee_hvc))) {
+        abort();
+    }
     for (unsigned i = 0; i < v->vcpu_count; i++)
         if (v->vcpus[i].cpu >= cfg->plat.cpu_count ||
-            hyp_vmconfig_vm_of_cpu(cfg, v->vcpus[i].cpu, NULL) != v)
+            hyp_vmconfig_vm_of_cpu(cfg, v->vcpus[i].cpu, NULL) != owner)
             abort();
     for (unsigned i = 0; i < v->device_count; i++)
         for (unsigned k = 0; k < v->devices[i].irq_count; k++)
@@ -147,7 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         check_vm(&cfg, &cfg.vms[i]);
         for (unsigned k = i + 1; k < cfg.vm_count; k++)
-            check_vm_pair(&cfg.vms[i], &cfg.vms[k]);
+            check_vm_pair(&cfg.vms[i], &cfg.vms[k],
+                          cfg.vms[i].tee == (int)k || cfg.vms[k].tee == (int)i);
     }
     for (unsigned i = 0; i < cfg.shm_count; i++)
         if (cfg.shm[i].vm[0] == cfg.shm[i].vm[1] || cfg.shm[i].vm[0] >= cfg.vm_count ||

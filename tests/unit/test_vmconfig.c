@@ -72,18 +72,26 @@ static int parse_file(const char *name, struct lines *out)
  * The valid partition
  */
 
+/** Parse valid fixture @p name; return its DTB (bootargs point into it). */
+static void *parse_valid(const char *name, struct lines *out)
+{
+    void *fdt = load(name, 0);
+
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, out),
+        HYP_OK);
+    assert_int_equal(out->count, 0);
+    return fdt;
+}
+
 static void test_good(void **state)
 {
     struct lines out;
     const struct hyp_vmconfig_vm *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
-    void *fdt = load("good-3vm", 0);
+    void *fdt = parse_valid("good-3vm", &out);
 
     (void)state;
-    memset(&out, 0, sizeof(out));
-    assert_int_equal(
-        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
-        HYP_OK);
-    assert_int_equal(out.count, 0);
     assert_int_equal(cfg.error_count, 0);
     assert_string_equal(cfg.path, "/hypervisor");
     assert_int_equal(cfg.vm_count, 3);
@@ -427,6 +435,31 @@ static const struct refusal refusals[] = {
      "/hypervisor: colours: the hypervisor takes all 16 colours, none is left for VMs"},
     {"bad-colour-share", HYP_EFORMAT,
      "/hypervisor/vm@1 (linux-b): share-colours: without colours"},
+    {"bad-tee-cpus", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): cpus: a trusted OS has no CPU of its own: it runs on "
+     "its GPOS's when called"},
+    {"bad-tee-dev", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): passthrough: a trusted OS is given no device"},
+    {"bad-tee-twice", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): tee: vm@3 (tee-b) is also vm@0's trusted OS"},
+    {"bad-tee-notee", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): tee: vm@2 (bare) is not a trusted OS (role = "
+     "\"trusted-os\")"},
+    {"bad-tee-alone", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): role: trusted OS of no general-purpose VM (none names "
+     "it in its tee)"},
+    {"bad-tee-role", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): role: \"secure\" is not \"general-purpose\" or "
+     "\"trusted-os\""},
+    {"bad-tee-shm", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): shared memory: shm-b-tee: a trusted OS shares memory "
+     "with its general-purpose VM (vm@1) only, not vm@2 (bare)"},
+    {"bad-tee-onfailure", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): on-failure: only a trusted OS has it"},
+    {"bad-tee-onfailure-value", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): on-failure: \"reboot\" is not \"restart\" or \"stop\""},
+    {"bad-tee-method", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): tee-method: without a tee"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
 };
@@ -448,6 +481,51 @@ static void test_refusals(void **state)
         assert_string_equal(out.text[0], r->line);
         assert_true(strlen(r->line) < HYP_VMCONFIG_ERRLEN);
     }
+}
+
+/** A general-purpose VM and its trusted OS: the TEE runs on the GPOS's CPUs. */
+static void test_pair(void **state)
+{
+    struct lines out;
+    const struct hyp_vmconfig_vm *b = &cfg.vms[1], *t = &cfg.vms[3];
+    unsigned vcpu = 9;
+    bool role_line = false, tee_line = false;
+    void *fdt = parse_valid("pair-good", &out);
+
+    (void)state;
+    assert_int_equal(cfg.vm_count, 4);
+    assert_int_equal(b->role, HYP_VMCONFIG_ROLE_GPOS);
+    assert_int_equal(b->tee, 3);
+    assert_int_equal(b->gpos, -1);
+    assert_true(b->tee_hvc);
+    assert_int_equal(t->role, HYP_VMCONFIG_ROLE_TEE);
+    assert_int_equal(t->gpos, 1);
+    assert_int_equal(t->tee, -1);
+    assert_int_equal(t->vcpu_count, b->vcpu_count);
+    assert_int_equal(t->vcpus[0].cpu, 2);
+    assert_int_equal(t->vcpus[0].mpidr, b->vcpus[0].mpidr);
+    assert_int_equal(t->mem.size, 0x1000000);
+    assert_int_equal(t->shm_count, 1);
+    assert_false(t->tee_stop); /* on-failure defaults to "restart" */
+    assert_int_equal(cfg.vms[0].tee, -1);
+    assert_false(cfg.vms[0].tee_hvc);
+    /* The CPU belongs to the GPOS, not to the trusted OS that borrows it. */
+    assert_ptr_equal(hyp_vmconfig_vm_of_cpu(&cfg, 2, &vcpu), b);
+    assert_int_equal(vcpu, 0);
+    memset(&out, 0, sizeof(out));
+    hyp_vmconfig_print(&cfg, collect, &out);
+    for (unsigned i = 0; i < out.count; i++) {
+        role_line =
+            role_line ||
+            strcmp(out.text[i], "  role      trusted OS of vm@1 (linux-b), on its "
+                                "CPUs when called") == 0;
+        tee_line =
+            tee_line ||
+            strcmp(out.text[i], "  tee       vm@3 (tee-b), called by SMC and HVC") == 0;
+    }
+    assert_true(role_line);
+    assert_true(tee_line);
+    free(fdt);
 }
 
 /** Independent problems are all reported, the first one kept. */
@@ -730,11 +808,12 @@ static void test_too_many_vms(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good),      cmocka_unit_test(test_vm_of_cpu),
-        cmocka_unit_test(test_print),     cmocka_unit_test(test_no_hyp_range),
-        cmocka_unit_test(test_refusals),  cmocka_unit_test(test_two_refusals),
-        cmocka_unit_test(test_arguments), cmocka_unit_test(test_too_many_vms),
-        cmocka_unit_test(test_colours),   cmocka_unit_test(test_colours_random),
+        cmocka_unit_test(test_good),           cmocka_unit_test(test_vm_of_cpu),
+        cmocka_unit_test(test_print),          cmocka_unit_test(test_no_hyp_range),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_two_refusals),
+        cmocka_unit_test(test_pair),           cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_too_many_vms),   cmocka_unit_test(test_colours),
+        cmocka_unit_test(test_colours_random),
     };
 
     dtb_dir = argc > 1 ? argv[1] : HYP_TEST_CONFIG_DTB_DIR;
