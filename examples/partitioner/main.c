@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <hyp/childvm.h>
 #include <hyp/hyp.h>
 #include <hyp/mm.h>
 #include <hyp/psci.h>
@@ -34,6 +35,10 @@ static struct hyp_vmconfig cfg;
 static struct hyp_vmbuild vms[HYP_VMCONFIG_MAX_VMS];
 static struct hyp_page_pool pool;
 static struct hyp_vcons_focus focus;
+/* Child VMs (docs/bindings/child-vms.md); the ownership records for the RAM
+ * of the VMs that may create them come from the page pool. */
+static struct hyp_owner owner;
+static struct hyp_childvm_table children;
 static unsigned vms_running;
 
 static void report(void *arg, const char *line)
@@ -152,6 +157,9 @@ int main(void)
                hyp_pgtable_page_count(&b->vm.s2));
         audit_colours(b, "built");
     }
+    rc = hyp_childvm_service_start(&children, &owner, vms, cfg.vm_count, &pool, NULL, 0);
+    if (rc != HYP_OK)
+        hyp_panic("cannot serve child VMs: %s", hyp_strerror(rc));
     vms_running = cfg.vm_count;
     hyp_vcons_focus_init(&focus, cfg.vm_count);
     printf("partitioner: starting; lines are tagged [<VM>], console input goes to "

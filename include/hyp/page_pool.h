@@ -26,7 +26,7 @@
 #define HYP_PAGE_SIZE 4096u
 
 /** Largest run of contiguous pages hyp_page_pool_alloc_contig() accepts. */
-#define HYP_PAGE_POOL_MAX_CONTIG 64u
+#define HYP_PAGE_POOL_MAX_CONTIG 256u
 
 /**
  * @brief A page pool. Treat every field as private; use the accessors.

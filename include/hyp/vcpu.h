@@ -144,6 +144,14 @@ struct hyp_vcpu {
 void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context);
 
 /**
+ * @brief Save a vCPU's EL1 state if it is loaded on the calling CPU, and
+ *        unload it: its storage may then be reused (a child VM destroyed).
+ *        The next hyp_vcpu_run() on this CPU loads in full.
+ * @param vcpu The vCPU.
+ */
+void hyp_vcpu_put(struct hyp_vcpu *vcpu);
+
+/**
  * @brief Run a vCPU until it exits to EL2.
  *
  * Must be called on the vCPU's physical CPU (hyp_vcpu::pcpu) with

@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <hyp/loader.h>
+#include <hyp/smccc.h>
 #include <hyp/spinlock.h>
 #include <hyp/vconsole.h>
 #include <hyp/vgic.h>
@@ -65,6 +66,19 @@
  * as the thin monitor, keeps for its own calls).
  */
 #define HYP_VMBUILD_DOORBELL_FID 0x86000010u
+
+/**
+ * @brief The doorbell call's SMCCC handler (::HYP_VMBUILD_DOORBELL_FID),
+ *        for a service of the same owner that serves other calls too and
+ *        passes it the ones it does not know (e.g. childvm.h's).
+ * @param vcpu    The caller.
+ * @param fid     The function ID (others than the doorbell's: NOT_SUPPORTED).
+ * @param args    x1..x7.
+ * @param ret     x0..x3, prefilled with NOT_SUPPORTED.
+ * @param conduit How it called.
+ */
+void hyp_vmbuild_doorbell(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
+                          uint64_t ret[4], enum hyp_smccc_conduit conduit);
 
 /** Room for the line announcing that a VM has the console's input focus. */
 #define HYP_VMBUILD_FOCUS_LEN 96

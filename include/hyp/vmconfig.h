@@ -57,6 +57,8 @@
 #define HYP_VMCONFIG_MAX_SHM      8
 /** Most ranges of hypervisor memory hyp_vmconfig_parse() accepts. */
 #define HYP_VMCONFIG_MAX_HYP      4
+/** Largest `max-child-depth`. */
+#define HYP_VMCONFIG_MAX_DEPTH    4
 /** Room for a VM's `label`, including the NUL (so at most 15 characters). */
 #define HYP_VMCONFIG_NAME_LEN     16
 /** Room for a node path stored in the configuration, including the NUL. */
@@ -149,6 +151,8 @@ struct hyp_vmconfig_vm {
     unsigned caps;             /**< `HYP_VMCONFIG_CAP_*` bits from `capabilities`. */
     unsigned max_child_vms;    /**< `max-child-vms` (0 without "create-vms"). */
     uint64_t max_child_memory; /**< `max-child-memory` in bytes (0 without it). */
+    unsigned max_child_depth;  /**< `max-child-depth`: generations allowed below it
+                                    (1 if absent; 0 without "create-vms"). */
     unsigned role;             /**< ::hyp_vmconfig_role. */
     /** A general-purpose VM's trusted OS (`tee`): its index in
      *  ::hyp_vmconfig::vms, or -1. */

@@ -520,14 +520,30 @@ static const char *const hv_props[] = {
 };
 
 static const char *const vm_props[] = {
-    "compatible",     "reg",           "label",
-    "cpus",           "memory",        "memory-base",
-    "direct-map",     "vpl011",        "passthrough",
-    "capabilities",   "max-child-vms", "max-child-memory",
-    "#address-cells", "#size-cells",   "phandle",
-    "linux,phandle",  "name",          "colours",
-    "share-colours",  "role",          "tee",
-    "tee-method",     "on-failure",
+    "compatible",
+    "reg",
+    "label",
+    "cpus",
+    "memory",
+    "memory-base",
+    "direct-map",
+    "vpl011",
+    "passthrough",
+    "capabilities",
+    "max-child-vms",
+    "max-child-memory",
+    "max-child-depth",
+    "#address-cells",
+    "#size-cells",
+    "phandle",
+    "linux,phandle",
+    "name",
+    "colours",
+    "share-colours",
+    "role",
+    "tee",
+    "tee-method",
+    "on-failure",
 };
 
 static const char *const module_props[] = {
@@ -1132,7 +1148,7 @@ static int vm_caps(struct vctx *c, int vm)
     struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
     int len, rc;
     const char *s = fdt_getprop(c->fdt, v->offset, "capabilities", &len);
-    const fdt32_t *n, *mem;
+    const fdt32_t *n, *mem, *depth;
 
     if (s && (len < 1 || s[len - 1] != '\0'))
         return refuse(c, HYP_EFORMAT, vm, -1, "capabilities", "not a list of strings");
@@ -1158,13 +1174,23 @@ static int vm_caps(struct vctx *c, int vm)
     mem = prop_cells(c, vm, v->offset, "max-child-memory", 2, &rc);
     if (rc != HYP_OK)
         return rc;
+    depth = prop_cells(c, vm, v->offset, "max-child-depth", 1, &rc);
+    if (rc != HYP_OK)
+        return rc;
     if (!(v->caps & HYP_VMCONFIG_CAP_CREATE_VMS)) {
-        if (n || mem)
+        if (n || mem || depth)
             return refuse(c, HYP_EFORMAT, vm, -1,
-                          n ? "max-child-vms" : "max-child-memory",
+                          n     ? "max-child-vms"
+                          : mem ? "max-child-memory"
+                                : "max-child-depth",
                           "without the \"create-vms\" capability");
         return HYP_OK;
     }
+    v->max_child_depth = depth ? fdt32_ld(depth) : 1;
+    if (v->max_child_depth == 0 || v->max_child_depth > HYP_VMCONFIG_MAX_DEPTH)
+        return refuse(c, HYP_EFORMAT, vm, -1, "max-child-depth",
+                      "%u is not 1 to %u (generations of VMs below this one)",
+                      v->max_child_depth, HYP_VMCONFIG_MAX_DEPTH);
     if (!n || !mem || fdt32_ld(n) == 0 || hyp_fdt_cells(mem, 2) == 0)
         return refuse(c, HYP_EFORMAT, vm, -1, "capabilities",
                       "\"create-vms\" needs non-zero max-child-vms and max-child-memory");
@@ -1878,6 +1904,8 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
     if (v->caps & HYP_VMCONFIG_CAP_CREATE_VMS) {
         add(l, " (at most %u children in ", v->max_child_vms);
         add_size(l, v->max_child_memory);
+        if (v->max_child_depth > 1)
+            add(l, ", %u generations deep", v->max_child_depth);
         add(l, ")");
     }
     emit(l, out, arg);

@@ -144,8 +144,9 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
         old->loaded = false;
     }
     /* The list registers are the vCPU's: reload them all (zeros for a VM
-     * without a virtual GIC, which must not see the last one's). */
-    if (old != NULL && (vcpu->vm->vgic != NULL || old->vm->vgic != NULL))
+     * without a virtual GIC, which must not see the last one's); also after
+     * hyp_vcpu_put() left the CPU without a loaded vCPU. */
+    if (vcpu->vm->vgic != NULL || (old != NULL && old->vm->vgic != NULL))
         for (unsigned i = 0; i < nr_lrs(); i++)
             hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
     write_sysreg(vttbr_el2, vcpu->vm->vttbr);
@@ -155,6 +156,17 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
     __asm__ volatile("isb" ::: "memory");
     cpu->loaded_vcpu = vcpu;
     vcpu->loaded = true;
+}
+
+void hyp_vcpu_put(struct hyp_vcpu *vcpu)
+{
+    struct hyp_percpu *cpu = hyp_this_cpu();
+
+    if (cpu == NULL || cpu->loaded_vcpu != vcpu)
+        return;
+    el1_save(&vcpu->el1);
+    vcpu->loaded = false;
+    cpu->loaded_vcpu = NULL;
 }
 
 void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)

@@ -195,7 +195,7 @@ static bool ring(struct hyp_vmbuild *caller, uint64_t base)
     return false;
 }
 
-static void doorbell_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
+void hyp_vmbuild_doorbell(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
                           uint64_t ret[4], enum hyp_smccc_conduit conduit)
 {
     struct hyp_vmbuild *b = built_vm(vcpu->vm);
@@ -211,7 +211,7 @@ static const struct hyp_smccc_service doorbell_service = {
     .name = "vmbuild-doorbell",
     .owner_first = SMCCC_OWNER_VENDOR_HYP,
     .owner_last = SMCCC_OWNER_VENDOR_HYP,
-    .handler = doorbell_call,
+    .handler = hyp_vmbuild_doorbell,
 };
 
 /* ---- building ------------------------------------------------------------- */

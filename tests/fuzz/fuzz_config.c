@@ -137,6 +137,13 @@ static void check_vm(const struct hyp_vmconfig *cfg, const struct hyp_vmconfig_v
     for (unsigned i = 0; i < v->shm_count; i++)
         if (v->shm[i] >= cfg->shm_count || meet(&cfg->shm[v->shm[i]].range, &ram))
             abort();
+    /* Child limits: all set with "create-vms", none without. */
+    if (v->caps & HYP_VMCONFIG_CAP_CREATE_VMS
+            ? v->max_child_vms == 0 || v->max_child_memory == 0 ||
+                  v->max_child_memory > v->mem.size || v->max_child_depth == 0 ||
+                  v->max_child_depth > HYP_VMCONFIG_MAX_DEPTH
+            : v->max_child_vms || v->max_child_memory || v->max_child_depth)
+        abort();
 }
 
 static void line_sink(void *arg, const char *line)

@@ -24,6 +24,7 @@
 #include <hyp/pgtable.h>
 
 #include "fake_arch.h"
+#include "t_assert.h"
 
 #define KiB  ((uint64_t)1 << 10)
 #define MiB  ((uint64_t)1 << 20)
@@ -40,29 +41,6 @@
 #define D_SH_IS ((uint64_t)3 << 8)
 #define D_XN    ((uint64_t)1 << 54)
 #define D_ATTRS (~(D_OA | D_TYPE))
-
-/* ---- Assertions that say which random case failed -------------------- */
-
-static char g_ctx[256];
-
-#define T_ASSERT(cond)                                                                   \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            print_error("%s:%d: %s [%s]\n", __FILE__, __LINE__, #cond, g_ctx);           \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
-
-#define T_EQ(a, b)                                                                       \
-    do {                                                                                 \
-        unsigned long long a_ = (unsigned long long)(a);                                 \
-        unsigned long long b_ = (unsigned long long)(b);                                 \
-        if (a_ != b_) {                                                                  \
-            print_error("%s:%d: %s == %s: 0x%llx != 0x%llx [%s]\n", __FILE__, __LINE__,  \
-                        #a, #b, a_, b_, g_ctx);                                          \
-            fail();                                                                      \
-        }                                                                                \
-    } while (0)
 
 /* aligned_alloc() wants a size that is a multiple of the alignment. */
 static void *alloc_aligned(size_t align, size_t size)
@@ -533,13 +511,14 @@ static void test_pool_contig(void **state)
 {
     (void)state;
     struct hyp_page_pool pool;
-    size_t pages = 130;
+    const size_t max = HYP_PAGE_POOL_MAX_CONTIG;
+    size_t pages = 2 * max + 2;
     uint8_t *mem = alloc_aligned(64 * KiB, pages * PAGE);
 
     T_EQ(hyp_page_pool_init(&pool, mem, pages * PAGE), HYP_OK);
     T_ASSERT(hyp_page_pool_alloc_contig(&pool, 0) == NULL);
     T_ASSERT(hyp_page_pool_alloc_contig(&pool, 3) == NULL);
-    T_ASSERT(hyp_page_pool_alloc_contig(&pool, 128) == NULL);
+    T_ASSERT(hyp_page_pool_alloc_contig(&pool, 2 * max) == NULL);
     void *one = hyp_page_pool_alloc(&pool); /* first page: breaks alignment */
     for (size_t count = 2; count <= HYP_PAGE_POOL_MAX_CONTIG; count *= 2) {
         uint8_t *p = hyp_page_pool_alloc_contig(&pool, count);
@@ -551,14 +530,14 @@ static void test_pool_contig(void **state)
         T_EQ(hyp_page_pool_free_contig(&pool, p, count), HYP_OK);
         T_EQ(hyp_page_pool_used(&pool), used - count);
     }
-    /* 129 managed pages starting at 64 KiB + 4 KiB: no aligned run of 64 is
-     * free once two are allocated in different halves */
-    uint8_t *a = hyp_page_pool_alloc_contig(&pool, 64);
+    /* 2 * max + 1 managed pages after the bitmap's page, 64 KiB aligned:
+     * they hold only one aligned run of max pages, so a second is refused */
+    uint8_t *a = hyp_page_pool_alloc_contig(&pool, max);
     T_ASSERT(a != NULL);
-    T_ASSERT(hyp_page_pool_alloc_contig(&pool, 64) == NULL);
-    T_EQ(hyp_page_pool_free_contig(&pool, a, 64), HYP_OK);
+    T_ASSERT(hyp_page_pool_alloc_contig(&pool, max) == NULL);
+    T_EQ(hyp_page_pool_free_contig(&pool, a, max), HYP_OK);
     T_EQ(hyp_page_pool_free(&pool, one), HYP_OK);
-    T_EQ(hyp_page_pool_high_water(&pool), 65);
+    T_EQ(hyp_page_pool_high_water(&pool), max + 1);
     free(mem);
 }
 

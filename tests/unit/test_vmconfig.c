@@ -132,6 +132,8 @@ static void test_good(void **state)
                      HYP_VMCONFIG_CAP_SYSTEM_RESET | HYP_VMCONFIG_CAP_CREATE_VMS);
     assert_int_equal(a->max_child_vms, 2);
     assert_int_equal(a->max_child_memory, 0x4000000);
+    assert_int_equal(a->max_child_depth, 1); /* the default */
+    assert_int_equal(cfg.vms[1].max_child_depth, 0);
     assert_int_equal(a->shm_count, 0);
 
     assert_string_equal(b->name, "linux-b");
@@ -460,6 +462,12 @@ static const struct refusal refusals[] = {
      "/hypervisor/vm@3 (tee-b): on-failure: \"reboot\" is not \"restart\" or \"stop\""},
     {"bad-tee-method", HYP_EFORMAT,
      "/hypervisor/vm@0 (linux-a): tee-method: without a tee"},
+    {"bad-cap-depth", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): max-child-depth: 5 is not 1 to 4 (generations of VMs "
+     "below this one)"},
+    {"bad-cap-depth-nocap", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): max-child-depth: without the \"create-vms\" "
+     "capability"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
 };
@@ -805,6 +813,29 @@ static void test_too_many_vms(void **state)
     free(fdt);
 }
 
+/** `max-child-depth` is read, and the map shows a depth above 1. */
+static void test_child_depth(void **state)
+{
+    void *fdt = edit("good-3vm");
+    struct lines out;
+    bool shown = false;
+
+    (void)state;
+    SET_CELLS(fdt, "/hypervisor/vm@0", "max-child-depth", 3);
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
+        HYP_OK);
+    assert_int_equal(cfg.vms[0].max_child_depth, 3);
+    memset(&out, 0, sizeof(out));
+    hyp_vmconfig_print(&cfg, collect, &out);
+    for (unsigned i = 0; i < out.count; i++)
+        shown |= strstr(out.text[i], "caps      system-reset, create-vms (at most 2 "
+                                     "children in 64 MiB, 3 generations deep)") != NULL;
+    assert_true(shown);
+    free(fdt);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -813,7 +844,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_refusals),       cmocka_unit_test(test_two_refusals),
         cmocka_unit_test(test_pair),           cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_too_many_vms),   cmocka_unit_test(test_colours),
-        cmocka_unit_test(test_colours_random),
+        cmocka_unit_test(test_colours_random), cmocka_unit_test(test_child_depth),
     };
 
     dtb_dir = argc > 1 ? argv[1] : HYP_TEST_CONFIG_DTB_DIR;
