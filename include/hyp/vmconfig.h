@@ -116,6 +116,8 @@ struct hyp_vmconfig_vm {
     uint64_t mem_ipa;
     bool mem_fixed;  /**< `memory-base` was given. */
     bool direct_map; /**< `direct-map`: guest physical addresses equal physical ones. */
+    /** `dma-unconfined`: DMA-capable devices allowed without an SMMU confining them. */
+    bool dma_unconfined;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
     /** The kernel module's `bootargs`, pointing into the DTB; NULL if absent. */
