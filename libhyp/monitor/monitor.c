@@ -439,7 +439,8 @@ static void record_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint64_t 
 
 /* An EL0 SVC trapped by HFGITR_EL2.SVC_EL0: the PC is the SVC itself. Log
  * it, then give the guest's EL1 the exception the SVC would have raised,
- * returning past the SVC. */
+ * returning past the SVC (2 bytes for a T32 16-bit SVC; its ESR_EL1 then
+ * says IL = 1, as hyp_vcpu_inject_sync() always does). */
 static void on_fgt_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                        const struct hyp_exit *exit)
 {
@@ -647,7 +648,7 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         handled = protected_fault(mon, vcpu, exit);
         break;
     case HYP_EXIT_SVC:
-        if (mv->fgt_svc && exit->ec == EC_SVC64) {
+        if (mv->fgt_svc && (exit->ec == EC_SVC64 || exit->ec == EC_SVC32)) {
             on_fgt_svc(mon, vcpu, exit);
             handled = true;
         }
