@@ -94,7 +94,9 @@ struct hyp_monitor_watch {
 
 /** Per-vCPU state of the system-call catcher. @private */
 struct hyp_monitor_vcpu {
-    bool armed;     /**< Breakpoint armed on the vCPU's CPU. */
+    bool armed;     /**< System calls caught on the vCPU's CPU (either way). */
+    bool fgt_svc;   /**< ... through HFGITR_EL2.SVC_EL0, not a breakpoint. */
+    bool fgt_vbar;  /**< HFGWTR_EL2.VBAR_EL1 set on the vCPU's CPU. */
     bool stepping;  /**< Stepping over the vector's first instruction. */
     bool oslk;      /**< The guest's OS lock (shadow). */
     uint64_t bp;    /**< Breakpoint address programmed. */
@@ -114,6 +116,7 @@ struct hyp_monitor {
     unsigned watch_count;                                    /**< @private */
     struct hyp_creg_lock creg;                               /**< @private */
     int syscalls;                               /**< @private atomic: catching on */
+    bool fgt;                                   /**< @private FEAT_FGT traps in use */
     int key_state;                              /**< @private console escape state */
     uint64_t irq_count[HYP_MONITOR_MAX_INTID];  /**< @private */
     struct hyp_monitor_vcpu vcpu[HYP_MAX_CPUS]; /**< @private */

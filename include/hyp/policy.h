@@ -98,6 +98,9 @@ struct hyp_policy {
     bool creg_trap;       /**< Writes to the EL1 control registers are trapped. */
     unsigned creg_action; /**< A ::hyp_policy_creg value (0 when not trapped). */
     bool irq_log;         /**< Each physical interrupt is logged, not only counted. */
+    /** `fine-grained-traps = "off"`: catch system calls and VBAR_EL1 writes the
+     *  FEAT_FGT-less way even where the CPU has FEAT_FGT. */
+    bool no_fgt;
     struct hyp_policy_watch watch[HYP_POLICY_MAX_WATCH]; /**< Watched regions. */
     unsigned watch_count; /**< Valid entries in @ref watch. */
     struct hyp_policy_protect protect[HYP_POLICY_MAX_PROTECT]; /**< Protected ranges. */

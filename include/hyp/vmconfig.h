@@ -133,6 +133,8 @@ struct hyp_vmconfig_vm {
     /** With colours (@ref colours): its RAM's physical span and pages (@ref mem
      *  has the span's base and the RAM's size). */
     struct hyp_colour_layout layout;
+    /** `dma-unconfined`: DMA-capable devices allowed without an SMMU confining them. */
+    bool dma_unconfined;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
     /** The kernel module's `bootargs`, pointing into the DTB; NULL if absent. */

@@ -14,6 +14,7 @@
  */
 #include <hyp/vmconfig.h>
 #include <hyp/error.h>
+#include <hyp/policy.h>
 
 #include <libfdt.h>
 #include "../fdt/fdt_util.h"
@@ -528,6 +529,7 @@ static const char *const vm_props[] = {
     "memory-base",
     "direct-map",
     "vpl011",
+    "dma-unconfined",
     "passthrough",
     "capabilities",
     "max-child-vms",
@@ -1069,15 +1071,16 @@ static int vm_devices(struct vctx *c, int vm)
     struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
     int len;
     const fdt32_t *p = fdt_getprop(c->fdt, v->offset, "passthrough", &len);
+    int rc = prop_flag(c, vm, v->offset, "dma-unconfined", &v->dma_unconfined);
 
-    if (!p)
-        return HYP_OK;
+    if (rc != HYP_OK || !p)
+        return rc;
     if (len % 4 != 0)
         return refuse(c, HYP_EFORMAT, vm, -1, "passthrough",
                       "length %d is not a list of phandles", len);
     for (int i = 0; i < len / 4; i++) {
         uint32_t ph = fdt32_ld(p + i);
-        int node = by_phandle(c->fdt, ph), ovm, odev, rc;
+        int node = by_phandle(c->fdt, ph), ovm, odev;
         struct hyp_vmconfig_device *d;
         const char *why;
         char ref[48], path[HYP_VMCONFIG_PATH_LEN];
@@ -1101,6 +1104,14 @@ static int vm_devices(struct vctx *c, int vm)
         memset(d, 0, sizeof(*d));
         d->node = node;
         hyp_fdt_copy(d->path, sizeof(d->path), path);
+        /* Without an SMMU translating its DMA by the VM's stage 2 (which
+         * the partitioner does not program yet), a DMA master reaches all
+         * physical memory: only with the VM's explicit `dma-unconfined`. */
+        if (!v->dma_unconfined && hyp_policy_dma_capable(NULL, c->fdt, node))
+            return refuse(c, HYP_EPERM, vm, -1, "passthrough",
+                          "%s can master DMA and no SMMU confines it to the VM; "
+                          "dma-unconfined allows it",
+                          path);
         rc = device_regs(c, vm, d);
         if (rc == HYP_OK)
             rc = device_irqs(c, vm, d);
@@ -1846,7 +1857,8 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
         add_size(l, v->mem.size);
         add(l, " in ");
         add_range(l, &span);
-        add(l, " at guest 0x%llx", (unsigned long long)v->mem_ipa);
+        add(l, " at guest 0x%llx%s", (unsigned long long)v->mem_ipa,
+            v->dma_unconfined ? ", dma-unconfined" : "");
         emit(l, out, arg);
         hyp_colour_format(v->colours, set, sizeof(set));
         add(l, "  colours   %s (%u of %u)%s%s", set, hyp_colour_count(v->colours),
@@ -1854,8 +1866,9 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
             v->share_colours ? ", shareable" : "");
     } else {
         add_range(l, &v->mem);
-        add(l, " at guest 0x%llx%s%s", (unsigned long long)v->mem_ipa,
-            v->direct_map ? ", direct-map" : "", v->mem_fixed ? ", fixed" : "");
+        add(l, " at guest 0x%llx%s%s%s", (unsigned long long)v->mem_ipa,
+            v->direct_map ? ", direct-map" : "", v->mem_fixed ? ", fixed" : "",
+            v->dma_unconfined ? ", dma-unconfined" : "");
     }
     emit(l, out, arg);
     add(l, "  kernel    ");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The security monitor's mechanisms (target only): watched MMIO, protected
- * ranges in stage 2, control-register traps, the system-call breakpoint,
- * interrupt counting and the monitor's hypercalls. What to catch comes from
+ * ranges in stage 2, control-register traps, system calls caught by FEAT_FGT
+ * (HFGITR_EL2.SVC_EL0, with VBAR_EL1 writes trapped by HFGWTR_EL2) or else by
+ * a breakpoint on the EL1 vector, interrupt counting and the monitor's
+ * hypercalls. What to catch comes from
  * policy.c, how events are printed from events.c.
  */
 #include <stdio.h>
@@ -31,6 +33,14 @@
 #define ESR_EC(esr)   ((unsigned)((esr) >> 26) & 0x3f)
 #define EC_SVC64      0x15
 #define EC_SVC32      0x11
+#define ESR_IL        (1ULL << 25)
+
+/* FEAT_FGT (Arm ARM D24.2: ID_AA64MMFR0_EL1.FGT, HFGITR_EL2, HFGWTR_EL2),
+ * by encoding (HFGITR_EL2 is S3_4_C1_C1_6, HFGWTR_EL2 S3_4_C1_C1_5):
+ * binutils 2.40 does not know the names. */
+#define ID_MMFR0_FGT_SHIFT 56
+#define HFGITR_SVC_EL0     (1ULL << 52)
+#define HFGWTR_VBAR_EL1    (1ULL << 38)
 
 #define SMCCC_INVALID_PARAMETER (-2)
 #define SMCCC_NO_ROOM           (-3)
@@ -45,6 +55,29 @@ static struct hyp_monitor *monitor_of(const struct hyp_vm *vm)
         if (monitors[i] != NULL && monitors[i]->vm == vm)
             return monitors[i];
     return NULL;
+}
+
+static bool cpu_has_fgt(void)
+{
+    return ((read_sysreg(id_aa64mmfr0_el1) >> ID_MMFR0_FGT_SHIFT) & 0xf) != 0;
+}
+
+/* Set or clear @bits of a fine-grained trap register of this CPU, keeping
+ * the others (some are negative: 0 would trap). */
+static void hfgitr_update(uint64_t bits, bool on)
+{
+    uint64_t v = read_sysreg(S3_4_C1_C1_6);
+
+    write_sysreg(S3_4_C1_C1_6, on ? v | bits : v & ~bits);
+    arch_isb();
+}
+
+static void hfgwtr_update(uint64_t bits, bool on)
+{
+    uint64_t v = read_sysreg(S3_4_C1_C1_5);
+
+    write_sysreg(S3_4_C1_C1_5, on ? v | bits : v & ~bits);
+    arch_isb();
 }
 
 static uint64_t now(void)
@@ -331,6 +364,10 @@ int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
     for (unsigned i = 0; i < vm->vcpu_count && pol->creg_trap; i++)
         vm->vcpus[i].hcr_set |= HCR_TVM;
     mon->syscalls = pol->syscalls;
+    mon->fgt = !pol->no_fgt && cpu_has_fgt();
+    if (mon->fgt && (pol->syscalls || pol->creg_trap))
+        hyp_event_note(&mon->log, "monitor: FEAT_FGT: system calls and VBAR_EL1 writes "
+                                  "caught by fine-grained traps");
     hyp_vm_set_irq_hook(vm, on_irq, mon);
     /* Counting obeys the exit fast path's rules; printing a line does not. */
     hyp_vm_set_irq_hook_fast(vm, !pol->irq_log);
@@ -354,25 +391,62 @@ static void write_mdscr(const struct hyp_monitor_vcpu *mv)
                                 MDSCR_MDE | (mv->stepping ? MDSCR_SS : 0));
 }
 
-static void arm(struct hyp_vcpu *vcpu, struct hyp_monitor_vcpu *mv)
+static void arm(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                struct hyp_monitor_vcpu *mv)
 {
+    mv->armed = true;
+    if (mon->fgt) {
+        hfgitr_update(HFGITR_SVC_EL0, true);
+        mv->fgt_svc = true;
+        return;
+    }
     mv->mdscr = read_sysreg(mdscr_el1);
     mv->oslk = (read_sysreg(oslsr_el1) & OSLSR_OSLK) != 0;
     write_sysreg(oslar_el1, 0);
     mv->stepping = false;
     write_mdscr(mv);
     vcpu->mdcr_set |= MDCR_TDE;
-    mv->armed = true;
     set_breakpoint(mv, 0);
 }
 
 static void disarm(struct hyp_vcpu *vcpu, struct hyp_monitor_vcpu *mv)
 {
+    if (mv->fgt_svc) {
+        hfgitr_update(HFGITR_SVC_EL0, false);
+        mv->fgt_svc = false;
+        mv->armed = false;
+        return;
+    }
     set_breakpoint(mv, 0);
     write_sysreg(mdscr_el1, mv->mdscr);
     write_sysreg(oslar_el1, mv->oslk ? 1 : 0);
     vcpu->mdcr_set &= ~MDCR_TDE;
     mv->armed = false;
+}
+
+/* One system call: its SVC at @pc, syndrome @esr (EC 0x15 or 0x11). */
+static void record_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint64_t pc,
+                       uint64_t esr)
+{
+    struct hyp_event ev = {.kind = HYP_EV_SVC, .vcpu = vcpu->id, .pc = pc};
+    bool a64 = ESR_EC(esr) == EC_SVC64;
+
+    ev.u.svc.nr = a64 ? vcpu->regs.x[8] : vcpu->regs.x[7];
+    for (unsigned i = 0; i < 4; i++)
+        ev.u.svc.args[i] = vcpu->regs.x[i];
+    record(mon, &ev, true);
+}
+
+/* An EL0 SVC trapped by HFGITR_EL2.SVC_EL0: the PC is the SVC itself. Log
+ * it, then give the guest's EL1 the exception the SVC would have raised,
+ * returning past the SVC (2 bytes for a T32 16-bit SVC; its ESR_EL1 then
+ * says IL = 1, as hyp_vcpu_inject_sync() always does). */
+static void on_fgt_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                       const struct hyp_exit *exit)
+{
+    record_svc(mon, vcpu, vcpu->regs.pc, exit->esr);
+    vcpu->regs.pc += ESR_EC(exit->esr) == EC_SVC64 || (exit->esr & ESR_IL) ? 4 : 2;
+    hyp_vcpu_inject_sync(vcpu, exit->esr);
 }
 
 /* Breakpoint at the lower-EL synchronous vector: an SVC if ESR_EL1 says so. */
@@ -382,15 +456,10 @@ static void on_breakpoint(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     uint64_t esr = read_sysreg(esr_el1);
     unsigned ec = ESR_EC(esr);
 
-    if (ec == EC_SVC64 || ec == EC_SVC32) {
-        struct hyp_event ev = {.kind = HYP_EV_SVC, .vcpu = vcpu->id};
-
-        ev.pc = read_sysreg(elr_el1) - (ec == EC_SVC64 || (esr & (1ULL << 25)) ? 4 : 2);
-        ev.u.svc.nr = ec == EC_SVC64 ? vcpu->regs.x[8] : vcpu->regs.x[7];
-        for (unsigned i = 0; i < 4; i++)
-            ev.u.svc.args[i] = vcpu->regs.x[i];
-        record(mon, &ev, true);
-    }
+    if (ec == EC_SVC64 || ec == EC_SVC32)
+        record_svc(mon, vcpu,
+                   read_sysreg(elr_el1) - (ec == EC_SVC64 || (esr & ESR_IL) ? 4 : 2),
+                   esr);
     /* Step over the vector's first instruction with the breakpoint off. */
     write_sysreg(dbgbcr0_el1, 0);
     mv->stepping = true;
@@ -484,7 +553,29 @@ static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     return ev.denied;
 }
 
-/* VBAR_EL1 is not trapped: compare it at every exit. Returns its value
+/* A VBAR_EL1 write trapped by HFGWTR_EL2.VBAR_EL1: logged, and done unless
+ * refused; either way the MSR is skipped. */
+static void vbar_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                       struct hyp_monitor_vcpu *mv, const struct hyp_exit *exit)
+{
+    uint64_t val = hyp_vcpu_reg(vcpu, exit->u.sysreg.rt);
+    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
+    unsigned action = mon->policy.creg_action;
+
+    ev.denied = (action & HYP_ACT_DENY) &&
+                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
+                !hyp_creg_write_allowed(&mon->creg, HYP_SYSREG_VBAR_EL1, val);
+    ev.u.creg = (struct hyp_event_creg){
+        .key = HYP_SYSREG_VBAR_EL1, .old_val = read_sysreg(vbar_el1), .new_val = val};
+    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
+    if (!ev.denied) {
+        write_sysreg(vbar_el1, val);
+        mv->vbar = val;
+    }
+    vcpu->regs.pc += exit->skip;
+}
+
+/* VBAR_EL1 is not trapped (no FEAT_FGT): compare it at every exit. Returns its value
  * from now on (the locked one if the change was refused). */
 static uint64_t check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                            struct hyp_monitor_vcpu *mv, uint64_t vbar)
@@ -556,9 +647,19 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     case HYP_EXIT_IABT:
         handled = protected_fault(mon, vcpu, exit);
         break;
+    case HYP_EXIT_SVC:
+        if (mv->fgt_svc && (exit->ec == EC_SVC64 || exit->ec == EC_SVC32)) {
+            on_fgt_svc(mon, vcpu, exit);
+            handled = true;
+        }
+        break;
     case HYP_EXIT_SYSREG:
-        if (mv->armed && exit->u.sysreg.op0 == 2) {
+        if (mv->armed && !mv->fgt_svc && exit->u.sysreg.op0 == 2) {
             debug_sysreg(vcpu, mv, exit);
+            handled = true;
+        } else if (mv->fgt_vbar && !exit->u.sysreg.read &&
+                   exit->u.sysreg.key == HYP_SYSREG_VBAR_EL1) {
+            vbar_write(mon, vcpu, mv, exit);
             handled = true;
         } else if (mon->policy.creg_trap && !exit->u.sysreg.read &&
                    creg_write(mon, vcpu, exit)) {
@@ -579,6 +680,26 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         break;
     }
 
+    /* With FEAT_FGT, VBAR_EL1 writes trap from this CPU's first exit on
+     * (compared once more here, for a write before it) and system calls
+     * need no breakpoint: nothing else to follow. */
+    if (mon->fgt) {
+        if (mon->policy.creg_trap && !mv->fgt_vbar) {
+            check_vbar(mon, vcpu, mv, read_sysreg(vbar_el1));
+            hfgwtr_update(HFGWTR_VBAR_EL1, true);
+            mv->fgt_vbar = true;
+        }
+        bool on = __atomic_load_n(&mon->syscalls, __ATOMIC_ACQUIRE) != 0;
+
+        if (on != mv->armed) {
+            if (on)
+                arm(mon, vcpu, mv);
+            else
+                disarm(vcpu, mv);
+        }
+        return handled;
+    }
+
     uint64_t vbar = read_sysreg(vbar_el1);
 
     if (mon->policy.creg_trap)
@@ -588,7 +709,7 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         bool on = __atomic_load_n(&mon->syscalls, __ATOMIC_ACQUIRE) != 0;
 
         if (on && !mv->armed)
-            arm(vcpu, mv);
+            arm(mon, vcpu, mv);
         else if (!on && mv->armed)
             disarm(vcpu, mv);
         if (mv->armed) {

@@ -172,9 +172,10 @@ static int prop_bool(struct pctx *c, int node, const char *prop, bool *set)
  */
 
 static const char *const policy_props[] = {
-    "compatible",        "phandle",     "linux,phandle", "name",
-    "#address-cells",    "#size-cells", "rate-limit",    "syscalls",
-    "control-registers", "interrupts",  "dma-devices",   "dma-capable",
+    "compatible",         "phandle",     "linux,phandle", "name",
+    "#address-cells",     "#size-cells", "rate-limit",    "syscalls",
+    "control-registers",  "interrupts",  "dma-devices",   "dma-capable",
+    "fine-grained-traps",
 };
 
 static const char *const watch_props[] = {
@@ -197,6 +198,8 @@ static const struct choice creg_choices[] = {
 static const struct choice irq_choices[] = {{"count", 0}, {"log", 1}};
 
 static const struct choice dma_choices[] = {{"pass", 0}, {"withhold", 1}};
+
+static const struct choice fgt_choices[] = {{"auto", 0}, {"off", 1}};
 
 static const struct choice watch_actions[] = {
     {"log", HYP_ACT_LOG},
@@ -284,6 +287,11 @@ static int parse_node_props(struct pctx *c, int node)
     if (rc != HYP_OK)
         return rc;
     c->pol->dma_withhold = v != 0;
+    rc = prop_choice(c, node, "fine-grained-traps", fgt_choices, ARRAY_LEN(fgt_choices),
+                     0, &v);
+    if (rc != HYP_OK)
+        return rc;
+    c->pol->no_fgt = v != 0;
     return parse_dma_capable(c, node);
 }
 

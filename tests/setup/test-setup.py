@@ -42,6 +42,9 @@ STAND_INS = ["dpkg-query", "apt-get", "apt-cache", "dpkg-deb", "id"]
 KERNEL = "linux-image-6.1.0-99-cloud-arm64-unsigned"
 KERNEL_VERSION = "6.1.99-1"
 ARM64 = ["libfdt-dev", KERNEL, "busybox-static"]
+# From bookworm-backports, for the host's architecture (the stand-ins': amd64).
+QEMU10 = ["qemu-system-arm", "qemu-system-common", "qemu-system-data"]
+QEMU10_VERSION = "1:10.0.2+ds-2~bpo12+1"
 # The packages the "some missing" cases leave out: a command proof, a file
 # proof and one whose proof is a stand-in (dpkg-deb).
 SOME_MISSING = ["make", "libcmocka-dev", "dpkg-dev"]
@@ -93,6 +96,7 @@ for a in "$@"; do
   if [ $opt = yes ]; then
     opt=no
     [ "$a" != APT::Architecture=arm64 ] || arch=arm64
+    case $a in Dir::Etc::SourceList=*) grep -q bookworm-backports "${a#*=}" && arch=backports ;; esac
     continue
   fi
   case $a in
@@ -137,9 +141,13 @@ case $sub in
         echo "E: Failed to fetch http://deb.debian.org/debian/pool/main/${p}_arm64.deb  Temporary failure resolving 'deb.debian.org' (stand-in)" >&2
         exit 100
       fi
-      v=1.0-1
+      v=1.0-1 a=$arch
       case $p in linux-image-*) v=@KVER@ ;; esac
-      printf 'stand-in deb %s %s\n' "$p" "$v" >"${p}_${v}_$arch.deb"
+      if [ $arch = backports ]; then
+        case $p in qemu-system-*) v=@QVER@ ;; *) echo "E: Unable to locate package $p (stand-in)" >&2; exit 100 ;; esac
+        a=amd64; [ $p != qemu-system-data ] || a=all
+      fi
+      printf 'stand-in deb %s %s\n' "$p" "$v" >"${p}_${v//:/%3a}_$a.deb"
       echo "Get:1 http://deb.debian.org/debian bookworm/main $arch $p $arch $v (stand-in)"
     done
     ;;
@@ -181,7 +189,7 @@ DPKG_DEB = r"""
 S=@STATE@
 printf 'dpkg-deb %s\n' "$*" >>"$S/calls.log"
 deb=$2 base=${2##*/}
-pkg=${base%%_*} ver=${base#*_}; ver=${ver%_*}
+pkg=${base%%_*} ver=${base#*_}; ver=${ver%_*}; ver=${ver//%3a/:}
 read -r a b p v <"$deb" 2>/dev/null && [ "$a $b $p $v" = "stand-in deb $pkg $ver" ] \
   || { echo "dpkg-deb: error: '$deb' is not a Debian format archive (stand-in)" >&2; exit 2; }
 case $1 in
@@ -201,6 +209,18 @@ case $1 in
         mkdir -p "$dest/bin"
         printf '#!/bin/sh\n' >"$dest/bin/busybox"
         chmod 755 "$dest/bin/busybox" ;;
+      qemu-system-arm)
+        mkdir -p "$dest/usr/bin"
+        printf '#!/bin/sh\necho "QEMU emulator version 10.0.2 (stand-in) $*"\necho "module dir $QEMU_MODULE_DIR"\n' \
+          >"$dest/usr/bin/qemu-system-aarch64"
+        [ -e "$S/qemu-7" ] && sed -i 's/version 10.0.2/version 7.2.22/' "$dest/usr/bin/qemu-system-aarch64"
+        chmod 755 "$dest/usr/bin/qemu-system-aarch64" ;;
+      qemu-system-common)
+        mkdir -p "$dest/usr/lib/x86_64-linux-gnu/qemu"
+        : >"$dest/usr/lib/x86_64-linux-gnu/qemu/audio-alsa.so" ;;
+      qemu-system-data)
+        mkdir -p "$dest/usr/share/qemu"
+        : >"$dest/usr/share/qemu/efi-virtio.rom" ;;
       *) echo "dpkg-deb stand-in: no contents for $pkg" >&2; exit 2 ;;
     esac ;;
   -f)
@@ -276,7 +296,7 @@ class Machine:
             scripts["sudo"] = SUDO_PASSWORD
         for name, body in scripts.items():
             body = (body.replace("@STATE@", shquote(self.state))
-                    .replace("@ID@", shquote(REAL["id"])).replace("@KVER@", KERNEL_VERSION))
+                    .replace("@ID@", shquote(REAL["id"])).replace("@KVER@", KERNEL_VERSION).replace("@QVER@", QEMU10_VERSION))
             write_exec(os.path.join(self.bin, name), "#!%s\n%s" % (REAL["bash"], body.lstrip()))
         for name, path in REAL.items():
             if name != "id":
@@ -335,6 +355,8 @@ class AptCall:
         self.info = dict(kv.split("=", 1) for kv in head.split(" "))
         self.tool = self.info["tool"]
         self.arm64 = "APT::Architecture=arm64" in self.args
+        # bookworm-backports, through a private sources list (QEMU 10)
+        self.backports = any(a.startswith("Dir::Etc::SourceList=") for a in self.args)
         words, skip = [], False
         for a in self.args:
             if skip:
@@ -346,8 +368,9 @@ class AptCall:
         self.command = words[0] if words else ""
         self.operands = words[1:]
 
-    def is_(self, tool, command, arm64):
-        return self.tool == tool and self.command == command and self.arm64 == arm64
+    def is_(self, tool, command, arm64, backports=False):
+        return (self.tool == tool and self.command == command and self.arm64 == arm64
+                and self.backports == backports)
 
     def __str__(self):
         return "%s (uid %s, sudo %s): %s" % (self.tool, self.info["uid"], self.info["sudo"],
@@ -360,8 +383,8 @@ class Result:
         self.calls = calls    # apt-get and apt-cache, as AptCall
         self.others = others  # "dpkg-query ...", "dpkg-deb ...", "sudo ..." lines
 
-    def find(self, tool, command, arm64=False):
-        return [c for c in self.calls if c.is_(tool, command, arm64)]
+    def find(self, tool, command, arm64=False, backports=False):
+        return [c for c in self.calls if c.is_(tool, command, arm64, backports)]
 
     def last_err_line(self):
         lines = [l for l in self.err.splitlines() if l.strip()]
@@ -439,6 +462,27 @@ def check_cache(c, m):
     for p in ARM64:
         c.check(any(d.startswith(p + "_") and d.endswith("_arm64.deb") for d in debs),
                 "no %s_*_arm64.deb in the cache's debs/ (it has: %s)" % (p, " ".join(debs)))
+    check_qemu10(c, m)
+
+
+def check_qemu10(c, m):
+    """QEMU 10's wrapper runs the unpacked binary with its own module dir."""
+    q = os.path.join(m.cache, "qemu10/bin/qemu-system-aarch64")
+    if not c.check(os.access(q, os.X_OK), "no executable qemu10/bin/qemu-system-aarch64"):
+        return
+    p = subprocess.run([q, "-M", "virt"], capture_output=True, text=True, env=m.env())
+    c.check("version 10.0.2 (stand-in)" in p.stdout,
+            "the wrapper does not run the unpacked QEMU: %r" % p.stdout)
+    c.check("-audio none" in p.stdout and "-L %s/qemu10/root/usr/share/qemu" % m.cache in p.stdout,
+            "the wrapper does not pass -audio none and its own -L: %r" % p.stdout)
+    c.check("module dir %s/qemu10/root/usr/lib/" % m.cache in p.stdout,
+            "the wrapper does not set QEMU_MODULE_DIR to the unpacked modules: %r" % p.stdout)
+    pkgs = os.path.join(m.cache, "qemu10/.packages")
+    if c.check(os.path.isfile(pkgs), "no qemu10/.packages"):
+        with open(pkgs) as f:
+            got = f.read().split("\n")
+        c.check(got[0] == "qemu-system-arm %s" % QEMU10_VERSION,
+                "qemu10/.packages starts %r, expected qemu-system-arm %s" % (got[0], QEMU10_VERSION))
 
 
 def check_arm64_calls(c, m, r):
@@ -459,6 +503,25 @@ def check_arm64_calls(c, m, r):
                     "download not run in the cache's debs/: %s" % call)
     c.check(len(r.find("apt-cache", "search", arm64=True)) == 1,
             "expected one arm64 apt-cache search for the kernel")
+    check_backports_calls(c, m, r)
+
+
+def check_backports_calls(c, m, r):
+    """bookworm-backports' lists fetched once and QEMU 10 downloaded, all
+    through a private sources list and apt state in the cache."""
+    ups = r.find("apt-get", "update", backports=True)
+    c.check(len(ups) == 1, "%d backports apt-get updates, expected 1" % len(ups))
+    got = [p for d in r.find("apt-get", "download", backports=True) for p in d.operands]
+    c.check(got == QEMU10, "backports downloads %s, expected %s" % (got, QEMU10))
+    apt = os.path.join(m.cache, "backports")
+    for call in r.calls:
+        if call.backports:
+            for opt in ("Dir::Etc::SourceList=%s/sources.list" % apt,
+                        "Dir::Etc::SourceParts=%s/sources.list.d" % apt,
+                        "Dir::State::Lists=%s/lists" % apt, "Dir::Cache=%s/apt-cache" % apt):
+                c.check(opt in call.args, "backports call without %s: %s" % (opt, call))
+            c.check(call.info["sudo"] == "0", "backports call through sudo: %s" % call)
+            c.check(not call.arm64, "backports call for arm64: %s" % call)
 
 
 def check_refusal(c, m, r, missing, sudo=False):
@@ -472,7 +535,8 @@ def check_refusal(c, m, r, missing, sudo=False):
     cmd = ("sudo " if sudo else "") + "apt-get install " + " ".join(missing)
     c.check(cmd in last, "stderr's last line does not give the command %r: %r" % (cmd, last))
     c.check("ready" not in r.out + r.err, "setup said 'ready'")
-    c.check(not any(call.arm64 for call in r.calls), "arm64 calls after the failure")
+    c.check(not any(call.arm64 or call.backports for call in r.calls),
+            "arm64 or backports calls after the failure")
     c.check("command failed" not in r.err,
             "the ERR trap spoke instead of (or besides) the message")
 
@@ -483,7 +547,7 @@ def case_root_some_missing(c, mk, setup):
     m = mk(installed=[n for n, _ in mk.packages if n not in SOME_MISSING])
     r = c.ran(m.run([setup]))
     check_success(c, m, r)
-    host = [x for x in r.calls if not x.arm64]
+    host = [x for x in r.calls if not x.arm64 and not x.backports]
     c.check([x.command for x in host] == ["update", "install"],
             "host apt calls %s, expected update then install" % [str(x) for x in host])
     inst = r.find("apt-get", "install")
@@ -501,8 +565,8 @@ def case_root_some_missing(c, mk, setup):
     check_arm64_calls(c, m, r)
     check_cache(c, m)
     # Again, with the network gone: nothing to fetch, no apt call at all.
-    for f in ["update-amd64", "update-arm64", "install", "search"] + \
-             ["download-" + p for p in ARM64]:
+    for f in ["update-amd64", "update-arm64", "update-backports", "install", "search"] + \
+             ["download-" + p for p in ARM64 + QEMU10]:
         m.set_state("fail-" + f, "")
     r = c.ran(m.run([setup]))
     check_success(c, m, r)
@@ -567,7 +631,7 @@ def case_not_root_sudo(c, mk, setup):
            sudo="works")
     r = c.ran(m.run([setup]))
     check_success(c, m, r)
-    host = [x for x in r.calls if not x.arm64]
+    host = [x for x in r.calls if not x.arm64 and not x.backports]
     c.check([x.command for x in host] == ["update", "install"],
             "host apt calls %s, expected update then install" % [str(x) for x in host])
     c.check(all(x.info["sudo"] == "1" for x in host), "host apt calls not through sudo")
@@ -603,13 +667,14 @@ def case_proof_missing(c, mk, setup):
     c.check("ready" not in r.out, "setup said 'ready'")
 
 
-def arm64_failure(c, mk, setup, fails, says):
-    m = mk(installed=[n for n, _ in mk.packages], fails=fails)
+def arm64_failure(c, mk, setup, fails, says, flags=()):
+    m = mk(installed=[n for n, _ in mk.packages], fails=fails, flags=flags)
     r = c.ran(m.run([setup]))
+    r.cache = m.cache
     c.check(r.rc not in (0, "timeout"), "setup exited %s, expected a failure" % r.rc)
     last = r.last_err_line()
     c.check(says in last, "stderr's last line does not say %r: %r" % (says, last))
-    c.check("(stand-in)" in r.err, "apt's own message is not on stderr")
+    c.check("(stand-in)" in r.err, "apt's (or QEMU's) own message is not on stderr")
     c.check("ready" not in r.out, "setup said 'ready'")
     return r
 
@@ -625,6 +690,34 @@ def case_kernel_download_fails(c, mk, setup):
 def case_arm64_update_fails(c, mk, setup):
     r = arm64_failure(c, mk, setup, ["update-arm64"], "apt-get update for arm64 failed")
     c.check(not r.find("apt-get", "download", arm64=True), "downloads after the update failed")
+
+
+def case_backports_update_fails(c, mk, setup):
+    r = arm64_failure(c, mk, setup, ["update-backports"],
+                      "apt-get update for bookworm-backports failed")
+    c.check(not r.find("apt-get", "download", backports=True), "downloads after the update failed")
+    c.check(not os.path.exists(os.path.join(r.cache, "qemu10/bin")), "a qemu10/bin was left")
+
+
+def case_qemu10_download_fails(c, mk, setup):
+    arm64_failure(c, mk, setup, ["download-qemu-system-arm"], "qemu-system-arm")
+
+
+def case_qemu10_too_old(c, mk, setup):
+    arm64_failure(c, mk, setup, [], "does not report QEMU 10", flags=["qemu-7"])
+
+
+def case_qemu10_offline(c, mk, setup):
+    """Downloaded once; with the unpacked tree gone, unpacked again offline."""
+    m = mk(installed=[n for n, _ in mk.packages])
+    check_success(c, m, c.ran(m.run([setup])))
+    for f in ["update-backports"] + ["download-" + p for p in QEMU10]:
+        m.set_state("fail-" + f, "")
+    shutil.rmtree(os.path.join(m.cache, "qemu10"))
+    r = c.ran(m.run([setup]))
+    check_success(c, m, r)
+    c.check(not r.calls, "unpacking QEMU 10 again called apt: %s" % "; ".join(map(str, r.calls)))
+    check_qemu10(c, m)
 
 
 def case_search_fails(c, mk, setup):
@@ -728,6 +821,10 @@ SETUP_CASES = [
     ("arm64 kernel download fails: named", case_kernel_download_fails),
     ("arm64 apt-get update fails: said", case_arm64_update_fails),
     ("apt-cache search fails: the ERR trap names it", case_search_fails),
+    ("bookworm-backports apt-get update fails: said", case_backports_update_fails),
+    ("QEMU 10 download fails: named", case_qemu10_download_fails),
+    ("QEMU from backports older than 10: said", case_qemu10_too_old),
+    ("QEMU 10 unpacked again from its .debs, offline", case_qemu10_offline),
     ("gzip'd vmlinuz: unpacked to a raw Image", case_kernel_gzip),
 ]
 SCRIPT_CASES = [

@@ -109,6 +109,7 @@ static void assert_defaults(const struct hyp_policy *pol)
     assert_int_equal(pol->protect_count, 0);
     assert_false(pol->dma_withhold);
     assert_int_equal(pol->dma_compat_count, 0);
+    assert_false(pol->no_fgt);
 }
 
 /**
@@ -474,6 +475,26 @@ static void test_dma_devices(void **state)
     set_string(fdt, POL, "dma-devices", "deny");
     expect_message(fdt, HYP_EFORMAT,
                    POL ": dma-devices: \"deny\" is not one of \"pass\", \"withhold\"");
+    free(fdt);
+}
+
+static void test_fine_grained_traps(void **state)
+{
+    void *fdt = edit("good-full");
+    struct hyp_policy pol;
+
+    (void)state;
+    parse_ok(fdt, &pol);
+    assert_false(pol.no_fgt);
+    set_string(fdt, POL, "fine-grained-traps", "off");
+    parse_ok(fdt, &pol);
+    assert_true(pol.no_fgt);
+    set_string(fdt, POL, "fine-grained-traps", "auto");
+    parse_ok(fdt, &pol);
+    assert_false(pol.no_fgt);
+    set_string(fdt, POL, "fine-grained-traps", "on");
+    expect_message(fdt, HYP_EFORMAT,
+                   POL ": fine-grained-traps: \"on\" is not one of \"auto\", \"off\"");
     free(fdt);
 }
 
@@ -1087,6 +1108,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_creg_sctlr_m),
         cmocka_unit_test(test_creg_sctlr_wxn),
         cmocka_unit_test(test_creg_vbar),
+        cmocka_unit_test(test_fine_grained_traps),
         cmocka_unit_test(test_creg_other_registers),
     };
 

@@ -190,7 +190,8 @@ static void test_print(void **state)
         "/hypervisor: 3 VMs, 1 shared region, 4 CPUs on \"libhyp config test board\"",
         "vm@0 (linux-a)",
         "  cpus      vcpu0=cpu0 vcpu1=cpu1",
-        "  memory    0x41000000..0x50ffffff (256 MiB) at guest 0x40000000",
+        "  memory    0x41000000..0x50ffffff (256 MiB) at guest 0x40000000, "
+        "dma-unconfined",
         "  kernel    0x78000000..0x79ffffff (32 MiB) bootargs \"console=ttyAMA0\"",
         "  ramdisk   0x7a000000..0x7a7fffff (8 MiB)",
         "  console   vpl011 at 0x9000000, INTID 33",
@@ -198,7 +199,8 @@ static void test_print(void **state)
         "  caps      system-reset, create-vms (at most 2 children in 64 MiB)",
         "vm@1 (linux-b)",
         "  cpus      vcpu0=cpu2",
-        "  memory    0x51000000..0x60ffffff (256 MiB) at guest 0x40000000",
+        "  memory    0x51000000..0x60ffffff (256 MiB) at guest 0x40000000, "
+        "dma-unconfined",
         "  kernel    0x7b000000..0x7cffffff (32 MiB) bootargs \"console=ttyAMA0 quiet\"",
         "  ramdisk   0x7d000000..0x7d7fffff (8 MiB)",
         "  console   vpl011 at 0x9000000, INTID 33",
@@ -354,6 +356,9 @@ static const struct refusal refusals[] = {
      "console (give VMs vpl011 instead)"},
     {"bad-dev-gic", HYP_EFORMAT,
      "/hypervisor/vm@1 (linux-b): passthrough: /intc@8000000 is an interrupt controller"},
+    {"bad-dev-dma", HYP_EPERM,
+     "/hypervisor/vm@2 (bare): passthrough: /virtio_mmio@a000400 can master DMA and no "
+     "SMMU confines it to the VM; dma-unconfined allows it"},
     {"bad-dev-disabled", HYP_EFORMAT,
      "/hypervisor/vm@1 (linux-b): passthrough: /virtio_mmio@a000400 is disabled"},
     {"bad-dev-mmio", HYP_EFORMAT,
