@@ -20,6 +20,7 @@ static uintptr_t uart_base;
 static const struct hyp_console_ops *uart;
 static struct hyp_spinlock console_lock = HYP_SPINLOCK_INIT;
 static bool console_emergency;
+static bool console_lock_dead;    /* an emergency writer gave up waiting for it */
 static const char *console_tag;   /* prefix of hypervisor lines, or NULL */
 static bool at_line_start = true; /* the physical UART's cursor is at column 0 */
 /* Tagged lines held back while the guest is in the middle of a line, so
@@ -156,8 +157,15 @@ static void emit_locked(const char *buf, size_t len)
     if (__atomic_load_n(&console_emergency, __ATOMIC_RELAXED)) {
         bool locked = false;
 
-        for (unsigned i = 0; i < EMERGENCY_LOCK_SPINS && !locked; i++)
+        /* A holder that kept the lock that long is taken for dead (halted
+         * with it, or crashed): later emergency lines do not wait for it
+         * again, else a crash dump's every line would. */
+        for (unsigned i = 0; i < EMERGENCY_LOCK_SPINS && !locked &&
+                             !__atomic_load_n(&console_lock_dead, __ATOMIC_RELAXED);
+             i++)
             locked = hyp_spin_trylock(&console_lock);
+        if (!locked)
+            __atomic_store_n(&console_lock_dead, true, __ATOMIC_RELAXED);
         emit(buf, len);
         if (locked)
             hyp_spin_unlock(&console_lock);
