@@ -8,7 +8,8 @@
 /*
  * fdt_check_full(), made safe: Debian's libfdt 1.6.1 dereferences the root
  * node's name without checking that fdt_get_name() found one, so a blob
- * whose first node has an unreadable name crashes it. Check that first.
+ * whose first node has an unreadable name crashes it, and it loops forever
+ * on a property whose length is near 2^32. Both are checked first.
  * The header must already have passed fdt_check_header() and fit @size.
  * Returns 0 or a negative libfdt error code.
  */
