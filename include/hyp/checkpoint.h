@@ -280,4 +280,19 @@ int hyp_ckpt_restore_vuart(const struct hyp_ckpt *ck, unsigned index,
  */
 void hyp_ckpt_restore_ram(const struct hyp_ckpt *ck, unsigned index, void *ram);
 
+/** What hyp_ckpt_vgic_stats() counts in a checkpoint's vGIC record. */
+struct hyp_ckpt_vgic_stats {
+    uint32_t ctlr;    /**< GICD_CTLR. */
+    unsigned enabled; /**< Interrupts enabled (SGIs and PPIs once per vCPU). */
+    unsigned pending; /**< Interrupts pending (latched or line high). */
+    unsigned active;  /**< Interrupts active. */
+};
+
+/**
+ * @brief Count the enabled, pending and active interrupts of a checkpoint.
+ * @param ck The checkpoint, parsed.
+ * @param st Receives the counts.
+ */
+void hyp_ckpt_vgic_stats(const struct hyp_ckpt *ck, struct hyp_ckpt_vgic_stats *st);
+
 #endif /* HYP_CHECKPOINT_H */

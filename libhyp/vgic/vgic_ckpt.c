@@ -194,3 +194,23 @@ int hyp_ckpt_restore_vgic(struct hyp_ckpt *ck, struct hyp_vgic *vgic)
     hyp_spin_unlock(&vgic->lock);
     return HYP_OK;
 }
+
+static void count_irq(struct hyp_ckpt_vgic_stats *st, uint32_t word)
+{
+    st->enabled += (word & CKPT_IRQ_ENABLED) != 0;
+    st->pending += (word & (CKPT_IRQ_PENDING | CKPT_IRQ_LINE)) != 0;
+    st->active += (word & CKPT_IRQ_ACTIVE) != 0;
+}
+
+void hyp_ckpt_vgic_stats(const struct hyp_ckpt *ck, struct hyp_ckpt_vgic_stats *st)
+{
+    const uint8_t *p = ck->vgic + CKPT_VGIC_HEAD;
+
+    memset(st, 0, sizeof(*st));
+    st->ctlr = ckpt_get32(ck->vgic + 8);
+    for (unsigned i = 0; i < ck->hdr.fp.vcpu_count; i++, p += CKPT_VGIC_CPU)
+        for (unsigned n = 0; n < HYP_VGIC_NR_PRIVATE; n++)
+            count_irq(st, ckpt_get32(p + 16 + n * CKPT_VGIC_IRQ));
+    for (unsigned s = 0; s < ck->hdr.fp.nr_spis; s++, p += CKPT_VGIC_SPI)
+        count_irq(st, ckpt_get32(p));
+}

@@ -4,6 +4,7 @@
  * validator the hypervisor runs at boot (hyp_vmconfig_parse()).
  *
  *   hyp-config check [--hyp BASE,SIZE]... BOARD.dtb
+ *   hyp-config ckpt show FILE      (a VM checkpoint: ckpt.c)
  *
  * Prints the partition map and exits 0 when the configuration is valid;
  * prints every refusal, one line each, and exits 1 when it is not (a
@@ -17,18 +18,24 @@
 #include <hyp/error.h>
 #include <hyp/vmconfig.h>
 
+#include "ckpt.h"
+
 /** Largest DTB read (the arm64 boot protocol allows 2 MiB). */
 #define DTB_MAX (2u << 20)
 
 static const char usage[] =
     "usage: hyp-config check [--hyp BASE,SIZE]... BOARD.dtb\n"
+    "       hyp-config ckpt show FILE\n"
     "\n"
     "Checks the partitioner configuration (/hypervisor, see\n"
     "docs/bindings/partitioner.md) in BOARD.dtb against that board. Valid: prints\n"
     "the partition map, exits 0. Refused: prints each refusal on stderr, exits 1.\n"
     "\n"
     "  --hyp BASE,SIZE  memory the hypervisor keeps for itself (repeatable, at\n"
-    "                   most 4); SIZE may end in K, M or G, e.g. 0x40000000,16M\n";
+    "                   most 4); SIZE may end in K, M or G, e.g. 0x40000000,16M\n"
+    "\n"
+    "`ckpt show` checks a VM checkpoint (docs/checkpoint.md) and prints what it\n"
+    "holds: exits 0; a damaged or unreadable one is refused with the reason, exit 1.\n";
 
 /** Parse a number with an optional K/M/G suffix. @return 0 on success. */
 static int parse_number(const char *s, unsigned long long *out, int suffix)
@@ -109,6 +116,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "ckpt") == 0)
+        return ckpt_main(argc, argv);
     if (argc < 3 || strcmp(argv[1], "check") != 0) {
         fputs(usage, stderr);
         return 2;
