@@ -90,9 +90,20 @@ struct hyp_ckpt_header {
     char name[HYP_CKPT_NAME_SIZE]; /**< The VM's name, NUL-terminated. */
 };
 
+/**
+ * The FP/SIMD state the world switch leaves in the CPU (vcpu.h): q8..q31,
+ * FPSR and FPCR. q0..q7 are in hyp_vcpu_regs::q.
+ */
+struct hyp_ckpt_fp {
+    uint64_t q[48]; /**< q8..q31, low then high 64 bits of each. */
+    uint64_t fpsr;  /**< FPSR. */
+    uint64_t fpcr;  /**< FPCR. */
+};
+
 /** One vCPU's state. */
 struct hyp_ckpt_vcpu {
     struct hyp_vcpu_regs regs;    /**< General registers, PC, PSTATE, q0..q7. */
+    struct hyp_ckpt_fp fp;        /**< The rest of the FP/SIMD state. */
     struct hyp_vcpu_el1 el1;      /**< EL1 system registers, virtual timer included. */
     struct hyp_vgic_hw_state gic; /**< Virtual CPU interface: VMCR, active priorities. */
     uint32_t power;               /**< ::hyp_vcpu_power (ON_PENDING is stored as ON). */

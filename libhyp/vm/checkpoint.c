@@ -189,6 +189,11 @@ int hyp_ckpt_write_vcpu(struct hyp_ckpt_writer *w, unsigned id,
     ckpt_put64(p, v->gic.vmcr);
     ckpt_put64(p + 8, v->gic.ap0r0);
     ckpt_put64(p + 16, v->gic.ap1r0);
+    p += 24;
+    for (unsigned i = 0; i < 48; i++, p += 8)
+        ckpt_put64(p, v->fp.q[i]);
+    ckpt_put64(p, v->fp.fpsr);
+    ckpt_put64(p + 8, v->fp.fpcr);
     ckpt_record(w, CKPT_REC_VCPU, id, sizeof(rec));
     ckpt_put(w, rec, sizeof(rec));
     return w->error;
@@ -594,6 +599,11 @@ void hyp_ckpt_vcpu(const struct hyp_ckpt *ck, unsigned id, struct hyp_ckpt_vcpu 
     v->gic.vmcr = ckpt_get64(p);
     v->gic.ap0r0 = ckpt_get64(p + 8);
     v->gic.ap1r0 = ckpt_get64(p + 16);
+    p += 24;
+    for (unsigned i = 0; i < 48; i++, p += 8)
+        v->fp.q[i] = ckpt_get64(p);
+    v->fp.fpsr = ckpt_get64(p);
+    v->fp.fpcr = ckpt_get64(p + 8);
 }
 
 int hyp_ckpt_restore_vuart(const struct hyp_ckpt *ck, unsigned index,

@@ -146,6 +146,10 @@ static void populate(struct vmstate *s)
             v->regs.q[r] = ~0ull - r - i;
         for (unsigned r = 0; r < sizeof(v->el1) / 8; r++)
             el1[r] = 0xe1000000ull + 0x100 * i + r;
+        for (unsigned r = 0; r < 48; r++)
+            v->fp.q[r] = 0xf0f0000000000000ull + 0x100 * i + r;
+        v->fp.fpsr = 0x8000000;
+        v->fp.fpcr = 0x3000000;
         v->regs.pc = 0x40080000 + i;
         v->regs.pstate = 0x3c5;
         v->gic.vmcr = 0xf0000001;
