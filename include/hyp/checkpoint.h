@@ -306,4 +306,45 @@ struct hyp_ckpt_vgic_stats {
  */
 void hyp_ckpt_vgic_stats(const struct hyp_ckpt *ck, struct hyp_ckpt_vgic_stats *st);
 
+struct hyp_vmconfig;
+
+/**
+ * @brief The fingerprint of a partitioner VM, from its configuration.
+ *
+ * vCPU count, its RAM as the guest sees it (one range at
+ * hyp_vmconfig_vm::mem_ipa), a GICv3 of @p nr_spis SPIs, and as device
+ * digest the SHA-256 of its virtual PL011 (address, INTID), its
+ * passed-through devices (path, MMIO ranges, interrupts) and its shared
+ * regions (node, range), in configuration order. Two configurations that
+ * give a VM the same of all this accept each other's checkpoints of it;
+ * its name, CPUs, kernel and physical memory placement may differ.
+ * @param cfg     A configuration accepted by hyp_vmconfig_parse().
+ * @param vm      Index of the VM in @p cfg.
+ * @param nr_spis SPIs of the VM's virtual GIC.
+ * @param fp      Receives the fingerprint.
+ * @return ::HYP_OK, or ::HYP_EINVAL for a bad @p vm.
+ */
+int hyp_ckpt_vm_fingerprint(const struct hyp_vmconfig *cfg, unsigned vm, unsigned nr_spis,
+                            struct hyp_ckpt_fingerprint *fp);
+
+/**
+ * @brief Whether a partitioner VM may be checkpointed at all.
+ *
+ * A passed-through device keeps state in the hardware that no checkpoint
+ * holds, so a VM with one is refused unless its node's `checkpoint-detach`
+ * property lists that device's phandle (its driver copes with the device
+ * found in its reset state after a restore). A VM that shares memory with
+ * another VM is refused: half of that memory's users are not paused.
+ * @param dtb  The DTB @p cfg was parsed from.
+ * @param cfg  A configuration accepted by hyp_vmconfig_parse().
+ * @param vm   Index of the VM.
+ * @param why  Receives the reason for a refusal ("" when allowed).
+ * @param size Bytes at @p why.
+ * @return ::HYP_OK; ::HYP_EPERM when not checkpointable; ::HYP_EINVAL for a
+ *         bad @p vm or a `checkpoint-detach` entry that is not one of the
+ *         VM's passed-through devices.
+ */
+int hyp_ckpt_vm_allowed(const void *dtb, const struct hyp_vmconfig *cfg, unsigned vm,
+                        char *why, size_t size);
+
 #endif /* HYP_CHECKPOINT_H */

@@ -506,7 +506,7 @@ static const char *const vm_props[] = {
     "memory",         "memory-base",  "direct-map",    "vpl011",
     "passthrough",    "capabilities", "max-child-vms", "max-child-memory",
     "#address-cells", "#size-cells",  "phandle",       "linux,phandle",
-    "name",
+    "name",           "checkpoint-detach", /* checked by hyp_ckpt_vm_allowed() */
 };
 
 static const char *const module_props[] = {

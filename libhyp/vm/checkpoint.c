@@ -28,11 +28,14 @@
 #define HDR_SIZE    176u
 
 /* vCPU record: power, reserved, vmpidr, boot entry and context, then the
- * registers as 64-bit words. */
+ * registers as 64-bit words: x0..x30, PC, PSTATE, q0..q7; EL1; GIC; the
+ * rest of FP/SIMD. */
 #define VCPU_REGS (31u + 2u + 16u)
 #define VCPU_EL1  26u
 #define VCPU_GIC  3u
-#define VCPU_SIZE (32u + 8u * (VCPU_REGS + VCPU_EL1 + VCPU_GIC))
+#define VCPU_FP   50u
+#define VCPU_SIZE (32u + 8u * (VCPU_REGS + VCPU_EL1 + VCPU_GIC + VCPU_FP))
+_Static_assert(VCPU_SIZE == 1056, "docs/checkpoint.md gives the vcpu record 1056 bytes");
 _Static_assert(sizeof(struct hyp_vcpu_el1) % 8 == 0, "EL1 state is 64-bit words");
 _Static_assert(
     sizeof(struct hyp_vcpu_el1) == 26 * 8,

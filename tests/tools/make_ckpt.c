@@ -3,12 +3,15 @@
  * make_ckpt: write sample checkpoints for the `hyp-config ckpt` tests and
  * the checkpoint fuzzer's seed corpus, with the library's own writer.
  *
- *   make_ckpt DIR
+ *   make_ckpt DIR [BOARD.dtb VM]
  *
  * writes DIR/good.ckpt (one vCPU, 32 SPIs, one UART with input waiting,
  * 64 KiB of RAM of which one page is not zero), DIR/damaged.ckpt (one
  * RAM byte flipped), DIR/truncated.ckpt (the last 100 bytes cut) and
- * DIR/trailing.ckpt (8 bytes too many).
+ * DIR/trailing.ckpt (8 bytes too many). With a partitioner configuration
+ * (checked with the hypervisor at 0x40000000..0x40ffffff, as the tool tests
+ * do) it also writes DIR/<label>.ckpt, an idle checkpoint of VM number VM
+ * that fits it: all its RAM zero, its vCPUs off but the first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 
 #include <hyp/checkpoint.h>
 #include <hyp/error.h>
+#include <hyp/vmconfig.h>
 
 static unsigned char out[64 << 10] __attribute__((aligned(8)));
 static size_t out_len;
@@ -44,6 +48,59 @@ static void save(const char *dir, const char *name, const void *buf, size_t len)
     }
 }
 
+/* DIR/<label>.ckpt for VM @p vm of the configuration in @p board. */
+static int for_config(const char *dir, const char *board, unsigned vm)
+{
+    static struct hyp_vmconfig cfg;
+    static struct hyp_vgic vgic;
+    static struct hyp_vgic_cpu cpus[HYP_CKPT_MAX_VCPUS];
+    static struct hyp_ckpt_vcpu v;
+    static unsigned char dtb[1 << 20] __attribute__((aligned(8)));
+    struct hyp_range hyp = {0x40000000, 16 << 20};
+    uint64_t mpidr[HYP_CKPT_MAX_VCPUS];
+    struct hyp_ckpt_header h = {.cntfrq = 62500000};
+    struct hyp_vgic_config gc = {.gicd_base = 0x08000000,
+                                 .gicr_base = 0x080a0000,
+                                 .vcpu_mpidr = mpidr,
+                                 .nr_spis = 256,
+                                 .cpus = cpus};
+    struct hyp_ckpt_writer w;
+    char name[HYP_CKPT_NAME_SIZE + 8];
+    FILE *f = fopen(board, "rb");
+    size_t n = f ? fread(dtb, 1, sizeof(dtb), f) : 0;
+    void *mem;
+
+    if (f)
+        fclose(f);
+    if (hyp_vmconfig_parse(dtb, n, &hyp, 1, &cfg, NULL, NULL) != HYP_OK ||
+        hyp_ckpt_vm_fingerprint(&cfg, vm, 256, &h.fp) != HYP_OK) {
+        fprintf(stderr, "make_ckpt: %s: no VM %u in a valid configuration\n", board, vm);
+        return 1;
+    }
+    snprintf(h.name, sizeof(h.name), "%s", cfg.vms[vm].name);
+    gc.vcpu_count = h.fp.vcpu_count;
+    for (unsigned i = 0; i < gc.vcpu_count; i++)
+        mpidr[i] = i;
+    mem = calloc(1, h.fp.ram[0].size);
+    if (!mem || hyp_vgic_init(&vgic, &gc) != HYP_OK)
+        return 1;
+    out_len = 0;
+    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    for (unsigned i = 0; i < h.fp.vcpu_count; i++) {
+        v.power = i == 0 ? HYP_VCPU_ON : HYP_VCPU_OFF;
+        v.vmpidr = i;
+        hyp_ckpt_write_vcpu(&w, i, &v);
+    }
+    hyp_ckpt_write_vgic(&w, &vgic);
+    hyp_ckpt_write_ram(&w, 0, mem);
+    free(mem);
+    if (hyp_ckpt_write_end(&w, NULL) != HYP_OK)
+        return 1;
+    snprintf(name, sizeof(name), "%s.ckpt", cfg.vms[vm].name);
+    save(dir, name, out, out_len);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const uint64_t mpidr[1] = {0};
@@ -68,8 +125,8 @@ int main(int argc, char **argv)
     struct hyp_ckpt_writer w;
     uint64_t val;
 
-    if (argc != 2) {
-        fputs("usage: make_ckpt DIR\n", stderr);
+    if (argc != 2 && argc != 4) {
+        fputs("usage: make_ckpt DIR [BOARD.dtb VM]\n", stderr);
         return 2;
     }
     if (hyp_vgic_init(&vgic, &gc) != HYP_OK)
@@ -106,5 +163,5 @@ int main(int argc, char **argv)
     save(argv[1], "trailing.ckpt", out, out_len + 8);
     out[out_len - 48 - 200] ^= 0x10; /* a byte of the stored RAM page */
     save(argv[1], "damaged.ckpt", out, out_len);
-    return 0;
+    return argc == 4 ? for_config(argv[1], argv[2], (unsigned)atoi(argv[3])) : 0;
 }

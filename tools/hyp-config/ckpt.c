@@ -2,8 +2,12 @@
 /*
  * `hyp-config ckpt show FILE`: check a VM checkpoint (docs/checkpoint.md)
  * with the very parser the hypervisor restores it with (hyp_ckpt_parse())
- * and print what it holds. Exits 0 for a good checkpoint, 1 for a refused
- * one (the reason on stderr), 2 on a usage or I/O error.
+ * and print what it holds.
+ * `hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]`: whether
+ * a VM of a partitioner configuration may be checkpointed
+ * (hyp_ckpt_vm_allowed()) and whether FILE fits it (hyp_ckpt_match()).
+ * Both exit 0 when all is well, 1 for a refusal (the reason on stderr), 2 on
+ * a usage or I/O error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 
 #include <hyp/checkpoint.h>
 #include <hyp/error.h>
+#include <hyp/vmconfig.h>
 
 #include "ckpt.h"
 
@@ -103,27 +108,128 @@ static void show(const struct hyp_ckpt *ck, const char *file)
            total ? 100.0 * (double)stored / (double)total : 0.0);
 }
 
+/* SPIs of a partitioner VM's virtual GIC (HYP_VMBUILD_SPIS, target-only vmbuild.h). */
+#define PARTITIONER_SPIS 256
+
+static const char ckpt_usage[] =
+    "usage: hyp-config ckpt show FILE\n"
+    "       hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]\n";
+
+/* Index of the VM named @p name (label, node name or index); -1 if none. */
+static int find_vm(const struct hyp_vmconfig *cfg, const char *name)
+{
+    char *end;
+    unsigned long n = strtoul(name, &end, 10);
+
+    for (unsigned i = 0; i < cfg->vm_count; i++)
+        if (!strcmp(cfg->vms[i].name, name) || !strcmp(cfg->vms[i].node, name))
+            return (int)i;
+    return (*name && !*end && n < cfg->vm_count) ? (int)n : -1;
+}
+
+/* Parse and check checkpoint @p file into @p ck; 0, 1 refused, 2 I/O. */
+static int load(struct hyp_ckpt *ck, const char *file, void **buf)
+{
+    size_t size = 0;
+
+    *buf = slurp(file, &size);
+    if (!*buf) {
+        fprintf(stderr, "hyp-config: %s: %s\n", file, strerror(errno));
+        return 2;
+    }
+    if (hyp_ckpt_parse(ck, *buf, size) != HYP_OK) {
+        fprintf(stderr, "hyp-config: %s: refused: %s\n", file, ck->error);
+        return 1;
+    }
+    return 0;
+}
+
+static int check(int argc, char **argv)
+{
+    static struct hyp_vmconfig cfg;
+    static struct hyp_ckpt ck;
+    struct hyp_range hyp[HYP_VMCONFIG_MAX_HYP];
+    struct hyp_ckpt_fingerprint fp;
+    unsigned hyp_count = 0, nargs = 0;
+    const char *args[3] = {NULL, NULL, NULL};
+    char why[256];
+    size_t size = 0;
+    void *dtb, *buf = NULL;
+    int vm, rc;
+
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--hyp") && i + 1 < argc &&
+            hyp_count < HYP_VMCONFIG_MAX_HYP &&
+            !parse_hyp(argv[i + 1], &hyp[hyp_count])) {
+            hyp_count++;
+            i++;
+        } else if (argv[i][0] != '-' && nargs < 3) {
+            args[nargs++] = argv[i];
+        } else {
+            fputs(ckpt_usage, stderr);
+            return 2;
+        }
+    }
+    if (nargs < 2) {
+        fputs(ckpt_usage, stderr);
+        return 2;
+    }
+    dtb = read_file(args[0], &size);
+    if (!dtb) {
+        fprintf(stderr, "hyp-config: %s: %s\n", args[0], strerror(errno));
+        return 2;
+    }
+    rc = hyp_vmconfig_parse(dtb, size, hyp, hyp_count, &cfg, NULL, NULL);
+    if (rc != HYP_OK) {
+        fprintf(stderr, "hyp-config: %s: configuration refused: %s\n", args[0],
+                cfg.error);
+        free(dtb);
+        return 1;
+    }
+    vm = find_vm(&cfg, args[1]);
+    if (vm < 0) {
+        fprintf(stderr, "hyp-config: %s: no VM %s\n", args[0], args[1]);
+        free(dtb);
+        return 1;
+    }
+    rc = hyp_ckpt_vm_allowed(dtb, &cfg, (unsigned)vm, why, sizeof(why));
+    if (rc != HYP_OK) {
+        fprintf(stderr, "hyp-config: %s\n", why);
+        free(dtb);
+        return 1;
+    }
+    printf("%s (%s): checkpointable\n", cfg.vms[vm].node, cfg.vms[vm].name);
+    if (args[2]) {
+        hyp_ckpt_vm_fingerprint(&cfg, (unsigned)vm, PARTITIONER_SPIS, &fp);
+        rc = load(&ck, args[2], &buf);
+        if (rc == 0 && hyp_ckpt_match(&ck, &fp) != HYP_OK) {
+            fprintf(stderr, "hyp-config: %s: refused for %s (%s): %s\n", args[2],
+                    cfg.vms[vm].node, cfg.vms[vm].name, ck.error);
+            rc = 1;
+        } else if (rc == 0) {
+            printf("%s: fits %s (%s)\n", args[2], cfg.vms[vm].node, cfg.vms[vm].name);
+        }
+        free(buf);
+    }
+    free(dtb);
+    return rc;
+}
+
 int ckpt_main(int argc, char **argv)
 {
     static struct hyp_ckpt ck;
-    size_t size = 0;
-    void *buf;
+    void *buf = NULL;
     int rc;
 
+    if (argc >= 3 && strcmp(argv[2], "check") == 0)
+        return check(argc, argv);
     if (argc != 4 || strcmp(argv[2], "show") != 0) {
-        fputs("usage: hyp-config ckpt show FILE\n", stderr);
+        fputs(ckpt_usage, stderr);
         return 2;
     }
-    buf = slurp(argv[3], &size);
-    if (!buf) {
-        fprintf(stderr, "hyp-config: %s: %s\n", argv[3], strerror(errno));
-        return 2;
-    }
-    rc = hyp_ckpt_parse(&ck, buf, size);
-    if (rc == HYP_OK)
+    rc = load(&ck, argv[3], &buf);
+    if (rc == 0)
         show(&ck, argv[3]);
-    else
-        fprintf(stderr, "hyp-config: %s: refused: %s\n", argv[3], ck.error);
     free(buf);
-    return rc == HYP_OK ? 0 : 1;
+    return rc;
 }
