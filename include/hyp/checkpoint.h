@@ -122,6 +122,25 @@ struct hyp_ckpt_vcpu {
  */
 typedef int (*hyp_ckpt_sink_fn)(void *ctx, const void *buf, size_t len);
 
+/** A memory destination for hyp_ckpt_mem_sink(). */
+struct hyp_ckpt_mem {
+    uint8_t *base; /**< Where the checkpoint goes. */
+    size_t size;   /**< Bytes there. */
+    size_t used;   /**< Bytes written so far (start at 0). */
+};
+
+/**
+ * @brief A sink that appends to a memory region (a ::hyp_ckpt_mem).
+ *
+ * The region may be a RAM area outside every VM that a board saves (on
+ * QEMU, with the monitor's `pmemsave`), or a buffer on the host.
+ * @param ctx The ::hyp_ckpt_mem.
+ * @param buf The bytes.
+ * @param len How many.
+ * @return ::HYP_OK, or ::HYP_ENOMEM when they do not fit (nothing written).
+ */
+int hyp_ckpt_mem_sink(void *ctx, const void *buf, size_t len);
+
 /** A checkpoint being written. Fields are private. */
 struct hyp_ckpt_writer {
     hyp_ckpt_sink_fn sink;      /**< Destination. */

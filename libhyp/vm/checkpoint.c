@@ -65,6 +65,17 @@ int ckpt_fail(struct hyp_ckpt *ck, const char *fmt, ...)
     return HYP_EFORMAT;
 }
 
+int hyp_ckpt_mem_sink(void *ctx, const void *buf, size_t len)
+{
+    struct hyp_ckpt_mem *m = ctx;
+
+    if (len > m->size - m->used)
+        return HYP_ENOMEM;
+    memcpy(m->base + m->used, buf, len);
+    m->used += len;
+    return HYP_OK;
+}
+
 void ckpt_put(struct hyp_ckpt_writer *w, const void *buf, size_t len)
 {
     if (w->error || len == 0)

@@ -22,18 +22,8 @@
 #include <hyp/vmconfig.h>
 
 static unsigned char out[64 << 10] __attribute__((aligned(8)));
-static size_t out_len;
+static struct hyp_ckpt_mem dest = {out, sizeof(out), 0};
 static unsigned char ram[64 << 10] __attribute__((aligned(8)));
-
-static int sink(void *ctx, const void *buf, size_t len)
-{
-    (void)ctx;
-    if (out_len + len > sizeof(out))
-        return HYP_ENOMEM;
-    memcpy(out + out_len, buf, len);
-    out_len += len;
-    return HYP_OK;
-}
 
 static void save(const char *dir, const char *name, const void *buf, size_t len)
 {
@@ -84,8 +74,8 @@ static int for_config(const char *dir, const char *board, unsigned vm)
     mem = calloc(1, h.fp.ram[0].size);
     if (!mem || hyp_vgic_init(&vgic, &gc) != HYP_OK)
         return 1;
-    out_len = 0;
-    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    dest.used = 0;
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &dest, &h);
     for (unsigned i = 0; i < h.fp.vcpu_count; i++) {
         v.power = i == 0 ? HYP_VCPU_ON : HYP_VCPU_OFF;
         v.vmpidr = i;
@@ -97,7 +87,7 @@ static int for_config(const char *dir, const char *board, unsigned vm)
     if (hyp_ckpt_write_end(&w, NULL) != HYP_OK)
         return 1;
     snprintf(name, sizeof(name), "%s.ckpt", cfg.vms[vm].name);
-    save(dir, name, out, out_len);
+    save(dir, name, out, dest.used);
     return 0;
 }
 
@@ -148,7 +138,7 @@ int main(int argc, char **argv)
     v.el1.sctlr = 0x30d0198d;
     ram[8 * 4096 + 100] = 0x17;
 
-    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &dest, &h);
     hyp_ckpt_write_vcpu(&w, 0, &v);
     hyp_ckpt_write_vgic(&w, &vgic);
     hyp_ckpt_write_vuart(&w, 0, &uart);
@@ -157,11 +147,11 @@ int main(int argc, char **argv)
         fputs("make_ckpt: writing failed\n", stderr);
         return 1;
     }
-    save(argv[1], "good.ckpt", out, out_len);
-    save(argv[1], "truncated.ckpt", out, out_len - 100);
-    memset(out + out_len, 0, 8);
-    save(argv[1], "trailing.ckpt", out, out_len + 8);
-    out[out_len - 48 - 200] ^= 0x10; /* a byte of the stored RAM page */
-    save(argv[1], "damaged.ckpt", out, out_len);
+    save(argv[1], "good.ckpt", out, dest.used);
+    save(argv[1], "truncated.ckpt", out, dest.used - 100);
+    memset(out + dest.used, 0, 8);
+    save(argv[1], "trailing.ckpt", out, dest.used + 8);
+    out[dest.used - 48 - 200] ^= 0x10; /* a byte of the stored RAM page */
+    save(argv[1], "damaged.ckpt", out, dest.used);
     return argc == 4 ? for_config(argv[1], argv[2], (unsigned)atoi(argv[3])) : 0;
 }

@@ -40,18 +40,8 @@ struct vmstate {
 
 static struct vmstate a, b;
 static uint8_t out[256 << 10] __attribute__((aligned(8)));
-static size_t out_len;
+static struct hyp_ckpt_mem mem = {out, sizeof(out), 0};
 static struct hyp_ckpt ck;
-
-static int sink(void *ctx, const void *buf, size_t len)
-{
-    (void)ctx;
-    if (out_len + len > sizeof(out))
-        return HYP_ENOMEM;
-    memcpy(out + out_len, buf, len);
-    out_len += len;
-    return HYP_OK;
-}
 
 static void init_vm(struct vmstate *s)
 {
@@ -169,8 +159,8 @@ static int write_all(struct vmstate *s, const struct hyp_ckpt_header *h)
     uint64_t size = 0;
     int rc;
 
-    out_len = 0;
-    hyp_ckpt_write_begin(&w, sink, NULL, h);
+    mem.used = 0;
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &mem, h);
     hyp_ckpt_write_vcpu(&w, 1, &s->vcpu[1]); /* any order */
     hyp_ckpt_write_vcpu(&w, 0, &s->vcpu[0]);
     hyp_ckpt_write_ram(&w, 1, s->ram1);
@@ -179,7 +169,7 @@ static int write_all(struct vmstate *s, const struct hyp_ckpt_header *h)
     hyp_ckpt_write_ram(&w, 0, s->ram0);
     rc = hyp_ckpt_write_end(&w, &size);
     if (rc == HYP_OK)
-        assert_int_equal(size, out_len);
+        assert_int_equal(size, mem.used);
     return rc;
 }
 
@@ -232,7 +222,7 @@ static void round_trip(void **state)
     bool saw_active = false, saw_sgi = false;
 
     (void)state;
-    assert_int_equal(hyp_ckpt_parse(&ck, out, out_len), HYP_OK);
+    assert_int_equal(hyp_ckpt_parse(&ck, out, mem.used), HYP_OK);
     assert_int_equal(hyp_ckpt_match(&ck, &h.fp), HYP_OK);
     assert_int_equal(ck.version, HYP_CKPT_VERSION);
     assert_string_equal(ck.hdr.name, "bare");
@@ -242,7 +232,7 @@ static void round_trip(void **state)
     /* Sparse: three pages of the first range are stored, none of the second. */
     assert_int_equal(ck.ram[0].pages, 3);
     assert_int_equal(ck.ram[1].pages, 0);
-    assert_true(out_len < 4 * 4096 + 4096);
+    assert_true(mem.used < 4 * 4096 + 4096);
 
     init_vm(&b);
     memset(b.ram0, 0x5a, sizeof(b.ram0)); /* restore must zero what is not stored */
@@ -289,47 +279,47 @@ static uint8_t copy[sizeof(out)] __attribute__((aligned(8)));
 static void damaged(void **state)
 {
     (void)state;
-    for (size_t off = 0; off < out_len; off += 3) {
-        memcpy(copy, out, out_len);
+    for (size_t off = 0; off < mem.used; off += 3) {
+        memcpy(copy, out, mem.used);
         copy[off] ^= (uint8_t)(1u << (off % 8));
-        assert_int_not_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_OK);
+        assert_int_not_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_OK);
         assert_true(ck.error[0] != '\0');
     }
     /* A flipped page byte, seen only by the digest. */
-    memcpy(copy, out, out_len);
-    copy[out_len - HYP_SHA256_SIZE - 100] ^= 1;
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    memcpy(copy, out, mem.used);
+    copy[mem.used - HYP_SHA256_SIZE - 100] ^= 1;
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "digest mismatch"));
 }
 
 static void truncated(void **state)
 {
     (void)state;
-    for (size_t len = 0; len < out_len; len += (len < 256 ? 1 : 37)) {
+    for (size_t len = 0; len < mem.used; len += (len < 256 ? 1 : 37)) {
         assert_int_equal(hyp_ckpt_parse(&ck, out, len), HYP_EFORMAT);
         assert_non_null(strstr(ck.error, "truncated"));
     }
-    assert_int_equal(hyp_ckpt_parse(&ck, out, out_len - 1), HYP_EFORMAT);
+    assert_int_equal(hyp_ckpt_parse(&ck, out, mem.used - 1), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "truncated"));
 }
 
 static void trailing_magic_version(void **state)
 {
     (void)state;
-    memcpy(copy, out, out_len);
-    copy[out_len] = 0;
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len + 8), HYP_EFORMAT);
+    memcpy(copy, out, mem.used);
+    copy[mem.used] = 0;
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used + 8), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "after the end record"));
 
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     copy[0] = 'X';
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "bad magic"));
 
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     copy[8] = 2;
-    redigest(copy, out_len);
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_ENOTSUP);
+    redigest(copy, mem.used);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_ENOTSUP);
     assert_non_null(strstr(ck.error, "format version 2"));
 }
 
@@ -338,7 +328,7 @@ static size_t find_record(uint32_t type)
 {
     size_t off = 176;
 
-    while (off + 16 <= out_len) {
+    while (off + 16 <= mem.used) {
         uint32_t t = (uint32_t)copy[off] | (uint32_t)copy[off + 1] << 8 |
                      (uint32_t)copy[off + 2] << 16;
         uint64_t len = 0;
@@ -358,36 +348,36 @@ static void impossible_values(void **state)
     size_t off;
 
     (void)state;
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     off = find_record(1); /* vcpu: PSTATE at 32 + 32 * 8 into the payload */
     assert_true(off != 0);
     copy[off + 16 + 32 + 32 * 8] = 0x09; /* EL2h */
-    redigest(copy, out_len);
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    redigest(copy, mem.used);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "PSTATE.M"));
 
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     off = find_record(3); /* vuart: rx_head at 64 */
     assert_true(off != 0);
     copy[off + 16 + 64] = HYP_VPL011_FIFO_DEPTH;
-    redigest(copy, out_len);
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    redigest(copy, mem.used);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "vuart record 0"));
 
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     off = find_record(2); /* vgic: SGI 0 of vCPU 0 made level */
     assert_true(off != 0);
     copy[off + 16 + 16 + 16] &= (uint8_t)~0x20;
-    redigest(copy, out_len);
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    redigest(copy, mem.used);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "not edge-triggered"));
 
-    memcpy(copy, out, out_len);
+    memcpy(copy, out, mem.used);
     off = find_record(4); /* ram: stored page count off by one */
     assert_true(off != 0);
     copy[off + 16 + 16] ^= 1;
-    redigest(copy, out_len);
-    assert_int_equal(hyp_ckpt_parse(&ck, copy, out_len), HYP_EFORMAT);
+    redigest(copy, mem.used);
+    assert_int_equal(hyp_ckpt_parse(&ck, copy, mem.used), HYP_EFORMAT);
     assert_non_null(strstr(ck.error, "ram record"));
 }
 
@@ -397,7 +387,7 @@ static void other_config(void **state)
     struct hyp_ckpt_fingerprint fp;
 
     (void)state;
-    assert_int_equal(hyp_ckpt_parse(&ck, out, out_len), HYP_OK);
+    assert_int_equal(hyp_ckpt_parse(&ck, out, mem.used), HYP_OK);
     fp = h.fp;
     fp.vcpu_count = 1;
     assert_int_equal(hyp_ckpt_match(&ck, &fp), HYP_EINVAL);
@@ -433,22 +423,22 @@ static void writer_misuse(void **state)
 
     (void)state;
     /* A missing vCPU. */
-    out_len = 0;
-    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    mem.used = 0;
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &mem, &h);
     hyp_ckpt_write_vcpu(&w, 0, &a.vcpu[0]);
     hyp_ckpt_write_vgic(&w, &a.vgic);
     hyp_ckpt_write_ram(&w, 0, a.ram0);
     hyp_ckpt_write_ram(&w, 1, a.ram1);
     assert_int_equal(hyp_ckpt_write_end(&w, NULL), HYP_EINVAL);
     /* A vCPU twice, one past the count. */
-    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &mem, &h);
     assert_int_equal(hyp_ckpt_write_vcpu(&w, 0, &a.vcpu[0]), HYP_OK);
     assert_int_equal(hyp_ckpt_write_vcpu(&w, 0, &a.vcpu[0]), HYP_EINVAL);
-    hyp_ckpt_write_begin(&w, sink, NULL, &h);
+    hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &mem, &h);
     assert_int_equal(hyp_ckpt_write_vcpu(&w, NCPU, &a.vcpu[0]), HYP_EINVAL);
     /* A bad header. */
     h.fp.ram[0].base |= 1;
-    assert_int_equal(hyp_ckpt_write_begin(&w, sink, NULL, &h), HYP_EINVAL);
+    assert_int_equal(hyp_ckpt_write_begin(&w, hyp_ckpt_mem_sink, &mem, &h), HYP_EINVAL);
     /* The sink's error sticks and is returned at the end. */
     h = header();
     assert_int_equal(write_all(&a, &h), HYP_OK);
