@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <hyp/checkpoint.h>
 #include <hyp/error.h>
+#include <hyp/vmconfig.h>
 
 #define GICD  0x08000000ull
 #define GICR  0x080a0000ull
@@ -451,7 +452,75 @@ static void writer_misuse(void **state)
     assert_int_equal(hyp_ckpt_write_end(&w, NULL), HYP_ENOMEM);
 }
 
-int main(void)
+/* ---- the partitioner's configuration ------------------------------------ */
+
+static const char *dtb_dir;
+static struct hyp_vmconfig cfgs[2];
+static uint8_t dtbs[2][64 << 10] __attribute__((aligned(8)));
+
+/* Parse tests/unit/dts-config/<name>.dtb into cfgs[slot]. */
+static void config(unsigned slot, const char *name)
+{
+    static const struct hyp_range hyp = {0x40000000, 16 << 20};
+    char path[512];
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/%s.dtb", dtb_dir, name);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    n = fread(dtbs[slot], 1, sizeof(dtbs[slot]), f);
+    fclose(f);
+    assert_int_equal(hyp_vmconfig_parse(dtbs[slot], n, &hyp, 1, &cfgs[slot], NULL, NULL),
+                     HYP_OK);
+}
+
+/* The fingerprint follows what the guest sees, not how the VM is marked. */
+static void fingerprints(void **state)
+{
+    struct hyp_ckpt_fingerprint a0, a1, b0;
+
+    (void)state;
+    config(0, "good-3vm");
+    config(1, "ckpt-detach"); /* only checkpoint-detach added */
+    assert_int_equal(hyp_ckpt_vm_fingerprint(&cfgs[0], 0, 256, &a0), HYP_OK);
+    assert_int_equal(hyp_ckpt_vm_fingerprint(&cfgs[1], 0, 256, &a1), HYP_OK);
+    assert_memory_equal(&a0, &a1, sizeof(a0));
+    assert_int_equal(a0.vcpu_count, 2);
+    assert_int_equal(a0.ram_count, 1);
+    assert_int_equal(a0.ram[0].base, 0x40000000);
+    assert_int_equal(a0.ram[0].size, 0x10000000);
+    /* linux-b has the same RAM and vCPU count but another device. */
+    assert_int_equal(hyp_ckpt_vm_fingerprint(&cfgs[0], 1, 256, &b0), HYP_OK);
+    assert_int_equal(a0.ram[0].size, b0.ram[0].size);
+    assert_memory_not_equal(a0.devices, b0.devices, sizeof(a0.devices));
+    config(1, "ckpt-other"); /* linux-a with half the memory */
+    assert_int_equal(hyp_ckpt_vm_fingerprint(&cfgs[1], 0, 256, &a1), HYP_OK);
+    assert_int_equal(a1.ram[0].size, 0x8000000);
+    assert_int_equal(hyp_ckpt_vm_fingerprint(&cfgs[1], 3, 256, &a1), HYP_EINVAL);
+}
+
+static void allowed(void **state)
+{
+    char why[256];
+
+    (void)state;
+    config(0, "good-3vm");
+    config(1, "ckpt-detach");
+    assert_int_equal(hyp_ckpt_vm_allowed(dtbs[0], &cfgs[0], 0, why, sizeof(why)),
+                     HYP_EPERM);
+    assert_non_null(strstr(why, "/virtio_mmio@a000000 is not marked safe to detach"));
+    assert_int_equal(hyp_ckpt_vm_allowed(dtbs[1], &cfgs[1], 0, why, sizeof(why)), HYP_OK);
+    assert_string_equal(why, "");
+    assert_int_equal(hyp_ckpt_vm_allowed(dtbs[1], &cfgs[1], 1, why, sizeof(why)),
+                     HYP_EPERM);
+    assert_non_null(strstr(why, "shares shm-b-bare"));
+    assert_int_equal(hyp_ckpt_vm_allowed(dtbs[1], &cfgs[1], 2, why, sizeof(why)),
+                     HYP_EINVAL);
+    assert_non_null(strstr(why, "not one of its passthrough devices"));
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(round_trip, setup),
@@ -461,7 +530,11 @@ int main(void)
         cmocka_unit_test_setup(impossible_values, setup),
         cmocka_unit_test_setup(other_config, setup),
         cmocka_unit_test_setup(writer_misuse, setup),
+        cmocka_unit_test(fingerprints),
+        cmocka_unit_test(allowed),
     };
+
+    dtb_dir = argc > 1 ? argv[1] : ".";
 
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
