@@ -99,6 +99,8 @@ def one(a, mib, tmp):
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip()
             lines.append(line)
+            if a.verbose:
+                sys.stderr.write(line + "\n")
             m = MEMORY.search(line)
             if m and ram is None:
                 ram = (int(m.group(1), 16), int(m.group(2), 16) + 1 - int(m.group(1), 16))
@@ -116,8 +118,11 @@ def one(a, mib, tmp):
             sys.exit("checkpoint: the %d MiB VM did not reach its shell" % mib)
         time.sleep(2)  # let the command finish
         monitor(sock, "stop")
-        monitor(sock, "pmemsave %#x %#x %s" % (ram[0], ram[1], image))
+        said = monitor(sock, 'pmemsave %#x %#x "%s"' % (ram[0], ram[1], image))
+        deadline = time.monotonic() + 120
         while not os.path.exists(image) or os.path.getsize(image) < ram[1]:
+            if time.monotonic() > deadline:
+                sys.exit("checkpoint: pmemsave wrote no %s:\n%s" % (image, said))
             time.sleep(0.2)
     finally:
         os.killpg(proc.pid, 9)
@@ -131,6 +136,7 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--sizes", default="64,512", help="VM RAM sizes in MiB")
     p.add_argument("--timeout", type=int, default=600, help="seconds per boot")
+    p.add_argument("--verbose", action="store_true", help="show the consoles")
     a = p.parse_args()
     tool = os.path.join(a.build, "bench", "ckpt_bench")
     if not os.path.isfile(tool):
