@@ -44,6 +44,8 @@ static unsigned vms_running;
  * checkpointed ("" when it may), decided once at boot. */
 static struct hyp_range ckpt_store;
 static char ckpt_refusal[HYP_VMCONFIG_MAX_VMS][192];
+/* VMs whose checkpoint module was refused: they do not run. */
+static bool vm_refused[HYP_VMCONFIG_MAX_VMS];
 
 static void report(void *arg, const char *line)
 {
@@ -100,9 +102,10 @@ static _Noreturn void run_cpu(void *arg)
     (void)arg;
     if (rc != HYP_OK)
         hyp_panic("CPU %u cannot run vCPUs: %s", hyp_cpu_id(), hyp_strerror(rc));
-    if (b == NULL)
-        hyp_vmbuild_cpu_park(); /* no VM here */
-    if (vcpu == 0)              /* the counter starts at 0 at reset on QEMU */
+    if (b == NULL || vm_refused[b->index])
+        hyp_vmbuild_cpu_park();     /* no VM here, or one that must not run */
+    hyp_vmckpt_resume_cpu(b, vcpu); /* a VM resumed from a checkpoint */
+    if (vcpu == 0)                  /* the counter starts at 0 at reset on QEMU */
         printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
                b->cfg->name,
                (unsigned long long)(read_sysreg(cntpct_el0) * 1000000 /
@@ -213,6 +216,20 @@ int main(void)
             why[0] = '\0';
     }
     vms_running = cfg.vm_count;
+    for (unsigned i = 0; i < cfg.vm_count; i++) {
+        char msg[256];
+
+        rc = hyp_vmckpt_resume(&vms[i], msg, sizeof(msg));
+        if (rc != HYP_OK && rc != HYP_ENOENT) {
+            vm_refused[i] = true; /* the others start anyway */
+            vms_running--;
+        }
+        if (msg[0])
+            printf("partitioner: %s%s\n", msg,
+                   vm_refused[i] ? "; it does not start" : "");
+    }
+    if (vms_running == 0)
+        hyp_panic("no VM can start");
     hyp_vcons_focus_init(&focus, cfg.vm_count);
     printf("partitioner: starting; lines are tagged [<VM>], console input goes to "
            "%s (Ctrl-] n: next VM)\n",

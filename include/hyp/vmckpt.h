@@ -50,4 +50,37 @@ int hyp_vmckpt_store(const void *dtb, struct hyp_range *store);
 int hyp_vmckpt_pause(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
                      const struct hyp_range *store, char *msg, size_t msg_len);
 
+/**
+ * @brief Resume a VM just built from its `multiboot,checkpoint` module.
+ *
+ * Called once, on the boot CPU, after hyp_vmbuild_create() and before the
+ * VM's CPUs run. Parses the module (hyp_ckpt_parse()), refuses it if it
+ * was taken with another configuration (hyp_ckpt_match() against
+ * hyp_ckpt_vm_fingerprint()), another counter frequency or other vCPU
+ * affinities; otherwise restores the VM's RAM, virtual GIC, virtual PL011
+ * and vCPUs (registers, EL1 state, power) over what hyp_vmbuild_create()
+ * set up, and keeps for hyp_vmckpt_resume_cpu() what only its CPUs can
+ * load: CNTVOFF_EL2 (the physical count when the first of its CPUs gets
+ * there, minus the checkpoint's guest count, the same for all its vCPUs,
+ * so that guest time goes on from the pause), q8..q31, FPSR, FPCR and the
+ * virtual CPU interface.
+ * @param b       The VM.
+ * @param msg     Receives a line saying what happened (the reason for a
+ *                refusal); "" without a checkpoint module.
+ * @param msg_len Bytes at @p msg.
+ * @return ::HYP_OK (resumed); ::HYP_ENOENT (no checkpoint module: boot it
+ *         as usual); another error (refused: the VM must not run).
+ */
+int hyp_vmckpt_resume(struct hyp_vmbuild *b, char *msg, size_t msg_len);
+
+/**
+ * @brief Load the calling CPU's part of a resumed VM's state.
+ *
+ * On each CPU of the VM, after hyp_vmbuild_cpu_prepare() and before its
+ * vCPU first runs; does nothing for a VM that was not resumed.
+ * @param b    The VM.
+ * @param vcpu Index of the vCPU pinned to the calling CPU.
+ */
+void hyp_vmckpt_resume_cpu(struct hyp_vmbuild *b, unsigned vcpu);
+
 #endif /* HYP_VMCKPT_H */

@@ -17,11 +17,17 @@
 
 #include "../fdt/fdt_util.h"
 
-/* Pause bookkeeping and the state only the paused CPUs could read, per VM. */
+/* Pause bookkeeping and the state only the VM's own CPUs can read or write
+ * (paused: saved from them; resumed: to load into them), per VM. */
 struct pause {
-    unsigned paused;  /* vCPUs parked for the checkpoint (atomic) */
-    unsigned writer;  /* set by the vCPU that writes it (atomic) */
-    unsigned written; /* the checkpoint is out (atomic) */
+    unsigned paused;    /* vCPUs parked for the checkpoint (atomic) */
+    unsigned writer;    /* set by the vCPU that writes it (atomic) */
+    unsigned written;   /* the checkpoint is out (atomic) */
+    bool resumed;       /* restored from a checkpoint module */
+    uint64_t vcount;    /* its guest count at the pause */
+    unsigned off_claim; /* a CPU of it is setting @cntvoff (atomic) */
+    unsigned off_set;   /* @cntvoff is set (atomic) */
+    uint64_t cntvoff;   /* CNTVOFF_EL2 of a resumed VM, the same on all its CPUs */
     struct hyp_ckpt_fp fp[HYP_VMCONFIG_MAX_VCPUS];
     struct hyp_vgic_hw_state gic[HYP_VMCONFIG_MAX_VCPUS];
 };
@@ -69,6 +75,27 @@ static void fp_save(struct hyp_ckpt_fp *fp)
                      : "memory");
     __asm__ volatile("mrs %0, fpsr" : "=r"(fp->fpsr));
     __asm__ volatile("mrs %0, fpcr" : "=r"(fp->fpcr));
+}
+
+static void fp_restore(const struct hyp_ckpt_fp *fp)
+{
+    const uint64_t *q = fp->q;
+
+    __asm__ volatile("ldp q8, q9, [%0, #0]\n\t"
+                     "ldp q10, q11, [%0, #32]\n\t"
+                     "ldp q12, q13, [%0, #64]\n\t"
+                     "ldp q14, q15, [%0, #96]\n\t"
+                     "ldp q16, q17, [%0, #128]\n\t"
+                     "ldp q18, q19, [%0, #160]\n\t"
+                     "ldp q20, q21, [%0, #192]\n\t"
+                     "ldp q22, q23, [%0, #224]\n\t"
+                     "ldp q24, q25, [%0, #256]\n\t"
+                     "ldp q26, q27, [%0, #288]\n\t"
+                     "ldp q28, q29, [%0, #320]\n\t"
+                     "ldp q30, q31, [%0, #352]\n\t" ::"r"(q)
+                     : "memory");
+    __asm__ volatile("msr fpsr, %0" ::"r"(fp->fpsr));
+    __asm__ volatile("msr fpcr, %0" ::"r"(fp->fpcr));
 }
 
 static unsigned vcpus_not_off(const struct hyp_vmbuild *b)
@@ -167,4 +194,124 @@ int hyp_vmckpt_pause(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
                  b->cfg->name, hyp_strerror(rc));
     __atomic_store_n(&p->written, 1, __ATOMIC_RELEASE);
     return rc;
+}
+
+/* Map a module's pages at EL2 for reading; its page-rounded range. */
+static struct hyp_range module_pages(const struct hyp_range *m)
+{
+    uint64_t base = m->base & ~(uint64_t)(HYP_CKPT_PAGE_SIZE - 1);
+    uint64_t end = (m->base + m->size + HYP_CKPT_PAGE_SIZE - 1) &
+                   ~(uint64_t)(HYP_CKPT_PAGE_SIZE - 1);
+
+    return (struct hyp_range){base, end - base};
+}
+
+#define REFUSE(...) (snprintf(msg, msg_len, __VA_ARGS__), rc = HYP_EINVAL)
+
+int hyp_vmckpt_resume(struct hyp_vmbuild *b, char *msg, size_t msg_len)
+{
+    static struct hyp_ckpt ck;
+    static struct hyp_ckpt_vcpu s;
+    const struct hyp_vmconfig_vm *v = b->cfg;
+    struct pause *p = &pauses[b->index];
+    struct hyp_ckpt_fingerprint fp;
+    struct hyp_range mod;
+    int rc;
+
+    msg[0] = '\0';
+    if (v->checkpoint.node < 0)
+        return HYP_ENOENT;
+    mod = module_pages(&v->checkpoint.range);
+    rc = hyp_el2_map(mod.base, mod.size, HYP_PROT_R);
+    if (rc != HYP_OK) {
+        snprintf(msg, msg_len, "%s (%s): its checkpoint cannot be mapped: %s", v->node,
+                 v->name, hyp_strerror(rc));
+        return rc;
+    }
+    rc = hyp_ckpt_parse(&ck, (const void *)(uintptr_t)v->checkpoint.range.base,
+                        v->checkpoint.range.size);
+    if (rc == HYP_OK)
+        rc = hyp_ckpt_vm_fingerprint(b->config, b->index, HYP_VMBUILD_SPIS, &fp);
+    if (rc == HYP_OK)
+        rc = hyp_ckpt_match(&ck, &fp);
+    if (rc != HYP_OK)
+        snprintf(msg, msg_len, "%s (%s): checkpoint refused: %s", v->node, v->name,
+                 ck.error);
+    else if (ck.hdr.cntfrq != read_sysreg(cntfrq_el0))
+        REFUSE("%s (%s): checkpoint refused: counter at %llu Hz, this board's at %llu Hz",
+               v->node, v->name, (unsigned long long)ck.hdr.cntfrq,
+               (unsigned long long)read_sysreg(cntfrq_el0));
+    for (unsigned i = 0; rc == HYP_OK && i < v->vcpu_count; i++) {
+        hyp_ckpt_vcpu(&ck, i, &s);
+        if (s.vmpidr != b->vcpus[i].vmpidr)
+            REFUSE("%s (%s): checkpoint refused: vCPU %u had MPIDR %#llx, now %#llx",
+                   v->node, v->name, i, (unsigned long long)s.vmpidr,
+                   (unsigned long long)b->vcpus[i].vmpidr);
+    }
+    if (rc == HYP_OK && hyp_ckpt_restore_vgic(&ck, &b->vgic) != HYP_OK)
+        REFUSE("%s (%s): checkpoint refused: %s", v->node, v->name, ck.error);
+    if (rc != HYP_OK) {
+        hyp_el2_unmap(mod.base, mod.size);
+        return rc;
+    }
+    if (v->console) {
+        hyp_spin_lock(&b->uart_lock);
+        hyp_ckpt_restore_vuart(&ck, 0, &b->uart);
+        hyp_spin_unlock(&b->uart_lock);
+    }
+    rc = hyp_el2_map(v->mem.base, v->mem.size, HYP_PROT_RW);
+    if (rc == HYP_OK) {
+        hyp_ckpt_restore_ram(&ck, 0, (void *)(uintptr_t)v->mem.base);
+        hyp_el2_sync_for_guest(v->mem.base, v->mem.size);
+        hyp_el2_unmap(v->mem.base, v->mem.size);
+    }
+    for (unsigned i = 0; rc == HYP_OK && i < v->vcpu_count; i++) {
+        struct hyp_vcpu *vc = &b->vcpus[i];
+
+        hyp_ckpt_vcpu(&ck, i, &s);
+        vc->regs = s.regs;
+        vc->el1 = s.el1;
+        vc->boot_entry = s.boot_entry;
+        vc->boot_context = s.boot_context;
+        p->fp[i] = s.fp;
+        p->gic[i] = s.gic;
+        __atomic_store_n(&vc->power, (int)s.power, __ATOMIC_RELEASE);
+    }
+    if (rc == HYP_OK) {
+        p->vcount = ck.hdr.vcount;
+        p->resumed = true;
+        snprintf(msg, msg_len,
+                 "%s (%s) resumes from its checkpoint (%llu bytes, guest count "
+                 "%llu)",
+                 v->node, v->name, (unsigned long long)ck.size,
+                 (unsigned long long)ck.hdr.vcount);
+    } else {
+        snprintf(msg, msg_len, "%s (%s): its RAM cannot be mapped: %s", v->node, v->name,
+                 hyp_strerror(rc));
+    }
+    hyp_el2_unmap(mod.base, mod.size);
+    return rc;
+}
+
+void hyp_vmckpt_resume_cpu(struct hyp_vmbuild *b, unsigned vcpu)
+{
+    struct pause *p = &pauses[b->index];
+
+    unsigned expected = 0;
+
+    if (!p->resumed)
+        return;
+    /* The first of its CPUs to get here fixes the offset, as late as can be:
+     * the guest's count goes on from the pause at its first entry. */
+    if (__atomic_compare_exchange_n(&p->off_claim, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        p->cntvoff = read_sysreg(cntpct_el0) - p->vcount;
+        __atomic_store_n(&p->off_set, 1, __ATOMIC_RELEASE);
+    }
+    while (!__atomic_load_n(&p->off_set, __ATOMIC_ACQUIRE))
+        __asm__ volatile("yield" ::: "memory");
+    write_sysreg(cntvoff_el2, p->cntvoff);
+    fp_restore(&p->fp[vcpu]);
+    hyp_vgic_hw_restore(&p->gic[vcpu]);
+    __asm__ volatile("isb" ::: "memory");
 }

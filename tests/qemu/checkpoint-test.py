@@ -12,6 +12,14 @@ a checkpoint store) with a QEMU monitor socket, then:
   3. The monitor's `pmemsave` saves the store; `hyp-config ckpt show` must
      accept it, name tick-a, one vCPU on, its RAM and UART, and the guest
      count the partitioner reported.
+  4. A second boot with the checkpoint as tick-a's `multiboot,checkpoint`
+     module: tick-a must resume, its first line the next tick after the last
+     one of the first boot, its counter time after that one's and less than
+     a second later (the time between the boots does not exist for it), and
+     it must not boot afresh; tick-b boots as usual.
+  5. The checkpoint damaged (one byte) for tick-a, and the good one for
+     tick-b (taken with other devices): each refused with its reason, the
+     other VM starting anyway.
 Bounds its own time; prints why it failed.
 
   checkpoint-test.py --build BUILD --guest ticker.bin
@@ -95,6 +103,108 @@ class Console:
         self.proc.stdin.flush()
 
 
+CONFIG = os.path.join(ROOT, "examples", "partitioner", "configs", "qemu-virt-ticker.dts")
+TICK_AT = re.compile(r"^\[(tick-[ab])\] # tick (\d+) at (\d+) us$")
+
+
+def boot(a, config, modules, sock, log):
+    """Start the partitioner with the two tickers and extra --module args."""
+    cmd = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(ROOT, "scripts", "run"),
+           "partitioner", "--no-build", "--smp", "2", "--config", config,
+           "--module", "vm@0=kernel:" + a.guest, "--module", "vm@1=kernel:" + a.guest]
+    for m in modules:
+        cmd += ["--module", m]
+    cmd += ["--", "-monitor", "unix:%s,server,nowait" % sock]
+    if log:
+        log.write("=== boot: %s\n" % " ".join(cmd))
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, Console(proc, log)
+
+
+def with_module(tmp, name, vm):
+    """The ticker config with a multiboot,checkpoint module for @vm."""
+    with open(CONFIG) as f:
+        text = f.read()
+    anchor = "\t\t\tmodule@77%s00000 {\n" % ("0" if vm == "vm@0" else "1")
+    node = ("\t\t\tmodule@78000000 {\n"
+            "\t\t\t\tcompatible = \"multiboot,checkpoint\", \"multiboot,module\";\n"
+            "\t\t\t\treg = <0x0 0x78000000 0x0 0x100000>;\n\t\t\t};\n")
+    assert anchor in text
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text.replace(anchor, node + anchor))
+    return path
+
+
+def last_time(lines, vm):
+    t = 0
+    for line in lines:
+        m = TICK_AT.match(line or "")
+        if m and m.group(1) == vm:
+            t = int(m.group(3))
+    return t
+
+
+def resume(a, tmp, saved, count, a_last, a_time, log, deadline):
+    """Boots 2 to 4; the problems found."""
+    problems = []
+    sock = os.path.join(tmp, "monitor2")
+    proc, con = boot(a, with_module(tmp, "resume-a.dts", "vm@0"),
+                     ["vm@0=checkpoint:" + saved], sock, log)
+    try:
+        want = ("partitioner: vm@0 (tick-a) resumes from its checkpoint (%d bytes, guest "
+                "count %d)" % (os.path.getsize(saved), count))
+        i, _ = con.wait(lambda l: l == want, deadline)
+        if i is None:
+            problems.append("second boot: no line %r" % want)
+        i, line = con.wait(lambda l: bool(TICK_AT.match(l)) and "tick-a" in l, deadline)
+        m = TICK_AT.match(line or "")
+        if not m:
+            problems.append("second boot: tick-a printed no tick")
+        else:
+            n, t = int(m.group(2)), int(m.group(3))
+            if n != a_last + 1:
+                problems.append("second boot: tick-a's first tick is %d, not %d" %
+                                (n, a_last + 1))
+            if not a_time < t < a_time + 1000000:
+                problems.append("second boot: tick-a's time went from %d us to %d us" %
+                                (a_time, t))
+        j, _ = con.wait(lambda l: l.startswith("[tick-b] # tick 3 "), deadline)
+        if j is None:
+            problems.append("second boot: tick-b did not run")
+        fresh = [l for l in con.lines if l and l.startswith("[tick-a] # running under")]
+        if fresh:
+            problems.append("second boot: tick-a booted afresh: " + fresh[0])
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+    # A damaged checkpoint for tick-a, the good one for tick-b.
+    damaged = os.path.join(tmp, "damaged.ckpt")
+    with open(saved, "rb") as f:
+        data = bytearray(f.read())
+    data[len(data) // 2] ^= 0x40
+    with open(damaged, "wb") as f:
+        f.write(bytes(data))
+    cases = [("vm@0", damaged, "partitioner: vm@0 (tick-a): checkpoint refused: digest mismatch: "
+              "the checkpoint is damaged; it does not start", "tick-b"),
+             ("vm@1", saved, "partitioner: vm@1 (tick-b): checkpoint refused: taken with "
+              "other devices (device digest differs); it does not start", "tick-a")]
+    for n, (vm, ckpt, refusal, other) in enumerate(cases):
+        sock = os.path.join(tmp, "monitor%d" % (3 + n))
+        proc, con = boot(a, with_module(tmp, "refuse-%d.dts" % n, vm),
+                         [vm + "=checkpoint:" + ckpt], sock, log)
+        try:
+            if con.wait(lambda l: l == refusal, deadline)[0] is None:
+                problems.append("no refusal %r" % refusal)
+            if con.wait(lambda l: l.startswith("[%s] # tick 3 " % other), deadline)[0] is None:
+                problems.append("%s did not start after %s's refusal" % (other, vm))
+        finally:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    return problems
+
+
 def last_tick(lines, vm, upto):
     n = 0
     for line in lines[:upto]:
@@ -119,14 +229,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         sock = os.path.join(tmp, "monitor")
         saved = os.path.join(tmp, "tick-a.ckpt")
-        cmd = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(ROOT, "scripts", "run"),
-               "partitioner", "--no-build", "--smp", "2", "--config",
-               os.path.join(ROOT, "examples", "partitioner", "configs", "qemu-virt-ticker.dts"),
-               "--module", "vm@0=kernel:" + a.guest, "--module", "vm@1=kernel:" + a.guest,
-               "--", "-monitor", "unix:%s,server,nowait" % sock]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        con = Console(proc, log)
+        proc, con = boot(a, CONFIG, [], sock, log)
         try:
             i, _ = con.wait(lambda l: l.startswith("[tick-a] # tick 5 "), deadline)
             if i is None:
@@ -168,6 +271,8 @@ def main():
         finally:
             os.killpg(proc.pid, 9)
             proc.wait()
+        a_last = last_tick(con.lines, "tick-a", len(con.lines))
+        a_time = last_time(con.lines, "tick-a")
         if not problems:
             show = subprocess.run([a.hyp_config, "ckpt", "show", saved],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -183,6 +288,8 @@ def main():
                 problems.append("hyp-config ckpt show refused the checkpoint:\n" + out)
             problems += ["hyp-config ckpt show lacks %r:\n%s" % (w, out)
                          for w in want if w not in out]
+        if not problems:
+            problems += resume(a, tmp, saved, count, a_last, a_time, log, deadline)
     if problems:
         print("partitioner-checkpoint: FAILED")
         for pr in problems:
@@ -190,7 +297,8 @@ def main():
         print("  (console log: %s)" % (a.log or "none"))
         return 1
     print("partitioner-checkpoint: tick-a paused and saved (%d bytes), tick-b refused and "
-          "ran on" % size)
+          "ran on; tick-a resumed on a second boot; damaged and foreign checkpoints "
+          "refused" % size)
     return 0
 
 
