@@ -69,6 +69,7 @@ static void checkpoint(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu)
     hyp_vmckpt_pause(b, vcpu, &ckpt_store, msg, sizeof(msg));
     if (msg[0])
         printf("partitioner: %s\n", msg);
+    hyp_console_flush(); /* no tick of this CPU will let it out any more */
     hyp_vmbuild_cpu_park();
 }
 

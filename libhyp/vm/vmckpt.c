@@ -98,6 +98,13 @@ static void fp_restore(const struct hyp_ckpt_fp *fp)
     __asm__ volatile("msr fpcr, %0" ::"r"(fp->fpcr));
 }
 
+/* Milliseconds of the physical counter since @start (a figure for the
+ * console line, never a decision). */
+static uint64_t ms_since(uint64_t start)
+{
+    return (read_sysreg(cntpct_el0) - start) * 1000 / read_sysreg(cntfrq_el0);
+}
+
 static unsigned vcpus_not_off(const struct hyp_vmbuild *b)
 {
     unsigned n = 0;
@@ -162,7 +169,7 @@ int hyp_vmckpt_pause(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
 {
     struct pause *p = &pauses[b->index];
     unsigned expected = 0;
-    uint64_t vcount, size = 0;
+    uint64_t vcount, start, size = 0;
     int rc;
 
     msg[0] = '\0';
@@ -183,12 +190,15 @@ int hyp_vmckpt_pause(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu,
         __asm__ volatile("yield" ::: "memory");
     }
     vcount = read_sysreg(cntvct_el0); /* the guest's count: CNTPCT - CNTVOFF_EL2 */
+    start = read_sysreg(cntpct_el0);
     rc = write_ckpt(b, p, store, vcount, &size);
     if (rc == HYP_OK)
         snprintf(msg, msg_len,
-                 "%s (%s) paused; checkpoint %llu bytes at %#llx, guest count %llu",
+                 "%s (%s) paused; checkpoint %llu bytes at %#llx, guest count %llu, "
+                 "written in %llu ms",
                  b->cfg->node, b->cfg->name, (unsigned long long)size,
-                 (unsigned long long)store->base, (unsigned long long)vcount);
+                 (unsigned long long)store->base, (unsigned long long)vcount,
+                 (unsigned long long)ms_since(start));
     else
         snprintf(msg, msg_len, "%s (%s) paused; its checkpoint failed: %s", b->cfg->node,
                  b->cfg->name, hyp_strerror(rc));
@@ -216,6 +226,7 @@ int hyp_vmckpt_resume(struct hyp_vmbuild *b, char *msg, size_t msg_len)
     struct pause *p = &pauses[b->index];
     struct hyp_ckpt_fingerprint fp;
     struct hyp_range mod;
+    uint64_t start = read_sysreg(cntpct_el0);
     int rc;
 
     msg[0] = '\0';
@@ -281,10 +292,10 @@ int hyp_vmckpt_resume(struct hyp_vmbuild *b, char *msg, size_t msg_len)
         p->vcount = ck.hdr.vcount;
         p->resumed = true;
         snprintf(msg, msg_len,
-                 "%s (%s) resumes from its checkpoint (%llu bytes, guest count "
-                 "%llu)",
+                 "%s (%s) resumes from its checkpoint (%llu bytes, guest count %llu, "
+                 "restored in %llu ms)",
                  v->node, v->name, (unsigned long long)ck.size,
-                 (unsigned long long)ck.hdr.vcount);
+                 (unsigned long long)ck.hdr.vcount, (unsigned long long)ms_since(start));
     } else {
         snprintf(msg, msg_len, "%s (%s): its RAM cannot be mapped: %s", v->node, v->name,
                  hyp_strerror(rc));
