@@ -19,15 +19,21 @@ the shell or the checkpoint line never comes.
   bench/checkpoint.py [--build build] [--sizes 64,512] [--timeout 600]
 """
 import argparse
+import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The QEMU monitor helper of the checkpoint test.
+_spec = importlib.util.spec_from_file_location(
+    "checkpoint_test", os.path.join(ROOT, "tests", "qemu", "checkpoint-test.py"))
+_test = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_test)
+monitor = _test.monitor
 MEMORY = re.compile(r"memory\s+(0x[0-9a-f]+)\.\.(0x[0-9a-f]+) \((\d+) MiB\)")
 
 CONFIG = """/ {
@@ -80,24 +86,6 @@ PAUSED = re.compile(r"paused; checkpoint (\d+) bytes at (0x[0-9a-f]+), guest cou
                     r"written in (\d+) ms")
 RESUMED = re.compile(r"resumes from its checkpoint \((\d+) bytes, guest count \d+, "
                      r"restored in (\d+) ms\)")
-
-
-def monitor(path, command):
-    """Send one command to QEMU's monitor socket; return what it printed."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.settimeout(30)
-    out = b""
-    try:
-        while not out.endswith(b"(qemu) "):
-            out += s.recv(4096)
-        s.sendall(command.encode() + b"\n")
-        out = b""
-        while not out.endswith(b"(qemu) "):
-            out += s.recv(4096)
-    finally:
-        s.close()
-    return out.decode("utf-8", "replace")
 
 
 def start(a, config, extra, sock):
