@@ -8,16 +8,26 @@ column per configuration, each cell `min / avg / max` in ns of guest
 never judges them; it fails only when a run does not produce them.
 
   bench/exit-cost.py [--build build] [--example NAME]... [--smp 2]
-                     [--policy FILE.dts] [--runs 1] [--raw] [--no-icount]
-                     [--timeout 120]
+                     [--gic 3|2] [--policy FILE.dts] [--coloured] [--runs 1] [--raw]
+                     [--no-icount] [--timeout 120]
+
+--gic 2 runs everything on a GICv2 (QEMU virt gic-version=2): the guest
+then sends SGIs through GICD_SGIR (the sgi1r-write and sgi-ipi rows), takes
+and ends interrupts through the GICC (GICV) frame, and has no gicr-read row.
 
 --example picks the hypervisors (default: each of thin-monitor,
-thin-monitor-min and the partitioner that is built; the partitioner runs
-the guest as its one VM, bench/configs/partitioner-exitcost.dts, with
---smp 2 only). Under thin-monitor-min the guest owns the
+thin-monitor-min, the partitioner and the TEE pairer that is built; the
+partitioner runs the guest as its one VM, bench/configs/partitioner-exitcost.dts,
+the TEE pairer as a VM with a trusted OS of its own,
+bench/configs/tee-pairer-exitcost.dts (its tee-call row: the round trip of
+an empty call to that TEE), both with --smp 2 only). Under thin-monitor-min the guest owns the
 physical GIC, so GIC accesses, SGIs and interrupts cost no exit; its
 compiled-in policy watches the PL031, so the PL031 row includes an event
 line per access.
+
+With --coloured, the partitioner also runs with the guest's RAM
+cache-coloured (bench/configs/partitioner-exitcost-coloured.dts: 4 KiB
+stage-2 pages instead of 2 MiB blocks), to show the TLB cost if QEMU has one.
 
 With --policy, the thin monitor also runs with that policy merged into its
 boot DTB (scripts/run --policy), e.g. examples/thin-monitor/policies/all-events.dts.
@@ -32,9 +42,13 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Example hypervisors that boot a guest image through scripts/run.
-HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner")
+HYPERVISORS = ("thin-monitor", "thin-monitor-min", "partitioner", "tee-pairer")
 # The partitioner's config: the guest as its one VM on every CPU.
 PARTITIONER_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost.dts")
+# The same with its RAM cache-coloured (4 KiB stage-2 pages), for --coloured.
+COLOURED_CONFIG = os.path.join(ROOT, "bench", "configs", "partitioner-exitcost-coloured.dts")
+# The TEE pairer's: the same VM with a trusted OS of its own (the tee-call row).
+TEE_PAIRER_CONFIG = os.path.join(ROOT, "bench", "configs", "tee-pairer-exitcost.dts")
 # The partitioner tags each VM's lines with its name.
 TAG = re.compile(r"^\[[A-Za-z0-9_-]+\] ")
 BUILD_HINT = "build it with scripts/test or cmake --build build --target libhyp-target"
@@ -171,7 +185,11 @@ def main():
                         "one built)")
     p.add_argument("--smp", type=int, default=2, help="vCPUs (default 2)")
     p.add_argument("--mem", default="256M", help="guest RAM (default 256M)")
+    p.add_argument("--gic", type=int, choices=(2, 3), default=3,
+                   help="GIC version of QEMU virt (default 3)")
     p.add_argument("--policy", help="also run the thin monitor with this policy (.dts)")
+    p.add_argument("--coloured", action="store_true",
+                   help="also run the partitioner with the guest's RAM cache-coloured")
     p.add_argument("--runs", type=int, default=1,
                    help="runs per configuration, combined (default 1)")
     p.add_argument("--raw", action="store_true", help="also print each run's bench lines")
@@ -189,7 +207,7 @@ def main():
         sys.exit("exit-cost: policy %s not found" % a.policy)
 
     icount = [] if a.no_icount else ["-icount", "shift=0,sleep=off"]
-    configs = [("native", ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu",
+    configs = [("native", ["qemu-system-aarch64", "-M", "virt,gic-version=%d" % a.gic, "-cpu",
                            "cortex-a57", "-smp", str(a.smp), "-m", a.mem, "-nographic",
                            "-monitor", "none", "-serial", "stdio"] + icount
                 + ["-kernel", image])]
@@ -200,24 +218,40 @@ def main():
                   BUILD_HINT), file=sys.stderr)
             continue
         cmd = ["env", "LIBHYP_BUILD_DIR=" + build, os.path.join(ROOT, "scripts", "run"),
-               hyp, "--no-build", "--kernel", image, "--smp", str(a.smp), "--mem", a.mem]
+               hyp, "--no-build", "--kernel", image, "--smp", str(a.smp), "--mem", a.mem,
+               "--gic", str(a.gic)]
         if hyp == "partitioner":
             if a.smp != 2:
                 print("exit-cost: partitioner left out: its config is for --smp 2",
                       file=sys.stderr)
                 continue
             cmd = cmd[:5] + ["--config", PARTITIONER_CONFIG,
-                             "--module", "vm@0=kernel:" + image, "--smp", "2"]
+                             "--module", "vm@0=kernel:" + image, "--smp", "2",
+                             "--gic", str(a.gic)]
+        if hyp == "tee-pairer":
+            if a.smp != 2:
+                print("exit-cost: tee-pairer left out: its config is for --smp 2",
+                      file=sys.stderr)
+                continue
+            tee_os = os.path.join(build, "target", "examples", "tee-pairer", "trusted-os",
+                                  "tee-os.bin")
+            cmd = cmd[:5] + ["--config", TEE_PAIRER_CONFIG,
+                             "--module", "vm@0=kernel:" + image,
+                             "--module", "vm@1=kernel:" + tee_os, "--smp", "2",
+                             "--gic", str(a.gic)]
         if not a.no_icount:
             cmd.append("--icount")
         configs.append((hyp, cmd))
+        if a.coloured and hyp == "partitioner":
+            configs.append(("partitioner+coloured",
+                            [COLOURED_CONFIG if x == PARTITIONER_CONFIG else x for x in cmd]))
         if a.policy and hyp == "thin-monitor":
             name = "%s+%s" % (hyp, os.path.splitext(os.path.basename(a.policy))[0])
             configs.append((name, cmd + ["--policy", os.path.abspath(a.policy)]))
 
     commit, qemu = describe()
-    print("exit-cost: %s, commit %s, %s; QEMU virt GICv3 cortex-a57 -smp %d -m %s%s"
-          % (datetime.date.today().isoformat(), commit, qemu, a.smp, a.mem,
+    print("exit-cost: %s, commit %s, %s; QEMU virt GICv%d cortex-a57 -smp %d -m %s%s"
+          % (datetime.date.today().isoformat(), commit, qemu, a.gic, a.smp, a.mem,
              "" if a.no_icount else " -icount shift=0,sleep=off"))
     results = {}
     failed = False

@@ -9,7 +9,10 @@ microseconds of the counter at which the partitioner entered each VM (its
 `vm@N (name) starts N us after reset` lines). A benchmark: it prints figures
 and never judges them; it fails only when a VM's line never comes.
 
-  bench/partitioner-boot.py [--build build] [--timeout 300]
+  bench/partitioner-boot.py [--build build] [--timeout 300] [--config FILE.dts]
+
+--config boots another config with the same three VMs, e.g.
+examples/partitioner/configs/qemu-virt-3vm-coloured.dts.
 """
 import argparse
 import os
@@ -28,6 +31,9 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--timeout", type=int, default=300, help="seconds (default 300)")
+    p.add_argument("--config", default=os.path.join(ROOT, "examples", "partitioner",
+                                                    "configs", "qemu-virt-3vm.dts"),
+                   help="the config (default examples/partitioner/configs/qemu-virt-3vm.dts)")
     a = p.parse_args()
     cache = os.environ.get("LIBHYP_CACHE", os.path.expanduser("~/.cache/libhyp"))
     kernel = os.path.join(cache, "linux", "Image")
@@ -39,8 +45,7 @@ def main():
             sys.exit("partitioner-boot: no %s; %s" % (f, how))
     args = "console=ttyAMA0 earlycon=pl011,0x9000000 cryptomgr.notests"
     cmd = ["env", "LIBHYP_BUILD_DIR=" + a.build, os.path.join(ROOT, "scripts", "run"),
-           "partitioner", "--no-build", "--icount", "--config",
-           os.path.join(ROOT, "examples", "partitioner", "configs", "qemu-virt-3vm.dts")]
+           "partitioner", "--no-build", "--icount", "--config", a.config]
     for vm in ("vm@0", "vm@1"):
         cmd += ["--module", vm + "=kernel:" + kernel, "--module", vm + "=ramdisk:" + initrd,
                 "--bootargs", vm + "=" + args]

@@ -8,7 +8,9 @@
 #   <name>.bin   the raw image to load (arm64 Image format),
 #   <name>.map   the linker map,
 # and, for ports with a QEMU command line, <name>-qemu.sh that boots it
-# (extra arguments are passed on to QEMU). Needs LIBHYP_LINKER_SCRIPT and
+# (extra arguments are passed on to QEMU). A port whose machine makes no DTB
+# of its own names its board DTS (LIBHYP_PORT_DTS): it is compiled with dtc
+# into <name>-board.dtb, which replaces @DTB@ in the QEMU arguments. Needs LIBHYP_LINKER_SCRIPT and
 # LIBHYP_PORTS_DIR, which the in-tree build and libhypConfig.cmake set.
 function(libhyp_add_hypervisor name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "PORT" "SOURCES;LIBRARIES;INCLUDE_DIRECTORIES")
@@ -28,6 +30,7 @@ function(libhyp_add_hypervisor name)
   unset(LIBHYP_PORT_LOAD_ADDRESS)
   unset(LIBHYP_PORT_CFLAGS)
   unset(LIBHYP_PORT_QEMU_ARGS)
+  unset(LIBHYP_PORT_DTS)
   include("${port_dir}/port.cmake")
   if(NOT LIBHYP_PORT_LOAD_ADDRESS)
     message(FATAL_ERROR "port ${ARG_PORT}: port.cmake sets no LIBHYP_PORT_LOAD_ADDRESS")
@@ -50,6 +53,16 @@ function(libhyp_add_hypervisor name)
     COMMAND ${CMAKE_OBJCOPY} -O binary "$<TARGET_FILE:${name}>" "${out}.bin"
     BYPRODUCTS "${CMAKE_CURRENT_BINARY_DIR}/${name}.bin" "${CMAKE_CURRENT_BINARY_DIR}/${name}.map"
     COMMENT "libhyp: ${name}.bin for port ${ARG_PORT}")
+  if(LIBHYP_PORT_DTS)
+    find_program(LIBHYP_DTC dtc REQUIRED)
+    set(board_dtb "${CMAKE_CURRENT_BINARY_DIR}/${name}-board.dtb")
+    add_custom_command(OUTPUT "${board_dtb}"
+      COMMAND ${LIBHYP_DTC} -q -I dts -O dtb -o "${board_dtb}" "${LIBHYP_PORT_DTS}"
+      DEPENDS "${LIBHYP_PORT_DTS}"
+      COMMENT "libhyp: board DTB of port ${ARG_PORT} for ${name}")
+    add_custom_target(${name}-board-dtb ALL DEPENDS "${board_dtb}")
+    list(TRANSFORM LIBHYP_PORT_QEMU_ARGS REPLACE "@DTB@" "${board_dtb}")
+  endif()
   if(LIBHYP_PORT_QEMU_ARGS)
     list(JOIN LIBHYP_PORT_QEMU_ARGS " " qemu_args)
     file(GENERATE OUTPUT "${CMAKE_CURRENT_BINARY_DIR}/${name}-qemu.sh"

@@ -65,6 +65,11 @@
 #define GICR_IPRIORITYR    0x0400
 #define GICR_FRAME         0x20000
 #define GICR_FRAME_VLPI    0x40000
+/* GICv2 (IHI 0048B): distributor extras and the CPU interface. */
+#define GICD_ITARGETSR(i)  (0x0800 + (i))
+#define GICD_SGIR          0x0f00
+#define GICC_IAR           0x000c
+#define GICC_EOIR          0x0010
 
 /* ICC_CTLR_EL1.EOImode: EOIR only drops the priority, DIR deactivates. */
 #define ICC_CTLR_EOIMODE (1U << 1)
@@ -295,8 +300,30 @@ static inline void smc_psci_version(void)
     __asm__ volatile("smc #0" : "+r"(x0) : : SMCCC_CLOBBERS);
 }
 
+/* OP-TEE's CALLS_REVISION (fast call, SMC32, Trusted OS owner 63): the
+ * empty call to a trusted OS (examples/tee-pairer/optee.h). */
+#define OPTEE_CALLS_REVISION 0xbf00ff03u
+
+static inline void smc_tee_revision(void)
+{
+    register uint64_t x0 __asm__("x0") = OPTEE_CALLS_REVISION;
+
+    __asm__ volatile("smc #0" : "+r"(x0) : : SMCCC_CLOBBERS);
+}
+
+/* GICv2: the distributor and CPU interface (set by gic_find()). */
+static bool gic_v2;
+static uint64_t gic_v2_gicd, gic_v2_gicc;
+
+/* An SGI: ICC_SGI1R_EL1, or on a GICv2 its GICD_SGIR equivalent (the target
+ * list from TargetList, Aff0 < 8 being the CPU interface number). */
 static inline void sgi1r_write(uint64_t v)
 {
+    if (gic_v2) {
+        mmio_write32(gic_v2_gicd + GICD_SGIR,
+                     (uint32_t)(v & 0xff) << 16 | (uint32_t)(v >> 24 & 0xf));
+        return;
+    }
     sysreg_write(ICC_SGI1R_EL1, v);
 }
 
@@ -365,12 +392,23 @@ static bool gic_find(void)
     uint64_t base[2], size[2];
     int node = fdt != NULL ? fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3") : -1;
 
+    if (node < 0 && fdt != NULL && guest_gic_version() == 2) {
+        node = fdt_node_offset_by_compatible(fdt, -1, "arm,cortex-a15-gic");
+        if (node < 0)
+            node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-400");
+        gic_v2 = node >= 0;
+    }
     if (node < 0 || !guest_fdt_reg(fdt, node, 0, &base[0], &size[0]) ||
         !guest_fdt_reg(fdt, node, 1, &base[1], &size[1]))
         return false;
     gic.gicd = base[0];
     gic.gicr = base[1];
     gic.gicr_size = size[1];
+    if (gic_v2) {
+        gic_v2_gicd = base[0];
+        gic_v2_gicc = base[1];
+        gic.gicr_size = 0; /* no redistributors */
+    }
     return true;
 }
 
@@ -397,8 +435,13 @@ static bool gic_cpu_up(unsigned sgi)
 {
     uint64_t rd;
 
-    if (!guest_gicv3_init_ppi(guest_virtual_timer_intid()))
+    if (!guest_gic_init_ppi(guest_virtual_timer_intid()))
         return false;
+    if (gic_v2) { /* group 0; the banked first words are this CPU's */
+        mmio_write8(gic.gicd + GICD_IPRIORITYR(sgi), IRQ_PRIO);
+        mmio_write32(gic.gicd + GICD_ISENABLER(0), 1U << sgi);
+        return true;
+    }
     rd = gic_rd(guest_read_mpidr());
     if (rd == 0)
         return false;
@@ -417,6 +460,16 @@ static void gic_enable_spi(uint32_t intid, uint64_t mpidr)
     uint32_t cfg_bit = 1U << (2 * (intid % 16) + 1);
 
     mmio_write32(d + GICD_ICENABLER(intid / 32), 1U << intid % 32);
+    if (gic_v2) { /* group 0, to this CPU's interface (its bit in ITARGETSR0) */
+        mmio_write32(d + GICD_ICFGR(intid / 16),
+                     mmio_read32(d + GICD_ICFGR(intid / 16)) & ~cfg_bit);
+        mmio_write8(d + GICD_IPRIORITYR(intid), IRQ_PRIO);
+        mmio_write8(d + GICD_ITARGETSR(intid),
+                    (uint8_t)mmio_read32(d + GICD_ITARGETSR(0)));
+        mmio_write32(d + GICD_ICPENDR(intid / 32), 1U << intid % 32);
+        mmio_write32(d + GICD_ISENABLER(intid / 32), 1U << intid % 32);
+        return;
+    }
     mmio_write32(d + GICD_IGROUPR(intid / 32),
                  mmio_read32(d + GICD_IGROUPR(intid / 32)) | 1U << intid % 32);
     mmio_write32(d + GICD_ICFGR(intid / 16),
@@ -505,15 +558,25 @@ static struct {
 } rtc;
 static volatile uint32_t irq_unexpected;
 
+/* End an interrupt: EOIR (and DIR with EOImode), or GICC_EOIR on a GICv2. */
+static inline void eoi(uint64_t iar)
+{
+    if (gic_v2) {
+        mmio_write32(gic_v2_gicc + GICC_EOIR, (uint32_t)iar);
+        return;
+    }
+    sysreg_write(ICC_EOIR1_EL1, iar);
+    if (gic.eoi_mode)
+        sysreg_write(ICC_DIR_EL1, iar);
+}
+
 static void irq_done(struct irq_record *r, uint64_t t, uint64_t iar)
 {
     uint64_t t0, t1;
 
     dither(irq_dither);
     t0 = cnt_read();
-    sysreg_write(ICC_EOIR1_EL1, iar);
-    if (gic.eoi_mode)
-        sysreg_write(ICC_DIR_EL1, iar);
+    eoi(iar);
     t1 = cnt_read();
     r->t = t;
     r->eoi = t1 - t0;
@@ -527,8 +590,8 @@ void exitcost_irq(void)
 
     dither(irq_dither);
     t = cnt_read();
-    iar = sysreg_read(ICC_IAR1_EL1);
-    intid = (uint32_t)(iar & 0xffffff);
+    iar = gic_v2 ? mmio_read32(gic_v2_gicc + GICC_IAR) : sysreg_read(ICC_IAR1_EL1);
+    intid = (uint32_t)(iar & (gic_v2 ? 0x3ff : 0xffffff));
 
     if (intid >= 1020 && intid <= 1023)
         return; /* spurious */
@@ -544,9 +607,7 @@ void exitcost_irq(void)
         irq_done(&rec_rtc, t, iar);
     } else {
         irq_unexpected++;
-        sysreg_write(ICC_EOIR1_EL1, iar);
-        if (gic.eoi_mode)
-            sysreg_write(ICC_DIR_EL1, iar);
+        eoi(iar);
     }
 }
 
@@ -571,6 +632,15 @@ static void bench_calls(void)
             report("smc-null", &st);
         }
     }
+
+    /* A round trip to the VM's own trusted OS (the TEE pairer): only when
+     * its DTB says there is one. */
+    if (guest_fdt() == NULL || fdt_path_offset(guest_fdt(), "/firmware/optee") < 0) {
+        skipped("tee-call", "no trusted OS: no /firmware/optee in the DTB");
+    } else {
+        BATCHED(&st, smc_tee_revision());
+        report("tee-call", &st);
+    }
 }
 
 static void bench_mmio_sysreg(void)
@@ -583,13 +653,14 @@ static void bench_mmio_sysreg(void)
         BATCHED(&st, (void)mmio_read32(gic.gicd + GICD_IIDR));
         report("gicd-read", &st);
     } else {
-        skipped("gicd-read", "no usable GICv3");
+        skipped("gicd-read", "no usable GIC");
     }
     if (rd != 0) {
         BATCHED(&st, (void)mmio_read32(rd + GICR_IIDR));
         report("gicr-read", &st);
     } else {
-        skipped("gicr-read", "no redistributor for this CPU");
+        skipped("gicr-read",
+                gic_v2 ? "GICv2: no redistributors" : "no redistributor for this CPU");
     }
     if (mmio_probe32(GUEST_UART_BASE + UART_FR, &v)) {
         BATCHED(&st, (void)mmio_read32(GUEST_UART_BASE + UART_FR));
@@ -602,7 +673,7 @@ static void bench_mmio_sysreg(void)
         BATCHED(&st, sgi1r_write((uint64_t)SGI_NOBODY << 24));
         report("sgi1r-write", &st);
     } else {
-        skipped("sgi1r-write", "no usable GICv3");
+        skipped("sgi1r-write", "no usable GIC");
     }
 }
 
@@ -649,8 +720,8 @@ static void bench_ipi(void)
     bool timed_out = false;
 
     if (!gic.ok) {
-        skipped("sgi-ipi", "no usable GICv3");
-        skipped("eoi-sgi", "no usable GICv3");
+        skipped("sgi-ipi", "no usable GIC");
+        skipped("eoi-sgi", "no usable GIC");
         return;
     }
     if (!other_cpu_mpidr(&mpidr)) {
@@ -719,8 +790,8 @@ static void bench_timer(void)
     bool timed_out = false;
 
     if (!gic.ok) {
-        skipped("vtimer-irq", "no usable GICv3");
-        skipped("eoi-vtimer", "no usable GICv3");
+        skipped("vtimer-irq", "no usable GIC");
+        skipped("eoi-vtimer", "no usable GIC");
         return;
     }
     stats_init(&lat, 1);
@@ -809,8 +880,8 @@ static void bench_rtc(void)
     uint32_t id;
 
     if (!gic.ok) {
-        skipped("pl031-irq", "no usable GICv3");
-        skipped("eoi-spi", "no usable GICv3");
+        skipped("pl031-irq", "no usable GIC");
+        skipped("eoi-spi", "no usable GIC");
         return;
     }
     if (!rtc_find()) {
@@ -879,12 +950,12 @@ void guest_main(void)
            WARMUP_EVENTS);
 
     gic.ok = gic_find() && gic_cpu_up(SGI_IPI);
-    if (gic.ok)
+    if (gic.ok && !gic_v2)
         gic.eoi_mode = (sysreg_read(ICC_CTLR_EL1) & ICC_CTLR_EOIMODE) != 0;
     if (gic.ok)
-        printf("# exitcost: GICD 0x%llx, GICR 0x%llx, EOImode %u\n",
-               (unsigned long long)gic.gicd, (unsigned long long)gic.gicr,
-               (unsigned)gic.eoi_mode);
+        printf("# exitcost: GICv%u, GICD 0x%llx, GICR/GICC 0x%llx, EOImode %u\n",
+               gic_v2 ? 2u : 3u, (unsigned long long)gic.gicd,
+               (unsigned long long)gic.gicr, (unsigned)gic.eoi_mode);
 
     bench_calls();
     bench_mmio_sysreg();

@@ -53,6 +53,22 @@ static void report(void *arg, const char *line)
     printf("partitioner: %s\n", line);
 }
 
+/* A coloured VM's stage 2 checked against its colours, at creation and
+ * when it ends (tests read the verdict). */
+static void audit_colours(const struct hyp_vmbuild *b, const char *when)
+{
+    char line[192];
+
+    if (hyp_vmbuild_audit_colours(b, when, line, sizeof(line)) != HYP_ENOENT)
+        printf("partitioner: %s (%s) %s\n", b->cfg->node, b->cfg->name, line);
+}
+
+/* Microseconds of the physical counter. */
+static uint64_t now_us(void)
+{
+    return read_sysreg(cntpct_el0) * 1000000 / read_sysreg(cntfrq_el0);
+}
+
 /* Ctrl-] c for the VM of @vcpu: refuse it, or pause this CPU for the
  * checkpoint (the VM does not run again on this boot). */
 static void checkpoint(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu)
@@ -108,9 +124,7 @@ static _Noreturn void run_cpu(void *arg)
     hyp_vmckpt_resume_cpu(b, vcpu); /* a VM resumed from a checkpoint */
     if (vcpu == 0)                  /* the counter starts at 0 at reset on QEMU */
         printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
-               b->cfg->name,
-               (unsigned long long)(read_sysreg(cntpct_el0) * 1000000 /
-                                    read_sysreg(cntfrq_el0)));
+               b->cfg->name, (unsigned long long)now_us());
     for (;;) {
         end = hyp_vmbuild_run(b, vcpu, &hooks);
         if (end == HYP_VM_RUNNING)
@@ -130,6 +144,9 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_stop(b);
         break;
     }
+    printf("partitioner: %s (%s) stage 2 at its end: %zu table pages\n", b->cfg->node,
+           b->cfg->name, hyp_pgtable_page_count(&b->vm.s2));
+    audit_colours(b, "at its end");
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
            end == HYP_VM_RESET       ? "stopped"
@@ -152,41 +169,17 @@ static void print_map_line(void *arg, const char *line)
 
 int main(void)
 {
-    const struct hyp_platform *plat = hyp_platform_get();
-    const struct hyp_range *bank = &plat->mem[0];
-    struct hyp_range image = hyp_image_range();
-    struct hyp_range hyp = {bank->base, HYP_RESERVE};
-    uint64_t pool_base = (image.base + image.size + 4095) & ~4095ULL;
     char err[HYP_GUEST_ERRLEN];
-    int rc;
+    int rc = hyp_vmbuild_boot(dtb, sizeof(dtb), HYP_RESERVE, TICK_HZ, &cfg, &pool, report,
+                              NULL, err);
 
-    if (plat->dtb.size > sizeof(dtb))
-        hyp_panic("the boot DTB is larger than %u KiB", DTB_MAX >> 10);
-    if (image.base < hyp.base || pool_base + (1 << 20) > hyp.base + hyp.size)
-        hyp_panic("the partitioner must lie in the first 15 MiB of RAM");
-    rc = hyp_el2_map(plat->dtb.base & ~4095ULL,
-                     ((plat->dtb.base + plat->dtb.size + 4095) & ~4095ULL) -
-                         (plat->dtb.base & ~4095ULL),
-                     HYP_PROT_R);
-    if (rc == HYP_OK)
-        memcpy(dtb, (const void *)(uintptr_t)plat->dtb.base, plat->dtb.size);
-    if (rc == HYP_OK)
-        rc = hyp_vmconfig_parse(dtb, sizeof(dtb), &hyp, 1, &cfg, report, NULL);
     if (rc != HYP_OK)
-        hyp_panic("configuration refused (%s): %s", hyp_strerror(rc), cfg.error);
+        hyp_panic("%s", err);
     printf("partitioner: %u VMs on %u CPUs\n", cfg.vm_count, hyp_cpu_count());
     hyp_vmconfig_print(&cfg, print_map_line, NULL);
-
-    rc = hyp_el2_map(pool_base, hyp.base + hyp.size - pool_base, HYP_PROT_RW);
-    if (rc == HYP_OK)
-        rc = hyp_page_pool_init(&pool, (void *)(uintptr_t)pool_base,
-                                hyp.base + hyp.size - pool_base);
-    if (rc == HYP_OK)
-        rc = hyp_vmbuild_setup(plat, TICK_HZ);
-    if (rc != HYP_OK)
-        hyp_panic("cannot prepare for VMs: %s", hyp_strerror(rc));
     for (unsigned i = 0; i < cfg.vm_count; i++) {
         struct hyp_vmbuild *b = &vms[i];
+        uint64_t start = now_us();
 
         rc = hyp_vmbuild_create(b, &cfg, i, dtb, &pool, err);
         if (rc != HYP_OK)
@@ -195,6 +188,10 @@ int main(void)
                b->cfg->name, b->vm.vmid,
                b->boot.kind == HYP_GUEST_IMAGE_LINUX ? "arm64 Image" : "raw",
                (unsigned long long)b->boot.entry, (unsigned long long)b->boot.dtb);
+        printf("partitioner: %s (%s) built in %llu us, stage 2: %zu table pages\n",
+               b->cfg->node, b->cfg->name, (unsigned long long)(now_us() - start),
+               hyp_pgtable_page_count(&b->vm.s2));
+        audit_colours(b, "built");
     }
     rc = hyp_vmckpt_store(dtb, &ckpt_store);
     if (rc == HYP_OK)

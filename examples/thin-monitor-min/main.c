@@ -345,11 +345,14 @@ int main(void)
     if (rc == HYP_OK)
         rc = hyp_vm_add_mmio(&vm, page_down(plat->uart.regs.base), PAGE, uart_mmio,
                              (void *)plat);
-    /* The GIC is the guest's: distributor and redistributors. */
+    /* The GIC is the guest's: distributor, redistributors and the CPU
+     * interface frame when the board has one (GICv2). */
     if (rc == HYP_OK)
         rc = hyp_vm_map_device(&vm, plat->gic.gicd.base, plat->gic.gicd.size);
     for (unsigned i = 0; i < plat->gic.gicr_count && rc == HYP_OK; i++)
         rc = hyp_vm_map_device(&vm, plat->gic.gicr[i].base, plat->gic.gicr[i].size);
+    if (rc == HYP_OK && plat->gic.gicc.size != 0)
+        rc = hyp_vm_map_device(&vm, plat->gic.gicc.base, plat->gic.gicc.size);
     if (rc == HYP_OK)
         rc = hyp_platform_for_each_device(dtb, pass_through, (void *)(uintptr_t)dtb);
     if (rc != HYP_OK)

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file gic.h
- * @brief The physical GIC as the hypervisor uses it (GICv3).
+ * @brief The physical GIC as the hypervisor uses it (GICv3 or GICv2).
  *
  * libhyp takes physical interrupts at EL2 (HCR_EL2.IMO/FMO are set while a
  * guest runs): an interrupt arriving during guest execution ends
  * hyp_vcpu_run() with a ::HYP_EXIT_IRQ exit, and the hypervisor acknowledges
  * it with hyp_gic_ack(). At EL2 itself interrupts stay masked, so they wait
- * for the next guest entry. GICv2 boards are not supported by this driver
- * yet: hyp_gic_init() returns ::HYP_ENOTSUP for them.
+ * for the next guest entry.
+ *
+ * hyp_gic_init() picks the driver from the platform's GIC version: GICv3
+ * (distributor, redistributors, system-register CPU interface) or GICv2 /
+ * GIC-400 (distributor and the memory-mapped GICC frame). The other calls
+ * behave the same on both; on GICv2 an SGI's source CPU, which its EOI must
+ * name, is remembered from its acknowledgement.
  */
 #ifndef HYP_GIC_H
 #define HYP_GIC_H
@@ -21,11 +26,36 @@
 #define HYP_GIC_SPURIOUS 1023u
 
 /**
- * @brief Enable the distributor (affinity routing, group 1). Boot CPU, once.
+ * @brief Enable the distributor (GICv3: affinity routing, group 1). Boot CPU,
+ *        once.
  * @param plat The platform (GIC version and frames).
- * @return ::HYP_OK; ::HYP_ENOTSUP for a GIC other than GICv3.
+ * @return ::HYP_OK; ::HYP_ENOTSUP for a GIC other than GICv3 or GICv2, or a
+ *         GICv2 without its CPU interface frame.
  */
 int hyp_gic_init(const struct hyp_platform *plat);
+
+/**
+ * @brief The version of the GIC hyp_gic_init() set up.
+ * @return 2 for a GICv2, otherwise 3.
+ */
+unsigned hyp_gic_version(void);
+
+/**
+ * @brief Offset of the second 4 KiB page of a GICv2 CPU interface frame
+ *        (GICC or GICV; GICC_DIR lives there).
+ *
+ * 0x1000, or 0x10000 for a frame of 128 KiB or more, whose pages are each
+ * aliased over 64 KiB (the ZynqMP's GIC-400).
+ * @param frame_size The frame's size from the DT.
+ * @return The offset.
+ */
+uint64_t hyp_gic_v2_page1(uint64_t frame_size);
+
+/**
+ * @brief Stop this CPU's GIC interface from signalling interrupts (a CPU
+ *        being parked).
+ */
+void hyp_gic_cpu_disable(void);
 
 /**
  * @brief Wake this CPU's redistributor and enable its CPU interface at EL2.

@@ -364,6 +364,12 @@ struct hyp_guest_dtb_cfg {
      */
     const uint32_t *shared_doorbell;
     unsigned shared_count; /**< Entries in @ref shared, 0..::HYP_GUEST_MAX_SHARED. */
+    /**
+     * A trusted OS the guest calls through Linux's OP-TEE driver: its
+     * conduit, `"smc"` or `"hvc"`, written as `/firmware/optee` (compatible
+     * `"linaro,optee-tz"`, `method`); NULL for none.
+     */
+    const char *optee_method;
 };
 
 /**

@@ -32,7 +32,11 @@ struct hyp_guest_boot {
  * Modules are read through temporary EL2 mappings that are removed again;
  * the copies are cleaned to the point of coherency for a guest starting with
  * its MMU off. A destination that would overwrite another module's source is
- * refused (place modules high in RAM, as `scripts/run` does).
+ * refused (place modules high in RAM, as `scripts/run` does). Loads and
+ * hyp_guest_ram_clear() calls on several CPUs wait for each other (they
+ * share the DTB buffer and their EL2 windows may overlap). Coloured RAM
+ * (hyp_vm_add_ram_coloured()) is written page run by page run; modules are
+ * never booted in place there, and must lie outside its span.
  *
  * @param vm       The VM; its RAM must already be added (hyp_vm_add_ram()).
  * @param host_dtb The boot DTB.
@@ -83,5 +87,17 @@ typedef int (*hyp_guest_dtb_fn)(void *arg, const struct hyp_range *mem,
 int hyp_guest_load_with(struct hyp_vm *vm, const struct hyp_guest_modules *mods,
                         hyp_guest_dtb_fn make_dtb, void *arg, struct hyp_guest_boot *boot,
                         char *err);
+
+/**
+ * @brief Clear a range of guest RAM, every page of it (coloured or not),
+ *        cleaned to the point of coherency for the guest.
+ *
+ * Maps the RAM (for coloured RAM, its whole span) at EL2 for the time of it.
+ * For a VM that is not running (a restart).
+ *
+ * @param ram The range, e.g. `&vm->ram[0]`.
+ * @return ::HYP_OK or the error of hyp_el2_map().
+ */
+int hyp_guest_ram_clear(const struct hyp_vm_ram *ram);
 
 #endif /* HYP_LOADER_H */

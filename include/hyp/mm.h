@@ -19,8 +19,9 @@
 /**
  * @brief Map a physical range into the hypervisor's address space.
  *
- * Identity mapping (virtual address == physical address). Callable on any
- * CPU after boot; TLB maintenance is done for every CPU.
+ * Identity mapping (virtual address == physical address); the range must lie
+ * outside the image. Callable on any CPU after boot; TLB maintenance is done
+ * for every CPU.
  *
  * @param pa   Start; 4 KiB aligned.
  * @param size Bytes; a non-zero multiple of 4 KiB.
@@ -69,5 +70,54 @@ void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size);
  * @return Pages in use (root included).
  */
 uint64_t hyp_el2_table_pages(void);
+
+struct hyp_colour_layout;
+
+/**
+ * @brief Bytes of the image that hyp_el2_relocate() moves: all of it but
+ *        the pages of EL2's own translation tables.
+ * @return The bytes (a multiple of 4 KiB).
+ */
+uint64_t hyp_el2_movable_size(void);
+
+/**
+ * @brief Move the running hypervisor image to the pages of a colour layout.
+ *
+ * For a hypervisor whose own memory must have cache colours of its own
+ * (colour.h): its text, read-only data, data, BSS and stacks are copied to
+ * the layout's pages, in image order, and a new EL2 table maps the image's
+ * unchanged virtual addresses to them; only the pages of EL2's own tables
+ * stay where they are (and keep all colours). Everything else mapped stays
+ * mapped as it was. Secondary CPUs started afterwards join the new table.
+ * Call on the boot CPU before any other CPU is started and before anything
+ * takes the physical address of image memory as its virtual one: after it,
+ * the image is no longer identity-mapped (hyp_el2_map() windows elsewhere
+ * still are). The old pages must stay untouched: secondaries enter there.
+ *
+ * @param l      A layout of at least hyp_el2_movable_size() bytes, its span
+ *               outside the image and unused by anything else.
+ * @param err    Receives a message on failure.
+ * @param errlen Bytes at @p err.
+ * @return ::HYP_OK; ::HYP_EINVAL for a layout too small or overlapping the
+ *         image; ::HYP_ENOMEM when EL2's table pool runs out (nothing moved).
+ */
+int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errlen);
+
+struct hyp_colour_audit;
+
+/**
+ * @brief Check, page by page, where the MMU takes the image's addresses.
+ *
+ * Translates every page of the image with `AT S1E2R` and counts those not
+ * mapped (::hyp_colour_audit::missing), of a colour outside the layout's
+ * (::hyp_colour_audit::wrong; also EL2's own table pages if they moved) or
+ * outside its span (::hyp_colour_audit::outside); ::hyp_colour_audit::pages
+ * counts the pages checked against the layout, i.e. all but EL2's tables.
+ *
+ * @param l   The layout given to hyp_el2_relocate().
+ * @param out Out: the counts.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL or an empty layout.
+ */
+int hyp_el2_audit_image(const struct hyp_colour_layout *l, struct hyp_colour_audit *out);
 
 #endif /* HYP_MM_H */

@@ -13,6 +13,7 @@
 #ifndef HYP_PORT_H
 #define HYP_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** The board's PSCI firmware has no CPU_SUSPEND. */
@@ -21,17 +22,53 @@
 #define HYP_PORT_QUIRK_NO_SYSTEM_OFF  (1u << 1)
 
 /**
+ * @brief A console UART driver (polled), for boards whose UART is not a PL011.
+ *
+ * The console calls these under its lock; they must not print. @p base is
+ * the UART's register base, from the port (early) and then from the DTB's
+ * `/chosen/stdout-path`.
+ */
+struct hyp_console_ops {
+    /**
+     * @brief Make the UART ready to send and receive, its interrupts masked.
+     * @param base     Register base.
+     * @param clock_hz Reference clock to program 115200 8N1 from; 0 keeps the
+     *                 bootloader's line settings.
+     */
+    void (*init)(uintptr_t base, uint32_t clock_hz);
+    /**
+     * @brief Send one byte, waiting while the transmit FIFO is full.
+     * @param base Register base.
+     * @param c    The byte.
+     */
+    void (*tx)(uintptr_t base, char c);
+    /**
+     * @brief Take one received byte if there is one.
+     * @param base Register base.
+     * @param c    Receives the byte.
+     * @return True if a byte was taken.
+     */
+    bool (*rx)(uintptr_t base, char *c);
+};
+
+/**
  * @brief A board's constant description.
  *
  * The layout of the first two fields is relied on by the early boot assembly
  * (checked with static_assert); add new fields at the end.
  */
 struct hyp_port {
-    const char *name;    /**< Board name, printed at boot. */
-    uint64_t early_uart; /**< PL011 base used before the DTB is parsed; 0 for none. */
+    const char *name; /**< Board name, printed at boot. */
+    /** Console UART base used before the DTB is parsed (a PL011 unless
+     *  @ref console says otherwise); 0 for none. */
+    uint64_t early_uart;
     uint32_t
         early_uart_clock_hz; /**< Its reference clock, 0 to leave the baud rate alone. */
     uint32_t quirks;         /**< HYP_PORT_QUIRK_* flags. */
+    /** The console UART's driver; NULL for a PL011 (the library's). The
+     *  boot code's last-resort messages (wrong EL, wrong load address) only
+     *  know a PL011 and stay silent otherwise. */
+    const struct hyp_console_ops *console;
 };
 
 /** The board this image was linked for (defined by `ports/<board>/port.c`). */

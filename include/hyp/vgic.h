@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file vgic.h
- * @brief Virtual GICv3: distributor and redistributor model, list registers.
+ * @brief Virtual GICv3 and GICv2: distributor and redistributor model, list
+ *        registers.
  *
  * The guest sees a GICv3 with affinity routing always on and a single
  * security state (GICD_CTLR.DS = 1): a distributor frame (64 KiB) and one
@@ -10,6 +11,18 @@
  * message-based SPIs. The CPU interface is the hardware's virtual one: the
  * guest reaches ICV_* registers directly and the model feeds it through the
  * ICH_LR<n>_EL2 list registers.
+ *
+ * @par GICv2
+ * With hyp_vgic_config::version = 2 the same model serves a GICv2 guest
+ * (up to 8 vCPUs): a 4 KiB distributor with the private interrupts banked
+ * per accessing vCPU, GICD_ITARGETSR routing (an SPI goes to the
+ * lowest-numbered existing vCPU its target byte names), GICD_SGIR with its
+ * target-list filter, and GICD_[CS]PENDSGIR (the source CPU of a virtual SGI
+ * is always reported as CPU 0). There are no redistributors: the guest's CPU
+ * interface is the hardware's GICV frame, mapped by the caller where the
+ * guest expects GICC. The list-register mirror keeps the ICH_LR<n>_EL2
+ * layout on both versions; the `hyp_vgic_hw_*` functions translate to and
+ * from GICH_LR<n> on a GICv2 host.
  *
  * Everything but the `hyp_vgic_hw_*` functions is pure logic (no system
  * register, no allocation) and builds for host tests. Storage is the
@@ -87,17 +100,23 @@
 #include <hyp/spinlock.h>
 
 /** Most vCPUs (redistributors) one virtual GIC serves. */
-#define HYP_VGIC_MAX_VCPUS   32
+#define HYP_VGIC_MAX_VCPUS    32
 /** Most SPIs one virtual GIC models (INTIDs 32 .. 32 + 959; GICv3 allows 988). */
-#define HYP_VGIC_MAX_SPIS    960
+#define HYP_VGIC_MAX_SPIS     960
 /** Most list registers the model manages (ICH_VTR_EL2.ListRegs allows 16). */
-#define HYP_VGIC_MAX_LRS     16
+#define HYP_VGIC_MAX_LRS      16
 /** SGIs and PPIs per vCPU (INTIDs 0..31). */
-#define HYP_VGIC_NR_PRIVATE  32
+#define HYP_VGIC_NR_PRIVATE   32
 /** Size of the distributor frame. */
-#define HYP_VGIC_GICD_SIZE   0x10000ull
+#define HYP_VGIC_GICD_SIZE    0x10000ull
 /** Size of one redistributor (RD_base and SGI_base frames). */
-#define HYP_VGIC_GICR_STRIDE 0x20000ull
+#define HYP_VGIC_GICR_STRIDE  0x20000ull
+/** Size of a GICv2 distributor frame. */
+#define HYP_VGIC_V2_GICD_SIZE 0x1000ull
+/** Size of a GICv2 CPU interface frame as a guest sees it (two 4 KiB pages). */
+#define HYP_VGIC_V2_GICC_SIZE 0x2000ull
+/** Most vCPUs a virtual GICv2 serves (its target lists have 8 bits). */
+#define HYP_VGIC_V2_MAX_VCPUS 8
 
 /** @name ICH_LR<n>_EL2 fields (IHI 0069)
  * @{ */
@@ -195,9 +214,14 @@ typedef void (*hyp_vgic_deactivate_fn)(uint32_t pintid, void *arg);
 
 /** Parameters of hyp_vgic_init(). */
 struct hyp_vgic_config {
-    uint64_t gicd_base;         /**< Guest-physical distributor base, 64 KiB aligned. */
-    uint64_t gicr_base;         /**< First redistributor, 128 KiB aligned. */
-    unsigned vcpu_count;        /**< 1..::HYP_VGIC_MAX_VCPUS. */
+    /** Guest-physical distributor base, 64 KiB aligned (GICv2: 4 KiB). */
+    uint64_t gicd_base;
+    /** GICv3: first redistributor, 64 KiB aligned. GICv2: the CPU interface
+     *  the guest sees (not emulated: recorded only), 4 KiB aligned. */
+    uint64_t gicr_base;
+    unsigned version; /**< 3 (or 0) for a GICv3, 2 for a GICv2. */
+    /** 1..::HYP_VGIC_MAX_VCPUS (GICv2: ::HYP_VGIC_V2_MAX_VCPUS). */
+    unsigned vcpu_count;
     const uint64_t *vcpu_mpidr; /**< Each vCPU's MPIDR; affinities must differ. */
     unsigned nr_spis;           /**< SPIs, a multiple of 32 up to ::HYP_VGIC_MAX_SPIS. */
     struct hyp_vgic_cpu *cpus;  /**< Storage for vcpu_count redistributors. */
@@ -211,10 +235,12 @@ struct hyp_vgic_config {
 struct hyp_vgic {
     struct hyp_spinlock lock; /**< The distributor lock. */
     uint64_t gicd_base;       /**< Distributor base. */
-    uint64_t gicr_base;       /**< Redistributor base. */
+    uint64_t gicr_base;       /**< Redistributor base (GICv2: CPU interface). */
+    unsigned version;         /**< 3 or 2. */
     unsigned vcpu_count;      /**< vCPUs. */
     unsigned nr_spis;         /**< SPIs. */
     uint32_t ctlr;            /**< GICD_CTLR. */
+    uint32_t typer;           /**< GICD_TYPER (constant once initialised). */
     bool linear_affinity;     /**< vCPU i has affinity 0.0.0.i (lookups are O(1)). */
     /** Bumped by every register access that may change interrupt state
      *  (see hyp_vgic_needs_flush()). */
@@ -225,16 +251,17 @@ struct hyp_vgic {
     hyp_vgic_line_fn line;                      /**< Line callback. */
     hyp_vgic_deactivate_fn deactivate;          /**< Deactivate callback. */
     struct hyp_vgic_irq spi[HYP_VGIC_MAX_SPIS]; /**< SPI state. */
-    uint64_t irouter[HYP_VGIC_MAX_SPIS];        /**< GICD_IROUTER<n>. */
+    /** GICD_IROUTER<n> (GICv2: the GICD_ITARGETSR<n> byte). */
+    uint64_t irouter[HYP_VGIC_MAX_SPIS];
 };
 
 /**
  * @brief Initialise (or reset) a virtual GIC to its architected reset state.
  *
- * Reset values: GICD_CTLR = ARE | DS (distributor disabled), all interrupts
- * group 0, disabled, inactive, not pending, priority 0, level-sensitive
- * (SGIs edge), IROUTER 0; every GICR_WAKER has ProcessorSleep and
- * ChildrenAsleep set.
+ * Reset values: GICD_CTLR = ARE | DS (distributor disabled; GICv2: 0), all
+ * interrupts group 0, disabled, inactive, not pending, priority 0,
+ * level-sensitive (SGIs edge), IROUTER 0 (GICv2: ITARGETSR 0, no target);
+ * every GICR_WAKER has ProcessorSleep and ChildrenAsleep set.
  * @param vgic The virtual GIC.
  * @param cfg  Parameters.
  * @return ::HYP_OK; ::HYP_EINVAL for a bad count, base alignment, duplicate
@@ -260,6 +287,9 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg);
  * @param write True for a store.
  * @param val   Store: the value (low @p size bytes). Load: receives the
  *              value, zero-extended.
+ * On a GICv2 only the distributor (::HYP_VGIC_V2_GICD_SIZE) is emulated
+ * here; its private interrupts are those of the accessing vCPU.
+ *
  * @return ::HYP_OK; ::HYP_ENOENT if @p ipa is in no frame of this GIC (not
  *         ours: nothing was done); ::HYP_EINVAL for a width or alignment the
  *         register does not allow, or a bad @p vcpu (inject an external
@@ -274,7 +304,7 @@ int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned s
  * @param vgic   The virtual GIC.
  * @param vcpu   Index of the accessing vCPU.
  * @param offset Offset from the distributor base (::HYP_ENOENT from
- *               ::HYP_VGIC_GICD_SIZE on).
+ *               ::HYP_VGIC_GICD_SIZE on; GICv2: ::HYP_VGIC_V2_GICD_SIZE).
  * @param size   Access size in bytes.
  * @param write  True for a store.
  * @param val    As for hyp_vgic_mmio().
@@ -289,7 +319,9 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
  * @param vgic   The virtual GIC.
  * @param vcpu   Index of the accessing vCPU (any redistributor is reachable).
  * @param offset Offset from the first redistributor's base (::HYP_ENOENT
- *               past the last one's frames).
+ *               past the last one's frames). A GICv2 has no
+ *               redistributors: its callers do not call this (hyp_vgic_mmio()
+ *               says ::HYP_ENOENT).
  * @param size   Access size in bytes.
  * @param write  True for a store.
  * @param val    As for hyp_vgic_mmio().
@@ -333,6 +365,9 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
  * @param src_vcpu Index of the writing vCPU.
  * @param value    The 64-bit value written.
  * @return ::HYP_OK; ::HYP_EINVAL for a bad @p src_vcpu.
+ *
+ * A GICv2 guest has no ICC_SGI1R_EL1 (its SGIs go through GICD_SGIR); on a
+ * GICv2 model this still routes by the vCPUs' affinities.
  */
 int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value);
 
@@ -529,6 +564,30 @@ void hyp_vgic_sync(struct hyp_vgic *vgic, unsigned vcpu, const uint64_t *lr,
 bool hyp_vgic_pending(struct hyp_vgic *vgic, unsigned vcpu);
 
 /**
+ * @brief A list-register value in the model's ICH_LR<n>_EL2 layout as a
+ *        GICv2 GICH_LR<n>.
+ *
+ * vINTID [9:0], pINTID [19:10] when HW = 1 (else EOI [19]; CPUID [12:10] 0:
+ * the source of a virtual SGI shows as CPU 0), the priority's top five bits
+ * [27:23], state [29:28], Grp1 [30], HW [31].
+ * @param v The ICH_LR-layout value.
+ * @return The GICH_LR value.
+ */
+uint32_t hyp_vgic_lr_to_gich(uint64_t v);
+
+/**
+ * @brief A GICv2 list register read back, in the model's layout.
+ *
+ * A guest changes only a list register's state: the result is @p written
+ * with the state of @p gich, so nothing is lost to GICH_LR's narrower
+ * fields.
+ * @param written The ICH_LR-layout value last written to that register.
+ * @param gich    The GICH_LR value read.
+ * @return The ICH_LR-layout value.
+ */
+uint64_t hyp_vgic_lr_from_gich(uint64_t written, uint32_t gich);
+
+/**
  * @brief Number of list registers the hardware has (target only).
  * @return ICH_VTR_EL2.ListRegs + 1, at most ::HYP_VGIC_MAX_LRS.
  */
@@ -536,14 +595,16 @@ unsigned hyp_vgic_hw_nr_lrs(void);
 
 /**
  * @brief Read one list register, ICH_LR<n>_EL2 (target only).
- * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
- * @return Its value (0 for a bad @p n).
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1 (a GICv3 takes it modulo
+ *          ::HYP_VGIC_MAX_LRS: the exit paths pay for no bounds check).
+ * @return Its value (GICv2: 0 for a bad @p n).
  */
 uint64_t hyp_vgic_hw_read_lr(unsigned n);
 
 /**
  * @brief Write one list register, ICH_LR<n>_EL2 (target only).
- * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1.
+ * @param n 0 .. ::HYP_VGIC_MAX_LRS - 1 (taken modulo ::HYP_VGIC_MAX_LRS on a
+ *          GICv3, as for hyp_vgic_hw_read_lr()).
  * @param v The value.
  */
 void hyp_vgic_hw_write_lr(unsigned n, uint64_t v);

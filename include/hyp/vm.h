@@ -51,11 +51,16 @@ struct hyp_vm_mmio {
     bool fast;      /**< Emulated on the exit fast path (hyp_vm_set_mmio_fast()). */
 };
 
+struct hyp_colour_layout;
+
 /** One range of guest RAM. */
 struct hyp_vm_ram {
     uint64_t ipa;  /**< Guest-physical start. */
-    uint64_t pa;   /**< Physical start backing it. */
+    uint64_t pa;   /**< Physical start backing it (the span's, if coloured). */
     uint64_t size; /**< Bytes. */
+    /** Coloured RAM (hyp_vm_add_ram_coloured()): its pages, one by one; the
+     *  physical range is then not contiguous. NULL for contiguous RAM. */
+    const struct hyp_colour_layout *colour;
 };
 
 /** Parameters of hyp_vm_init(). */
@@ -135,6 +140,24 @@ int hyp_vm_init(struct hyp_vm *vm, const struct hyp_vm_config *cfg);
 int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size);
 
 /**
+ * @brief Give the guest coloured RAM: `[ipa, ipa + layout->size)` backed page
+ *        by page by the pages of the layout (colour.h), RWX.
+ *
+ * Guest RAM is contiguous, physical memory is not: stage 2 maps runs of
+ * consecutive pages (as long as the VM's colours are consecutive), with
+ * 4 KiB pages unless the layout has every colour.
+ *
+ * @param vm     The VM.
+ * @param ipa    Guest-physical start; 4 KiB aligned.
+ * @param layout The layout (hyp_colour_layout_init()); it must outlive the VM.
+ * @return ::HYP_OK; ::HYP_EINVAL for a NULL or empty layout; ::HYP_ENOMEM when
+ *         ::HYP_VM_MAX_RAM ranges exist; errors of hyp_pgtable_map() (the
+ *         pages mapped so far stay mapped).
+ */
+int hyp_vm_add_ram_coloured(struct hyp_vm *vm, uint64_t ipa,
+                            const struct hyp_colour_layout *layout);
+
+/**
  * @brief Pass a device through: map `[pa, pa + size)` at the same IPA, RW, Device.
  * @param vm   The VM.
  * @param pa   Start; 4 KiB aligned.
@@ -175,7 +198,7 @@ const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa
                                            uint64_t size);
 
 /**
- * @brief Give the VM a virtual GICv3 at the given guest-physical frames.
+ * @brief Give the VM a virtual GIC at the given guest-physical frames.
  *
  * Initialises @p vgic for every vCPU of the VM, emulates its distributor
  * (64 KiB) and redistributors (128 KiB per vCPU, contiguous) through
@@ -189,14 +212,56 @@ const struct hyp_vm_mmio *hyp_vm_find_mmio(const struct hyp_vm *vm, uint64_t ipa
  * @param vm        The VM (its vCPUs initialised).
  * @param vgic      Storage for the virtual GIC.
  * @param cpus      Storage for one redistributor state per vCPU.
- * @param gicd      Guest-physical distributor base (64 KiB aligned).
- * @param gicr      Guest-physical base of the redistributors (128 KiB aligned).
+ * The vGIC has the physical GIC's version (hyp_gic_version()). On a GICv2
+ * the distributor frame is 4 KiB and @p gicr is where the guest's CPU
+ * interface (GICC) is: the hardware's GICV frame is mapped there, 8 KiB.
+ *
+ * @param gicd      Guest-physical distributor base (64 KiB aligned; GICv2: 4 KiB).
+ * @param gicr      Guest-physical base of the redistributors (64 KiB aligned);
+ *                  GICv2: of the CPU interface (4 KiB aligned).
  * @param nr_spis   Number of SPIs (a multiple of 32).
  * @return ::HYP_OK or the error of hyp_vgic_init() / hyp_vm_add_mmio().
  */
 int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
                        struct hyp_vgic_cpu *cpus, uint64_t gicd, uint64_t gicr,
                        unsigned nr_spis);
+
+/**
+ * @brief Give the VM a virtual GIC of the host's kind where the host's is.
+ *
+ * The examples' way to attach a vGIC without knowing the GIC version: on a
+ * GICv3 host the distributor and the redistributors sit at the host's
+ * addresses (one 128 KiB frame per vCPU from the first redistributor); on a
+ * GICv2 host the distributor (4 KiB) is emulated at the host's and the
+ * hardware's virtual CPU interface (GICV) is mapped where the host's GICC
+ * is. Every physical CPU that runs the VM's vCPUs calls
+ * hyp_vgic_cpu_prepare().
+ *
+ * @param vm      The VM (its vCPUs initialised).
+ * @param vgic    Storage for the virtual GIC.
+ * @param cpus    Storage for one per-vCPU state per vCPU.
+ * @param host    The host's GIC (the platform's).
+ * @param nr_spis Number of SPIs (a multiple of 32).
+ * @param guest   If not NULL, receives the GIC the guest sees, for its DTB
+ *                (hyp_vm_guest_gic()).
+ * @return As hyp_vm_attach_vgic(); ::HYP_ENOTSUP on a GICv2 without GICV.
+ */
+int hyp_vm_attach_host_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
+                            struct hyp_vgic_cpu *cpus, const struct hyp_gic *host,
+                            unsigned nr_spis, struct hyp_gic *guest);
+
+/**
+ * @brief The GIC a guest with a vGIC from hyp_vm_attach_host_vgic() sees.
+ *
+ * The host's, with the frames the vGIC presents: GICv3, one redistributor
+ * region of 128 KiB per vCPU; GICv2, a 4 KiB distributor, an 8 KiB CPU
+ * interface, no GICH and GICV.
+ * @param host       The host's GIC.
+ * @param vcpu_count The guest's vCPUs.
+ * @param guest      Receives the guest's view.
+ */
+void hyp_vm_guest_gic(const struct hyp_gic *host, unsigned vcpu_count,
+                      struct hyp_gic *guest);
 
 /**
  * @brief Give a passed-through device's SPI to the VM, hardware-linked.
@@ -230,8 +295,8 @@ void hyp_vm_print_exits(const struct hyp_vm *vm, const char *prefix);
  * Each register range is mapped at its own address (hyp_vm_map_device(),
  * widened to whole pages), then, when the VM has a virtual GIC, each SPI is
  * forwarded (hyp_vm_forward_spi(); trigger from the DT flags, 1 or 2 being
- * edge). What the thin monitor and the partitioner's VM builder both do for
- * every device they pass through. Target only.
+ * edge). What the VM builder (vmbuild.h) does for every device it passes
+ * through, for the partitioner's VMs and the thin monitor's. Target only.
  * @param vm        The VM.
  * @param regs      The device's register ranges (CPU physical).
  * @param reg_count Entries in @p regs.
@@ -320,6 +385,10 @@ int hyp_vgic_cpu_prepare(const struct hyp_platform *plat);
 
 /**
  * @brief Translate a guest RAM range to physical, if it lies inside one RAM range.
+ *
+ * In coloured RAM the range must also be physically contiguous (within one
+ * run of consecutive pages, at least within one 4 KiB page).
+ *
  * @param vm   The VM.
  * @param ipa  Guest-physical start.
  * @param size Bytes (may be 0).

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hyp/colour.h>
 #include <hyp/platform.h>
 
 /** The `compatible` string of the `/hypervisor` node. */
@@ -75,6 +76,12 @@
 /** Capability `"create-vms"`: the VM may create child VMs within its limits. */
 #define HYP_VMCONFIG_CAP_CREATE_VMS   4u
 
+/** What a VM is for (`role`). */
+enum hyp_vmconfig_role {
+    HYP_VMCONFIG_ROLE_GPOS = 0, /**< `"general-purpose"` (the default). */
+    HYP_VMCONFIG_ROLE_TEE,      /**< `"trusted-os"`: runs only when its GPOS calls. */
+};
+
 /** One vCPU of a VM, pinned to one physical CPU. */
 struct hyp_vmconfig_vcpu {
     unsigned cpu;   /**< Physical CPU: its index in ::hyp_platform::cpus (DT order). */
@@ -116,6 +123,14 @@ struct hyp_vmconfig_vm {
     uint64_t mem_ipa;
     bool mem_fixed;  /**< `memory-base` was given. */
     bool direct_map; /**< `direct-map`: guest physical addresses equal physical ones. */
+    /** Its cache colours (`colours`, or the colours left over for a VM without
+     *  them in a coloured partition); 0: not coloured, @ref mem is contiguous. */
+    hyp_colour_set colours;
+    bool colours_left;  /**< @ref colours are what no coloured VM took. */
+    bool share_colours; /**< `share-colours`: may share colours with such VMs. */
+    /** With colours (@ref colours): its RAM's physical span and pages (@ref mem
+     *  has the span's base and the RAM's size). */
+    struct hyp_colour_layout layout;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
     /** `multiboot,checkpoint`: resume from it (size 0 if none; checkpoint.h). */
@@ -136,6 +151,17 @@ struct hyp_vmconfig_vm {
     unsigned caps;             /**< `HYP_VMCONFIG_CAP_*` bits from `capabilities`. */
     unsigned max_child_vms;    /**< `max-child-vms` (0 without "create-vms"). */
     uint64_t max_child_memory; /**< `max-child-memory` in bytes (0 without it). */
+    unsigned role;             /**< ::hyp_vmconfig_role. */
+    /** A general-purpose VM's trusted OS (`tee`): its index in
+     *  ::hyp_vmconfig::vms, or -1. */
+    int tee;
+    /** A trusted OS's general-purpose VM, whose CPUs (@ref vcpus) it runs on
+     *  when called: its index in ::hyp_vmconfig::vms; -1 for a GPOS. */
+    int gpos;
+    bool tee_hvc; /**< `tee-method = "hvc"`: its HVCs reach its trusted OS too. */
+    /** A trusted OS's `on-failure = "stop"`: after a failure it stays down
+     *  (the default, `"restart"`, restarts it from its images). */
+    bool tee_stop;
 };
 
 /** A memory region shared by two VMs (`shm-<name>` node). */
@@ -151,6 +177,12 @@ struct hyp_vmconfig_shm {
 struct hyp_vmconfig {
     char path[HYP_VMCONFIG_PATH_LEN]; /**< Path of the `/hypervisor` node. */
     struct hyp_platform plat;         /**< The board it was checked against. */
+    /** The LLC's colouring (from the board or the `llc-*` override of the
+     *  `/hypervisor` node); `colours` is 0 when neither describes one. */
+    struct hyp_colour_geom geom;
+    /** The hypervisor's own colours (`colours` of `/hypervisor`), which no VM
+     *  may have; 0 if none. */
+    hyp_colour_set hyp_colours;
     /** The hypervisor's own memory, as passed to hyp_vmconfig_parse(). */
     struct hyp_range hyp[HYP_VMCONFIG_MAX_HYP];
     unsigned hyp_count;                                /**< Valid entries in @ref hyp. */

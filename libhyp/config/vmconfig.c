@@ -37,6 +37,8 @@ struct claim {
     enum owner kind;
     int vm;           /**< VM index (OWN_MEM, OWN_MODULE), shm index (OWN_SHM). */
     const char *what; /**< The module's node name, in the DTB (OWN_MODULE). */
+    /** A coloured VM's span: only its pages of these colours; 0: every page. */
+    hyp_colour_set colours;
 };
 
 #define MAX_CLAIMS                                                                       \
@@ -289,11 +291,16 @@ static void describe(const struct vctx *c, const struct claim *k, int self, char
     }
 }
 
-/** The first claim meeting @p r, or NULL. */
-static const struct claim *claimed(const struct vctx *c, const struct hyp_range *r)
+/**
+ * The first claim meeting @p r, or NULL. Spans of coloured memory (@p colours
+ * and the claim's non-zero) only meet where they share a colour.
+ */
+static const struct claim *claimed(const struct vctx *c, const struct hyp_range *r,
+                                   hyp_colour_set colours)
 {
     for (unsigned i = 0; i < c->claim_count; i++)
-        if (ranges_meet(&c->claims[i].r, r))
+        if (ranges_meet(&c->claims[i].r, r) &&
+            !(colours && c->claims[i].colours && !(colours & c->claims[i].colours)))
             return &c->claims[i];
     return NULL;
 }
@@ -302,10 +309,11 @@ static const struct claim *claimed(const struct vctx *c, const struct hyp_range 
  * Claim @p r for (@p kind, @p idx) unless someone has it: then refuse at
  * VM @p vm (or @p node) and @p prop, naming the owner and the overlap.
  */
-static int claim(struct vctx *c, int vm, int node, const char *prop,
-                 const struct hyp_range *r, enum owner kind, int idx, const char *what)
+static int claim_coloured(struct vctx *c, int vm, int node, const char *prop,
+                          const struct hyp_range *r, enum owner kind, int idx,
+                          const char *what, hyp_colour_set colours)
 {
-    const struct claim *k = claimed(c, r);
+    const struct claim *k = claimed(c, r, colours);
     struct claim *n;
 
     if (k) {
@@ -324,7 +332,15 @@ static int claim(struct vctx *c, int vm, int node, const char *prop,
     n->kind = kind;
     n->vm = idx;
     n->what = what ? what : "";
+    n->colours = colours;
     return HYP_OK;
+}
+
+/** claim_coloured() of every colour. */
+static int claim(struct vctx *c, int vm, int node, const char *prop,
+                 const struct hyp_range *r, enum owner kind, int idx, const char *what)
+{
+    return claim_coloured(c, vm, node, prop, r, kind, idx, what, 0);
 }
 
 /** Read a (base, size) pair of @p ac + @p sc cells and check it is sane. */
@@ -498,19 +514,22 @@ static int device_regs(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
  */
 
 static const char *const hv_props[] = {
-    "compatible", "#address-cells", "#size-cells", "phandle", "linux,phandle", "name",
+    "compatible",     "#address-cells", "#size-cells",    "phandle",
+    "linux,phandle",  "name",           "llc-cache-size", "llc-cache-line-size",
+    "llc-cache-sets", "colours",
 };
 
 /* checkpoint-detach is checked by hyp_ckpt_vm_allowed() (ckpt_config.c). */
-// clang-format off
 static const char *const vm_props[] = {
-    "compatible",     "reg",          "label",         "cpus",
-    "memory",         "memory-base",  "direct-map",    "vpl011",
-    "passthrough",    "capabilities", "max-child-vms", "max-child-memory",
-    "#address-cells", "#size-cells",  "phandle",       "linux,phandle",
-    "name",           "checkpoint-detach",
+    "compatible",     "reg",           "label",
+    "cpus",           "memory",        "memory-base",
+    "direct-map",     "vpl011",        "passthrough",
+    "capabilities",   "max-child-vms", "max-child-memory",
+    "#address-cells", "#size-cells",   "phandle",
+    "linux,phandle",  "name",          "colours",
+    "share-colours",  "role",          "tee",
+    "tee-method",     "on-failure",    "checkpoint-detach",
 };
-// clang-format on
 
 static const char *const module_props[] = {
     "compatible", "reg", "bootargs", "phandle", "linux,phandle", "name",
@@ -675,6 +694,161 @@ static int vm_memory(struct vctx *c, int vm)
                       (unsigned long long)v->mem.base,
                       (unsigned long long)last_byte(&v->mem));
     return claim(c, vm, -1, "memory", &v->mem, OWN_MEM, vm, NULL);
+}
+
+/*
+ * Cache colours (hyp/colour.h)
+ */
+
+/**
+ * A `colours` list of VM @p vm (or, @p vm < 0, of node @p node) as a set:
+ * colours of the geometry, each once. @return HYP_OK or the refusal's code.
+ */
+static int read_colours(struct vctx *c, int vm, int node, const fdt32_t *p, int len,
+                        hyp_colour_set *set)
+{
+    const struct hyp_colour_geom *g = &c->cfg->geom;
+
+    if (len <= 0 || len % 4 != 0)
+        return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                      "length %d is not a non-empty list of colour numbers", len);
+    if (g->colours == 0)
+        return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                      "the board describes no last-level cache (give %s "
+                      "llc-cache-size, llc-cache-line-size and llc-cache-sets)",
+                      c->cfg->path);
+    for (int i = 0; i < len / 4; i++) {
+        uint32_t col = fdt32_ld(p + i);
+
+        if (col >= g->colours)
+            return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                          "colour %u is not one of the LLC's %u colours (0..%u)",
+                          (unsigned)col, g->colours, g->colours - 1);
+        if (*set & ((hyp_colour_set)1 << col))
+            return refuse(c, HYP_EFORMAT, vm, node, "colours",
+                          "colour %u is listed twice", (unsigned)col);
+        *set |= (hyp_colour_set)1 << col;
+    }
+    return HYP_OK;
+}
+
+/**
+ * The LLC geometry, from the `llc-*` override or the board's cache nodes,
+ * and the hypervisor's own colours (`colours` of `/hypervisor`).
+ */
+static int colour_geometry(struct vctx *c, int root)
+{
+    char why[160];
+    int len, rc = hyp_colour_geom_from_dt(c->fdt, root, &c->cfg->geom, why, sizeof(why));
+    const fdt32_t *p = fdt_getprop(c->fdt, root, "colours", &len);
+
+    if (rc != HYP_OK && rc != HYP_ENOENT) /* ENOENT: no LLC, only colours refused */
+        return refuse(c, HYP_EFORMAT, -1, -1, NULL, "%s", why);
+    if (!p)
+        return HYP_OK;
+    rc = read_colours(c, -1, root, p, len, &c->cfg->hyp_colours);
+    if (rc == HYP_OK && c->cfg->hyp_colours == hyp_colour_all(&c->cfg->geom))
+        rc = refuse(c, HYP_EFORMAT, -1, root, "colours",
+                    "the hypervisor takes all %u colours, none is left for VMs",
+                    c->cfg->geom.colours);
+    return rc;
+}
+
+/** The VM's colours hold its memory, in the board's RAM. */
+static int colours_fit(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+    const struct hyp_platform *p = &c->cfg->plat;
+    uint64_t room = 0;
+    char set[96];
+
+    for (unsigned b = 0; b < p->mem_count; b++)
+        room += hyp_colour_bytes_in(&c->cfg->geom, v->colours, &p->mem[b]);
+    v->layout.span = hyp_colour_span(&c->cfg->geom, v->colours, v->mem.size);
+    if (room >= v->mem.size && v->layout.span != 0)
+        return HYP_OK;
+    hyp_colour_format(v->colours, set, sizeof(set));
+    return refuse(c, HYP_ENOMEM, vm, -1, "memory",
+                  "0x%llx bytes are more than colours %s hold in the board's RAM "
+                  "(0x%llx bytes)",
+                  (unsigned long long)v->mem.size, set, (unsigned long long)room);
+}
+
+/** `colours` (a list of colour numbers) and `share-colours`. */
+static int vm_colours(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+    int len, rc = prop_flag(c, vm, v->offset, "share-colours", &v->share_colours);
+    const fdt32_t *p = fdt_getprop(c->fdt, v->offset, "colours", &len);
+    char ref[48];
+
+    if (rc != HYP_OK)
+        return rc;
+    if (!p)
+        return v->share_colours
+                   ? refuse(c, HYP_EFORMAT, vm, -1, "share-colours", "without colours")
+                   : HYP_OK;
+    rc = read_colours(c, vm, -1, p, len, &v->colours);
+    if (rc != HYP_OK)
+        return rc;
+    if (v->colours & c->cfg->hyp_colours)
+        return refuse(c, HYP_EFORMAT, vm, -1, "colours", "colour %u is the hypervisor's",
+                      (unsigned)__builtin_ctzll(v->colours & c->cfg->hyp_colours));
+    if (v->direct_map || v->mem_fixed)
+        return refuse(c, HYP_EFORMAT, vm, -1, "colours",
+                      "a coloured VM cannot have %s (its RAM is not one physical range)",
+                      v->direct_map ? "direct-map" : "memory-base");
+    for (int i = 0; i < vm; i++) {
+        const struct hyp_vmconfig_vm *o = &c->cfg->vms[i];
+        hyp_colour_set both = o->colours & v->colours;
+
+        if (c->vm_ok[i] && both && !(o->share_colours && v->share_colours))
+            return refuse(c, HYP_EFORMAT, vm, -1, "colours",
+                          "colour %u is also %s's (both need share-colours to share it)",
+                          (unsigned)__builtin_ctzll(both),
+                          vm_ref(c, i, ref, sizeof(ref)));
+    }
+    return colours_fit(c, vm);
+}
+
+/**
+ * In a partition with coloured VMs, every VM without `colours` gets the
+ * colours none of them took (and shares them with the others without).
+ */
+static void colours_left(struct vctx *c)
+{
+    struct hyp_vmconfig *cfg = c->cfg;
+    hyp_colour_set taken = cfg->hyp_colours;
+    bool coloured = taken != 0;
+
+    for (unsigned i = 0; i < cfg->vm_count; i++)
+        if (c->vm_ok[i] && cfg->vms[i].colours) {
+            taken |= cfg->vms[i].colours;
+            coloured = true;
+        }
+    if (!coloured)
+        return;
+    for (unsigned i = 0; i < cfg->vm_count; i++) {
+        struct hyp_vmconfig_vm *v = &cfg->vms[i];
+
+        if (!c->vm_ok[i] || v->colours)
+            continue;
+        if (v->mem_fixed)
+            c->vm_ok[i] =
+                refuse(c, HYP_EFORMAT, (int)i, -1, "memory-base",
+                       "a VM without colours next to coloured VMs must be "
+                       "placed by the validator (it gets the colours left)") == HYP_OK;
+        else if ((taken & hyp_colour_all(&cfg->geom)) == hyp_colour_all(&cfg->geom))
+            c->vm_ok[i] = refuse(c, HYP_ENOMEM, (int)i, -1, "memory",
+                                 "no colours are left for a VM without colours (the "
+                                 "coloured VMs take all %u)",
+                                 cfg->geom.colours) == HYP_OK;
+        else {
+            v->colours = hyp_colour_all(&cfg->geom) & ~taken;
+            v->colours_left = true;
+            c->vm_ok[i] = colours_fit(c, (int)i) == HYP_OK;
+        }
+    }
 }
 
 /** One `module@` child. */
@@ -1015,6 +1189,8 @@ static int vm_caps(struct vctx *c, int vm)
     return HYP_OK;
 }
 
+static int vm_role(struct vctx *c, int vm);
+
 /** Parse VM node @p node as cfg->vms[vm]. */
 static int parse_vm(struct vctx *c, int vm, int node, const char *name)
 {
@@ -1022,6 +1198,7 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
     int rc;
 
     memset(v, 0, sizeof(*v));
+    v->tee = v->gpos = -1;
     v->offset = node;
     v->kernel.node = v->ramdisk.node = v->checkpoint.node = -1;
     hyp_fdt_copy(v->node, sizeof(v->node), name);
@@ -1043,9 +1220,13 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
                         vm_ref(c, i, ref, sizeof(ref)));
     }
     if (rc == HYP_OK)
-        rc = vm_cpus(c, vm);
+        rc = vm_role(c, vm);
+    if (rc == HYP_OK && v->role != HYP_VMCONFIG_ROLE_TEE)
+        rc = vm_cpus(c, vm); /* a trusted OS borrows its GPOS's: pair_vms() */
     if (rc == HYP_OK)
         rc = vm_memory(c, vm);
+    if (rc == HYP_OK)
+        rc = vm_colours(c, vm);
     if (rc == HYP_OK)
         rc = vm_modules(c, vm);
     if (rc == HYP_OK)
@@ -1183,6 +1364,126 @@ static int parse_shm(struct vctx *c, int s, int node, const char *name)
 }
 
 /*
+ * Pairs: general-purpose VMs and their trusted OSes
+ */
+
+/** `role`, `tee`, `tee-method`, and what a trusted OS may not have. */
+static int vm_role(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+    static const char *const tee_has_none[] = {"cpus", "passthrough", "capabilities",
+                                               "tee", "tee-method"};
+    static const char *const why[] = {
+        "a trusted OS has no CPU of its own: it runs on its GPOS's when called",
+        "a trusted OS is given no device", "a trusted OS has no capability",
+        "a trusted OS has no trusted OS", "a trusted OS is called, it does not call"};
+    int rc;
+    const char *s = prop_str(c, vm, v->offset, "role", NULL, &rc);
+
+    if (rc != HYP_OK)
+        return rc;
+    if (s && strcmp(s, "trusted-os") == 0)
+        v->role = HYP_VMCONFIG_ROLE_TEE;
+    else if (s && strcmp(s, "general-purpose") != 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "role",
+                      "\"%.32s\" is not \"general-purpose\" or \"trusted-os\"", s);
+    if (v->role == HYP_VMCONFIG_ROLE_TEE) {
+        for (size_t i = 0; i < ARRAY_LEN(tee_has_none); i++)
+            if (fdt_getprop(c->fdt, v->offset, tee_has_none[i], NULL))
+                return refuse(c, HYP_EFORMAT, vm, -1, tee_has_none[i], "%s", why[i]);
+        s = prop_str(c, vm, v->offset, "on-failure", NULL, &rc);
+        if (rc == HYP_OK && s && strcmp(s, "stop") == 0)
+            v->tee_stop = true;
+        else if (rc == HYP_OK && s && strcmp(s, "restart") != 0)
+            rc = refuse(c, HYP_EFORMAT, vm, -1, "on-failure",
+                        "\"%.32s\" is not \"restart\" or \"stop\"", s);
+        return rc;
+    }
+    if (fdt_getprop(c->fdt, v->offset, "on-failure", NULL))
+        return refuse(c, HYP_EFORMAT, vm, -1, "on-failure", "only a trusted OS has it");
+    s = prop_str(c, vm, v->offset, "tee-method", NULL, &rc);
+    if (rc != HYP_OK)
+        return rc;
+    if (s && strcmp(s, "hvc") == 0)
+        v->tee_hvc = true;
+    else if (s && strcmp(s, "smc") != 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee-method",
+                      "\"%.32s\" is not \"smc\" or \"hvc\"", s);
+    if (s && !fdt_getprop(c->fdt, v->offset, "tee", NULL))
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee-method", "without a tee");
+    return HYP_OK;
+}
+
+/** GPOS @p vm's `tee`: a trusted OS nobody else has; it gets the GPOS's CPUs. */
+static int pair_vm(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm], *t;
+    int rc, tee, node;
+    const fdt32_t *p = prop_cells(c, vm, v->offset, "tee", 1, &rc);
+    char ref[48];
+
+    if (rc != HYP_OK || !p)
+        return rc;
+    node = by_phandle(c->fdt, fdt32_ld(p));
+    tee = node >= 0 ? vm_by_node(c, node) : -1;
+    if (tee < 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee", "phandle 0x%x names no vm@ node",
+                      (unsigned)fdt32_ld(p));
+    if (!c->vm_ok[tee])
+        return HYP_EFORMAT; /* refused already */
+    t = &c->cfg->vms[tee];
+    if (t->role != HYP_VMCONFIG_ROLE_TEE)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee",
+                      "%s is not a trusted OS (role = \"trusted-os\")",
+                      vm_ref(c, tee, ref, sizeof(ref)));
+    if (t->gpos >= 0)
+        return refuse(c, HYP_EFORMAT, vm, -1, "tee", "%s is also %s's trusted OS",
+                      vm_ref(c, tee, ref, sizeof(ref)), c->cfg->vms[t->gpos].node);
+    v->tee = tee;
+    t->gpos = vm;
+    t->vcpu_count = v->vcpu_count;
+    memcpy(t->vcpus, v->vcpus, sizeof(t->vcpus));
+    return HYP_OK;
+}
+
+/** Pair every GPOS that names a trusted OS; a trusted OS shares only with its GPOS. */
+static void pair_vms(struct vctx *c)
+{
+    struct hyp_vmconfig *cfg = c->cfg;
+    char ref[48];
+
+    for (unsigned i = 0; i < cfg->vm_count; i++)
+        if (c->vm_ok[i] && cfg->vms[i].role == HYP_VMCONFIG_ROLE_GPOS)
+            c->vm_ok[i] = pair_vm(c, (int)i) == HYP_OK;
+    for (unsigned i = 0; i < cfg->vm_count; i++) {
+        const struct hyp_vmconfig_vm *t = &cfg->vms[i];
+
+        if (!c->vm_ok[i] || t->role != HYP_VMCONFIG_ROLE_TEE)
+            continue;
+        if (t->gpos < 0) {
+            c->vm_ok[i] = false;
+            refuse(c, HYP_EFORMAT, (int)i, -1, "role",
+                   "trusted OS of no general-purpose VM (none names it in its tee)");
+            continue;
+        }
+        for (unsigned k = 0; k < t->shm_count; k++) {
+            const struct hyp_vmconfig_shm *sh = &cfg->shm[t->shm[k]];
+            unsigned other = sh->vm[sh->vm[0] == i ? 1 : 0];
+
+            if ((int)other != t->gpos) {
+                c->vm_ok[i] = false;
+                refuse(c, HYP_EFORMAT, (int)i, -1, "shared memory",
+                       "%s: a trusted OS shares memory with its general-purpose VM "
+                       "(%s) only, not %s",
+                       sh->node, cfg->vms[t->gpos].node,
+                       vm_ref(c, (int)other, ref, sizeof(ref)));
+                break;
+            }
+        }
+    }
+}
+
+/*
  * Placement and guest addresses
  */
 
@@ -1199,12 +1500,19 @@ static int place(struct vctx *c, int vm)
 
     for (unsigned b = 0; b < p->mem_count; b++) {
         struct hyp_range r = {align_up(p->mem[b].base, HYP_VMCONFIG_PLACE_ALIGN),
-                              v->mem.size};
+                              v->colours ? v->layout.span : v->mem.size};
 
         while (r.base >= p->mem[b].base && !range_wraps(&r) &&
                last_byte(&r) <= last_byte(&p->mem[b])) {
-            const struct claim *k = claimed(c, &r);
+            const struct claim *k = claimed(c, &r, v->colours);
 
+            if (!k && v->colours) {
+                v->mem.base = r.base;
+                hyp_colour_layout_init(&v->layout, &c->cfg->geom, v->colours, r.base,
+                                       v->mem.size);
+                return claim_coloured(c, vm, -1, "memory", &r, OWN_MEM, vm, NULL,
+                                      v->colours);
+            }
             if (!k) {
                 v->mem = r;
                 return claim(c, vm, -1, "memory", &r, OWN_MEM, vm, NULL);
@@ -1214,6 +1522,11 @@ static int place(struct vctx *c, int vm)
             r.base = align_up(last_byte(&k->r) + 1, HYP_VMCONFIG_PLACE_ALIGN);
         }
     }
+    if (v->colours)
+        return refuse(c, HYP_ENOMEM, vm, -1, "memory",
+                      "0x%llx bytes (a span of 0x%llx) do not fit in the RAM left free",
+                      (unsigned long long)v->mem.size,
+                      (unsigned long long)v->layout.span);
     return refuse(c, HYP_ENOMEM, vm, -1, "memory",
                   "0x%llx bytes do not fit in the RAM left free",
                   (unsigned long long)v->mem.size);
@@ -1300,12 +1613,12 @@ static int claim_board(struct vctx *c, const struct hyp_range *hyp, unsigned hyp
                 c, HYP_EINVAL, -1, -1, NULL, "hypervisor range %u: 0x%llx + 0x%llx wraps",
                 i, (unsigned long long)hyp[i].base, (unsigned long long)hyp[i].size);
         cfg->hyp[cfg->hyp_count++] = hyp[i];
-        c->claims[c->claim_count++] = (struct claim){hyp[i], OWN_HYP, -1, NULL};
+        c->claims[c->claim_count++] = (struct claim){hyp[i], OWN_HYP, -1, NULL, 0};
     }
     for (unsigned i = 0; i < p->reserved_count; i++)
         if (p->reserved[i].size && !range_wraps(&p->reserved[i]))
             c->claims[c->claim_count++] =
-                (struct claim){p->reserved[i], OWN_RESERVED, -1, NULL};
+                (struct claim){p->reserved[i], OWN_RESERVED, -1, NULL, 0};
     return HYP_OK;
 }
 
@@ -1377,9 +1690,13 @@ static int parse(struct vctx *c, const void *dtb, size_t dtb_max,
     rc = parse_root(c, root);
     if (rc == HYP_OK)
         rc = claim_board(c, hyp, hyp_count);
+    if (rc == HYP_OK)
+        rc = colour_geometry(c, root);
     if (rc != HYP_OK)
         return rc;
     parse_children(c, root);
+    colours_left(c);
+    pair_vms(c);
     if (cfg->vm_count == 0 && c->first == HYP_OK)
         return refuse(c, HYP_ENOENT, -1, root, NULL, "no vm@<id> node");
     for (unsigned i = 0; i < cfg->vm_count; i++)
@@ -1419,7 +1736,8 @@ const struct hyp_vmconfig_vm *hyp_vmconfig_vm_of_cpu(const struct hyp_vmconfig *
                                                      unsigned cpu, unsigned *vcpu)
 {
     for (unsigned i = 0; cfg && i < cfg->vm_count; i++)
-        for (unsigned k = 0; k < cfg->vms[i].vcpu_count; k++)
+        for (unsigned k = 0;
+             cfg->vms[i].role != HYP_VMCONFIG_ROLE_TEE && k < cfg->vms[i].vcpu_count; k++)
             if (cfg->vms[i].vcpus[k].cpu == cpu) {
                 if (vcpu)
                     *vcpu = k;
@@ -1490,10 +1808,35 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
     for (unsigned k = 0; k < v->vcpu_count; k++)
         add(l, "%svcpu%u=cpu%u", k ? " " : "", k, v->vcpus[k].cpu);
     emit(l, out, arg);
+    if (v->role == HYP_VMCONFIG_ROLE_TEE) {
+        add(l, "  role      trusted OS of %s (%s), on its CPUs when called%s",
+            cfg->vms[v->gpos].node, cfg->vms[v->gpos].name,
+            v->tee_stop ? ", stops on failure" : "");
+        emit(l, out, arg);
+    } else if (v->tee >= 0) {
+        add(l, "  tee       %s (%s), called by %s", cfg->vms[v->tee].node,
+            cfg->vms[v->tee].name, v->tee_hvc ? "SMC and HVC" : "SMC");
+        emit(l, out, arg);
+    }
     add(l, "  memory    ");
-    add_range(l, &v->mem);
-    add(l, " at guest 0x%llx%s%s", (unsigned long long)v->mem_ipa,
-        v->direct_map ? ", direct-map" : "", v->mem_fixed ? ", fixed" : "");
+    if (v->colours) {
+        struct hyp_range span = {v->layout.base, v->layout.span};
+        char set[96];
+
+        add_size(l, v->mem.size);
+        add(l, " in ");
+        add_range(l, &span);
+        add(l, " at guest 0x%llx", (unsigned long long)v->mem_ipa);
+        emit(l, out, arg);
+        hyp_colour_format(v->colours, set, sizeof(set));
+        add(l, "  colours   %s (%u of %u)%s%s", set, hyp_colour_count(v->colours),
+            cfg->geom.colours, v->colours_left ? ", the colours left" : "",
+            v->share_colours ? ", shareable" : "");
+    } else {
+        add_range(l, &v->mem);
+        add(l, " at guest 0x%llx%s%s", (unsigned long long)v->mem_ipa,
+            v->direct_map ? ", direct-map" : "", v->mem_fixed ? ", fixed" : "");
+    }
     emit(l, out, arg);
     add(l, "  kernel    ");
     add_range(l, &v->kernel.range);
@@ -1564,9 +1907,28 @@ void hyp_vmconfig_print(const struct hyp_vmconfig *cfg, hyp_vmconfig_line_fn out
     emit(&l, out, arg);
     for (unsigned i = 0; i < cfg->vm_count; i++)
         print_vm(cfg, i, &l, out, arg);
+    if (cfg->geom.colours) {
+        const struct hyp_colour_geom *g = &cfg->geom;
+
+        add(&l, "llc         ");
+        add_size(&l, g->cache_size);
+        add(&l, ", %u ways of %u sets of %u-byte lines: %u colours", (unsigned)g->ways,
+            (unsigned)g->sets, (unsigned)g->line_size, g->colours);
+        if (g->cache_colours != g->colours)
+            add(&l, " (of %u)", g->cache_colours);
+        emit(&l, out, arg);
+    }
     for (unsigned i = 0; i < cfg->hyp_count; i++) {
         add(&l, "hypervisor  ");
         add_range(&l, &cfg->hyp[i]);
+        emit(&l, out, arg);
+    }
+    if (cfg->hyp_colours) {
+        char set[96];
+
+        hyp_colour_format(cfg->hyp_colours, set, sizeof(set));
+        add(&l, "hypervisor  colours %s (%u of %u)", set,
+            hyp_colour_count(cfg->hyp_colours), cfg->geom.colours);
         emit(&l, out, arg);
     }
     for (unsigned i = 0; i < cfg->plat.cpu_count; i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The hypervisor console: picolibc's stdio streams on a PL011, with output
+ * The hypervisor console: picolibc's stdio streams on the port's console UART
+ * (a PL011 unless hyp_port::console names another driver), with output
  * assembled into whole lines per CPU and written under one lock.
  */
 #include <stdbool.h>
@@ -8,13 +9,15 @@
 #include <string.h>
 #include <hyp/console.h>
 #include <hyp/pl011.h>
+#include <hyp/port.h>
 #include <hyp/spinlock.h>
 #include "percpu.h"
 
 /* Spins an emergency writer waits for the lock before writing regardless. */
 #define EMERGENCY_LOCK_SPINS 1000000
 
-static struct hyp_pl011 console_uart;
+static uintptr_t uart_base;
+static const struct hyp_console_ops *uart;
 static struct hyp_spinlock console_lock = HYP_SPINLOCK_INIT;
 static bool console_emergency;
 static const char *console_tag;   /* prefix of hypervisor lines, or NULL */
@@ -29,20 +32,61 @@ static bool guest_wrote; /* guest output since the last hyp_console_sync() */
  * hyp_console_tagged_write()), NULL for anyone else's. */
 static const char *line_owner;
 
+/* The library's PL011 behind the console's driver interface. */
+static void pl011_op_init(uintptr_t base, uint32_t clock_hz)
+{
+    struct hyp_pl011 u = {.base = base};
+
+    pl011_init(&u, clock_hz);
+}
+
+static void pl011_op_putc(uintptr_t base, char c)
+{
+    const struct hyp_pl011 u = {.base = base};
+
+    pl011_putc(&u, c);
+}
+
+static bool pl011_op_getc(uintptr_t base, char *c)
+{
+    const struct hyp_pl011 u = {.base = base};
+
+    return pl011_getc(&u, c);
+}
+
+static const struct hyp_console_ops pl011_ops = {
+    .init = pl011_op_init,
+    .tx = pl011_op_putc,
+    .rx = pl011_op_getc,
+};
+
 void hyp_console_init(uint64_t base, uint32_t clock_hz)
 {
     hyp_spin_lock(&console_lock);
-    console_uart.base = (uintptr_t)base;
-    pl011_init(&console_uart, clock_hz);
+    uart = hyp_port.console != NULL ? hyp_port.console : &pl011_ops;
+    uart_base = (uintptr_t)base;
+    if (uart_base != 0)
+        uart->init(uart_base, clock_hz);
     hyp_spin_unlock(&console_lock);
+}
+
+static inline void uart_putc(char c)
+{
+    if (uart_base != 0)
+        uart->tx(uart_base, c);
+}
+
+static inline bool uart_getc(char *c)
+{
+    return uart_base != 0 && uart->rx(uart_base, c);
 }
 
 static void emit_raw(const char *buf, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (buf[i] == '\n')
-            pl011_putc(&console_uart, '\r');
-        pl011_putc(&console_uart, buf[i]);
+            uart_putc('\r');
+        uart_putc(buf[i]);
     }
     if (len != 0)
         at_line_start = buf[len - 1] == '\n';
@@ -91,7 +135,7 @@ static void emit_lines(const char *tag, const char *buf, size_t len)
         n += n < len; /* include the newline */
         if (at_line_start) {
             for (const char *t = tag; *t != '\0'; t++)
-                pl011_putc(&console_uart, *t);
+                uart_putc(*t);
         }
         emit_raw(buf, n);
         buf += n;
@@ -204,7 +248,7 @@ size_t hyp_console_read(char *buf, size_t max)
     size_t n = 0;
 
     hyp_spin_lock(&console_lock);
-    while (n < max && pl011_getc(&console_uart, &buf[n]))
+    while (n < max && uart_getc(&buf[n]))
         n++;
     hyp_spin_unlock(&console_lock);
     return n;
@@ -234,7 +278,7 @@ static int console_get(FILE *file)
 
     (void)file;
     hyp_console_flush();
-    while (!pl011_getc(&console_uart, &c))
+    while (!uart_getc(&c))
         hyp_cpu_relax();
     return (unsigned char)c;
 }

@@ -6,6 +6,8 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
+#include <hyp/colour.h>
 #include <hyp/error.h>
 #include <hyp/mm.h>
 #include <hyp/page_pool.h>
@@ -183,4 +185,192 @@ void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size)
 uint64_t hyp_el2_table_pages(void)
 {
     return hyp_page_pool_used(&el2_pool);
+}
+
+/*
+ * Moving the image to pages of the hypervisor's own cache colours
+ */
+
+/* Where an image page goes: the layout's index of each page but EL2's own
+ * table pages (el2_pool_mem), which stay where the descriptors say. */
+static bool in_el2_pool(uint64_t va)
+{
+    return va >= (uintptr_t)el2_pool_mem &&
+           va - (uintptr_t)el2_pool_mem < sizeof(el2_pool_mem);
+}
+
+static uint64_t moved_pa(const struct hyp_colour_layout *l, uint64_t va)
+{
+    uint64_t index = (va - (uintptr_t)__hyp_image_start) / HYP_PAGE_SIZE;
+
+    if (va >= (uintptr_t)el2_pool_mem)
+        index -= sizeof(el2_pool_mem) / HYP_PAGE_SIZE;
+    return hyp_colour_pa(l, index * HYP_PAGE_SIZE) + va % HYP_PAGE_SIZE;
+}
+
+uint64_t hyp_el2_movable_size(void)
+{
+    return (uint64_t)((uintptr_t)__hyp_image_end - (uintptr_t)__hyp_image_start) -
+           sizeof(el2_pool_mem);
+}
+
+/* Cloning the live table into a new one, image pages moved. */
+struct clone {
+    struct hyp_pgtable *to;
+    const struct hyp_colour_layout *l;
+    uint64_t image_start, image_end;
+    int rc;
+};
+
+static int clone_leaf(const struct hyp_pgtable_visit *v, void *arg)
+{
+    struct clone *c = arg;
+    uint64_t start = v->addr.val, end = start + v->size;
+
+    /* The window onto the destination span is not carried over. */
+    if (start < c->l->base + c->l->span && c->l->base < end)
+        return 0;
+    if (end <= c->image_start || start >= c->image_end) {
+        c->rc = hyp_pgtable_map(c->to, v->addr, v->size, v->pa, v->prot);
+        return c->rc;
+    }
+    for (uint64_t va = start; va < end; va += HYP_PAGE_SIZE) {
+        uint64_t pa = v->pa.val + (va - start);
+
+        if (va >= c->image_start && va < c->image_end && !in_el2_pool(va))
+            pa = moved_pa(c->l, va);
+        c->rc = hyp_pgtable_map(c->to, hyp_ia(va), HYP_PAGE_SIZE, hyp_pa(pa), v->prot);
+        if (c->rc != HYP_OK)
+            return c->rc;
+    }
+    return 0;
+}
+
+int hyp_el2_audit_image(const struct hyp_colour_layout *l, struct hyp_colour_audit *out)
+{
+    uint64_t start = (uintptr_t)__hyp_image_start, end = (uintptr_t)__hyp_image_end;
+
+    if (l == NULL || out == NULL || l->count == 0)
+        return HYP_EINVAL;
+    memset(out, 0, sizeof(*out));
+    for (uint64_t va = start; va < end; va += HYP_PAGE_SIZE) {
+        uint64_t par, pa;
+        unsigned colour;
+        bool mine = false;
+
+        /* What the MMU makes of it, not what the tables were meant to say. */
+        __asm__ volatile("at s1e2r, %0\n\tisb" ::"r"(va) : "memory");
+        par = read_sysreg(par_el1);
+        if (par & 1) {
+            out->missing++;
+            continue;
+        }
+        pa = (par & 0x0000fffffffff000ull) | (va & (HYP_PAGE_SIZE - 1));
+        if (in_el2_pool(va)) { /* EL2's tables: in place */
+            if (pa != va && out->wrong++ == 0)
+                out->first_wrong = va;
+            continue;
+        }
+        colour = (unsigned)((pa / HYP_PAGE_SIZE) % l->period);
+        for (unsigned i = 0; i < l->count && !mine; i++)
+            mine = l->list[i] == colour;
+        out->pages++;
+        if (!mine && out->wrong++ == 0)
+            out->first_wrong = va;
+        if (pa < l->base || pa - l->base >= l->span)
+            out->outside++;
+    }
+    return HYP_OK;
+}
+
+/* Copy runs (src, dst, bytes) of the image's writable pages, switch
+ * TTBR0_EL2 and invalidate: mmu.S, no stack, no other store. */
+void arch_el2_relocate(const uint64_t *runs, uint64_t count, uint64_t ttbr0);
+
+int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errlen)
+{
+    uint64_t start = (uintptr_t)__hyp_image_start, end = (uintptr_t)__hyp_image_end;
+    uint64_t data = (uintptr_t)__hyp_data_start, *runs, count = 0;
+    struct hyp_pgtable old = el2_pt, fresh;
+    struct hyp_pgtable_config cfg = {
+        .format = HYP_PGTABLE_EL2_S1,
+        .mm = &hyp_pgtable_page_pool_ops,
+        .mm_ctx = &el2_pool,
+        .ia_bits = hyp_pa_bits(),
+        .pa_bits = hyp_pa_bits(),
+    };
+    struct clone c;
+    int rc;
+
+    if (l == NULL || l->size < hyp_el2_movable_size() ||
+        (l->base < end && start < l->base + l->span)) {
+        snprintf(err, errlen,
+                 "the layout does not hold the image's %llu KiB, or "
+                 "overlaps it",
+                 (unsigned long long)(hyp_el2_movable_size() >> 10));
+        return HYP_EINVAL;
+    }
+    rc = hyp_el2_map(l->base, l->span, HYP_PROT_RW);
+    if (rc == HYP_OK)
+        rc = hyp_pgtable_init(&fresh, &cfg);
+    if (rc != HYP_OK) {
+        snprintf(err, errlen, "cannot map the new pages or make a table: %s",
+                 hyp_strerror(rc));
+        return rc;
+    }
+    /* Text and read-only data never change: copied now, cleaned for fetch. */
+    for (uint64_t va = start; va < data; va += HYP_PAGE_SIZE) {
+        uint64_t pa = moved_pa(l, va);
+
+        memcpy((void *)(uintptr_t)pa, (const void *)(uintptr_t)va, HYP_PAGE_SIZE);
+        arch_dcache_clean_range(pa, pa + HYP_PAGE_SIZE);
+    }
+    c = (struct clone){&fresh, l, start, end, HYP_OK};
+    hyp_spin_lock(&el2_pt_lock);
+    rc = hyp_pgtable_walk(&old, hyp_ia(0), (uint64_t)1 << cfg.ia_bits,
+                          HYP_PGTABLE_VISIT_LEAF, clone_leaf, &c);
+    /* The writable pages, as runs of consecutive destinations, listed in a
+     * page of EL2's own pool (which does not move). */
+    runs = rc == HYP_OK ? hyp_page_pool_alloc_contig(&el2_pool, 4) : NULL;
+    for (uint64_t va = data; runs && va < end; va += HYP_PAGE_SIZE) {
+        uint64_t pa = moved_pa(l, va);
+
+        if (in_el2_pool(va))
+            continue;
+        if (count && runs[3 * (count - 1)] + runs[3 * (count - 1) + 2] == va &&
+            runs[3 * (count - 1) + 1] + runs[3 * (count - 1) + 2] == pa) {
+            runs[3 * (count - 1) + 2] += HYP_PAGE_SIZE;
+            continue;
+        }
+        if (3 * (count + 1) * sizeof(*runs) > 4 * HYP_PAGE_SIZE) {
+            rc = HYP_ENOMEM;
+            break;
+        }
+        runs[3 * count] = va;
+        runs[3 * count + 1] = pa;
+        runs[3 * count + 2] = HYP_PAGE_SIZE;
+        count++;
+    }
+    if (rc == HYP_OK && runs == NULL)
+        rc = HYP_ENOMEM;
+    if (rc != HYP_OK) {
+        hyp_spin_unlock(&el2_pt_lock);
+        if (runs)
+            hyp_page_pool_free_contig(&el2_pool, runs, 4);
+        hyp_pgtable_destroy(&fresh);
+        hyp_el2_unmap(l->base, l->span);
+        snprintf(err, errlen, "cannot build the moved map: %s", hyp_strerror(rc));
+        return rc;
+    }
+    /* Secondaries read the registers with their MMU off, at the old place. */
+    hyp_el2_mmu_regs.ttbr0 = hyp_pgtable_root(&fresh).val;
+    arch_dcache_clean_range((uintptr_t)&hyp_el2_mmu_regs,
+                            (uintptr_t)&hyp_el2_mmu_regs + sizeof(hyp_el2_mmu_regs));
+    el2_pt = fresh; /* copied with the rest: the moved image has it */
+    arch_el2_relocate(runs, count, hyp_el2_mmu_regs.ttbr0);
+    /* From here on the image runs from its new pages. */
+    hyp_spin_unlock(&el2_pt_lock);
+    hyp_page_pool_free_contig(&el2_pool, runs, 4);
+    hyp_pgtable_destroy(&old);
+    return HYP_OK;
 }

@@ -249,6 +249,10 @@ static int check_cfg(struct bctx *c, struct spec *uart_irq)
             return rc;
         add_labelled(list, &n, "uart", 0, cfg->uart);
     }
+    if (cfg->optee_method && strcmp(cfg->optee_method, "smc") != 0 &&
+        strcmp(cfg->optee_method, "hvc") != 0)
+        return hyp_guest_fail(c->err, NULL, -1, HYP_EINVAL,
+                              "cfg: optee_method must be \"smc\" or \"hvc\"");
     if (cfg->shared_count > HYP_GUEST_MAX_SHARED || (cfg->shared_count && !cfg->shared))
         return hyp_guest_fail(c->err, NULL, -1, HYP_EINVAL,
                               "cfg: shared_count %u (shared %s), must be 0..%d",
@@ -630,6 +634,17 @@ static void write_shared(struct bctx *c)
     end(c);
 }
 
+/* /firmware/optee: a trusted OS that Linux's OP-TEE driver calls. */
+static void write_optee(struct bctx *c)
+{
+    begin(c, "firmware");
+    begin(c, "optee");
+    prop_str(c, "compatible", "linaro,optee-tz");
+    prop_str(c, "method", c->cfg->optee_method);
+    end(c);
+    end(c);
+}
+
 static void write_cpus(struct bctx *c)
 {
     begin(c, "cpus");
@@ -902,6 +917,8 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     write_memory(&c);
     if (cfg->shared_count)
         write_shared(&c);
+    if (cfg->optee_method)
+        write_optee(&c);
     write_cpus(&c);
     write_psci(&c);
     write_gic(&c);

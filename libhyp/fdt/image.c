@@ -318,8 +318,9 @@ int hyp_guest_layout_in_place(const struct hyp_guest_image *kernel, uint64_t ker
         blocks(initrd_at, initrd_size, &ib, &is);
     }
     /* The DTB: the lowest of RAM's first 2 MiB boundary and the boundaries
-     * after the kernel and the initrd that is clear of both. */
-    cand[0] = ram_base;
+     * after the kernel and the initrd that is clear of both. Never address 0,
+     * which a guest's x0 cannot tell from "no DTB" (RAM at 0: the ZynqMP). */
+    cand[0] = ram_base != 0 ? ram_base : GUEST_SZ_2M;
     cand[1] = kb + ks;
     cand[2] = is != 0 ? ib + is : kb + ks;
     out->dtb.size = dtb_size;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Physical GICv3 at EL2: distributor, redistributors, system-register CPU interface. */
+/* Physical GICv3 at EL2: distributor, redistributors, system-register CPU interface
+ * (behind gic.c, which picks the version). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <hyp/cpu.h>
@@ -9,6 +10,7 @@
 #include <hyp/spinlock.h>
 #include <hyp/sysreg.h>
 #include "../core/percpu.h"
+#include "gic_internal.h"
 
 #define GICD_CTLR      0x0000
 #define GICD_CTLR_RWP  (1u << 31)
@@ -39,16 +41,13 @@
 #define ICC_SRE_SRE    (1ULL << 0)
 #define ICC_SRE_ENABLE (1ULL << 3)
 
-/* Polls are bounded: a GIC that never settles is reported, not waited on. */
-#define GIC_POLL_LIMIT 1000000
-
 static uintptr_t gicd;
 static const struct hyp_platform *gic_plat;
 static uintptr_t gicr_of[HYP_MAX_CPUS];
 
-int hyp_gic_init(const struct hyp_platform *plat)
+int gicv3_init(const struct hyp_platform *plat)
 {
-    if (plat->gic.version != 3 || plat->gic.gicr_count == 0)
+    if (plat->gic.gicr_count == 0)
         return HYP_ENOTSUP;
     gic_plat = plat;
     gicd = (uintptr_t)plat->gic.gicd.base;
@@ -83,7 +82,7 @@ static uintptr_t find_redistributor(uint64_t mpidr)
     return 0;
 }
 
-int hyp_gic_cpu_init(void)
+int gicv3_cpu_init(void)
 {
     uintptr_t rd;
     unsigned cpu = hyp_cpu_id();
@@ -111,7 +110,7 @@ int hyp_gic_cpu_init(void)
     return HYP_OK;
 }
 
-int hyp_gic_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge)
+int gicv3_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge)
 {
     uint32_t lines = ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1) * 32;
     uint32_t bit = 1u << (intid % 32), shift = 2 * (intid % 16);
@@ -134,14 +133,14 @@ int hyp_gic_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool ed
     return HYP_OK;
 }
 
-bool hyp_gic_cpu_ready(void)
+bool gicv3_cpu_ready(void)
 {
     unsigned cpu = hyp_cpu_id();
 
     return cpu < HYP_MAX_CPUS && gicr_of[cpu] != 0;
 }
 
-int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority)
+int gicv3_enable_ppi(uint32_t intid, uint8_t priority)
 {
     unsigned cpu = hyp_cpu_id();
     uintptr_t rd = cpu < HYP_MAX_CPUS ? gicr_of[cpu] : 0;
@@ -159,35 +158,7 @@ int hyp_gic_enable_ppi(uint32_t intid, uint8_t priority)
     return HYP_OK;
 }
 
-uint32_t hyp_gic_ack(void)
-{
-    uint32_t intid = (uint32_t)read_sysreg(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
-
-    __asm__ volatile("dsb sy" ::: "memory");
-    return intid >= 1020 && intid <= 1023 ? HYP_GIC_SPURIOUS : intid;
-}
-
-void hyp_gic_priority_drop(uint32_t intid)
-{
-    write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
-    __asm__ volatile("isb" ::: "memory");
-}
-
-void hyp_gic_eoi(uint32_t intid)
-{
-    if (intid >= 1020 && intid <= 1023)
-        return;
-    hyp_gic_priority_drop(intid);
-    hyp_gic_deactivate(intid);
-}
-
-void hyp_gic_deactivate(uint32_t intid)
-{
-    write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
-    __asm__ volatile("isb" ::: "memory");
-}
-
-bool hyp_gic_is_pending(uint32_t intid)
+bool gicv3_is_pending(uint32_t intid)
 {
     unsigned cpu = hyp_cpu_id();
     uintptr_t reg;
@@ -199,7 +170,7 @@ bool hyp_gic_is_pending(uint32_t intid)
     return reg != 0 && (mmio_read32(reg) >> (intid % 32)) & 1;
 }
 
-void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)
+void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
 {
     /* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16],
      * TargetList [15:0] (bit Aff0; Aff0 < 16 on the boards we support). */
@@ -212,87 +183,8 @@ void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)
     __asm__ volatile("isb" ::: "memory");
 }
 
-struct irq_slot {
-    hyp_irq_fn fn;
-    void *arg;
-    hyp_irq_fast_fn fast; /* may it run on the exit fast path now? */
-    bool reported;
-};
-
-static struct irq_slot irq_table[1020];
-/* An interrupt the fast path acknowledged but left to hyp_handle_irq(), + 1. */
-static uint32_t deferred[HYP_MAX_CPUS];
-
-int hyp_irq_register(uint32_t intid, hyp_irq_fn fn, void *arg)
+void gicv3_cpu_disable(void)
 {
-    if (intid >= 1020 || fn == NULL)
-        return HYP_EINVAL;
-    if (irq_table[intid].fn != NULL)
-        return HYP_EBUSY;
-    irq_table[intid].arg = arg;
-    __atomic_store_n(&irq_table[intid].fn, fn, __ATOMIC_RELEASE);
-    return HYP_OK;
-}
-
-int hyp_irq_set_fast(uint32_t intid, hyp_irq_fast_fn ok)
-{
-    if (intid >= 1020 || irq_table[intid].fn == NULL)
-        return HYP_EINVAL;
-    __atomic_store_n(&irq_table[intid].fast, ok, __ATOMIC_RELEASE);
-    return HYP_OK;
-}
-
-bool hyp_handle_irq_fast(void)
-{
-    uint32_t intid = hyp_gic_ack();
-    const struct irq_slot *slot;
-    hyp_irq_fast_fn ok;
-
-    if (intid == HYP_GIC_SPURIOUS)
-        return true;
-    slot = &irq_table[intid];
-    ok = __atomic_load_n(&slot->fast, __ATOMIC_ACQUIRE);
-    if (ok != NULL && ok(intid, slot->arg)) {
-        slot->fn(intid, slot->arg);
-        return true;
-    }
-    deferred[hyp_cpu_id()] = intid + 1;
-    return false;
-}
-
-static void dispatch(uint32_t intid)
-{
-    hyp_irq_fn fn = __atomic_load_n(&irq_table[intid].fn, __ATOMIC_ACQUIRE);
-
-    if (fn != NULL) {
-        fn(intid, irq_table[intid].arg);
-        return;
-    }
-    if (!irq_table[intid].reported) {
-        irq_table[intid].reported = true;
-        printf("libhyp: physical interrupt %u has no handler\n", intid);
-    }
-    hyp_gic_eoi(intid);
-}
-
-/* Bound on interrupts dispatched per call: a source that stays asserted must
- * not keep the CPU at EL2 for ever. */
-#define IRQ_BATCH 16
-
-unsigned hyp_handle_irq(void)
-{
-    unsigned count = 0, cpu = hyp_cpu_id();
-    uint32_t intid;
-
-    if (cpu < HYP_MAX_CPUS && deferred[cpu] != 0) {
-        intid = deferred[cpu] - 1;
-        deferred[cpu] = 0;
-        dispatch(intid);
-        count++;
-    }
-    while (count < IRQ_BATCH && (intid = hyp_gic_ack()) != HYP_GIC_SPURIOUS) {
-        count++;
-        dispatch(intid);
-    }
-    return count;
+    write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
+    __asm__ volatile("isb" ::: "memory");
 }

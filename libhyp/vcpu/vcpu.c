@@ -143,8 +143,9 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
         el1_save(&old->el1);
         old->loaded = false;
     }
-    /* The list registers are the vCPU's: reload them all. */
-    if (old != NULL && vcpu->vm->vgic != NULL)
+    /* The list registers are the vCPU's: reload them all (zeros for a VM
+     * without a virtual GIC, which must not see the last one's). */
+    if (old != NULL && (vcpu->vm->vgic != NULL || old->vm->vgic != NULL))
         for (unsigned i = 0; i < nr_lrs(); i++)
             hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
     write_sysreg(vttbr_el2, vcpu->vm->vttbr);

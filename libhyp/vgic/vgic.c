@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Virtual GICv3: model state, routing, injection and SGI generation.
+ * Virtual GICv3 (and GICv2): model state, routing, injection and SGI generation.
  *
  * Locking as vgic.h says: the distributor lock for SPIs, one lock per vCPU for
  * its private interrupts and its pending list. Kicks are collected as a vCPU
@@ -70,6 +70,13 @@ unsigned vgic_spi_target(const struct hyp_vgic *vgic, unsigned spi)
 
 void vgic_spi_retarget(struct hyp_vgic *vgic, unsigned spi)
 {
+    if (vgic->version == 2) {
+        /* ITARGETSR: the lowest-numbered vCPU of the byte that exists. */
+        uint32_t mask = (uint32_t)vgic->irouter[spi] & ((1u << vgic->vcpu_count) - 1);
+
+        vgic->spi[spi].target = mask ? (uint8_t)__builtin_ctz(mask) : VGIC_NO_TARGET;
+        return;
+    }
     vgic->spi[spi].target = (uint8_t)vgic_vcpu_by_affinity(vgic, vgic->irouter[spi]);
 }
 
@@ -212,20 +219,27 @@ void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick)
 
 static bool config_ok(const struct hyp_vgic_config *cfg)
 {
-    uint64_t gicr_end;
+    uint64_t gicr_end, gicd_size, align;
 
     if (!cfg || !cfg->cpus || !cfg->vcpu_mpidr)
         return false;
-    if (cfg->vcpu_count == 0 || cfg->vcpu_count > HYP_VGIC_MAX_VCPUS)
+    if (cfg->version != 0 && cfg->version != 2 && cfg->version != 3)
+        return false;
+    if (cfg->vcpu_count == 0 || cfg->vcpu_count > HYP_VGIC_MAX_VCPUS ||
+        (cfg->version == 2 && cfg->vcpu_count > HYP_VGIC_V2_MAX_VCPUS))
         return false;
     if (cfg->nr_spis % 32 || cfg->nr_spis > HYP_VGIC_MAX_SPIS)
         return false;
-    if ((cfg->gicd_base | cfg->gicr_base) & 0xffffu)
+    align = cfg->version == 2 ? 0xfffu : 0xffffu;
+    if ((cfg->gicd_base | cfg->gicr_base) & align)
         return false;
-    gicr_end = cfg->gicr_base + cfg->vcpu_count * HYP_VGIC_GICR_STRIDE;
-    if (gicr_end < cfg->gicr_base || cfg->gicd_base + HYP_VGIC_GICD_SIZE < cfg->gicd_base)
+    gicd_size = cfg->version == 2 ? HYP_VGIC_V2_GICD_SIZE : HYP_VGIC_GICD_SIZE;
+    gicr_end =
+        cfg->gicr_base + (cfg->version == 2 ? HYP_VGIC_V2_GICC_SIZE
+                                            : cfg->vcpu_count * HYP_VGIC_GICR_STRIDE);
+    if (gicr_end < cfg->gicr_base || cfg->gicd_base + gicd_size < cfg->gicd_base)
         return false;
-    if (cfg->gicd_base < gicr_end && cfg->gicr_base < cfg->gicd_base + HYP_VGIC_GICD_SIZE)
+    if (cfg->gicd_base < gicr_end && cfg->gicr_base < cfg->gicd_base + gicd_size)
         return false;
     for (unsigned i = 0; i < cfg->vcpu_count; i++)
         for (unsigned j = 0; j < i; j++)
@@ -242,6 +256,7 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
     memset(vgic, 0, sizeof(*vgic));
     vgic->gicd_base = cfg->gicd_base;
     vgic->gicr_base = cfg->gicr_base;
+    vgic->version = cfg->version == 2 ? 2 : 3;
     vgic->vcpu_count = cfg->vcpu_count;
     vgic->nr_spis = cfg->nr_spis;
     vgic->cpus = cfg->cpus;
@@ -249,7 +264,7 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
     vgic->kick_arg = cfg->kick_arg;
     vgic->line = cfg->line;
     vgic->deactivate = cfg->deactivate;
-    vgic->ctlr = VGIC_CTLR_ARE | VGIC_CTLR_DS;
+    vgic->ctlr = vgic->version == 2 ? 0 : VGIC_CTLR_ARE | VGIC_CTLR_DS;
 
     for (unsigned i = 0; i < cfg->vcpu_count; i++) {
         struct hyp_vgic_cpu *c = &cfg->cpus[i];
@@ -273,6 +288,7 @@ int hyp_vgic_init(struct hyp_vgic *vgic, const struct hyp_vgic_config *cfg)
         vgic->spi[s].queued = VGIC_NO_TARGET;
         vgic_spi_retarget(vgic, s);
     }
+    vgic->typer = vgic_typer(vgic);
     return HYP_OK;
 }
 
@@ -318,8 +334,8 @@ int hyp_vgic_inject(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid, bool l
     return HYP_OK;
 }
 
-static void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
-                     uint32_t *kick)
+static inline void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
+                            uint32_t *kick)
 {
     struct hyp_vgic_cpu *c = &vgic->cpus[target];
 
@@ -327,6 +343,11 @@ static void send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
     vgic_set_latch(vgic, &c->priv[intid]);
     vgic_update(vgic, &c->priv[intid], kick);
     hyp_spin_unlock(&c->lock);
+}
+
+void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid, uint32_t *kick)
+{
+    send_sgi(vgic, target, intid, kick);
 }
 
 int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)

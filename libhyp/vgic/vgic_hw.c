@@ -10,11 +10,18 @@
  * Writes take effect for the guest at the exception return that enters it,
  * which is a context synchronisation event; only hyp_vgic_hw_cpu_init(),
  * which may run long before that, adds an ISB.
+ *
+ * On a GICv2 host (hyp_gic_init() found one) each function hands over to
+ * its GICH twin in vgic_hw_v2.c.
  */
+
+#define V2 __builtin_expect(hyp_gic_is_v2, 0)
 #include <stdint.h>
 #include <hyp/sysreg.h>
 #include <hyp/vgic.h>
 #include "../core/percpu.h"
+#include "../gic/gic_internal.h"
+#include "vgic_hw_v2.h"
 
 #define ICH_VTR_LISTREGS(v) ((unsigned)((v)&0x1fu))
 
@@ -29,9 +36,11 @@
     op(15, S3_4_C12_C13_7)
 /* clang-format on */
 
-uint64_t hyp_vgic_hw_read_lr(unsigned n)
+/* The switches cover every value of n modulo 16: no bounds check on the
+ * exit paths (the callers pass list registers the CPU has). */
+static inline uint64_t v3_read_lr(unsigned n)
 {
-    switch (n) {
+    switch (n % HYP_VGIC_MAX_LRS) {
 #define LR_READ_CASE(i, reg)                                                             \
     case i:                                                                              \
         return read_sysreg(reg);
@@ -42,9 +51,9 @@ uint64_t hyp_vgic_hw_read_lr(unsigned n)
     }
 }
 
-void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
+static inline void v3_write_lr(unsigned n, uint64_t v)
 {
-    switch (n) {
+    switch (n % HYP_VGIC_MAX_LRS) {
 #define LR_WRITE_CASE(i, reg)                                                            \
     case i:                                                                              \
         write_sysreg(reg, v);                                                            \
@@ -56,35 +65,65 @@ void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
     }
 }
 
+uint64_t hyp_vgic_hw_read_lr(unsigned n)
+{
+    return V2 ? vgic_v2_read_lr(n) : v3_read_lr(n);
+}
+
+void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
+{
+    if (V2)
+        vgic_v2_write_lr(n, v);
+    else
+        v3_write_lr(n, v);
+}
+
 unsigned hyp_vgic_hw_nr_lrs(void)
 {
-    unsigned n = ICH_VTR_LISTREGS(read_sysreg(S3_4_C12_C11_1)) + 1;
+    unsigned n;
 
+    if (V2)
+        return vgic_v2_nr_lrs();
+    n = ICH_VTR_LISTREGS(read_sysreg(S3_4_C12_C11_1)) + 1;
     return n < HYP_VGIC_MAX_LRS ? n : HYP_VGIC_MAX_LRS;
 }
 
 void hyp_vgic_hw_write_hcr(uint64_t hcr)
 {
+    if (V2) {
+        vgic_v2_write_hcr(hcr);
+        return;
+    }
     write_sysreg(S3_4_C12_C11_0, hcr);
 }
 
 uint64_t hyp_vgic_hw_read_misr(void)
 {
+    if (V2)
+        return vgic_v2_read_misr();
     return read_sysreg(S3_4_C12_C11_2);
 }
 
 uint64_t hyp_vgic_hw_read_eisr(void)
 {
+    if (V2)
+        return vgic_v2_read_eisr();
     return read_sysreg(S3_4_C12_C11_3);
 }
 
 uint64_t hyp_vgic_hw_read_elrsr(void)
 {
+    if (V2)
+        return vgic_v2_read_elrsr();
     return read_sysreg(S3_4_C12_C11_5);
 }
 
 void hyp_vgic_hw_save(struct hyp_vgic_hw_state *st)
 {
+    if (V2) {
+        vgic_v2_save(st);
+        return;
+    }
     st->vmcr = read_sysreg(S3_4_C12_C11_7);
     st->ap0r0 = read_sysreg(S3_4_C12_C8_0);
     st->ap1r0 = read_sysreg(S3_4_C12_C9_0);
@@ -92,6 +131,10 @@ void hyp_vgic_hw_save(struct hyp_vgic_hw_state *st)
 
 void hyp_vgic_hw_restore(const struct hyp_vgic_hw_state *st)
 {
+    if (V2) {
+        vgic_v2_restore(st);
+        return;
+    }
     write_sysreg(S3_4_C12_C11_7, st->vmcr);
     write_sysreg(S3_4_C12_C8_0, st->ap0r0);
     write_sysreg(S3_4_C12_C9_0, st->ap1r0);
@@ -99,7 +142,13 @@ void hyp_vgic_hw_restore(const struct hyp_vgic_hw_state *st)
 
 void hyp_vgic_hw_cpu_init(void)
 {
-    unsigned n = hyp_vgic_hw_nr_lrs();
+    unsigned n;
+
+    if (V2) {
+        hyp_this_cpu()->nr_lrs = vgic_v2_cpu_init();
+        return;
+    }
+    n = hyp_vgic_hw_nr_lrs();
 
     hyp_this_cpu()->nr_lrs = n; /* read once: the exit paths use it */
     for (unsigned i = 0; i < n; i++)

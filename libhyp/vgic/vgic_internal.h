@@ -101,6 +101,10 @@ void vgic_resample(struct hyp_vgic *vgic, unsigned vcpu, struct hyp_vgic_irq *ir
 /* Unlink @irq from the pending list of cpus[irq->queued] (whose lock is held). */
 void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
 
+/* Make SGI @intid pending on vCPU @target (a valid index); takes its lock. */
+void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
+                   uint32_t *kick);
+
 /* Call the kick callback for each bit of @kick (every lock released). */
 void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick);
 
@@ -115,14 +119,21 @@ static inline uint32_t vgic_ctlr(const struct hyp_vgic *vgic)
     return __atomic_load_n(&vgic->ctlr, __ATOMIC_RELAXED);
 }
 
+/* GICD_TYPER of @vgic, once its vCPUs and SPIs are set (kept in
+ * hyp_vgic::typer by hyp_vgic_init(): its RSS bit asks every vCPU). */
+uint32_t vgic_typer(const struct hyp_vgic *vgic);
+
 struct hyp_vcpu;
 
 /* The distributor's and the redistributors' MMIO region handlers (the
  * hyp_mmio_fn of vm.h, @vgic its argument): hyp_vgic_mmio_gicd() and
  * hyp_vgic_mmio_gicr() for the accessing vCPU, without a wrapper between
- * the exit path and the register model. */
+ * the exit path and the register model; the distributor's in one version
+ * each (GICv3, GICv2), so that neither asks which it is. */
 int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *vgic);
+int vgic_gicd_v2_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                        uint64_t *val, void *vgic);
 int vgic_gicr_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *vgic);
 

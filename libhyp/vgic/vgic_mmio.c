@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Virtual GICv3 register model: the distributor frame and the RD_base and
- * SGI_base frames of every redistributor (offsets from IHI 0069, chapter 12).
+ * SGI_base frames of every redistributor (offsets from IHI 0069, chapter 12);
+ * and the GICv2 distributor, whose private interrupts are banked per
+ * accessing vCPU (IHI 0048B, chapter 4).
  *
  * Each access is first classified by the widths its register allows; a
  * width outside that set is refused with HYP_EINVAL before any state is
@@ -32,6 +34,7 @@
 #define GICD_IPRIORITYR  0x0400u
 #define GICD_ITARGETSR   0x0800u
 #define GICD_ICFGR       0x0c00u
+#define GICD_SGIR        0x0f00u
 #define GICD_CPENDSGIR   0x0f10u
 #define GICD_SPENDSGIR   0x0f20u
 #define GICD_IROUTER     0x6000u
@@ -58,6 +61,10 @@
 #define ID_BASE     0xffd0u
 #define ID_PIDR2    0xffe8u
 #define PIDR2_GICV3 0x3bu /* ArchRev 3, JEDEC, DES_1 = 3 */
+#define PIDR2_GICV2 0x2bu /* ArchRev 2 */
+/* GICv2: the identification registers end the 4 KiB frame. */
+#define V2_ID_BASE  0x0fd0u
+#define V2_ID_OFF   0xf000u /* V2 offset + this = the GICv3 frame's offset */
 
 /* GICD_TYPER fields. */
 #define TYPER_IDBITS_10 (9u << 19)
@@ -100,6 +107,10 @@ static uint32_t id_reg(uint32_t off)
 
     if (off == ID_PIDR2)
         return PIDR2_GICV3;
+    if (off == ID_PIDR2 - V2_ID_OFF)
+        return PIDR2_GICV2;
+    if (off < ID_BASE) /* GICv2 */
+        off += V2_ID_OFF;
     if (off >= 0xfff0u)
         return cidr[(off - 0xfff0u) / 4];
     return 0;
@@ -298,9 +309,12 @@ static void irouter(struct access *a, uint32_t off)
     }
 }
 
-static uint32_t gicd_typer(const struct hyp_vgic *vgic)
+uint32_t vgic_typer(const struct hyp_vgic *vgic)
 {
     uint32_t v = vgic->nr_spis / 32 | TYPER_IDBITS_10 | TYPER_A3V;
+
+    if (vgic->version == 2) /* ITLinesNumber, CPUNumber */
+        return vgic->nr_spis / 32 | (uint32_t)(vgic->vcpu_count - 1) << 5;
 
     for (unsigned i = 0; i < vgic->vcpu_count; i++)
         if ((vgic->cpus[i].mpidr & 0xff) > 15)
@@ -308,11 +322,13 @@ static uint32_t gicd_typer(const struct hyp_vgic *vgic)
     return v;
 }
 
+/* The bit registers in offset order, 0x80 bytes apart from GICD_IGROUPR on. */
+static const enum bitreg bitreg_kinds[7] = {BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND,
+                                            BR_CPEND, BR_SACTIVE, BR_CACTIVE};
+
 /* The words of GICD_IGROUPR .. GICD_ICACTIVER and GICR_IGROUPR0 .. ICACTIVER0. */
 static bool bitregs(struct access *a, uint32_t off, bool private_only)
 {
-    static const enum bitreg kinds[7] = {BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND,
-                                         BR_CPEND, BR_SACTIVE, BR_CACTIVE};
     uint32_t n;
 
     if (off < GICD_IGROUPR || off >= GICD_IPRIORITYR)
@@ -322,14 +338,43 @@ static bool bitregs(struct access *a, uint32_t off, bool private_only)
      */
     if ((n == 0) != private_only)
         return false;
-    bitreg(a, n * 32, kinds[(off - GICD_IGROUPR) / 0x80]);
+    bitreg(a, n * 32, bitreg_kinds[(off - GICD_IGROUPR) / 0x80]);
     return true;
+}
+
+/* GICD_CTLR, TYPER and IIDR, as both versions have them (a GICv3's CTLR
+ * keeps ARE and DS set). Returns false for another offset. */
+static bool gicd_common(struct access *a, uint32_t off)
+{
+    struct hyp_vgic *vgic = a->vgic;
+
+    switch (off) {
+    case GICD_CTLR:
+        if (a->write) {
+            uint32_t old = vgic->ctlr;
+            uint32_t now = (uint32_t)a->val & (VGIC_CTLR_GRP0 | VGIC_CTLR_GRP1);
+
+            if (vgic->version != 2)
+                now |= VGIC_CTLR_ARE | VGIC_CTLR_DS;
+            __atomic_store_n(&vgic->ctlr, now, __ATOMIC_RELAXED);
+            if (old != now)
+                a->kick |= (uint32_t)((1ull << vgic->vcpu_count) - 1);
+        }
+        a->val = vgic->ctlr;
+        return true;
+    case GICD_TYPER:
+        a->val = vgic->typer;
+        return true;
+    case GICD_IIDR:
+        a->val = VGIC_IIDR;
+        return true;
+    default:
+        return false;
+    }
 }
 
 static void gicd_access(struct access *a, uint32_t off)
 {
-    struct hyp_vgic *vgic = a->vgic;
-
     if (bitregs(a, off, false))
         return;
     if (off >= GICD_IPRIORITYR && off < GICD_ITARGETSR) {
@@ -347,29 +392,8 @@ static void gicd_access(struct access *a, uint32_t off)
         irouter(a, off);
         return;
     }
-    switch (off) {
-    case GICD_CTLR:
-        if (a->write) {
-            uint32_t old = vgic->ctlr;
-
-            uint32_t now = ((uint32_t)a->val & (VGIC_CTLR_GRP0 | VGIC_CTLR_GRP1)) |
-                           VGIC_CTLR_ARE | VGIC_CTLR_DS;
-
-            __atomic_store_n(&vgic->ctlr, now, __ATOMIC_RELAXED);
-            if (old != now)
-                a->kick |= (uint32_t)((1ull << vgic->vcpu_count) - 1);
-        }
-        a->val = vgic->ctlr;
+    if (gicd_common(a, off))
         return;
-    case GICD_TYPER:
-        a->val = gicd_typer(vgic);
-        return;
-    case GICD_IIDR:
-        a->val = VGIC_IIDR;
-        return;
-    default:
-        break;
-    }
     /* TYPER2, STATUSR, ITARGETSR, IGRPMODR, NSACR, SGIR, [CS]PENDSGIR, reserved. */
     a->val = off >= ID_BASE ? id_reg(off) : 0;
 }
@@ -458,27 +482,186 @@ static __attribute__((noinline)) int gicd_locked(struct hyp_vgic *vgic, unsigned
     return HYP_OK;
 }
 
-/* An access that passed the checks: stateful registers under the lock,
- * constant ones without. Inlined twice, so that the common aligned 32-bit
- * access gets a copy specialised for its size. */
-static inline __attribute__((always_inline)) int gicd_checked(struct hyp_vgic *vgic,
-                                                              unsigned vcpu, uint32_t off,
-                                                              unsigned size, bool write,
-                                                              uint64_t *val)
+/* ---- GICv2 distributor ----------------------------------------------------- */
+
+/* GICD_ITARGETSR bytes for INTIDs first..first+size-1: the private ones read
+ * as the accessing vCPU's own bit. */
+static void targets(struct access *a, uint32_t first)
+{
+    struct hyp_vgic *vgic = a->vgic;
+    uint64_t out = 0;
+
+    for (unsigned i = 0; i < a->size; i++) {
+        uint32_t intid = first + i;
+        unsigned spi = intid - VGIC_SPI_BASE;
+
+        if (intid < VGIC_SPI_BASE) {
+            out |= (uint64_t)(1u << a->vcpu) << (8 * i);
+            continue;
+        }
+        if (spi >= vgic->nr_spis)
+            continue;
+        if (a->write) {
+            vgic->irouter[spi] = (a->val >> (8 * i)) & 0xff;
+            vgic_spi_retarget(vgic, spi);
+            vgic_update(vgic, &vgic->spi[spi], &a->kick);
+        } else {
+            out |= (vgic->irouter[spi] & 0xff) << (8 * i);
+        }
+    }
+    if (!a->write)
+        a->val = out;
+}
+
+/* GICD_SGIR: TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0]. */
+static void sgir(struct access *a)
+{
+    struct hyp_vgic *vgic = a->vgic;
+    unsigned filter = (unsigned)(a->val >> 24) & 3, intid = (unsigned)a->val & 0xf;
+    uint32_t list = (uint32_t)(a->val >> 16) & 0xff;
+
+    a->val = 0; /* write-only */
+    if (!a->write)
+        return;
+    if (filter == 1)
+        list = 0xffu & ~(1u << a->vcpu);
+    else if (filter == 2)
+        list = 1u << a->vcpu;
+    else if (filter == 3)
+        return; /* reserved */
+    for (unsigned t = 0; t < vgic->vcpu_count; t++)
+        if (list & (1u << t))
+            vgic_send_sgi(vgic, t, intid, &a->kick);
+}
+
+/* GICD_CPENDSGIR / SPENDSGIR bytes: one per SGI, one bit per source CPU. The
+ * model keeps one pending state per SGI, shown as coming from CPU 0. */
+static void pendsgi(struct access *a, uint32_t off)
+{
+    bool set = off >= GICD_SPENDSGIR;
+    unsigned first = off & 0xfu;
+    uint64_t out = 0;
+
+    for (unsigned i = 0; i < a->size; i++) {
+        struct hyp_vgic_irq *irq = &a->vgic->cpus[a->vcpu].priv[first + i];
+
+        if (!a->write) {
+            out |= (uint64_t)(vgic_irq_pending(irq) ? 1 : 0) << (8 * i);
+            continue;
+        }
+        if (((a->val >> (8 * i)) & 0xff) == 0)
+            continue;
+        if (set)
+            vgic_set_latch(a->vgic, irq);
+        else
+            vgic_clear_latch(a->vgic, irq);
+        vgic_update(a->vgic, irq, &a->kick);
+    }
+    if (!a->write)
+        a->val = out;
+}
+
+static void gicd_v2_access(struct access *a, uint32_t off)
+{
+    if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR) {
+        bitreg(a, (off & 0x7f) / 4 * 32, bitreg_kinds[(off - GICD_IGROUPR) / 0x80]);
+        return;
+    }
+    if (off >= GICD_IPRIORITYR && off < GICD_ITARGETSR) {
+        priority(a, off - GICD_IPRIORITYR);
+        return;
+    }
+    if (off >= GICD_ITARGETSR && off < GICD_ICFGR) {
+        targets(a, off - GICD_ITARGETSR);
+        return;
+    }
+    if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+        config(a, (off - GICD_ICFGR) / 4 * 16);
+        return;
+    }
+    if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10) {
+        pendsgi(a, off);
+        return;
+    }
+    if (off == GICD_SGIR)
+        sgir(a);
+    else if (!gicd_common(a, off))
+        a->val = off >= V2_ID_BASE ? id_reg(off) : 0;
+}
+
+/* Whether a GICv2 distributor access reaches the accessing vCPU's private
+ * interrupts (banked words and bytes, the SGI pending bytes). */
+static bool v2_private(uint32_t off)
+{
+    if (off >= GICD_IGROUPR && off < GICD_IPRIORITYR)
+        return (off & 0x7f) < 4;
+    return (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
+           (off >= GICD_ICFGR && off < GICD_ICFGR + 8) ||
+           (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 0x10);
+}
+
+/* A GICv2 distributor access: under the distributor lock, and the accessing
+ * vCPU's lock too when it reaches its private interrupts. */
+static __attribute__((noinline)) int gicd_v2(struct hyp_vgic *vgic, unsigned vcpu,
+                                             uint32_t off, unsigned size, bool write,
+                                             uint64_t *val)
+{
+    struct access a = {
+        .vgic = vgic, .vcpu = vcpu, .rd = vcpu, .size = size, .write = write};
+    bool priv = v2_private(off);
+
+    if (off >= HYP_VGIC_V2_GICD_SIZE)
+        return HYP_ENOENT;
+    if (size == 8)
+        return HYP_EINVAL;
+    a.val = write ? *val & size_mask(size) : 0;
+    if (off == GICD_SGIR && write) {
+        /* An SGI touches only its targets' private state, under their own
+         * locks, and marks them for a flush itself: neither the distributor
+         * lock nor a VM-wide flush (the guest's IPIs come this way). */
+        sgir(&a);
+        vgic_kick(vgic, a.kick);
+        return HYP_OK;
+    }
+    hyp_spin_lock(&vgic->lock);
+    if (priv)
+        hyp_spin_lock(&vgic->cpus[vcpu].lock);
+    gicd_v2_access(&a, off);
+    vgic_bump_gen(vgic);
+    if (priv)
+        hyp_spin_unlock(&vgic->cpus[vcpu].lock);
+    hyp_spin_unlock(&vgic->lock);
+    vgic_kick(vgic, a.kick);
+    if (!write)
+        *val = a.val & size_mask(size);
+    return HYP_OK;
+}
+
+/* A distributor access that passed the checks: stateful registers under the
+ * lock, constant ones without. Inlined with @size and @version constant
+ * where it can be, so that the common aligned 32-bit access of a GICv3's
+ * exit path tests neither. */
+static inline __attribute__((always_inline)) int
+gicd_checked(struct hyp_vgic *vgic, unsigned vcpu, uint32_t off, unsigned size,
+             bool write, uint64_t *val, unsigned version)
 {
     if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
-        return gicd_locked(vgic, vcpu, off, size, write, val);
+        return version == 2 ? gicd_v2(vgic, vcpu, off, size, write, val)
+                            : gicd_locked(vgic, vcpu, off, size, write, val);
+    /* Constant registers (both versions: GICD_TYPER knows which): no lock.
+     * A GICv2's frame ends before the GICv3 identification registers. */
+    if (off >= ID_BASE && version == 2)
+        return HYP_ENOENT;
     *val = (off == GICD_IIDR    ? VGIC_IIDR
-            : off == GICD_TYPER ? gicd_typer(vgic)
+            : off == GICD_TYPER ? vgic->typer
                                 : id_reg(off)) &
            size_mask(size);
     return HYP_OK;
 }
 
-static inline __attribute__((always_inline)) int gicd_mmio(struct hyp_vgic *vgic,
-                                                           unsigned vcpu, uint64_t offset,
-                                                           unsigned size, bool write,
-                                                           uint64_t *val)
+static inline __attribute__((always_inline)) int
+gicd_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
+          bool write, uint64_t *val, unsigned version)
 {
     uint32_t off = (uint32_t)offset;
 
@@ -486,22 +669,29 @@ static inline __attribute__((always_inline)) int gicd_mmio(struct hyp_vgic *vgic
         return HYP_ENOENT;
     /* Every register allows an aligned 32-bit access: the common case. */
     if (size == 4 && (off & 3) == 0 && vcpu < vgic->vcpu_count && val != NULL)
-        return gicd_checked(vgic, vcpu, off, 4, write, val);
+        return gicd_checked(vgic, vcpu, off, 4, write, val, version);
     if (!access_ok(vgic, vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
-        return HYP_EINVAL;
-    return gicd_checked(vgic, vcpu, off, size, write, val);
+        return version == 2 && offset >= HYP_VGIC_V2_GICD_SIZE ? HYP_ENOENT : HYP_EINVAL;
+    return gicd_checked(vgic, vcpu, off, size, write, val, version);
 }
 
 int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
                        unsigned size, bool write, uint64_t *val)
 {
-    return gicd_mmio(vgic, vcpu, offset, size, write, val);
+    return vgic->version == 2 ? gicd_mmio(vgic, vcpu, offset, size, write, val, 2)
+                              : gicd_mmio(vgic, vcpu, offset, size, write, val, 3);
 }
 
 int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *vgic)
 {
-    return gicd_mmio(vgic, vcpu->id, offset, size, write, val);
+    return gicd_mmio(vgic, vcpu->id, offset, size, write, val, 3);
+}
+
+int vgic_gicd_v2_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
+                        uint64_t *val, void *vgic)
+{
+    return gicd_mmio(vgic, vcpu->id, offset, size, write, val, 2);
 }
 
 static inline __attribute__((always_inline)) int gicr_mmio(struct hyp_vgic *vgic,
@@ -564,6 +754,11 @@ int vgic_gicr_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool
 int hyp_vgic_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t ipa, unsigned size,
                   bool write, uint64_t *val)
 {
+    if (vgic->version == 2) /* no redistributors */
+        return ipa - vgic->gicd_base < HYP_VGIC_V2_GICD_SIZE
+                   ? hyp_vgic_mmio_gicd(vgic, vcpu, ipa - vgic->gicd_base, size, write,
+                                        val)
+                   : HYP_ENOENT;
     if (ipa - vgic->gicd_base < HYP_VGIC_GICD_SIZE)
         return hyp_vgic_mmio_gicd(vgic, vcpu, ipa - vgic->gicd_base, size, write, val);
     return hyp_vgic_mmio_gicr(vgic, vcpu, ipa - vgic->gicr_base, size, write, val);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tying the virtual GIC to VMs and physical CPUs (target only): MMIO frames,
- * hardware-linked timer interrupts, the maintenance interrupt and kicks.
+ * hardware-linked timer interrupts, the maintenance interrupt and kicks. The
+ * vGIC's version follows the physical GIC's (hyp_gic_version()): on a GICv2
+ * the distributor is emulated and the guest's CPU interface is the GICV
+ * frame, mapped where the guest's GICC is.
  */
 #include <stdbool.h>
 #include <hyp/arch.h>
@@ -9,10 +12,12 @@
 #include <hyp/error.h>
 #include <hyp/gic.h>
 #include <hyp/page_pool.h>
+#include <hyp/pgtable.h>
 #include <hyp/spinlock.h>
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include "../core/percpu.h"
+#include "vgic_hw_v2.h"
 #include "vgic_internal.h"
 
 #define GICD_FRAME 0x10000ULL
@@ -75,11 +80,30 @@ static struct hyp_vgic_config configs[MAX_VGIC_VMS];
 static uint64_t mpidrs[MAX_VGIC_VMS][HYP_VGIC_MAX_VCPUS];
 static unsigned config_count;
 
+/* Map the two 4 KiB pages of this CPU's virtual CPU interface (GICV) where
+ * the guest's GICC is: page 0 at @gicc, page 1 (GICV_DIR) 4 KiB on. */
+static int map_gicv(struct hyp_vm *vm, uint64_t gicc)
+{
+    const struct hyp_range *gicv = &hyp_platform_get()->gic.gicv;
+    int rc;
+
+    if (gicv->base == 0 || gicv->size < HYP_VGIC_V2_GICC_SIZE / 2)
+        return HYP_ENOTSUP;
+    rc = hyp_pgtable_map(&vm->s2, hyp_ia(gicc), 0x1000, hyp_pa(gicv->base),
+                         HYP_PROT_RW | HYP_PROT_DEVICE);
+    if (rc == HYP_OK)
+        rc = hyp_pgtable_map(&vm->s2, hyp_ia(gicc + 0x1000), 0x1000,
+                             hyp_pa(gicv->base + hyp_gic_v2_page1(gicv->size)),
+                             HYP_PROT_RW | HYP_PROT_DEVICE);
+    return rc;
+}
+
 int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
                        struct hyp_vgic_cpu *cpus, uint64_t gicd, uint64_t gicr,
                        unsigned nr_spis)
 {
     struct hyp_vgic_config *cfg;
+    bool v2 = hyp_gic_version() == 2;
     int rc;
 
     if (config_count == MAX_VGIC_VMS || vm->vcpu_count > HYP_VGIC_MAX_VCPUS)
@@ -90,6 +114,7 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     *cfg = (struct hyp_vgic_config){
         .gicd_base = gicd,
         .gicr_base = gicr,
+        .version = v2 ? 2 : 3,
         .vcpu_count = vm->vcpu_count,
         .vcpu_mpidr = mpidrs[config_count],
         .nr_spis = nr_spis,
@@ -101,14 +126,16 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
     };
     rc = hyp_vgic_init(vgic, cfg);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_mmio(vm, gicd, GICD_FRAME, vgic_gicd_region, vgic);
+        rc = hyp_vm_add_mmio(vm, gicd, v2 ? HYP_VGIC_V2_GICD_SIZE : GICD_FRAME,
+                             v2 ? vgic_gicd_v2_region : vgic_gicd_region, vgic);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, vgic_gicr_region,
-                             vgic);
+        rc = v2 ? map_gicv(vm, gicr)
+                : hyp_vm_add_mmio(vm, gicr, GICR_FRAME * vm->vcpu_count, vgic_gicr_region,
+                                  vgic);
     /* The register model obeys the fast path's rules (no printing, spinlocks). */
     if (rc == HYP_OK)
         rc = hyp_vm_set_mmio_fast(vm, gicd, true);
-    if (rc == HYP_OK)
+    if (rc == HYP_OK && !v2)
         rc = hyp_vm_set_mmio_fast(vm, gicr, true);
     if (rc != HYP_OK)
         return rc;
@@ -117,6 +144,34 @@ int hyp_vm_attach_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
         vm->vcpus[i].vgic_cpu = &cpus[i];
     vm->vgic = vgic;
     return HYP_OK;
+}
+
+void hyp_vm_guest_gic(const struct hyp_gic *host, unsigned vcpu_count,
+                      struct hyp_gic *guest)
+{
+    *guest = *host;
+    if (host->version == 2) {
+        guest->gicd.size = HYP_VGIC_V2_GICD_SIZE;
+        guest->gicc.size = HYP_VGIC_V2_GICC_SIZE;
+        guest->gich = guest->gicv = (struct hyp_range){0, 0};
+    } else {
+        /* One 128 KiB redistributor frame per vCPU. */
+        guest->gicr[0].size = GICR_FRAME * vcpu_count;
+        guest->gicr_count = 1;
+    }
+}
+
+int hyp_vm_attach_host_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
+                            struct hyp_vgic_cpu *cpus, const struct hyp_gic *host,
+                            unsigned nr_spis, struct hyp_gic *guest)
+{
+    int rc = hyp_vm_attach_vgic(vm, vgic, cpus, host->gicd.base,
+                                host->version == 2 ? host->gicc.base : host->gicr[0].base,
+                                nr_spis);
+
+    if (rc == HYP_OK && guest != NULL)
+        hyp_vm_guest_gic(host, vm->vcpu_count, guest);
+    return rc;
 }
 
 /* Inject hardware interrupt @intid into @vcpu, loaded here, whose list
@@ -290,6 +345,11 @@ int hyp_vgic_cpu_prepare(const struct hyp_platform *plat)
     }
     while (__atomic_load_n(&registered, __ATOMIC_ACQUIRE) != 2)
         hyp_cpu_relax();
+    if (hyp_gic_version() == 2) {
+        if (plat->gic.gich.base == 0)
+            return HYP_ENOTSUP; /* no virtualization extensions */
+        vgic_v2_gich = (uintptr_t)plat->gic.gich.base;
+    }
     hyp_vgic_hw_cpu_init();
     for (unsigned i = 0; i < 2 && rc == HYP_OK; i++)
         if (forwarded[i] != 0)

@@ -26,6 +26,7 @@ static unsigned tick_hz_set;              /* 0: no tick */
 static uint64_t ticks[HYP_MAX_CPUS];      /* ticks taken per CPU */
 static uint64_t ticks_seen[HYP_MAX_CPUS]; /* ... of which the run loop knows */
 static struct hyp_spinlock poll_lock = HYP_SPINLOCK_INIT;
+static bool set_up; /* hyp_vmbuild_setup() registered the SMCCC services */
 /* The VMs built, by index: the doorbell call finds its caller and peer here. */
 static struct hyp_vmbuild *built[HYP_VMCONFIG_MAX_VMS];
 
@@ -40,6 +41,12 @@ static void on_tick(uint32_t intid, void *arg)
     hyp_gic_eoi(intid);
 }
 
+void hyp_vmbuild_tick_by(uint64_t cval)
+{
+    if (tick_hz_set != 0 && cval < read_sysreg(S3_4_C14_C2_2)) /* CNTHP_CVAL_EL2 */
+        CNTHP_CVAL(cval);
+}
+
 int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
 {
     int rc = hyp_smccc_register_defaults();
@@ -47,7 +54,8 @@ int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
     if (rc != HYP_OK)
         return rc;
     hyp_smccc_probe_firmware();
-    if (plat->gic.version != 3 || plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
+    set_up = true;
+    if (plat->timer.hyp_phys.intid == 0 || tick_hz == 0)
         return HYP_ENOTSUP;
     rc = hyp_gic_init(plat);
     if (rc == HYP_OK)
@@ -95,8 +103,7 @@ _Noreturn void hyp_vmbuild_cpu_park(void)
     CNTHP_CTL(0);
     write_sysreg(cntv_ctl_el0, 0);
     write_sysreg(cntp_ctl_el0, 0);
-    write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
-    __asm__ volatile("isb" ::: "memory");
+    hyp_gic_cpu_disable();
     hyp_halt_cpu();
 }
 
@@ -109,12 +116,23 @@ static void line_emit(void *arg, const char *buf, size_t len)
     hyp_console_tagged_write(b->tag, buf, len);
 }
 
+void hyp_vmbuild_console_tagged(struct hyp_vmbuild *b, const char *buf, size_t len)
+{
+    hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+}
+
+void hyp_vmbuild_console_raw(struct hyp_vmbuild *b, const char *buf, size_t len)
+{
+    (void)b;
+    hyp_console_guest_write(buf, len);
+}
+
 /* Called with uart_lock held (from the model). */
 static void uart_tx(void *ctx, const char *buf, size_t len)
 {
     struct hyp_vmbuild *b = ctx;
 
-    hyp_vcons_line_put(&b->line, buf, len, line_emit, b);
+    b->extra->console(b, buf, len);
 }
 
 static void uart_irq(void *ctx, bool level)
@@ -226,6 +244,64 @@ static int add_devices(struct hyp_vmbuild *b, char *err)
         if (rc != HYP_OK)
             return fail(v, err, rc, dev->path);
     }
+    for (unsigned d = 0; d < b->extra->device_count; d++) {
+        const struct hyp_device *dev = &b->extra->devices[d];
+        int rc = hyp_vm_pass_device(&b->vm, &dev->reg, 1, NULL, 0);
+
+        if (rc != HYP_OK)
+            return fail(v, err, rc, dev->name);
+        /* The node's SPIs with its first range; one that cannot be
+         * forwarded costs the guest that interrupt, not the device. */
+        if (dev->reg_index == 0)
+            rc = hyp_vm_pass_device(&b->vm, NULL, 0, dev->irqs, dev->irq_count);
+        if (rc != HYP_OK && b->extra->report != NULL) {
+            char line[HYP_GUEST_ERRLEN];
+
+            snprintf(line, sizeof(line), "%s: an SPI not forwarded: %s", dev->name,
+                     hyp_strerror(rc));
+            b->extra->report(b->extra->report_arg, line);
+        }
+    }
+    return HYP_OK;
+}
+
+/* Zero guest RAM from EL2 and make it visible to a guest with its MMU off. */
+static int zero_ram(uint64_t pa, uint64_t size)
+{
+    int rc = hyp_el2_map(pa, size, HYP_PROT_RW);
+
+    if (rc != HYP_OK)
+        return rc;
+    memset((void *)(uintptr_t)pa, 0, size);
+    hyp_el2_sync_for_guest(pa, size);
+    hyp_el2_unmap(pa, size);
+    return HYP_OK;
+}
+
+/* RAM the guest is not told about: only where the VM has nothing yet. */
+static int add_hidden(struct hyp_vmbuild *b, char *err)
+{
+    for (unsigned i = 0; i < b->extra->hidden_count; i++) {
+        const struct hyp_vm_ram *r = &b->extra->hidden[i];
+        int rc = HYP_OK;
+
+        for (uint64_t off = 0; off < r->size && rc == HYP_OK; off += PAGE)
+            if (hyp_pgtable_lookup(&b->vm.s2, hyp_ia(r->ipa + off), NULL) != HYP_ENOENT ||
+                hyp_vm_find_mmio(&b->vm, r->ipa + off, PAGE) != NULL)
+                rc = HYP_EEXIST;
+        if (rc == HYP_OK)
+            rc = zero_ram(r->pa, r->size);
+        if (rc == HYP_OK)
+            rc = hyp_vm_add_ram(&b->vm, r->ipa, r->pa, r->size);
+        if (rc != HYP_OK) {
+            snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): hidden RAM %#llx+%#llx: %s",
+                     b->cfg->node, b->cfg->name, (unsigned long long)r->ipa,
+                     (unsigned long long)r->size,
+                     rc == HYP_EEXIST ? "over its RAM, a device or an emulated region"
+                                      : hyp_strerror(rc));
+            return rc;
+        }
+    }
     return HYP_OK;
 }
 
@@ -251,7 +327,8 @@ static int load(struct hyp_vmbuild *b, char *err)
     struct hyp_guest_modules mods;
     struct hyp_guest_dtb_cfg dc = {0};
     uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
-    int nodes[HYP_VMCONFIG_MAX_DEVICES];
+    int nodes[HYP_VMBUILD_MAX_NODES];
+    unsigned node_count = 0;
     struct hyp_range shared[HYP_VMCONFIG_MAX_SHM];
     uint32_t bells[HYP_VMCONFIG_MAX_SHM];
     struct hyp_guest_seeds seeds;
@@ -260,7 +337,14 @@ static int load(struct hyp_vmbuild *b, char *err)
     for (unsigned i = 0; i < v->vcpu_count; i++)
         mpidr[i] = b->vcpus[i].vmpidr;
     for (unsigned d = 0; d < v->device_count; d++)
-        nodes[d] = v->devices[d].node;
+        nodes[node_count++] = v->devices[d].node;
+    for (unsigned d = 0; d < b->extra->device_count; d++) {
+        if (b->extra->devices[d].reg_index != 0)
+            continue;
+        if (node_count == HYP_VMBUILD_MAX_NODES)
+            return fail(v, err, HYP_ENOMEM, "devices");
+        nodes[node_count++] = b->extra->devices[d].node;
+    }
     for (unsigned i = 0; i < v->shm_count; i++) {
         const struct hyp_vmconfig_shm *shm = &b->config->shm[v->shm[i]];
 
@@ -277,23 +361,32 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.mpidr = mpidr;
     dc.vcpu_count = v->vcpu_count;
     dc.psci = HYP_PSCI_HVC;
-    dc.gic = plat->gic;
-    dc.gic.gicr[0].size = HYP_VGIC_GICR_STRIDE * v->vcpu_count;
-    dc.gic.gicr_count = 1;
+    if (b->vm.vgic != NULL)
+        hyp_vm_guest_gic(&plat->gic, v->vcpu_count, &dc.gic);
+    else
+        dc.gic = plat->gic;
     if (v->console) {
         dc.uart = v->console_regs;
         dc.uart_irq = (struct hyp_irq){v->console_intid, 4};
     }
     dc.passthrough = nodes;
-    dc.passthrough_count = v->device_count;
+    dc.passthrough_count = node_count;
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
-    /* Randomness of its own, derived from the boot loader's. */
-    hyp_guest_seeds(plat, b->index, &seeds);
-    dc.rng_seed = seeds.rng;
-    dc.rng_seed_len = seeds.rng_len;
-    dc.kaslr_seed = seeds.kaslr;
+    if (v->tee >= 0) /* its trusted OS answers Linux's OP-TEE driver */
+        dc.optee_method = v->tee_hvc ? "hvc" : "smc";
+    /* Randomness of its own, derived from the boot loader's, or the boot
+     * loader's own for the machine's only guest. */
+    dc.rng_seed = plat->rng_seed;
+    dc.rng_seed_len = plat->rng_seed_len;
+    dc.kaslr_seed = plat->kaslr_seed;
+    if (b->extra->seeds != NULL) {
+        b->extra->seeds(plat, b->index, &seeds);
+        dc.rng_seed = seeds.rng;
+        dc.rng_seed_len = seeds.rng_len;
+        dc.kaslr_seed = seeds.kaslr;
+    }
     rc = hyp_guest_load(&b->vm, b->dtb, &mods, &dc, &b->boot, err);
     if (rc != HYP_OK) {
         char why[HYP_GUEST_ERRLEN];
@@ -313,14 +406,37 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
                        unsigned index, const void *dtb, struct hyp_page_pool *pool,
                        char *err)
 {
+    static const struct hyp_vmbuild_extra partition = {
+        .console = hyp_vmbuild_console_tagged,
+        .seeds = hyp_guest_seeds,
+    };
+    bool first = true;
+    int rc = hyp_vmbuild_create_with(b, cfg, index, dtb, pool, &partition, err);
+
+    if (rc != HYP_OK || index >= HYP_VMCONFIG_MAX_VMS)
+        return rc;
+    for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
+        first = first && built[i] == NULL;
+    if (first && cfg->shm_count != 0 &&
+        (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
+        return fail(b->cfg, err, rc, "doorbell service");
+    built[index] = b;
+    return HYP_OK;
+}
+
+int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
+                            unsigned index, const void *dtb, struct hyp_page_pool *pool,
+                            const struct hyp_vmbuild_extra *extra, char *err)
+{
     const struct hyp_vmconfig_vm *v;
     const struct hyp_platform *plat = &cfg->plat;
     struct hyp_vm_config vmc;
     int rc;
 
     err[0] = '\0';
-    if (index >= cfg->vm_count || platform == NULL) {
-        snprintf(err, HYP_GUEST_ERRLEN, "VM %u: no such VM, or no hyp_vmbuild_setup()",
+    if (index >= cfg->vm_count || !set_up || extra == NULL || extra->console == NULL) {
+        snprintf(err, HYP_GUEST_ERRLEN,
+                 "VM %u: no such VM, no hyp_vmbuild_setup() or no console function",
                  index);
         return HYP_EINVAL;
     }
@@ -328,6 +444,7 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
     memset(b, 0, sizeof(*b));
     b->cfg = v;
     b->index = index;
+    b->extra = extra;
     b->uart_lock = (struct hyp_spinlock)HYP_SPINLOCK_INIT;
     snprintf(b->tag, sizeof(b->tag), "[%s] ", v->name);
     snprintf(b->focus_msg, sizeof(b->focus_msg),
@@ -354,11 +471,14 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
     };
     rc = hyp_vm_init(&b->vm, &vmc);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
+        rc = v->colours ? hyp_vm_add_ram_coloured(&b->vm, v->mem_ipa, &v->layout)
+                        : hyp_vm_add_ram(&b->vm, v->mem_ipa, v->mem.base, v->mem.size);
     if (rc != HYP_OK)
         return fail(v, err, rc, "memory");
-    rc = hyp_vm_attach_vgic(&b->vm, &b->vgic, b->vgic_cpus, plat->gic.gicd.base,
-                            plat->gic.gicr[0].base, HYP_VMBUILD_SPIS);
+    if (platform != NULL) /* hyp_vmbuild_setup() set the GIC up */
+        rc = hyp_vm_attach_host_vgic(&b->vm, &b->vgic, b->vgic_cpus, &plat->gic,
+                                     extra->spis != 0 ? extra->spis : HYP_VMBUILD_SPIS,
+                                     NULL);
     if (rc != HYP_OK)
         return fail(v, err, rc, "virtual GIC");
     if (v->console && (rc = add_console(b, err)) != HYP_OK)
@@ -372,22 +492,12 @@ int hyp_vmbuild_create(struct hyp_vmbuild *b, const struct hyp_vmconfig *cfg,
         if (rc != HYP_OK)
             return fail(v, err, rc, shm->node);
     }
+    if ((rc = add_hidden(b, err)) != HYP_OK)
+        return rc;
 
     b->dtb = dtb;
     b->config = cfg;
-    rc = load(b, err);
-    if (rc != HYP_OK)
-        return rc;
-    if (index < HYP_VMCONFIG_MAX_VMS) {
-        bool first = true;
-
-        for (unsigned i = 0; i < HYP_VMCONFIG_MAX_VMS; i++)
-            first = first && built[i] == NULL;
-        if (first && (rc = hyp_smccc_register(&doorbell_service)) != HYP_OK)
-            return fail(v, err, rc, "doorbell service");
-        built[index] = b;
-    }
-    return HYP_OK;
+    return load(b, err);
 }
 
 struct hyp_vmbuild *hyp_vmbuild_of_this_cpu(struct hyp_vmbuild *vms, unsigned count,
@@ -535,12 +645,14 @@ int hyp_vmbuild_restart(struct hyp_vmbuild *b, char *err)
     for (unsigned d = 0; d < v->device_count; d++)
         for (unsigned i = 0; i < v->devices[d].irq_count; i++)
             hyp_gic_deactivate(v->devices[d].irqs[i].intid);
-    rc = hyp_el2_map(ram->pa, ram->size, HYP_PROT_RW);
+    for (unsigned d = 0; d < b->extra->device_count; d++)
+        for (unsigned i = 0; i < b->extra->devices[d].irq_count; i++)
+            hyp_gic_deactivate(b->extra->devices[d].irqs[i].intid);
+    rc = hyp_guest_ram_clear(ram);
+    for (unsigned i = 0; i < b->extra->hidden_count && rc == HYP_OK; i++)
+        rc = zero_ram(b->extra->hidden[i].pa, b->extra->hidden[i].size);
     if (rc != HYP_OK)
         return fail(v, err, rc, "clearing its memory");
-    memset((void *)(uintptr_t)ram->pa, 0, ram->size);
-    hyp_el2_sync_for_guest(ram->pa, ram->size);
-    hyp_el2_unmap(ram->pa, ram->size);
     hyp_spin_lock(&b->uart_lock);
     rc = b->vm.vgic != NULL ? vgic_reset(b) : HYP_OK;
     if (v->console)
@@ -602,4 +714,35 @@ void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
     /* [hyp] lines held back behind a VM's open partial line go out now. */
     hyp_console_sync();
     hyp_spin_unlock(&poll_lock);
+}
+
+void hyp_vmbuild_console_input(struct hyp_vmbuild *b, hyp_vmbuild_input_fn filter,
+                               void *arg)
+{
+    char buf[HYP_VPL011_FIFO_DEPTH];
+    size_t room, n;
+
+    hyp_spin_lock(&b->uart_lock);
+    room = hyp_vpl011_rx_room(&b->uart);
+    n = room != 0 ? hyp_console_read(buf, room < sizeof(buf) ? room : sizeof(buf)) : 0;
+    if (filter != NULL)
+        n = filter(arg, buf, n);
+    if (n != 0)
+        hyp_vpl011_rx(&b->uart, buf, n);
+    hyp_spin_unlock(&b->uart_lock);
+}
+
+int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uint64_t end,
+                          uint64_t min)
+{
+    struct hyp_range image = hyp_image_range();
+    uint64_t base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
+    int rc;
+
+    if (image.base < keep.base || base > end || end - base < min ||
+        end - keep.base > keep.size)
+        return HYP_ERANGE;
+    rc = hyp_el2_map(base, end - base, HYP_PROT_RW);
+    return rc == HYP_OK ? hyp_page_pool_init(pool, (void *)(uintptr_t)base, end - base)
+                        : rc;
 }

@@ -469,7 +469,7 @@ static void check_interrupt(void)
     uint64_t freq;
     bool taken;
 
-    if (!guest_gicv3_init_ppi(intid)) {
+    if (!guest_gic_init_ppi(intid)) {
         tap_ok(false, "virtual timer interrupt: no usable GICv3");
         return;
     }

@@ -3,13 +3,15 @@
  * Test guest: interrupt state that is always true.
  *
  * What the GIC reports as pending must follow the source: an EL1 timer whose
- * condition is met is pending in GICR_ISPENDR0 (even with IRQs masked in
+ * condition is met is pending in ISPENDR0 (GICv2: the distributor's
+ * banked GICD_ISPENDR0) (even with IRQs masked in
  * PSTATE), and is no longer pending, nor taken, once CTL.ENABLE is cleared or
  * CTL.IMASK set; set back to ENABLE it is taken exactly once. The same for
  * the virtual and the physical timer. A level-triggered device interrupt
  * (the PL031 RTC's match interrupt, an SPI) that the handler clears at the
  * device is delivered once per assertion, and not at all when it is cleared
- * at the device before IRQs are unmasked. Prints TAP.
+ * at the device before IRQs are unmasked. Runs on a GICv3 or a GICv2.
+ * Prints TAP.
  */
 #include <libfdt.h>
 #include "lib/guest.h"
@@ -27,6 +29,8 @@
 #define GICD_IPRIORITYR(i) (0x0400 + (i))
 #define GICD_ICFGR(n)      (0x0c00 + 4 * (n))
 #define GICD_IROUTER(i)    (0x6000 + 8 * (i))
+#define GICD_ITARGETSR(i)  (0x0800 + (i)) /* GICv2 */
+#define GICD_V2_ENABLE     (1U << 0)      /* GICv2: group 0 on */
 #define GICR_TYPER         0x0008
 #define GICR_TYPER_VLPIS   (1ULL << 1)
 #define GICR_TYPER_LAST    (1ULL << 4)
@@ -71,6 +75,7 @@ struct timer {
 
 static uint64_t gicd;     /* the distributor */
 static uint64_t gicr_sgi; /* this CPU's redistributor, its SGI/PPI frame */
+static bool gic_v2;       /* a GICv2: private interrupts banked in the distributor */
 static volatile unsigned intid_count[MAX_INTID];
 static volatile uint32_t rtc_intid = MAX_INTID; /* no PL031 set up yet */
 static uint64_t rtc_base;
@@ -227,13 +232,22 @@ static uint64_t affinity(void)
     return guest_read_mpidr() & 0xff00ffffffULL; /* Aff3, Aff2..Aff0 as IROUTER */
 }
 
-/* The distributor and this CPU's redistributor from the DTB's GICv3 node. */
+/* The distributor and this CPU's redistributor from the DTB's GICv3 node;
+ * on a GICv2 only the distributor, whose first words are this CPU's. */
 static bool gic_find(void)
 {
     const void *fdt = guest_fdt();
     uint64_t gicr, size, aff = affinity();
     int node;
 
+    gic_v2 = guest_gic_version() == 2;
+    if (gic_v2) {
+        node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-400");
+        if (node < 0)
+            node = fdt_node_offset_by_compatible(fdt, -1, "arm,cortex-a15-gic");
+        gicr_sgi = 0;
+        return node >= 0 && guest_fdt_reg(fdt, node, 0, &gicd, NULL);
+    }
     node = fdt ? fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3") : -1;
     if (node < 0 || !guest_fdt_reg(fdt, node, 0, &gicd, NULL) ||
         !guest_fdt_reg(fdt, node, 1, &gicr, &size))
@@ -255,6 +269,8 @@ static bool gic_find(void)
 
 static bool ppi_pending(uint32_t intid)
 {
+    if (gic_v2)
+        return rd32(gicd + GICD_ISPENDR(0)) & (1U << intid);
     return rd32(gicr_sgi + GICR_ISPENDR0) & (1U << intid);
 }
 
@@ -271,7 +287,7 @@ static bool cond_clear(void *arg)
 static bool gicd_settled(void *arg)
 {
     (void)arg;
-    return !(rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP);
+    return gic_v2 || !(rd32(gicd + GICD_CTLR) & GICD_CTLR_RWP);
 }
 
 /* --- timers ------------------------------------------------------------------------- */
@@ -302,13 +318,13 @@ static void timer_quiet(const struct timer *t, uint64_t ctl, const char *how)
     bool pending, clear;
 
     pending = timer_fire(t, &waited);
-    tap_ok(pending, "%s pending in GICR_ISPENDR0 (INTID %u, after %llu us)", t->name,
-           t->intid, (unsigned long long)waited);
+    tap_ok(pending, "%s pending in ISPENDR0 (INTID %u, after %llu us)", t->name, t->intid,
+           (unsigned long long)waited);
 
     t->set_ctl(ctl);
     clear = guest_wait(cond_clear, (void *)t, CLEAR_WAIT_US);
-    tap_ok(clear, "%s not pending in GICR_ISPENDR0 after %s (ISPENDR0 0x%08x)", t->name,
-           how, (unsigned)rd32(gicr_sgi + GICR_ISPENDR0));
+    tap_ok(clear, "%s not pending in ISPENDR0 after %s (ISPENDR0 0x%08x)", t->name, how,
+           (unsigned)rd32(gicr_sgi + GICR_ISPENDR0));
 
     before = guest_irq_count();
     intid_before = intid_count[t->intid];
@@ -350,8 +366,8 @@ static void timer_reenable(const struct timer *t)
 static void check_timer(const struct timer *t)
 {
     tap_diag("%s, INTID %u", t->name, t->intid);
-    if (!guest_gicv3_init_ppi(t->intid)) {
-        tap_ok(false, "%s: GICv3 set up for INTID %u", t->name, t->intid);
+    if (!guest_gic_init_ppi(t->intid)) {
+        tap_ok(false, "%s: GIC set up for INTID %u", t->name, t->intid);
         return;
     }
     timer_quiet(t, 0, "CTL.ENABLE=0");
@@ -413,12 +429,33 @@ static void rtc_arm(void)
     wr32(rtc_base + RTC_IMSC, 1);
 }
 
+/* GICv2: routes SPI `intid` to this CPU (its own bit reads in ITARGETSR0)
+ * as group 0, level-sensitive, and enables it. */
+static void spi_enable_v2(uint32_t intid)
+{
+    unsigned n = intid / 32;
+    uint32_t bit = 1U << (intid % 32);
+
+    wr32(gicd + GICD_CTLR, rd32(gicd + GICD_CTLR) | GICD_V2_ENABLE);
+    wr32(gicd + GICD_ICENABLER(n), bit);
+    wr8(gicd + GICD_IPRIORITYR(intid), IRQ_PRIORITY);
+    wr32(gicd + GICD_ICFGR(intid / 16),
+         rd32(gicd + GICD_ICFGR(intid / 16)) & ~(2U << (2 * (intid % 16))));
+    wr8(gicd + GICD_ITARGETSR(intid), (uint8_t)rd32(gicd + GICD_ITARGETSR(0)));
+    wr32(gicd + GICD_ICPENDR(n), bit);
+    wr32(gicd + GICD_ISENABLER(n), bit);
+}
+
 /* Routes SPI `intid` to this CPU as group 1, level-sensitive, and enables it. */
 static void spi_enable(uint32_t intid)
 {
     unsigned n = intid / 32;
     uint32_t bit = 1U << (intid % 32);
 
+    if (gic_v2) {
+        spi_enable_v2(intid);
+        return;
+    }
     wr32(gicd + GICD_CTLR, rd32(gicd + GICD_CTLR) | GICD_CTLR_ARE | GICD_CTLR_GRP1);
     if (!guest_wait(gicd_settled, NULL, 100000))
         tap_diag("GICD_CTLR.RWP stuck");
@@ -546,8 +583,8 @@ void guest_main(void)
     vtimer.intid = guest_virtual_timer_intid();
     guest_set_irq_handler(on_irq);
     /* Distributor, redistributor and CPU interface on, then their addresses. */
-    if (!guest_gicv3_init_ppi(vtimer.intid) || !gic_find())
-        tap_bail("no usable GICv3");
+    if (!guest_gic_init_ppi(vtimer.intid) || !gic_find())
+        tap_bail("no usable GIC");
     check_timer(&vtimer);
     check_physical_timer(&ptimer);
     check_pl031();

@@ -175,7 +175,7 @@ void guest_main(void)
     tap_ok(size >= sizeof(struct mailbox),
            "shared region 0x%llx+0x%llx, rung by INTID %u", (unsigned long long)base,
            (unsigned long long)size, bell_intid);
-    if (!guest_gicv3_init_ppi(guest_virtual_timer_intid()))
+    if (!guest_gic_init_ppi(guest_virtual_timer_intid()))
         tap_bail("no usable GICv3");
     guest_set_irq_handler(on_irq);
     enable_bell(gicd);

@@ -368,7 +368,7 @@ static void check_wfi_wfe(void)
     uint64_t freq, start, isr = 0;
     unsigned wfis = 0;
 
-    if (!guest_gicv3_init_ppi(intid)) {
+    if (!guest_gic_init_ppi(intid)) {
         /* No GIC reachable: only a hypervisor that traps WFI can make it
          * return; on bare hardware it would wait for ever. */
         if (guest_bare_metal()) {

@@ -126,8 +126,11 @@ def main():
         out = subprocess.run([sys.executable, SIZE, "--build", a.build], capture_output=True,
                              text=True, timeout=120)
         expect(out.returncode == 0, "scripts/size failed: %s" % out.stderr.strip())
+        # <name>/<name>.map, as scripts/size reads them (a folder may hold
+        # the same example for another port too: <name>-<port>.map).
         built = sorted(os.path.basename(os.path.dirname(m)) for m in
-                       glob.glob(os.path.join(a.build, "target", "examples", "*", "*.map")))
+                       glob.glob(os.path.join(a.build, "target", "examples", "*", "*.map"))
+                       if os.path.basename(m) == os.path.basename(os.path.dirname(m)) + ".map")
         blocks = [b.strip("\n").split("\n") for b in out.stdout.split("\n\n") if b.strip()]
         names = [b[0].split(":")[0][3:] for b in blocks]
         expect(names == built, "report names %s, images built %s" % (names, built))

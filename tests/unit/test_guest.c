@@ -1429,6 +1429,30 @@ static void test_dtb_shared(void **state)
     free(host);
 }
 
+/* A trusted OS for Linux's OP-TEE driver: /firmware/optee with its method. */
+static void test_dtb_optee(void **state)
+{
+    struct hyp_guest_dtb_cfg cfg = v3_cfg();
+    char err[HYP_GUEST_ERRLEN];
+    void *host = load("host-dom0less", 0);
+    void *out = out_buf();
+
+    (void)state;
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_true(fdt_path_offset(out, "/firmware") < 0);
+    cfg.optee_method = "smc";
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_string_equal(get_str(out, "/firmware/optee", "compatible"), "linaro,optee-tz");
+    assert_string_equal(get_str(out, "/firmware/optee", "method"), "smc");
+    cfg.optee_method = "hvc";
+    check_ok(build(host, &cfg, out, OUT_SIZE, err), err);
+    assert_string_equal(get_str(out, "/firmware/optee", "method"), "hvc");
+    cfg.optee_method = "svc";
+    expect_build_fail(host, &cfg, HYP_EINVAL, "optee_method", "\"smc\" or \"hvc\"");
+    free(out);
+    free(host);
+}
+
 static void test_dtb_bad_cfg(void **state)
 {
     void *host = load("host-dom0less", 0);
@@ -1636,6 +1660,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dtb_v3_optional_frames),
         cmocka_unit_test(test_dtb_seeds),
         cmocka_unit_test(test_dtb_shared),
+        cmocka_unit_test(test_dtb_optee),
         cmocka_unit_test(test_guest_seeds),
         cmocka_unit_test(test_dtb_too_small),
         cmocka_unit_test(test_dtb_bad_cfg),

@@ -72,18 +72,26 @@ static int parse_file(const char *name, struct lines *out)
  * The valid partition
  */
 
+/** Parse valid fixture @p name; return its DTB (bootargs point into it). */
+static void *parse_valid(const char *name, struct lines *out)
+{
+    void *fdt = load(name, 0);
+
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, out),
+        HYP_OK);
+    assert_int_equal(out->count, 0);
+    return fdt;
+}
+
 static void test_good(void **state)
 {
     struct lines out;
     const struct hyp_vmconfig_vm *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
-    void *fdt = load("good-3vm", 0);
+    void *fdt = parse_valid("good-3vm", &out);
 
     (void)state;
-    memset(&out, 0, sizeof(out));
-    assert_int_equal(
-        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
-        HYP_OK);
-    assert_int_equal(out.count, 0);
     assert_int_equal(cfg.error_count, 0);
     assert_string_equal(cfg.path, "/hypervisor");
     assert_int_equal(cfg.vm_count, 3);
@@ -393,6 +401,65 @@ static const struct refusal refusals[] = {
     {"bad-cap-memory", HYP_EFORMAT,
      "/hypervisor/vm@0 (linux-a): max-child-memory: 0x20000000 is more than the VM's "
      "memory (0x10000000), which children are carved from"},
+    {"bad-colour-nollc", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): colours: the board describes no last-level cache "
+     "(give /hypervisor llc-cache-size, llc-cache-line-size and llc-cache-sets)"},
+    {"bad-colour-range", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): colours: colour 16 is not one of the LLC's 16 colours "
+     "(0..15)"},
+    {"bad-colour-twice", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): colours: colour 3 is listed twice"},
+    {"bad-colour-shared", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): colours: colour 7 is also vm@0 (linux-a)'s (both need "
+     "share-colours to share it)"},
+    {"bad-colour-direct", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): colours: a coloured VM cannot have direct-map (its RAM is "
+     "not one physical range)"},
+    {"bad-colour-full", HYP_ENOMEM,
+     "/hypervisor/vm@0 (linux-a): memory: 0x10000000 bytes are more than colours 0-1 "
+     "hold "
+     "in the board's RAM (0x8000000 bytes)"},
+    {"bad-colour-fixed", HYP_EFORMAT,
+     "/hypervisor/vm@2 (bare): memory-base: a VM without colours next to coloured VMs "
+     "must be placed by the validator (it gets the colours left)"},
+    {"bad-colour-none-left", HYP_ENOMEM,
+     "/hypervisor/vm@2 (bare): memory: no colours are left for a VM without colours (the "
+     "coloured VMs take all 16)"},
+    {"bad-colour-geometry", HYP_EFORMAT,
+     "/hypervisor: cache geometry: 1000 sets is not a power of two"},
+    {"bad-colour-partial", HYP_EFORMAT,
+     "/hypervisor: llc-cache-sets: missing (the LLC's geometry needs it)"},
+    {"bad-colour-hyp", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): colours: colour 15 is the hypervisor's"},
+    {"bad-colour-hyp-all", HYP_EFORMAT,
+     "/hypervisor: colours: the hypervisor takes all 16 colours, none is left for VMs"},
+    {"bad-colour-share", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): share-colours: without colours"},
+    {"bad-tee-cpus", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): cpus: a trusted OS has no CPU of its own: it runs on "
+     "its GPOS's when called"},
+    {"bad-tee-dev", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): passthrough: a trusted OS is given no device"},
+    {"bad-tee-twice", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): tee: vm@3 (tee-b) is also vm@0's trusted OS"},
+    {"bad-tee-notee", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): tee: vm@2 (bare) is not a trusted OS (role = "
+     "\"trusted-os\")"},
+    {"bad-tee-alone", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): role: trusted OS of no general-purpose VM (none names "
+     "it in its tee)"},
+    {"bad-tee-role", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): role: \"secure\" is not \"general-purpose\" or "
+     "\"trusted-os\""},
+    {"bad-tee-shm", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): shared memory: shm-b-tee: a trusted OS shares memory "
+     "with its general-purpose VM (vm@1) only, not vm@2 (bare)"},
+    {"bad-tee-onfailure", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): on-failure: only a trusted OS has it"},
+    {"bad-tee-onfailure-value", HYP_EFORMAT,
+     "/hypervisor/vm@3 (tee-b): on-failure: \"reboot\" is not \"restart\" or \"stop\""},
+    {"bad-tee-method", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): tee-method: without a tee"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
 };
@@ -414,6 +481,51 @@ static void test_refusals(void **state)
         assert_string_equal(out.text[0], r->line);
         assert_true(strlen(r->line) < HYP_VMCONFIG_ERRLEN);
     }
+}
+
+/** A general-purpose VM and its trusted OS: the TEE runs on the GPOS's CPUs. */
+static void test_pair(void **state)
+{
+    struct lines out;
+    const struct hyp_vmconfig_vm *b = &cfg.vms[1], *t = &cfg.vms[3];
+    unsigned vcpu = 9;
+    bool role_line = false, tee_line = false;
+    void *fdt = parse_valid("pair-good", &out);
+
+    (void)state;
+    assert_int_equal(cfg.vm_count, 4);
+    assert_int_equal(b->role, HYP_VMCONFIG_ROLE_GPOS);
+    assert_int_equal(b->tee, 3);
+    assert_int_equal(b->gpos, -1);
+    assert_true(b->tee_hvc);
+    assert_int_equal(t->role, HYP_VMCONFIG_ROLE_TEE);
+    assert_int_equal(t->gpos, 1);
+    assert_int_equal(t->tee, -1);
+    assert_int_equal(t->vcpu_count, b->vcpu_count);
+    assert_int_equal(t->vcpus[0].cpu, 2);
+    assert_int_equal(t->vcpus[0].mpidr, b->vcpus[0].mpidr);
+    assert_int_equal(t->mem.size, 0x1000000);
+    assert_int_equal(t->shm_count, 1);
+    assert_false(t->tee_stop); /* on-failure defaults to "restart" */
+    assert_int_equal(cfg.vms[0].tee, -1);
+    assert_false(cfg.vms[0].tee_hvc);
+    /* The CPU belongs to the GPOS, not to the trusted OS that borrows it. */
+    assert_ptr_equal(hyp_vmconfig_vm_of_cpu(&cfg, 2, &vcpu), b);
+    assert_int_equal(vcpu, 0);
+    memset(&out, 0, sizeof(out));
+    hyp_vmconfig_print(&cfg, collect, &out);
+    for (unsigned i = 0; i < out.count; i++) {
+        role_line =
+            role_line ||
+            strcmp(out.text[i], "  role      trusted OS of vm@1 (linux-b), on its "
+                                "CPUs when called") == 0;
+        tee_line =
+            tee_line ||
+            strcmp(out.text[i], "  tee       vm@3 (tee-b), called by SMC and HVC") == 0;
+    }
+    assert_true(role_line);
+    assert_true(tee_line);
+    free(fdt);
 }
 
 /** Independent problems are all reported, the first one kept. */
@@ -477,6 +589,192 @@ static void test_arguments(void **state)
     free(fdt);
 }
 
+/*
+ * Cache colours
+ */
+
+/** Pages of the test board's RAM (1 GiB at 0x40000000), one bit each. */
+#define RAM_BASE  0x40000000ull
+#define RAM_PAGES (0x40000000ull / 4096)
+
+static uint8_t page_owner[RAM_PAGES]; /* 0 free, else VM index + 1 */
+
+/** Claim [base, base + size) for @p owner in page_owner; no page twice. */
+static void own(uint64_t base, uint64_t size, uint8_t owner)
+{
+    for (uint64_t pa = base; pa < base + size; pa += 4096) {
+        assert_true(pa >= RAM_BASE && (pa - RAM_BASE) / 4096 < RAM_PAGES);
+        if (page_owner[(pa - RAM_BASE) / 4096] != 0)
+            print_error("page 0x%llx: owners %u and %u\n", (unsigned long long)pa,
+                        page_owner[(pa - RAM_BASE) / 4096], owner);
+        assert_int_equal(page_owner[(pa - RAM_BASE) / 4096], 0);
+        page_owner[(pa - RAM_BASE) / 4096] = owner;
+    }
+}
+
+/**
+ * The model of an accepted coloured partition: every page of every VM's RAM
+ * has one of its colours, lies in its span, and belongs to nothing else (the
+ * hypervisor, modules, shared regions, reserved memory or another VM), even
+ * where two VMs share colours.
+ */
+static void check_pages(void)
+{
+    memset(page_owner, 0, sizeof(page_owner));
+    own(hyp_mem.base, hyp_mem.size, 200);
+    own(0x7ff00000, 0x100000, 201); /* the board's /memreserve/ */
+    for (unsigned s = 0; s < cfg.shm_count; s++)
+        own(cfg.shm[s].range.base, cfg.shm[s].range.size, 202);
+    for (unsigned i = 0; i < cfg.vm_count; i++) {
+        const struct hyp_vmconfig_vm *v = &cfg.vms[i];
+
+        own(v->kernel.range.base & ~4095ull, (v->kernel.range.size + 4095) & ~4095ull,
+            203);
+        if (v->ramdisk.node >= 0)
+            own(v->ramdisk.range.base & ~4095ull,
+                (v->ramdisk.range.size + 4095) & ~4095ull, 203);
+    }
+    for (unsigned i = 0; i < cfg.vm_count; i++) {
+        const struct hyp_vmconfig_vm *v = &cfg.vms[i];
+
+        if (!v->colours) {
+            own(v->mem.base, v->mem.size, (uint8_t)(i + 1));
+            continue;
+        }
+        assert_int_equal(v->layout.size, v->mem.size);
+        assert_int_equal(v->layout.base, v->mem.base);
+        for (uint64_t off = 0; off < v->mem.size; off += 4096) {
+            uint64_t pa = hyp_colour_pa(&v->layout, off);
+
+            assert_true((v->colours >> hyp_colour_of(&cfg.geom, pa)) & 1);
+            assert_true(pa >= v->layout.base && pa - v->layout.base < v->layout.span);
+            own(pa, 4096, (uint8_t)(i + 1));
+        }
+    }
+}
+
+static void test_colours(void **state)
+{
+    struct lines out;
+    const struct hyp_vmconfig_vm *a = &cfg.vms[0], *b = &cfg.vms[1], *c = &cfg.vms[2];
+
+    (void)state;
+    assert_int_equal(parse_file("good-colour", &out), HYP_OK);
+    /* The geometry of the board's /l2-cache, reached from cpu@0. */
+    assert_int_equal(cfg.geom.cache_size, 1 << 20);
+    assert_int_equal(cfg.geom.ways, 16);
+    assert_int_equal(cfg.geom.colours, 16);
+    assert_int_equal(a->colours, 0x3f);
+    assert_int_equal(b->colours, 0x3f0);
+    assert_true(a->share_colours && b->share_colours && !c->share_colours);
+    /* bare has no colours: it gets those left, 10-15. */
+    assert_int_equal(c->colours, 0xfc00);
+    assert_true(c->colours_left && !a->colours_left);
+    assert_int_equal(a->mem.size, 0x8000000);
+    assert_int_equal(a->layout.span, hyp_colour_span(&cfg.geom, 0x3f, 0x8000000));
+    /* linux-a and linux-b share colours 4 and 5: their spans are apart; bare's
+     * colours are its own, so its span interleaves with linux-a's. */
+    assert_true(b->layout.base >= a->layout.base + a->layout.span);
+    assert_int_equal(c->layout.base, a->layout.base);
+    check_pages();
+}
+
+/** A random number generator for the random partitions. */
+static uint64_t rnd(void)
+{
+    static uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
+/**
+ * Random colour sets and sizes for the three VMs of good-3vm on 16 colours:
+ * an accepted partition must satisfy the page model, and the validator must
+ * refuse exactly when the model says a rule is broken.
+ */
+static void test_colours_random(void **state)
+{
+    unsigned accepted = 0, refused_sharing = 0;
+
+    (void)state;
+    for (int round = 0; round < 60; round++) {
+        void *fdt = edit("good-3vm");
+        static const char *const vm_path[3] = {"/hypervisor/vm@0", "/hypervisor/vm@1",
+                                               "/hypervisor/vm@2"};
+        uint32_t colours[3];
+        bool share[3], shared_bad = false;
+        struct lines out;
+        int rc;
+
+        SET_CELLS(fdt, "/hypervisor", "llc-cache-size", 0x100000);
+        SET_CELLS(fdt, "/hypervisor", "llc-cache-line-size", 64);
+        SET_CELLS(fdt, "/hypervisor", "llc-cache-sets", 1024);
+        del_prop(fdt, vm_path[2], "memory-base");
+        del_prop(fdt, vm_path[2], "direct-map");
+        for (int i = 0; i < 3; i++) {
+            uint32_t list[16];
+            size_t n = 0;
+            uint64_t size = (1 + rnd() % 48) << 20;
+
+            colours[i] = (uint32_t)(rnd() & rnd() & 0xffff); /* about 4 */
+            share[i] = rnd() % 2;
+            if (i == 2 && rnd() % 2)
+                colours[i] = 0; /* bare takes what is left */
+            for (uint32_t col = 0; col < 16; col++)
+                if ((colours[i] >> col) & 1)
+                    list[n++] = col;
+            if (n)
+                set_cells(fdt, vm_path[i], "colours", list, n);
+            if (n && share[i])
+                assert_int_equal(
+                    fdt_setprop_empty(fdt, node_at(fdt, vm_path[i]), "share-colours"), 0);
+            share[i] = n && share[i];
+            SET_CELLS(fdt, vm_path[i], "memory", (uint32_t)(size >> 32), (uint32_t)size);
+        }
+        del_prop(fdt, vm_path[0], "max-child-memory");
+        del_prop(fdt, vm_path[0], "max-child-vms");
+        set_string(fdt, vm_path[0], "capabilities", "system-reset");
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < i; j++)
+                if (colours[i] & colours[j] && !(share[i] && share[j]))
+                    shared_bad = true;
+        memset(&out, 0, sizeof(out));
+        rc =
+            hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out);
+        if (rc == HYP_OK) {
+            assert_false(shared_bad);
+            accepted++;
+            for (int i = 0; i < 3; i++)
+                if (colours[i])
+                    assert_int_equal(cfg.vms[i].colours, colours[i]);
+            check_pages();
+        } else {
+            bool sharing = false;
+
+            for (unsigned k = 0; k < out.count; k++)
+                sharing = sharing || strstr(out.text[k], "share-colours to share");
+            /* Refused for sharing exactly when the model says so; otherwise
+             * only for room (colours left, fit, placement). */
+            if (!shared_bad)
+                for (unsigned k = 0; k < out.count; k++)
+                    assert_true(strstr(out.text[k], "no colours are left") ||
+                                strstr(out.text[k], "more than colours") ||
+                                strstr(out.text[k], "do not fit"));
+            else
+                assert_true(sharing);
+            refused_sharing += sharing;
+        }
+        free(fdt);
+    }
+    /* The rounds cover both outcomes. */
+    print_message("%u of 60 random partitions accepted, %u refused for sharing\n",
+                  accepted, refused_sharing);
+    assert_true(accepted > 0 && refused_sharing > 0);
+}
+
 /** Limits: more VMs than HYP_VMCONFIG_MAX_VMS is refused, not truncated. */
 static void test_too_many_vms(void **state)
 {
@@ -510,10 +808,12 @@ static void test_too_many_vms(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good),      cmocka_unit_test(test_vm_of_cpu),
-        cmocka_unit_test(test_print),     cmocka_unit_test(test_no_hyp_range),
-        cmocka_unit_test(test_refusals),  cmocka_unit_test(test_two_refusals),
-        cmocka_unit_test(test_arguments), cmocka_unit_test(test_too_many_vms),
+        cmocka_unit_test(test_good),           cmocka_unit_test(test_vm_of_cpu),
+        cmocka_unit_test(test_print),          cmocka_unit_test(test_no_hyp_range),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_two_refusals),
+        cmocka_unit_test(test_pair),           cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_too_many_vms),   cmocka_unit_test(test_colours),
+        cmocka_unit_test(test_colours_random),
     };
 
     dtb_dir = argc > 1 ? argv[1] : HYP_TEST_CONFIG_DTB_DIR;

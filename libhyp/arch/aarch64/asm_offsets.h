@@ -36,6 +36,7 @@
 
 /* struct hyp_port (include/hyp/port.h) */
 #define PORT_EARLY_UART 8
+#define PORT_CONSOLE    24
 
 /* SCTLR_EL2 with the MMU and data cache off: RES1 bits, SA, I (alignment checks off). */
 #define SCTLR_EL2_BOOT 0x30c51838

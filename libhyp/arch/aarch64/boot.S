@@ -119,10 +119,12 @@ hyp_halt_cpu:
 /*
  * Something is wrong before C can run: print the string at x0 on the port's
  * early PL011 (found PC-relative, so this works even if loaded at the wrong
- * address) and halt.
+ * address) and halt. A port with its own console driver gets no message.
  */
 early_fail:
     adr_l   x1, hyp_port
+    ldr     x2, [x1, #PORT_CONSOLE]
+    cbnz    x2, hyp_halt_cpu         /* not a PL011: stay silent */
     ldr     x1, [x1, #PORT_EARLY_UART]
     cbz     x1, hyp_halt_cpu
 1:  ldrb    w2, [x0], #1

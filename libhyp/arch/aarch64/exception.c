@@ -21,6 +21,7 @@ static_assert(sizeof(struct hyp_regs) == REGS_SIZE, "REGS_SIZE");
 static_assert(REGS_SIZE % 16 == 0, "frame keeps SP 16-byte aligned");
 static_assert(offsetof(struct hyp_port, early_uart) == PORT_EARLY_UART,
               "PORT_EARLY_UART");
+static_assert(offsetof(struct hyp_port, console) == PORT_CONSOLE, "PORT_CONSOLE");
 
 #define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
 #define ESR_ISS(esr) ((esr)&0x1ffffff)

@@ -12,6 +12,9 @@
 
 #define GUEST_MAX_CPUS  8
 #define GUEST_UART_BASE 0x09000000UL
+/* The PL011 the runtime writes to: GUEST_UART_BASE, or the DTB's first
+ * arm,pl011 once guest_boot() has seen it. */
+extern uint64_t guest_uart_base;
 
 /* SMCCC and PSCI function identifiers (Arm DEN 0028, DEN 0022). */
 #define SMCCC_VERSION           0x80000000U
@@ -194,14 +197,19 @@ uint32_t guest_virtual_timer_intid(void);
 bool guest_fdt_reg(const void *fdt, int node, unsigned index, uint64_t *addr,
                    uint64_t *size);
 
-/* --- GICv3 ------------------------------------------------------------------ */
+/* --- GIC (v3 or v2) --------------------------------------------------------- */
 
 /*
- * Enables the distributor, this CPU's redistributor and CPU interface and
- * the PPI `intid`, all from the DTB's GICv3 node. Returns false (with a TAP
- * diagnostic) if there is no usable GICv3.
+ * Enables the distributor, this CPU's redistributor (GICv3) and CPU
+ * interface and the PPI `intid`, all from the DTB's GIC node: GICv3 with
+ * its system-register interface and group 1, or GICv2 with the memory-mapped
+ * CPU interface and group 0. The IRQ handler then acknowledges through the
+ * one set up. Returns false (with a TAP diagnostic) if there is no usable GIC.
  */
-bool guest_gicv3_init_ppi(uint32_t intid);
+bool guest_gic_init_ppi(uint32_t intid);
+
+/* The version of the DTB's GIC node: 3, 2, or 0 if none. */
+unsigned guest_gic_version(void);
 
 /* The guest's test entry point, on the boot CPU, after the runtime is up. */
 void guest_main(void);

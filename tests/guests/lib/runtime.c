@@ -33,6 +33,16 @@
 #define GICR_IPRIORITYR      0x0400
 #define GICR_FRAME_SIZE      0x20000
 #define GICR_FRAME_SIZE_VLPI 0x40000
+/* GICv2 (IHI 0048B): distributor (banked word 0 for SGIs and PPIs) and the
+ * memory-mapped CPU interface. */
+#define GICD_V2_ENABLE       (1U << 0)
+#define GICD_ISENABLER0      0x0100
+#define GICD_IPRIORITYR      0x0400
+#define GICC_CTLR            0x0000
+#define GICC_CTLR_ENABLE     (1U << 0)
+#define GICC_PMR             0x0004
+#define GICC_IAR             0x000c
+#define GICC_EOIR            0x0010
 
 /* CNTV_CTL_EL0.IMASK */
 #define CNT_CTL_IMASK (1U << 1)
@@ -150,11 +160,15 @@ static inline void cpu_yield(void)
 
 /* --- console ---------------------------------------------------------------------- */
 
+/* The PL011: QEMU virt's until guest_boot() finds the DTB's (another board's
+ * hypervisor puts the guest's virtual PL011 where that board's UART is). */
+uint64_t guest_uart_base = GUEST_UART_BASE;
+
 static void uart_putc(char c)
 {
-    while (mmio_read32(GUEST_UART_BASE + UART_FR) & UART_FR_TXFF)
+    while (mmio_read32(guest_uart_base + UART_FR) & UART_FR_TXFF)
         ;
-    mmio_write32(GUEST_UART_BASE + UART_DR, (uint8_t)c);
+    mmio_write32(guest_uart_base + UART_DR, (uint8_t)c);
 }
 
 static void uart_write(const char *s, size_t len)
@@ -345,10 +359,14 @@ static const char *const vector_names[16] = {
 
 static void irq_handler_run(uint32_t intid); /* "IRQ handler hook", at the end */
 
+/* GICv2: the CPU interface found by guest_gic_init_ppi(); 0 on a GICv3. */
+static uint64_t gicc_base;
+
 static void handle_irq(struct guest_cpu *cpu)
 {
-    uint64_t iar = sysreg_read(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
-    uint32_t intid = (uint32_t)(iar & 0xffffff);
+    uint64_t iar = gicc_base ? mmio_read32(gicc_base + GICC_IAR)
+                             : sysreg_read(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
+    uint32_t intid = (uint32_t)(iar & (gicc_base ? 0x3ff : 0xffffff));
 
     if (intid >= 1020 && intid <= 1023)
         return; /* spurious */
@@ -358,6 +376,10 @@ static void handle_irq(struct guest_cpu *cpu)
     sysreg_write(cntv_ctl_el0, CNT_CTL_IMASK);
     __asm__ volatile("isb");
     irq_handler_run(intid);
+    if (gicc_base) {
+        mmio_write32(gicc_base + GICC_EOIR, (uint32_t)iar);
+        return;
+    }
     sysreg_write(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
     __asm__ volatile("isb");
 }
@@ -478,9 +500,9 @@ bool guest_svc_get(unsigned n, struct guest_svc *out)
 
 int guest_console_getc(void)
 {
-    if (mmio_read32(GUEST_UART_BASE + UART_FR) & UART_FR_RXFE)
+    if (mmio_read32(guest_uart_base + UART_FR) & UART_FR_RXFE)
         return -1;
-    return (int)(mmio_read32(GUEST_UART_BASE + UART_DR) & 0xff);
+    return (int)(mmio_read32(guest_uart_base + UART_DR) & 0xff);
 }
 
 /* --- SMCCC
@@ -689,7 +711,7 @@ static uint64_t fdt_cells(const fdt32_t *p, int cells)
     return v;
 }
 
-/* --- GICv3
+/* --- GIC (v3 or v2)
  * ----------------------------------------------------------------------------------- */
 
 static uint64_t find_redistributor(uint64_t base, uint64_t size)
@@ -719,19 +741,23 @@ static bool gicr_awake(void *arg)
     return !(mmio_read32((uint64_t)(uintptr_t)arg + GICR_WAKER) & GICR_WAKER_CASLEEP);
 }
 
-bool guest_gicv3_init_ppi(uint32_t intid)
+/* The DTB's GIC node: its version, and the first two reg entries. */
+static unsigned gic_node(const void *fdt, uint64_t *frame0, uint64_t *frame1,
+                         uint64_t *frame1_size)
 {
-    const void *fdt = boot_fdt;
+    static const char *const v2[] = {"arm,gic-400", "arm,cortex-a15-gic", "arm,gic-v2"};
     const fdt32_t *reg;
     int node, parent, ac, sc, len;
-    uint64_t gicd, gicr, gicr_size, rd;
+    unsigned version = 3;
 
-    if (fdt == NULL || intid < 16 || intid > 31)
-        return false;
     node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+    for (unsigned i = 0; i < 3 && node < 0; i++) {
+        node = fdt_node_offset_by_compatible(fdt, -1, v2[i]);
+        version = 2;
+    }
     if (node < 0) {
-        tap_diag("no arm,gic-v3 node in the DTB");
-        return false;
+        tap_diag("no GICv3 or GICv2 node in the DTB");
+        return 0;
     }
     parent = fdt_parent_offset(fdt, node);
     ac = fdt_address_cells(fdt, parent);
@@ -739,12 +765,46 @@ bool guest_gicv3_init_ppi(uint32_t intid)
     reg = fdt_getprop(fdt, node, "reg", &len);
     if (reg == NULL || ac < 1 || ac > 2 || sc < 1 || sc > 2 ||
         len < (int)(2 * (ac + sc) * sizeof(fdt32_t))) {
-        tap_diag("GICv3 node has no usable reg");
-        return false;
+        tap_diag("GICv%u node has no usable reg", version);
+        return 0;
     }
-    gicd = fdt_cells(reg, ac);
-    gicr = fdt_cells(reg + ac + sc, ac);
-    gicr_size = fdt_cells(reg + 2 * ac + sc, sc);
+    *frame0 = fdt_cells(reg, ac);
+    *frame1 = fdt_cells(reg + ac + sc, ac);
+    *frame1_size = fdt_cells(reg + 2 * ac + sc, sc);
+    return version;
+}
+
+unsigned guest_gic_version(void)
+{
+    uint64_t a, b, c;
+
+    return boot_fdt != NULL ? gic_node(boot_fdt, &a, &b, &c) : 0;
+}
+
+/* GICv2: distributor on (group 0), the PPI enabled in the banked word,
+ * the CPU interface on. */
+static bool gicv2_init_ppi(uint64_t gicd, uint64_t gicc, uint32_t intid)
+{
+    mmio_write32(gicd + GICD_CTLR, mmio_read32(gicd + GICD_CTLR) | GICD_V2_ENABLE);
+    mmio_write8(gicd + GICD_IPRIORITYR + intid, 0xa0);
+    mmio_write32(gicd + GICD_ISENABLER0, 1U << intid);
+    mmio_write32(gicc + GICC_PMR, 0xff);
+    mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE);
+    gicc_base = gicc;
+    return true;
+}
+
+bool guest_gic_init_ppi(uint32_t intid)
+{
+    const void *fdt = boot_fdt;
+    uint64_t gicd, gicr, gicr_size, rd;
+    unsigned version;
+
+    if (fdt == NULL || intid < 16 || intid > 31)
+        return false;
+    version = gic_node(fdt, &gicd, &gicr, &gicr_size);
+    if (version == 0)
+        return false;
 
     /* A hypervisor may describe a GIC it does not (yet) let the guest reach. */
     {
@@ -753,11 +813,13 @@ bool guest_gicv3_init_ppi(uint32_t intid)
         guest_expect_exception();
         (void)mmio_read32(gicd + GICD_CTLR);
         if (guest_took_exception(&exc)) {
-            tap_diag("GICv3 distributor at 0x%llx is not accessible (ESR_EL1 0x%llx)",
-                     (unsigned long long)gicd, (unsigned long long)exc.esr);
+            tap_diag("GICv%u distributor at 0x%llx is not accessible (ESR_EL1 0x%llx)",
+                     version, (unsigned long long)gicd, (unsigned long long)exc.esr);
             return false;
         }
     }
+    if (version == 2)
+        return gicv2_init_ppi(gicd, gicr, intid);
 
     /* Distributor: affinity routing, group 1 on. */
     mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE_NS | GICD_CTLR_GRP1NS);
@@ -873,6 +935,13 @@ void guest_boot(uint64_t dtb)
     boot_fdt_addr = dtb;
     if (dtb != 0 && fdt_check_header((const void *)(uintptr_t)dtb) == 0)
         boot_fdt = (const void *)(uintptr_t)dtb;
+    if (boot_fdt != NULL) {
+        int uart = fdt_node_offset_by_compatible(boot_fdt, -1, "arm,pl011");
+        uint64_t base;
+
+        if (uart >= 0 && guest_fdt_reg(boot_fdt, uart, 0, &base, NULL))
+            guest_uart_base = base;
+    }
     tap_diag("guest image 0x%llx..0x%llx, DTB at 0x%llx%s, MPIDR 0x%llx",
              (unsigned long long)(uintptr_t)__guest_start,
              (unsigned long long)(uintptr_t)__guest_end, (unsigned long long)dtb,

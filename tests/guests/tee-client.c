@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Test guest for the TEE pairer (examples/tee-pairer): a general-purpose VM
+ * that calls its trusted OS through the OP-TEE SMC ABI, as Linux's optee
+ * driver would (examples/tee-pairer/configs/qemu-virt-bare.dts).
+ *
+ * Command line: "build-id=<hex>" is the build id its own TEE must report
+ * (each pair's TEE has its own); "build-id=none" says the VM has no TEE, so
+ * every Trusted OS call must get SMCCC NOT_SUPPORTED. "bench" adds the
+ * round trip of an empty call (a figure, never judged); "fault" ends by
+ * making the TEE fault, then loop past the pairer's budget: each time the
+ * call fails and the next one reaches the TEE restarted from its image;
+ * "stays-down" (a TEE with on-failure = "stop") makes it fault, checks that
+ * it stays down, then resets the VM: after the VM's restart its TEE is
+ * back, restarted with it.
+ *
+ * With a TEE: the DTB's /firmware/optee and the shared region; the API's
+ * UID and revision; the OS revision with the pair's build id; capabilities
+ * and the shared-memory config (the region the DTB gives); sessions to the
+ * test service (echo), the RNG service (info, two reads that differ) and
+ * the device-enumeration pseudo-TA (short buffer, then the RNG's UUID);
+ * refused message addresses and sessions; a 300 ms call interrupted by the
+ * VM's own 1 kHz timer, resumed with CALL_RETURN_FROM_RPC after each
+ * foreign-interrupt return, while ticks keep coming. Prints TAP.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libfdt.h>
+#include "lib/guest.h"
+#include "../../examples/tee-pairer/optee.h"
+
+#define BENCH_CALLS 1000u
+#define BUSY_MS     300u
+#define TICK_US     1000u
+
+static uint64_t shm_base, shm_size;
+static volatile unsigned ticks;
+static uint32_t timer_intid;
+
+static const uint8_t uuid_enum[16] = PTA_DEVICE_ENUM_UUID;
+static const uint8_t uuid_rng[16] = TA_RNG_UUID;
+static const uint8_t uuid_test[16] = TA_TEST_UUID;
+
+static struct smccc_res smc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return smccc_call(CONDUIT_SMC, fid, a1, a2, a3);
+}
+
+static void on_irq(uint32_t intid)
+{
+    if (intid != timer_intid)
+        return;
+    ticks++;
+    sysreg_write(cntv_tval_el0, sysreg_read(cntfrq_el0) / (1000000 / TICK_US));
+    sysreg_write(cntv_ctl_el0, 1);
+}
+
+/* The message, at the start of the shared region. */
+static struct optee_msg_arg *msg(uint32_t cmd, uint32_t func, uint32_t session,
+                                 unsigned n)
+{
+    struct optee_msg_arg *a = (struct optee_msg_arg *)(uintptr_t)shm_base;
+
+    memset(a, 0, sizeof(*a) + n * sizeof(a->params[0]));
+    a->cmd = cmd, a->func = func, a->session = session, a->num_params = n;
+    return a;
+}
+
+/* CALL_WITH_ARG for the message at @pa; foreign-interrupt returns are
+ * resumed (counted in @foreign). */
+static uint32_t call(uint64_t pa, unsigned *foreign)
+{
+    struct smccc_res r = smc(OPTEE_SMC_CALL_WITH_ARG, pa >> 32, (uint32_t)pa, 0);
+
+    while ((uint32_t)r.a0 == OPTEE_SMC_RETURN_RPC_FOREIGN_INTR) {
+        if (foreign)
+            (*foreign)++;
+        /* The interrupt was taken as the SMC returned (IRQs unmasked). */
+        r = smc(OPTEE_SMC_CALL_RETURN_FROM_RPC, r.a1, r.a2, r.a3);
+    }
+    return (uint32_t)r.a0;
+}
+
+static uint32_t open_session(const uint8_t uuid[16], uint32_t *session)
+{
+    struct optee_msg_arg *a = msg(OPTEE_MSG_CMD_OPEN_SESSION, 0, 0, 2);
+    uint32_t rc;
+
+    a->params[0].attr = OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_IN;
+    memcpy(a->params[0].u, uuid, 16);
+    a->params[1].attr = OPTEE_MSG_ATTR_META | OPTEE_MSG_ATTR_TYPE_VALUE_IN;
+    rc = call(shm_base, NULL);
+    *session = a->session;
+    return rc != OPTEE_SMC_RETURN_OK ? TEEC_ERROR_COMMUNICATION : a->ret;
+}
+
+static uint32_t close_session(uint32_t session)
+{
+    struct optee_msg_arg *a = msg(OPTEE_MSG_CMD_CLOSE_SESSION, 0, session, 0);
+
+    return call(shm_base, NULL) != OPTEE_SMC_RETURN_OK ? TEEC_ERROR_COMMUNICATION
+                                                       : a->ret;
+}
+
+/* Invoke with one parameter @p (in and out). */
+static uint32_t invoke(uint32_t session, uint32_t func, struct optee_msg_param *p,
+                       unsigned *foreign)
+{
+    struct optee_msg_arg *a = msg(OPTEE_MSG_CMD_INVOKE_COMMAND, func, session, 1);
+
+    a->params[0] = *p;
+    if (call(shm_base, foreign) != OPTEE_SMC_RETURN_OK)
+        return TEEC_ERROR_COMMUNICATION;
+    *p = a->params[0];
+    return a->ret;
+}
+
+static void no_tee(void)
+{
+    const void *fdt = guest_fdt();
+    struct smccc_res r = smc(OPTEE_SMC_CALLS_UID, 0, 0, 0);
+
+    tap_ok(fdt_path_offset(fdt, "/firmware/optee") < 0, "no /firmware/optee in the DTB");
+    tap_ok((int32_t)r.a0 == SMCCC_RET_NOT_SUPPORTED, "CALLS_UID: NOT_SUPPORTED (%d)",
+           (int)(int32_t)r.a0);
+    r = smc(OPTEE_SMC_CALL_WITH_ARG, 0, 0x7f000000, 0);
+    tap_ok((int32_t)r.a0 == SMCCC_RET_NOT_SUPPORTED, "CALL_WITH_ARG: NOT_SUPPORTED");
+}
+
+static void probe(uint32_t want_build)
+{
+    const void *fdt = guest_fdt();
+    int node = fdt_path_offset(fdt, "/firmware/optee");
+    const char *method = node >= 0 ? fdt_getprop(fdt, node, "method", NULL) : NULL;
+    struct smccc_res r;
+
+    tap_ok(node >= 0 && method != NULL && strcmp(method, "smc") == 0,
+           "/firmware/optee, method \"%s\"", method ? method : "(none)");
+    r = smc(OPTEE_SMC_CALLS_UID, 0, 0, 0);
+    tap_ok((uint32_t)r.a0 == OPTEE_MSG_UID_0 && (uint32_t)r.a1 == OPTEE_MSG_UID_1 &&
+               (uint32_t)r.a2 == OPTEE_MSG_UID_2 && (uint32_t)r.a3 == OPTEE_MSG_UID_3,
+           "CALLS_UID: the OP-TEE API's UID");
+    r = smc(OPTEE_SMC_CALLS_REVISION, 0, 0, 0);
+    tap_ok(r.a0 == OPTEE_MSG_REVISION_MAJOR && r.a1 == OPTEE_MSG_REVISION_MINOR,
+           "CALLS_REVISION: %lld.%lld", (long long)r.a0, (long long)r.a1);
+    r = smc(OPTEE_SMC_GET_OS_REVISION, 0, 0, 0);
+    tap_ok((uint32_t)r.a2 == want_build,
+           "GET_OS_REVISION: %lld.%lld, build id %08x: this pair's TEE", (long long)r.a0,
+           (long long)r.a1, (unsigned)r.a2);
+    r = smc(OPTEE_SMC_GET_OS_UUID, 0, 0, 0);
+    tap_ok(r.a0 != 0 && (uint32_t)r.a0 != OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+           "GET_OS_UUID: %08x-...", (unsigned)r.a0);
+    r = smc(OPTEE_SMC_EXCHANGE_CAPABILITIES, 0, 0, 0);
+    tap_ok(r.a0 == OPTEE_SMC_RETURN_OK && (r.a1 & OPTEE_SMC_SEC_CAP_HAVE_RESERVED_SHM),
+           "EXCHANGE_CAPABILITIES: reserved shared memory (caps 0x%llx)",
+           (unsigned long long)r.a1);
+    r = smc(OPTEE_SMC_GET_SHM_CONFIG, 0, 0, 0);
+    tap_ok(r.a0 == OPTEE_SMC_RETURN_OK && (uint64_t)r.a1 == shm_base &&
+               (uint64_t)r.a2 == shm_size && r.a3 == OPTEE_SMC_SHM_CACHED,
+           "GET_SHM_CONFIG: 0x%llx+0x%llx, the region the DTB shares",
+           (unsigned long long)r.a1, (unsigned long long)r.a2);
+    r = smc(OPTEE_SMC_ENABLE_SHM_CACHE, 0, 0, 0);
+    tap_ok(r.a0 == OPTEE_SMC_RETURN_OK, "ENABLE_SHM_CACHE: OK");
+    r = smc(0xb20000ffu, 0, 0, 0);
+    tap_ok((uint32_t)r.a0 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+           "an unknown function: UNKNOWN_FUNCTION");
+    r = smccc_call(CONDUIT_HVC, OPTEE_SMC_CALLS_UID, 0, 0, 0);
+    tap_ok((int32_t)r.a0 == SMCCC_RET_NOT_SUPPORTED,
+           "HVC with tee-method \"smc\": NOT_SUPPORTED");
+}
+
+static void sessions(uint32_t want_build)
+{
+    struct optee_msg_param p = {0};
+    uint32_t s_test, s_rng, s_enum, rc;
+    uint8_t first[32];
+    uint8_t *out = (uint8_t *)(uintptr_t)(shm_base + 0x1000);
+    static const uint8_t zero[32];
+
+    tap_ok(open_session(uuid_test, &s_test) == TEEC_SUCCESS && s_test != 0,
+           "open a session to the test service (%u)", (unsigned)s_test);
+    p.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT;
+    p.u[0] = 41;
+    rc = invoke(s_test, TA_TEST_CMD_ECHO, &p, NULL);
+    tap_ok(rc == TEEC_SUCCESS && p.u[0] == 42 && p.u[1] == want_build,
+           "echo: 41 -> %llu, from build %08llx", (unsigned long long)p.u[0],
+           (unsigned long long)p.u[1]);
+
+    tap_ok(open_session(uuid_rng, &s_rng) == TEEC_SUCCESS, "open the RNG service");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUT};
+    rc = invoke(s_rng, TA_RNG_CMD_GET_RNG_INFO, &p, NULL);
+    tap_ok(rc == TEEC_SUCCESS && p.u[1] <= 1024, "RNG info: rate %llu, quality %llu",
+           (unsigned long long)p.u[0], (unsigned long long)p.u[1]);
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+                                 .u = {shm_base + 0x1000, 32, 0}};
+    memset(out, 0, 32);
+    rc = invoke(s_rng, TA_RNG_CMD_GET_ENTROPY, &p, NULL);
+    memcpy(first, out, 32);
+    tap_ok(rc == TEEC_SUCCESS && p.u[1] == 32 && memcmp(first, zero, 32) != 0,
+           "32 random bytes, first %02x%02x%02x%02x", first[0], first[1], first[2],
+           first[3]);
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+                                 .u = {shm_base + 0x1000, 32, 0}};
+    rc = invoke(s_rng, TA_RNG_CMD_GET_ENTROPY, &p, NULL);
+    tap_ok(rc == TEEC_SUCCESS && memcmp(first, out, 32) != 0, "the next 32 differ");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_TMEM_INOUT,
+                                 .u = {0x40000000, 32, 0}};
+    rc = invoke(s_rng, TA_RNG_CMD_GET_ENTROPY, &p, NULL);
+    tap_ok(rc == TEEC_ERROR_BAD_PARAMETERS,
+           "a buffer in the VM's private RAM is refused (0x%08x)", (unsigned)rc);
+
+    tap_ok(open_session(uuid_enum, &s_enum) == TEEC_SUCCESS,
+           "open the device-enumeration pseudo-TA");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUT};
+    rc = invoke(s_enum, PTA_CMD_GET_DEVICES, &p, NULL);
+    tap_ok(rc == TEEC_ERROR_SHORT_BUFFER && p.u[1] == 16,
+           "device list: short buffer, %llu bytes needed", (unsigned long long)p.u[1]);
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUT,
+                                 .u = {shm_base + 0x1000, 16, 0}};
+    rc = invoke(s_enum, PTA_CMD_GET_DEVICES, &p, NULL);
+    tap_ok(rc == TEEC_SUCCESS && p.u[1] == 16 && memcmp(out, uuid_rng, 16) == 0,
+           "device list: the RNG service's UUID, for optee-rng");
+
+    tap_ok(close_session(s_enum) == TEEC_SUCCESS && close_session(s_rng) == TEEC_SUCCESS,
+           "close sessions");
+    tap_ok(close_session(s_rng) == TEEC_ERROR_BAD_STATE, "a closed session is refused");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT};
+    tap_ok(invoke(s_rng, TA_RNG_CMD_GET_ENTROPY, &p, NULL) == TEEC_ERROR_BAD_STATE,
+           "... also for an invoke");
+    {
+        const uint8_t nobody[16] = {1, 2, 3};
+
+        tap_ok(open_session(nobody, &s_enum) == TEEC_ERROR_ITEM_NOT_FOUND,
+               "an unknown TA: ITEM_NOT_FOUND");
+    }
+    tap_ok(call(0x40000000, NULL) == OPTEE_SMC_RETURN_EBADADDR,
+           "a message outside the shared region: EBADADDR");
+    tap_ok(call(shm_base + shm_size - 8, NULL) == OPTEE_SMC_RETURN_EBADADDR,
+           "a message running off its end: EBADADDR");
+    tap_ok(close_session(s_test) == TEEC_SUCCESS, "close the test session");
+}
+
+/* A long call while the VM's timer ticks: it yields to each tick. */
+static void foreign_interrupts(void)
+{
+    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {BUSY_MS}};
+    unsigned foreign = 0, before;
+    uint32_t s, rc;
+    uint64_t t0, us;
+
+    timer_intid = guest_virtual_timer_intid();
+    if (!guest_gic_init_ppi(timer_intid))
+        tap_bail("no usable GICv3");
+    guest_set_irq_handler(on_irq);
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS, "open a session for a long call");
+    sysreg_write(cntv_tval_el0, sysreg_read(cntfrq_el0) / (1000000 / TICK_US));
+    sysreg_write(cntv_ctl_el0, 1);
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+    before = ticks;
+    t0 = guest_now_us();
+    rc = invoke(s, TA_TEST_CMD_BUSY, &p, &foreign);
+    us = guest_now_us() - t0;
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    sysreg_write(cntv_ctl_el0, 0);
+    tap_ok(rc == TEEC_SUCCESS, "a %u ms call completes", BUSY_MS);
+    tap_ok(foreign > 0, "it returned for a foreign interrupt %u times", foreign);
+    tap_ok(ticks - before > 0, "the VM took %u timer ticks during it", ticks - before);
+    tap_diag("bench tee-busy: %u ticks of %u us in %llu us, %u foreign-interrupt returns",
+             ticks - before, TICK_US, (unsigned long long)us, foreign);
+    close_session(s);
+    guest_set_irq_handler(NULL);
+}
+
+static void bench(void)
+{
+    uint64_t min = UINT64_MAX, max = 0, total = 0, freq = sysreg_read(cntfrq_el0);
+
+    for (unsigned i = 0; i < BENCH_CALLS; i++) {
+        uint64_t t0 = sysreg_read(cntvct_el0), dt;
+
+        smc(OPTEE_SMC_CALLS_REVISION, 0, 0, 0);
+        dt = sysreg_read(cntvct_el0) - t0;
+        min = dt < min ? dt : min;
+        max = dt > max ? dt : max;
+        total += dt;
+    }
+    printf("# bench tee-call min=%llu avg=%llu max=%llu n=%u\n",
+           (unsigned long long)(min * 1000000000ULL / freq),
+           (unsigned long long)(total / BENCH_CALLS * 1000000000ULL / freq),
+           (unsigned long long)(max * 1000000000ULL / freq), BENCH_CALLS);
+}
+
+/* The TEE fails (@p cmd: it faults, or it loops past the pairer's budget
+ * with no interrupt for this VM to yield to): the call fails; the next one
+ * reaches the same TEE restarted from its image (its sessions gone). */
+static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
+{
+    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {5000}};
+    uint32_t s, rc;
+    struct smccc_res r;
+
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
+           "open a session (the TEE %s next)", how);
+    rc = invoke(s, cmd, &p, NULL);
+    tap_ok(rc == TEEC_ERROR_COMMUNICATION, "a TEE that %s fails the call (0x%08x)", how,
+           (unsigned)rc);
+    r = smc(OPTEE_SMC_GET_OS_REVISION, 0, 0, 0);
+    tap_ok(r.a0 == 1 && (uint32_t)r.a2 == want_build,
+           "the next call reaches it restarted (build id %08x)", (unsigned)r.a2);
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {1}};
+    tap_ok(invoke(s, TA_TEST_CMD_ECHO, &p, NULL) == TEEC_ERROR_BAD_STATE,
+           "its sessions from before are gone");
+    p = (struct optee_msg_param){.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {7}};
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS &&
+               invoke(s, TA_TEST_CMD_ECHO, &p, NULL) == TEEC_SUCCESS && p.u[0] == 8,
+           "a new session works");
+    close_session(s);
+}
+
+/* A word in the shared region that survives the VM's restart (only its RAM
+ * is cleared): "stays-down" resets the VM once. */
+#define RESET_MARK     0x52455345u /* "RESE" */
+#define RESET_MARK_OFF 0x3000u
+
+/* With on-failure = "stop": after the fault, the TEE stays down. */
+static void fail_and_stay_down(void)
+{
+    struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT};
+    uint32_t s;
+    struct smccc_res r;
+
+    tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
+           "open a session (the TEE faults next)");
+    tap_ok(invoke(s, TA_TEST_CMD_FAULT, &p, NULL) == TEEC_ERROR_COMMUNICATION,
+           "a TEE that faults fails the call");
+    for (unsigned i = 0; i < 3; i++) {
+        r = smc(OPTEE_SMC_CALLS_UID, 0, 0, 0);
+        tap_ok((uint32_t)r.a0 == OPTEE_SMC_RETURN_UNKNOWN_FUNCTION,
+               "call %u after it fails too: the TEE stays down", i + 1);
+    }
+}
+
+void guest_main(void)
+{
+    const void *fdt = guest_fdt();
+    int chosen = fdt ? fdt_path_offset(fdt, "/chosen") : -1;
+    const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+    const char *b = args ? strstr(args, "build-id=") : NULL;
+    int shm = fdt ? fdt_node_offset_by_compatible(fdt, -1, "libhyp,shared-memory") : -1;
+    uint32_t build;
+
+    if (b == NULL)
+        tap_bail("no build-id= on the command line");
+    if (strncmp(b + 9, "none", 4) == 0) {
+        tap_diag("tee-client: a VM without a trusted OS");
+        no_tee();
+        return;
+    }
+    tap_diag("tee-client: a VM with a trusted OS, build id %s", b + 9);
+    if (shm < 0 || !guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) || shm_size < 0x2000)
+        tap_bail("no region shared with the trusted OS in the DTB");
+    build = (uint32_t)strtoul(b + 9, NULL, 16);
+    probe(build);
+    if (strstr(args, "stays-down") != NULL) {
+        volatile uint32_t *mark =
+            (volatile uint32_t *)(uintptr_t)(shm_base + RESET_MARK_OFF);
+        uint32_t s = 0;
+
+        if (*mark == RESET_MARK) {
+            /* Second boot: the VM's reset restarted its TEE too. */
+            *mark = 0;
+            tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS && s == 1,
+                   "after the VM's reset its TEE is back, restarted (session %u)",
+                   (unsigned)s);
+            close_session(s);
+            return;
+        }
+        sessions(build);
+        fail_and_stay_down();
+        *mark = RESET_MARK;
+        __asm__ volatile("dsb sy" ::: "memory");
+        tap_diag("resetting the VM (PSCI SYSTEM_RESET)");
+        smccc_call(CONDUIT_HVC, 0x84000009u, 0, 0, 0);
+        tap_bail("SYSTEM_RESET returned");
+    }
+    sessions(build);
+    foreign_interrupts();
+    if (strstr(args, "bench") != NULL)
+        bench();
+    if (strstr(args, "fault") != NULL) {
+        fail_and_restart(TA_TEST_CMD_FAULT, "faults", build);
+        fail_and_restart(TA_TEST_CMD_BUSY, "loops", build);
+    }
+}
