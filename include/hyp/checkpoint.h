@@ -188,9 +188,9 @@ int hyp_ckpt_write_vcpu(struct hyp_ckpt_writer *w, unsigned id,
  * without the physical binding: a pending one is left out (its source, the
  * restored timer, asserts it again), an active one stays active.
  * @param w    The writer.
- * @param vgic The VM's virtual GIC; its vCPU and SPI counts must match the
- *             header's.
- * @return ::HYP_OK, ::HYP_EINVAL, or an earlier error.
+ * @param vgic The VM's virtual GIC, a GICv3 (version 1 of the format holds
+ *             no GICv2); its vCPU and SPI counts must match the header's.
+ * @return ::HYP_OK, ::HYP_EINVAL (a GICv2 too), or an earlier error.
  */
 int hyp_ckpt_write_vgic(struct hyp_ckpt_writer *w, const struct hyp_vgic *vgic);
 
@@ -287,7 +287,7 @@ void hyp_ckpt_vcpu(const struct hyp_ckpt *ck, unsigned id, struct hyp_ckpt_vcpu 
  *             pending or active are queued for their vCPUs; the next
  *             hyp_vgic_flush() loads them.
  * @return ::HYP_OK; ::HYP_EINVAL (reason in @c ck->error) if @p vgic does
- *         not have the checkpoint's shape.
+ *         not have the checkpoint's shape; ::HYP_ENOTSUP for a GICv2.
  */
 int hyp_ckpt_restore_vgic(struct hyp_ckpt *ck, struct hyp_vgic *vgic);
 

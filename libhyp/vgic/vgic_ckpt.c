@@ -59,7 +59,8 @@ int hyp_ckpt_write_vgic(struct hyp_ckpt_writer *w, const struct hyp_vgic *vgic)
 
     if (w->error)
         return w->error;
-    if (w->vgic_done || vgic->vcpu_count != w->hdr.fp.vcpu_count ||
+    /* Version 1 of the format holds a GICv3 only (docs/checkpoint.md). */
+    if (w->vgic_done || vgic->version == 2 || vgic->vcpu_count != w->hdr.fp.vcpu_count ||
         vgic->nr_spis != w->hdr.fp.nr_spis) {
         w->error = HYP_EINVAL;
         return w->error;
@@ -156,6 +157,9 @@ int hyp_ckpt_restore_vgic(struct hyp_ckpt *ck, struct hyp_vgic *vgic)
     const uint8_t *p = ck->vgic + CKPT_VGIC_HEAD, *cpu = p;
     uint32_t kick = 0;
 
+    if (vgic->version == 2)
+        return ckpt_fail(ck, "vgic: the VM's GIC is a GICv2; checkpoints hold a GICv3"),
+               HYP_ENOTSUP;
     if (vgic->vcpu_count != ck->hdr.fp.vcpu_count || vgic->nr_spis != ck->hdr.fp.nr_spis)
         return ckpt_fail(ck,
                          "vgic: the VM's GIC has %u vCPUs and %u SPIs, the "
