@@ -13,8 +13,11 @@
  * stops alone; the machine powers off with the last one, or at once for a
  * VM with the "system-off" capability. A VM's SYSTEM_RESET resets the
  * machine if it has "system-reset", else restarts that VM alone, from its
- * images, with its memory cleared.
+ * images, with its memory cleared. Ctrl-] c pauses the VM with the focus on
+ * all its CPUs and writes its checkpoint into the board's checkpoint store
+ * (docs/checkpoint.md), if its configuration allows; the others run on.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <hyp/childvm.h>
@@ -23,6 +26,8 @@
 #include <hyp/psci.h>
 #include <hyp/sysreg.h>
 #include <hyp/vmbuild.h>
+#include <hyp/checkpoint.h>
+#include <hyp/vmckpt.h>
 
 /* RAM at the start of the first bank kept by the hypervisor (image, tables). */
 #define HYP_RESERVE (16ULL << 20)
@@ -40,6 +45,12 @@ static struct hyp_vcons_focus focus;
 static struct hyp_owner owner;
 static struct hyp_childvm_table children;
 static unsigned vms_running;
+/* The checkpoint store (size 0 without one), and why each VM may not be
+ * checkpointed ("" when it may), decided once at boot. */
+static struct hyp_range ckpt_store;
+static char ckpt_refusal[HYP_VMCONFIG_MAX_VMS][192];
+/* VMs whose checkpoint module was refused: they do not run. */
+static bool vm_refused[HYP_VMCONFIG_MAX_VMS];
 
 static void report(void *arg, const char *line)
 {
@@ -63,13 +74,42 @@ static uint64_t now_us(void)
     return read_sysreg(cntpct_el0) * 1000000 / read_sysreg(cntfrq_el0);
 }
 
-/* After every exit: console input and idle output, once per tick. */
+/* Ctrl-] c for the VM of @vcpu: refuse it, or pause this CPU for the
+ * checkpoint (the VM does not run again on this boot). */
+static void checkpoint(struct hyp_vmbuild *b, struct hyp_vcpu *vcpu)
+{
+    char msg[160];
+    bool want = true;
+
+    if (ckpt_refusal[b->index][0]) {
+        if (__atomic_compare_exchange_n(&b->checkpoint_request, &want, false, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            printf("partitioner: %s; it runs on\n", ckpt_refusal[b->index]);
+        return;
+    }
+    hyp_vmckpt_pause(b, vcpu, &ckpt_store, msg, sizeof(msg));
+    if (msg[0])
+        printf("partitioner: %s\n", msg);
+    hyp_console_flush(); /* no tick of this CPU will let it out any more */
+    hyp_vmbuild_cpu_park();
+}
+
+/* After every exit: console input and idle output, once per tick, and a
+ * checkpoint asked for on the console (noticed on the tick, so an exit
+ * pays nothing for it). */
 static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool tick,
                        void *arg)
 {
-    (void)vcpu, (void)exit, (void)arg;
-    if (tick)
-        hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
+    struct hyp_vmbuild *b;
+
+    (void)exit, (void)arg;
+    if (!tick)
+        return;
+    hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
+    b = (struct hyp_vmbuild *)(void *)((char *)vcpu->vm -
+                                       offsetof(struct hyp_vmbuild, vm));
+    if (__atomic_load_n(&b->checkpoint_request, __ATOMIC_ACQUIRE))
+        checkpoint(b, vcpu);
 }
 static const struct hyp_run_hooks hooks = {.after = after_exit};
 
@@ -84,9 +124,10 @@ static _Noreturn void run_cpu(void *arg)
     (void)arg;
     if (rc != HYP_OK)
         hyp_panic("CPU %u cannot run vCPUs: %s", hyp_cpu_id(), hyp_strerror(rc));
-    if (b == NULL)
-        hyp_vmbuild_cpu_park(); /* no VM here */
-    if (vcpu == 0)              /* the counter starts at 0 at reset on QEMU */
+    if (b == NULL || vm_refused[b->index])
+        hyp_vmbuild_cpu_park();     /* no VM here, or one that must not run */
+    hyp_vmckpt_resume_cpu(b, vcpu); /* a VM resumed from a checkpoint */
+    if (vcpu == 0)                  /* the counter starts at 0 at reset on QEMU */
         printf("partitioner: %s (%s) starts %llu us after reset\n", b->cfg->node,
                b->cfg->name, (unsigned long long)now_us());
     for (;;) {
@@ -160,7 +201,41 @@ int main(void)
     rc = hyp_childvm_service_start(&children, &owner, vms, cfg.vm_count, &pool, NULL, 0);
     if (rc != HYP_OK)
         hyp_panic("cannot serve child VMs: %s", hyp_strerror(rc));
+    rc = hyp_vmckpt_store(dtb, &ckpt_store);
+    if (rc == HYP_OK)
+        rc = hyp_el2_map(ckpt_store.base, ckpt_store.size, HYP_PROT_RW);
+    if (rc == HYP_OK)
+        printf("partitioner: checkpoint store %#llx..%#llx\n",
+               (unsigned long long)ckpt_store.base,
+               (unsigned long long)(ckpt_store.base + ckpt_store.size - 1));
+    else
+        ckpt_store.size = 0;
+    for (unsigned i = 0; i < cfg.vm_count; i++) {
+        char *why = ckpt_refusal[i];
+
+        if (ckpt_store.size == 0)
+            snprintf(why, sizeof(ckpt_refusal[i]),
+                     "%s (%s) cannot be checkpointed: the board has no checkpoint store",
+                     cfg.vms[i].node, cfg.vms[i].name);
+        else if (hyp_ckpt_vm_allowed(dtb, &cfg, i, why, sizeof(ckpt_refusal[i])) ==
+                 HYP_OK)
+            why[0] = '\0';
+    }
     vms_running = cfg.vm_count;
+    for (unsigned i = 0; i < cfg.vm_count; i++) {
+        char msg[256];
+
+        rc = hyp_vmckpt_resume(&vms[i], msg, sizeof(msg));
+        if (rc != HYP_OK && rc != HYP_ENOENT) {
+            vm_refused[i] = true; /* the others start anyway */
+            vms_running--;
+        }
+        if (msg[0])
+            printf("partitioner: %s%s\n", msg,
+                   vm_refused[i] ? "; it does not start" : "");
+    }
+    if (vms_running == 0)
+        hyp_panic("no VM can start");
     hyp_vcons_focus_init(&focus, cfg.vm_count);
     printf("partitioner: starting; lines are tagged [<VM>], console input goes to "
            "%s (Ctrl-] n: next VM)\n",

@@ -15,6 +15,8 @@
  * sequence that moves it is Ctrl-] (0x1d, ::HYP_VCONS_ESCAPE) followed by:
  * - a digit `0`..`9`: the VM with that index (in configuration order);
  * - `n`: the next VM (wrapping around);
+ * - `c`: checkpoint the VM with the focus (::HYP_VCONS_KEY_CHECKPOINT; the
+ *   focus stays);
  * - Ctrl-] again: a literal Ctrl-] for the VM that has the focus.
  *
  * Any other key after Ctrl-] is dropped, as is a digit naming no VM.
@@ -89,6 +91,8 @@ enum hyp_vcons_key {
     HYP_VCONS_KEY_DELIVER = 0, /**< Give the key to the VM with the focus. */
     HYP_VCONS_KEY_DROP,        /**< Part of a focus command, or a bad one: drop it. */
     HYP_VCONS_KEY_SWITCHED,    /**< The focus moved (to hyp_vcons_focus::focus). */
+    /** Ctrl-] c: checkpoint the VM with the focus (docs/checkpoint.md). */
+    HYP_VCONS_KEY_CHECKPOINT,
 };
 
 /**

@@ -152,6 +152,16 @@ void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context);
 void hyp_vcpu_put(struct hyp_vcpu *vcpu);
 
 /**
+ * @brief Copy the EL1 state of a vCPU loaded on this CPU into hyp_vcpu::el1.
+ *
+ * For taking a checkpoint: the EL1 system registers of a loaded vCPU live
+ * in the CPU (see the file comment). Does nothing for a vCPU not loaded.
+ * Must be called on the vCPU's physical CPU, between two runs.
+ * @param vcpu The vCPU.
+ */
+void hyp_vcpu_save_el1(struct hyp_vcpu *vcpu);
+
+/**
  * @brief Run a vCPU until it exits to EL2.
  *
  * Must be called on the vCPU's physical CPU (hyp_vcpu::pcpu) with

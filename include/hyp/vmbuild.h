@@ -169,6 +169,9 @@ struct hyp_vmbuild {
     unsigned parked;     /**< vCPUs out of the run loop since its end (atomic). */
     unsigned generation; /**< Restarts so far (atomic). */
     bool stopped;        /**< It will not run again (atomic). */
+    /** A checkpoint was asked for (Ctrl-] c, hyp_vmbuild_console_poll());
+     *  the hypervisor's run-loop hook acts on it (atomic). */
+    bool checkpoint_request;
 };
 
 /**
@@ -452,7 +455,8 @@ void hyp_vmbuild_stop(struct hyp_vmbuild *b);
  * Reads what waits on the physical UART and passes it key by key through
  * hyp_vcons_focus_key(): keys go to the virtual PL011 of the VM with the
  * focus (dropped when its receive FIFO is full), a focus change is
- * announced with a `[hyp]` line. Then writes out a partial output line of
+ * announced with a `[hyp]` line, Ctrl-] c sets the focused VM's
+ * hyp_vmbuild::checkpoint_request. Then writes out a partial output line of
  * any VM that has paused (hyp_vcons_line_tick()) and the hypervisor's lines
  * held back behind it (hyp_console_sync()). Call it on each tick from
  * any CPU; concurrent calls return at once. No printing, no allocation.

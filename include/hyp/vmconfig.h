@@ -137,6 +137,8 @@ struct hyp_vmconfig_vm {
     bool dma_unconfined;
     struct hyp_vmconfig_module kernel;  /**< `multiboot,kernel` (always present). */
     struct hyp_vmconfig_module ramdisk; /**< `multiboot,ramdisk` (size 0 if none). */
+    /** `multiboot,checkpoint`: resume from it (size 0 if none; checkpoint.h). */
+    struct hyp_vmconfig_module checkpoint;
     /** The kernel module's `bootargs`, pointing into the DTB; NULL if absent. */
     const char *bootargs;
     /** `vpl011`: a virtual PL011 at the board console's address and interrupt. */

@@ -520,6 +520,7 @@ static const char *const hv_props[] = {
     "llc-cache-sets", "colours",
 };
 
+/* checkpoint-detach is checked by hyp_ckpt_vm_allowed() (ckpt_config.c). */
 static const char *const vm_props[] = {
     "compatible",
     "reg",
@@ -546,6 +547,7 @@ static const char *const vm_props[] = {
     "tee",
     "tee-method",
     "on-failure",
+    "checkpoint-detach",
 };
 
 static const char *const module_props[] = {
@@ -879,19 +881,24 @@ static int vm_module(struct vctx *c, int vm, int node, const char *name, unsigne
     int rc, len;
     bool kernel = fdt_node_check_compatible(c->fdt, node, "multiboot,kernel") == 0;
     bool ramdisk = fdt_node_check_compatible(c->fdt, node, "multiboot,ramdisk") == 0;
+    /* A checkpoint to resume the VM from (docs/checkpoint.md). */
+    bool ckpt = fdt_node_check_compatible(c->fdt, node, "multiboot,checkpoint") == 0;
 
     hyp_fdt_quote(mod, sizeof(mod), name);
     rc = known_props(c, vm, node, mod, module_props, ARRAY_LEN(module_props));
     if (rc != HYP_OK)
         return rc;
-    if (kernel == ramdisk)
+    if (kernel + ramdisk + ckpt != 1)
         return refuse(c, HYP_EFORMAT, vm, -1, mod,
                       "compatible: needs exactly one of \"multiboot,kernel\" and "
-                      "\"multiboot,ramdisk\"");
-    m = kernel ? &v->kernel : &v->ramdisk;
+                      "\"multiboot,ramdisk\"%s",
+                      ckpt ? " (or \"multiboot,checkpoint\")" : "");
+    m = kernel ? &v->kernel : ramdisk ? &v->ramdisk : &v->checkpoint;
     if (m->node >= 0)
         return refuse(c, HYP_EFORMAT, vm, -1, mod, "compatible: a second %s module",
-                      kernel ? "kernel" : "ramdisk");
+                      kernel    ? "kernel"
+                      : ramdisk ? "ramdisk"
+                                : "checkpoint");
     if (ac == 0 || sc == 0)
         return refuse(c, HYP_EFORMAT, vm, -1, ac ? "#size-cells" : "#address-cells",
                       "missing (required when the VM has modules)");
@@ -1231,7 +1238,7 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
     memset(v, 0, sizeof(*v));
     v->tee = v->gpos = -1;
     v->offset = node;
-    v->kernel.node = v->ramdisk.node = -1;
+    v->kernel.node = v->ramdisk.node = v->checkpoint.node = -1;
     hyp_fdt_copy(v->node, sizeof(v->node), name);
     c->vm_node[vm] = node;
     c->cfg->vm_count = (unsigned)vm + 1;
@@ -1879,6 +1886,11 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
     if (v->ramdisk.node >= 0) {
         add(l, "  ramdisk   ");
         add_range(l, &v->ramdisk.range);
+        emit(l, out, arg);
+    }
+    if (v->checkpoint.node >= 0) {
+        add(l, "  resume    ");
+        add_range(l, &v->checkpoint.range);
         emit(l, out, arg);
     }
     if (v->console) {

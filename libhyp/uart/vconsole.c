@@ -53,6 +53,8 @@ enum hyp_vcons_key hyp_vcons_focus_key(struct hyp_vcons_focus *focus, char key)
     focus->escape = false;
     if (key == HYP_VCONS_ESCAPE)
         return HYP_VCONS_KEY_DELIVER;
+    if (key == 'c')
+        return HYP_VCONS_KEY_CHECKPOINT;
     if (key == 'n')
         next = (focus->focus + 1) % focus->count;
     else if (key >= '0' && key <= '9' && (unsigned)(key - '0') < focus->count)

@@ -169,6 +169,14 @@ void hyp_vcpu_put(struct hyp_vcpu *vcpu)
     cpu->loaded_vcpu = NULL;
 }
 
+void hyp_vcpu_save_el1(struct hyp_vcpu *vcpu)
+{
+    struct hyp_percpu *cpu = hyp_this_cpu();
+
+    if (vcpu->loaded && cpu != NULL && cpu->loaded_vcpu == vcpu)
+        el1_save(&vcpu->el1);
+}
+
 void hyp_vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t context)
 {
     memset(&vcpu->regs, 0, sizeof(vcpu->regs));

@@ -688,6 +688,10 @@ void hyp_vmbuild_console_poll(struct hyp_vmbuild *vms, unsigned count,
             b = &vms[focus->focus < count ? focus->focus : 0];
             hyp_console_tagged_write("[hyp] ", b->focus_msg, strlen(b->focus_msg));
             break;
+        case HYP_VCONS_KEY_CHECKPOINT:
+            b = &vms[focus->focus < count ? focus->focus : 0];
+            __atomic_store_n(&b->checkpoint_request, true, __ATOMIC_RELEASE);
+            break;
         case HYP_VCONS_KEY_DELIVER:
             b = &vms[focus->focus < count ? focus->focus : 0];
             if (!b->cfg->console)

@@ -140,6 +140,11 @@ static void focus_keys(void **state)
     assert_int_equal(hyp_vcons_focus_key(&f, 'x'), HYP_VCONS_KEY_DROP);
     assert_int_equal(hyp_vcons_focus_key(&f, 'x'), HYP_VCONS_KEY_DELIVER);
     assert_int_equal(f.focus, 2);
+    /* Ctrl-] c: checkpoint the VM with the focus, which stays; c alone is a key. */
+    hyp_vcons_focus_key(&f, CTRL_RBRACKET);
+    assert_int_equal(hyp_vcons_focus_key(&f, 'c'), HYP_VCONS_KEY_CHECKPOINT);
+    assert_int_equal(f.focus, 2);
+    assert_int_equal(hyp_vcons_focus_key(&f, 'c'), HYP_VCONS_KEY_DELIVER);
 }
 
 static void focus_single_vm(void **state)

@@ -4,6 +4,8 @@
  * validator the hypervisor runs at boot (hyp_vmconfig_parse()).
  *
  *   hyp-config check [--hyp BASE,SIZE]... BOARD.dtb
+ *   hyp-config ckpt show FILE      (a VM checkpoint: ckpt.c)
+ *   hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]
  *
  * Prints the partition map and exits 0 when the configuration is valid;
  * prints every refusal, one line each, and exits 1 when it is not (a
@@ -17,18 +19,28 @@
 #include <hyp/error.h>
 #include <hyp/vmconfig.h>
 
+#include "ckpt.h"
+
 /** Largest DTB read (the arm64 boot protocol allows 2 MiB). */
 #define DTB_MAX (2u << 20)
 
 static const char usage[] =
     "usage: hyp-config check [--hyp BASE,SIZE]... BOARD.dtb\n"
+    "       hyp-config ckpt show FILE\n"
+    "       hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]\n"
     "\n"
     "Checks the partitioner configuration (/hypervisor, see\n"
     "docs/bindings/partitioner.md) in BOARD.dtb against that board. Valid: prints\n"
     "the partition map, exits 0. Refused: prints each refusal on stderr, exits 1.\n"
     "\n"
     "  --hyp BASE,SIZE  memory the hypervisor keeps for itself (repeatable, at\n"
-    "                   most 4); SIZE may end in K, M or G, e.g. 0x40000000,16M\n";
+    "                   most 4); SIZE may end in K, M or G, e.g. 0x40000000,16M\n"
+    "\n"
+    "`ckpt show` checks a VM checkpoint (docs/checkpoint.md) and prints what it\n"
+    "holds: exits 0; a damaged or unreadable one is refused with the reason, exit 1.\n"
+    "`ckpt check` says whether VM (label, node name or index) of the configuration\n"
+    "may be checkpointed, and whether checkpoint FILE fits it: exits 0 if so, else\n"
+    "prints why and exits 1.\n";
 
 /** Parse a number with an optional K/M/G suffix. @return 0 on success. */
 static int parse_number(const char *s, unsigned long long *out, int suffix)
@@ -50,7 +62,7 @@ static int parse_number(const char *s, unsigned long long *out, int suffix)
     return *end == '\0' ? 0 : -1;
 }
 
-static int parse_hyp(const char *arg, struct hyp_range *r)
+int parse_hyp(const char *arg, struct hyp_range *r)
 {
     char base[64];
     const char *comma = strchr(arg, ',');
@@ -68,7 +80,7 @@ static int parse_hyp(const char *arg, struct hyp_range *r)
 }
 
 /** Read @p path whole into a malloc'd (so 8-byte aligned) buffer. */
-static void *read_file(const char *path, size_t *size)
+void *read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");
     unsigned char *buf;
@@ -109,6 +121,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "ckpt") == 0)
+        return ckpt_main(argc, argv);
     if (argc < 3 || strcmp(argv[1], "check") != 0) {
         fputs(usage, stderr);
         return 2;
