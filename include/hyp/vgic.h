@@ -445,9 +445,14 @@ static inline bool hyp_vgic_idle(const struct hyp_vgic *vgic, unsigned vcpu)
 static inline bool hyp_vgic_cpu_needs_flush(const struct hyp_vgic *vgic,
                                             const struct hyp_vgic_cpu *c)
 {
-    return __atomic_load_n(&c->stale, __ATOMIC_ACQUIRE) || c->lr_wipe != 0 ||
-           __atomic_load_n(&c->queued, __ATOMIC_RELAXED) != c->lr_count ||
-           __atomic_load_n(&vgic->gen, __ATOMIC_RELAXED) != c->seen_gen;
+    /* Loads without ordering, of fields other CPUs write (volatile: one
+     * load each, where GCC's relaxed atomics take an extra add). None
+     * needs to be ordered with anything: a change seen leads to a flush,
+     * which takes the vCPU's lock before it reads the model, and a change
+     * not seen yet is followed by a kick, which brings the vCPU back. */
+    return *(const volatile uint8_t *)&c->stale != 0 || c->lr_wipe != 0 ||
+           *(const volatile unsigned *)&c->queued != c->lr_count ||
+           *(const volatile unsigned *)&vgic->gen != c->seen_gen;
 }
 
 /**

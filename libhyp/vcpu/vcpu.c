@@ -269,11 +269,14 @@ static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint
     vcpu->vgic_synced = true;
 }
 
+/* After an exit: the model learns what the guest did with the list
+ * registers in use. With none in use there is nothing to learn, and
+ * hyp_vcpu::vgic_synced is left as it is: false there only costs a sync of
+ * nothing later (it is never true while the model lags). */
 static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu)
 {
     uint32_t used = vcpu->vgic_cpu->lr_used;
 
-    vcpu->vgic_synced = used == 0;
     if (used != 0)
         vgic_exit_slow(vcpu, used);
 }
@@ -306,24 +309,40 @@ struct hyp_vcpu_regs *hyp_vcpu_dabt_fast(struct hyp_vcpu_regs *regs, uint64_t es
 struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs);
 struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t esr);
 
+/* Whether the vCPU's VM takes fast exits (hyp_vm_set_fast_exits()). A plain
+ * load: the VM's regions and hooks were set up before its vCPUs were
+ * powered on, which orders them; a change while they run takes effect at
+ * the next exit that sees it. */
+static inline bool fast_exits_on(const struct hyp_vcpu *vcpu)
+{
+    return *(const volatile bool *)&vcpu->vm->fast_exits;
+}
+
 /* The end of a finished fast exit: count it, refill the list registers. */
-static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
-                                              enum hyp_exit_kind kind)
+/* A fast exit's list-register refill, when they do not show the model. */
+static __attribute__((noinline)) void fast_refill(struct hyp_vcpu *vcpu)
 {
     struct hyp_vgic *vgic = vcpu->vm->vgic;
 
-    vcpu->exits[kind]++;
-    if (vgic != NULL) {
-        struct hyp_percpu *cpu = hyp_this_cpu();
-
-        if (!vgic_quiet(cpu, vcpu, vgic)) {
-            /* A flush rewrites list registers from the model: the model
-             * must know what the guest did with them first. */
-            if (!vcpu->vgic_synced)
-                hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
-            vgic_enter_slow(cpu, vcpu, vgic);
-        }
+    /* A flush rewrites list registers from the model: the model must know
+     * what the guest did with them first. */
+    if (!vcpu->vgic_synced) {
+        hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
+        vcpu->vgic_synced = true;
     }
+    vgic_enter_slow(hyp_this_cpu(), vcpu, vgic);
+}
+
+static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
+                                              enum hyp_exit_kind kind)
+{
+    vcpu->exits[kind]++;
+    /* Everything the refill needs it finds again: nothing stays in
+     * callee-saved registers for it. */
+    if (__builtin_expect(vcpu->vgic_cpu != NULL &&
+                             !vgic_quiet(hyp_this_cpu(), vcpu, vcpu->vm->vgic),
+                         0))
+        fast_refill(vcpu);
     return &vcpu->regs;
 }
 
@@ -371,7 +390,7 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu 
  * common 32-bit zero-extended load first. */
 static inline uint64_t mmio_load_value(uint64_t esr, uint64_t val)
 {
-    if ((esr & (3u << 22 | 1u << 21)) == 2u << 22) /* 32 bits, no sign extension */
+    if (__builtin_expect((esr & (3u << 22 | 1u << 21)) == 2u << 22, 1)) /* 32 bits */
         return (uint32_t)val;
     return hyp_trap_mmio_load(esr, val);
 }
@@ -432,7 +451,9 @@ mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
     const struct hyp_vm_mmio *m;
     uint64_t off;
 
-    if (!hyp_trap_mmio_fast_ok(esr))
+    /* guest.S came here for EC 0x24 with ISV set (so IL too); the rest of
+     * hyp_trap_mmio_fast_ok() is checked here: FnV, EA, CM, S1PTW, DFSC. */
+    if ((esr & HYP_TRAP_MMIO_FAST_MASK & 0x7ff) != (HYP_TRAP_MMIO_FAST_VALUE & 0x7ff))
         return NULL;
     /* The model must know what the guest did with its list registers
      * before a vGIC register shows it. A refused access leaves the run loop
@@ -448,12 +469,13 @@ mmio_fast(struct hyp_vcpu *vcpu, uint64_t esr)
     return mmio_emulate(vcpu, esr, m, off);
 }
 
-/* A data abort with a syndrome (guest.S calls it directly). */
+/* A data abort with a syndrome: guest.S calls it directly for EC 0x24 with
+ * ISV set, hyp_vcpu_sync_fast() for one hyp_trap_mmio_fast_ok() accepted. */
 struct hyp_vcpu_regs *hyp_vcpu_dabt_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
 {
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
 
-    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+    if (!fast_exits_on(vcpu))
         return NULL;
     return mmio_fast(vcpu, esr);
 }
@@ -464,10 +486,10 @@ struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t es
 {
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
 
-    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+    if (!fast_exits_on(vcpu))
         return NULL;
-    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW)
-        return hyp_vcpu_dabt_fast(regs, esr);
+    if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW) /* from the full path: any syndrome */
+        return hyp_trap_mmio_fast_ok(esr) ? hyp_vcpu_dabt_fast(regs, esr) : NULL;
     if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
         return sgi1r_fast(vcpu, esr);
     if ((esr >> ESR_EC_SHIFT) == EC_WFX)
@@ -481,7 +503,7 @@ struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs)
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
     struct hyp_vgic *vgic = vcpu->vm->vgic;
 
-    if (!__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE))
+    if (!fast_exits_on(vcpu))
         return NULL;
     if (vgic != NULL) {
         /* The list registers are read, but the model is synced only when it
@@ -505,8 +527,7 @@ struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t e
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
     bool smc = (esr >> ESR_EC_SHIFT) == EC_SMC64;
 
-    if ((esr & ESR_IMM16_MASK) != 0 ||
-        !__atomic_load_n(&vcpu->vm->fast_exits, __ATOMIC_ACQUIRE) ||
+    if ((esr & ESR_IMM16_MASK) != 0 || !fast_exits_on(vcpu) ||
         !hyp_smccc_dispatch_fast(vcpu, smc ? HYP_SMCCC_SMC : HYP_SMCCC_HVC))
         return NULL;
     if (smc) /* a trapped SMC returns to itself */

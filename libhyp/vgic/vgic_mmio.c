@@ -640,14 +640,15 @@ static __attribute__((noinline)) int gicd_v2(struct hyp_vgic *vgic, unsigned vcp
 /* A distributor access that passed the checks: stateful registers under the
  * lock, constant ones without. Inlined with @size and @version constant
  * where it can be, so that the common aligned 32-bit access of a GICv3's
- * exit path tests neither. */
+ * exit path tests neither; the accessing vCPU's index is read through
+ * @vcpu only where it is needed (not for a constant register). */
 static inline __attribute__((always_inline)) int
-gicd_checked(struct hyp_vgic *vgic, unsigned vcpu, uint32_t off, unsigned size,
+gicd_checked(struct hyp_vgic *vgic, const unsigned *vcpu, uint32_t off, unsigned size,
              bool write, uint64_t *val, unsigned version)
 {
     if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
-        return version == 2 ? gicd_v2(vgic, vcpu, off, size, write, val)
-                            : gicd_locked(vgic, vcpu, off, size, write, val);
+        return version == 2 ? gicd_v2(vgic, *vcpu, off, size, write, val)
+                            : gicd_locked(vgic, *vcpu, off, size, write, val);
     /* Constant registers (both versions: GICD_TYPER knows which): no lock.
      * A GICv2's frame ends before the GICv3 identification registers. */
     if (off >= ID_BASE && version == 2)
@@ -660,17 +661,20 @@ gicd_checked(struct hyp_vgic *vgic, unsigned vcpu, uint32_t off, unsigned size,
 }
 
 static inline __attribute__((always_inline)) int
-gicd_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
-          bool write, uint64_t *val, unsigned version)
+gicd_mmio(struct hyp_vgic *vgic, const unsigned *vcpu, uint64_t offset, unsigned size,
+          bool write, uint64_t *val, unsigned version, bool region)
 {
     uint32_t off = (uint32_t)offset;
 
-    if (offset >= HYP_VGIC_GICD_SIZE)
+    /* From the VM's MMIO region (@region), the offset is inside the frame,
+     * the vCPU one of the VM's and @val its exit's: not checked again. */
+    if (!region && offset >= HYP_VGIC_GICD_SIZE)
         return HYP_ENOENT;
     /* Every register allows an aligned 32-bit access: the common case. */
-    if (size == 4 && (off & 3) == 0 && vcpu < vgic->vcpu_count && val != NULL)
+    if (size == 4 && (off & 3) == 0 &&
+        (region || (*vcpu < vgic->vcpu_count && val != NULL)))
         return gicd_checked(vgic, vcpu, off, 4, write, val, version);
-    if (!access_ok(vgic, vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
+    if (!access_ok(vgic, *vcpu, off, size, val) || !(gicd_widths(off) & (1u << size)))
         return version == 2 && offset >= HYP_VGIC_V2_GICD_SIZE ? HYP_ENOENT : HYP_EINVAL;
     return gicd_checked(vgic, vcpu, off, size, write, val, version);
 }
@@ -678,20 +682,21 @@ gicd_mmio(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset, unsigned size,
 int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
                        unsigned size, bool write, uint64_t *val)
 {
-    return vgic->version == 2 ? gicd_mmio(vgic, vcpu, offset, size, write, val, 2)
-                              : gicd_mmio(vgic, vcpu, offset, size, write, val, 3);
+    return vgic->version == 2
+               ? gicd_mmio(vgic, &vcpu, offset, size, write, val, 2, false)
+               : gicd_mmio(vgic, &vcpu, offset, size, write, val, 3, false);
 }
 
 int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *vgic)
 {
-    return gicd_mmio(vgic, vcpu->id, offset, size, write, val, 3);
+    return gicd_mmio(vgic, &vcpu->id, offset, size, write, val, 3, true);
 }
 
 int vgic_gicd_v2_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                         uint64_t *val, void *vgic)
 {
-    return gicd_mmio(vgic, vcpu->id, offset, size, write, val, 2);
+    return gicd_mmio(vgic, &vcpu->id, offset, size, write, val, 2, true);
 }
 
 static inline __attribute__((always_inline)) int gicr_mmio(struct hyp_vgic *vgic,

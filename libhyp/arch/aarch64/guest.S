@@ -108,7 +108,7 @@ arch_guest_enter:
 
 /*
  * The narrow path, x2 and x3 already saved: save x4..x18 and x30, call
- * \handler(regs, x2) and re-enter the guest if it returns the registers;
+ * \handler(regs, x1) and re-enter the guest if it returns the registers;
  * else save the rest and go to the run loop with vector index \vector.
  */
 .macro narrow_exit handler, vector, wide=0
@@ -116,8 +116,7 @@ arch_guest_enter:
     str     x30, [x0, #(VCPU_REGS_X0 + 30 * 8)]
     ldp     x4, x5, [sp], #16        /* the guest's x0, x1 */
     stp     x4, x5, [x0, #VCPU_REGS_X0]
-    mov     x1, x2
-    bl      \handler                 /* (regs, x2): regs if done, or NULL */
+    bl      \handler                 /* (regs, x1): regs if done, or NULL */
     cbz     x0, 10f
     ldp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
     regs_x4_x19 ldp                  /* x19 as saved: C code kept it */
@@ -156,26 +155,28 @@ arch_guest_enter:
     .globl hyp_guest_exit_sync
 hyp_guest_exit_sync:
     stp     x2, x3, [x0, #(VCPU_REGS_X0 + 2 * 8)]
-    mrs     x2, esr_el2
-    lsr     x3, x2, #26
+    mrs     x1, esr_el2              /* the handlers' second argument */
+    lsr     x3, x1, #26
+    cmp     x3, #EC_DABT_LOW         /* MMIO first: a guest's commonest exit */
+    b.eq    6f
     sub     x3, x3, #EC_HVC64
     cmp     x3, #1
     b.hi    5f
     narrow_exit hyp_vcpu_smccc_fast, 8
 5:  add     x3, x3, #EC_HVC64
-    cmp     x3, #EC_DABT_LOW
-    b.eq    6f
     cmp     x3, #EC_WFX
     b.eq    8f                       /* WFI/WFE: no transfer register */
     cmp     x3, #EC_SYSREG
-    b.ne    full_exit                /* not one the narrow path takes */
-    ubfx    x3, x2, #5, #5           /* Rt */
+    b.ne    12f                      /* not one the narrow path takes */
+    ubfx    x3, x1, #5, #5           /* Rt */
     b       7f
-6:  tbz     x2, #ESR_ISV_BIT, full_exit /* no syndrome: the instruction is decoded */
-    ubfx    x3, x2, #16, #5          /* SRT */
+6:  tbz     x1, #ESR_ISV_BIT, 12f   /* no syndrome: the instruction is decoded */
+    ubfx    x3, x1, #16, #5          /* SRT */
     narrow_exit_reg hyp_vcpu_dabt_fast
 7:  narrow_exit_reg hyp_vcpu_sync_fast
 8:  narrow_exit hyp_vcpu_sync_fast, 8
+12: mov     x1, #8                   /* the full path wants the vector index */
+    b       full_exit
 
     .globl hyp_guest_exit_irq
 hyp_guest_exit_irq:
