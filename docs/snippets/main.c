@@ -16,7 +16,7 @@ int main(void)
     rc |= guide_add_scratch(&a.vm, 0x0a100000) | guide_owner_setup(&a.vm, &b.vm, 0);
     rc |= guide_owner_lend(0, 0) | guide_owner_end_loan(0, 0);
     rc |= hyp_vmbuild_run(&a, 0, guide_caller_hooks(&b)) | guide_run_cpu(&a, 0);
-    rc |= guide_run_partition_cpu();
+    rc |= guide_run_partition_cpu() | (int)guide_guest_add(2, 40);
     printf("%d %llu\n", rc, (unsigned long long)guide_wfi_exits());
     return 0;
 }

@@ -45,3 +45,16 @@ int guide_register_service(void)
     return hyp_smccc_register(&guide_service);
 }
 /* [service] */
+
+/* [guest] */
+/* A guest's call (guest code, shown here to be compiled too). */
+uint64_t guide_guest_add(uint64_t a, uint64_t b)
+{
+    register uint64_t x0 __asm__("x0") = GUIDE_ADD_FID;
+    register uint64_t x1 __asm__("x1") = a;
+    register uint64_t x2 __asm__("x2") = b;
+
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1) : "r"(x2) : "x3", "memory");
+    return x0 == SMCCC_RET_SUCCESS ? x1 : UINT64_MAX; /* 2 + 40: 42 */
+}
+/* [guest] */

@@ -13,6 +13,7 @@ int guide_run_cpu(struct hyp_vmbuild *vm, unsigned vcpu);
 uint64_t guide_wfi_exits(void);
 int guide_add_scratch(struct hyp_vm *vm, uint64_t ipa);
 int guide_register_service(void);
+uint64_t guide_guest_add(uint64_t a, uint64_t b);
 int guide_owner_setup(struct hyp_vm *a, struct hyp_vm *b, uint64_t pa);
 int guide_owner_lend(uint64_t pa, uint64_t peer_ipa);
 int guide_owner_end_loan(uint64_t pa, uint64_t peer_ipa);
