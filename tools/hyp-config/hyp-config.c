@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * hyp-config: check a partitioner configuration on the host, with the very
- * validator the hypervisor runs at boot (hyp_vmconfig_parse()).
+ * hyp-config: check what a hypervisor is booted with on the host, with the
+ * very validators the hypervisor runs at boot:
  *
- *   hyp-config check [--hyp BASE,SIZE]... BOARD.dtb
+ *   hyp-config check [--hyp BASE,SIZE]... BOARD.dtb          hyp_vmconfig_parse()
+ *   hyp-config check-modules [--hyp BASE,SIZE]... BOARD.dtb  hyp_guest_modules_find()
+ *   hyp-config check-policy BOARD.dtb                        hyp_policy_parse()
+ *   hyp-config check-child CONFIG.dtb                        hyp_childvm_config_parse()
  *   hyp-config ckpt show FILE      (a VM checkpoint: ckpt.c)
  *   hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]
  *
- * Prints the partition map and exits 0 when the configuration is valid;
- * prints every refusal, one line each, and exits 1 when it is not (a
- * malformed DTB included); exits 2 on a usage or I/O error.
+ * Prints what it found and exits 0 when the input is valid; prints every
+ * refusal (the others: the first), one line each, and exits 1 when it is not
+ * (a malformed DTB included); exits 2 on a usage or I/O error.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <hyp/childvm.h>
 #include <hyp/error.h>
+#include <hyp/guest.h>
+#include <hyp/policy.h>
 #include <hyp/vmconfig.h>
 
 #include "ckpt.h"
@@ -26,12 +32,18 @@
 
 static const char usage[] =
     "usage: hyp-config check [--hyp BASE,SIZE]... BOARD.dtb\n"
+    "       hyp-config check-modules [--hyp BASE,SIZE]... BOARD.dtb\n"
+    "       hyp-config check-policy BOARD.dtb\n"
+    "       hyp-config check-child CONFIG.dtb\n"
     "       hyp-config ckpt show FILE\n"
     "       hyp-config ckpt check [--hyp BASE,SIZE]... BOARD.dtb VM [FILE]\n"
     "\n"
-    "Checks the partitioner configuration (/hypervisor, see\n"
+    "check: the partitioner configuration (/hypervisor, see\n"
     "docs/bindings/partitioner.md) in BOARD.dtb against that board. Valid: prints\n"
     "the partition map, exits 0. Refused: prints each refusal on stderr, exits 1.\n"
+    "check-modules: the guest modules in /chosen (docs/bindings/multiboot-modules.md).\n"
+    "check-policy: the thin monitor's policy (docs/bindings/monitor-policy.md).\n"
+    "check-child: a child VM's configuration blob (docs/bindings/child-vms.md).\n"
     "\n"
     "  --hyp BASE,SIZE  memory the hypervisor keeps for itself (repeatable, at\n"
     "                   most 4); SIZE may end in K, M or G, e.g. 0x40000000,16M\n"
@@ -107,6 +119,52 @@ static void print_line(void *arg, const char *line)
     fprintf(arg, "%s\n", line);
 }
 
+/** check-modules, check-policy, check-child: one validator, one verdict line.
+ *  @return The exit status. */
+static int check_other(const char *cmd, const char *file, const void *dtb, size_t size,
+                       const struct hyp_range *hyp, unsigned hyp_count)
+{
+    char err[HYP_GUEST_ERRLEN > HYP_POLICY_ERRLEN ? HYP_GUEST_ERRLEN : HYP_POLICY_ERRLEN];
+    int rc;
+
+    err[0] = '\0';
+    if (strcmp(cmd, "check-modules") == 0) {
+        struct hyp_guest_modules mods;
+
+        rc = hyp_guest_modules_find(dtb, size, hyp, hyp_count, &mods, err);
+        if (rc == HYP_OK)
+            printf("kernel %#llx+%#llx, ramdisk %#llx+%#llx, bootargs \"%s\"\n",
+                   (unsigned long long)mods.kernel.base,
+                   (unsigned long long)mods.kernel.size,
+                   (unsigned long long)mods.ramdisk.base,
+                   (unsigned long long)mods.ramdisk.size,
+                   mods.bootargs != NULL ? mods.bootargs : "");
+    } else if (strcmp(cmd, "check-policy") == 0) {
+        static struct hyp_policy pol;
+
+        rc = hyp_policy_parse(dtb, size, &pol, err);
+        if (rc == HYP_OK && !pol.present)
+            printf("no policy node: the defaults\n");
+        else if (rc == HYP_OK)
+            printf("policy %s: %u watched, %u protected, rate %u/s burst %u\n", pol.path,
+                   pol.watch_count, pol.protect_count, (unsigned)pol.rate,
+                   (unsigned)pol.burst);
+    } else {
+        struct hyp_childvm_config child;
+
+        _Static_assert(sizeof(err) >= HYP_CHILDVM_ERRLEN, "room for a refusal");
+        rc = hyp_childvm_config_parse(dtb, size, &child, err);
+        if (rc == HYP_OK)
+            printf("child %s: memory %#llx, console %s, %u children at most\n",
+                   child.name, (unsigned long long)child.memory,
+                   child.console ? "yes" : "no", child.max_child_vms);
+    }
+    if (rc == HYP_OK)
+        return 0;
+    fprintf(stderr, "%s\nhyp-config: %s: refused (%s)\n", err, file, hyp_strerror(rc));
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     static struct hyp_vmconfig cfg;
@@ -123,7 +181,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "ckpt") == 0)
         return ckpt_main(argc, argv);
-    if (argc < 3 || strcmp(argv[1], "check") != 0) {
+    if (argc < 3 ||
+        (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "check-modules") != 0 &&
+         strcmp(argv[1], "check-policy") != 0 && strcmp(argv[1], "check-child") != 0)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -151,6 +211,11 @@ int main(int argc, char **argv)
     if (!dtb) {
         fprintf(stderr, "hyp-config: %s: %s\n", file, strerror(errno));
         return 2;
+    }
+    if (strcmp(argv[1], "check") != 0) {
+        rc = check_other(argv[1], file, dtb, size, hyp, hyp_count);
+        free(dtb);
+        return rc;
     }
     rc = hyp_vmconfig_parse(dtb, size, hyp, hyp_count, &cfg, print_line, stderr);
     if (rc == HYP_OK)
