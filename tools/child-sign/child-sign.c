@@ -27,10 +27,11 @@
 /** Largest image read. */
 #define IMAGE_MAX (256u << 20)
 
-static const char usage[] = "usage: child-sign pubkey SECRET\n"
-                            "       child-sign sign SECRET CONFIG.dtb IMAGE OUT\n"
-                            "       child-sign verify PUBLIC CONFIG.dtb SIGNED-IMAGE\n"
-                            "SECRET, PUBLIC: 64 hex digits. See docs/bindings/child-vms.md.\n";
+static const char usage[] =
+    "usage: child-sign pubkey SECRET\n"
+    "       child-sign sign SECRET CONFIG.dtb IMAGE OUT\n"
+    "       child-sign verify PUBLIC CONFIG.dtb SIGNED-IMAGE\n"
+    "SECRET, PUBLIC: 64 hex digits. See docs/bindings/child-vms.md.\n";
 
 /** 64 hex digits into 32 bytes. @return 0 on success. */
 static int parse_key(const char *hex, uint8_t key[32])
@@ -130,7 +131,8 @@ static int cmd_verify(const uint8_t pub[32], char **argv)
 
     img = read_file(argv[1], IMAGE_MAX + HYP_CHILDVM_SIG_SIZE, &size);
     if (img != NULL && size <= HYP_CHILDVM_SIG_SIZE)
-        fprintf(stderr, "child-sign: %s: no room for an image and a signature\n", argv[1]);
+        fprintf(stderr, "child-sign: %s: no room for an image and a signature\n",
+                argv[1]);
     else if (img != NULL)
         cfg = config_measure(argv[0], img, size - HYP_CHILDVM_SIG_SIZE, digest);
     if (cfg != NULL) {
