@@ -62,6 +62,7 @@ enum hyp_childvm_status {
     HYP_CHILDVM_BAD_IMAGE = -6,     /**< The image is empty or does not fit. */
     HYP_CHILDVM_BUSY = -7,          /**< Memory in use; child running elsewhere. */
     HYP_CHILDVM_NO_CHILD = -8,      /**< No child of the caller has that handle. */
+    HYP_CHILDVM_BAD_SIGNATURE = -9, /**< The caller needs signed images: none, or bad. */
 };
 
 /** Why an invocation ended (x1 of ::HYP_CHILDVM_FID_INVOKE). */
@@ -89,6 +90,9 @@ enum hyp_childvm_state {
 #define HYP_CHILDVM_DTB_SIZE    (64u * 1024u)
 /** Room for a refusal line of hyp_childvm_config_parse(), with its NUL. */
 #define HYP_CHILDVM_ERRLEN      160
+/** Bytes of the signature that ends an image when the creator has a
+ *  `public-key` (an Ed25519 signature of the launch measurement). */
+#define HYP_CHILDVM_SIG_SIZE    64u
 /** Prefix of the measured data (16 bytes with its NUL). */
 #define HYP_CHILDVM_MEASURE_TAG "libhyp-child-v1"
 
@@ -207,6 +211,8 @@ struct hyp_childvm_creator {
     unsigned depth_left; /**< @private Generations it may create below it. */
     unsigned count;      /**< @private Children alive. */
     uint64_t memory;     /**< @private Memory they hold. */
+    bool signed_only;    /**< @private Images must be signed with @ref key. */
+    uint8_t key[HYP_VMCONFIG_KEY_SIZE]; /**< @private Its `public-key`. */
 };
 
 /** The child VMs of a machine and the limits of their creators. */
@@ -247,7 +253,9 @@ int hyp_childvm_table_init(struct hyp_childvm_table *t, struct hyp_owner *own,
  * ::HYP_CHILDVM_FIRST_ID) with its stage 2. With `"create-vms"`, its RAM
  * (one range, hyp_vm::ram[0]) becomes a tracked region assigned to it
  * (@p pages: one record per 4 KiB of it), and its limits are its
- * `max-child-vms`, `max-child-memory` and `max-child-depth`.
+ * `max-child-vms`, `max-child-memory` and `max-child-depth`, and with a
+ * `public-key` it may create children only from images signed with it
+ * (and so may its children, their children, ...).
  * @param t     The table.
  * @param id    Its VMID, 1 to ::HYP_CHILDVM_FIRST_ID - 1.
  * @param vm    The VM, built (its RAM mapped).
@@ -267,6 +275,9 @@ int hyp_childvm_add_vm(struct hyp_childvm_table *t, unsigned id, struct hyp_vm *
  * Checks the ranges, copies and parses the configuration, checks the
  * limits, builds the child's stage 2, donates the memory (it leaves the
  * caller's stage 2 first), copies the image into it, measures the copies,
+ * checks the signature when the caller has a key (the last
+ * ::HYP_CHILDVM_SIG_SIZE bytes of the image, over the measurement; the
+ * memory goes back to the caller, zeroed, if it is missing or bad),
  * writes the child's DTB in the last ::HYP_CHILDVM_DTB_SIZE bytes of its
  * memory (its memory, `/chosen`, and with `vpl011` an `arm,pl011` at
  * hyp_childvm_table::console_base) and leaves the child
@@ -277,7 +288,7 @@ int hyp_childvm_add_vm(struct hyp_childvm_table *t, unsigned id, struct hyp_vm *
  * @param cfg_ipa  The blob, in the caller's memory.
  * @param cfg_size Its size.
  * @param img_ipa  The image, in the caller's memory.
- * @param img_size Its size.
+ * @param img_size Its size (with the signature, for a caller with a key).
  * @param mem_ipa  The memory to donate.
  * @param mem_size Its size.
  * @param handle   Out: the child's handle.

@@ -57,6 +57,8 @@
 #define HYP_VMCONFIG_MAX_SHM      8
 /** Most ranges of hypervisor memory hyp_vmconfig_parse() accepts. */
 #define HYP_VMCONFIG_MAX_HYP      4
+/** Bytes of `public-key` (an Ed25519 public key, hyp/ed25519.h). */
+#define HYP_VMCONFIG_KEY_SIZE     32u
 /** Largest `max-child-depth`. */
 #define HYP_VMCONFIG_MAX_DEPTH    4
 /** Room for a VM's `label`, including the NUL (so at most 15 characters). */
@@ -157,7 +159,11 @@ struct hyp_vmconfig_vm {
     uint64_t max_child_memory; /**< `max-child-memory` in bytes (0 without it). */
     unsigned max_child_depth;  /**< `max-child-depth`: generations allowed below it
                                     (1 if absent; 0 without "create-vms"). */
-    unsigned role;             /**< ::hyp_vmconfig_role. */
+    /** `public-key` given: CHILD_CREATE takes only images signed with it. */
+    bool signed_children;
+    /** `public-key`: the Ed25519 key children's images are checked with. */
+    uint8_t public_key[HYP_VMCONFIG_KEY_SIZE];
+    unsigned role; /**< ::hyp_vmconfig_role. */
     /** A general-purpose VM's trusted OS (`tee`): its index in
      *  ::hyp_vmconfig::vms, or -1. */
     int tee;

@@ -536,6 +536,7 @@ static const char *const vm_props[] = {
     "max-child-vms",
     "max-child-memory",
     "max-child-depth",
+    "public-key",
     "#address-cells",
     "#size-cells",
     "phandle",
@@ -1167,6 +1168,7 @@ static int vm_caps(struct vctx *c, int vm)
     int len, rc;
     const char *s = fdt_getprop(c->fdt, v->offset, "capabilities", &len);
     const fdt32_t *n, *mem, *depth;
+    const void *key;
 
     if (s && (len < 1 || s[len - 1] != '\0'))
         return refuse(c, HYP_EFORMAT, vm, -1, "capabilities", "not a list of strings");
@@ -1195,14 +1197,24 @@ static int vm_caps(struct vctx *c, int vm)
     depth = prop_cells(c, vm, v->offset, "max-child-depth", 1, &rc);
     if (rc != HYP_OK)
         return rc;
+    key = fdt_getprop(c->fdt, v->offset, "public-key", &len);
     if (!(v->caps & HYP_VMCONFIG_CAP_CREATE_VMS)) {
-        if (n || mem || depth)
+        if (n || mem || depth || key)
             return refuse(c, HYP_EFORMAT, vm, -1,
                           n     ? "max-child-vms"
                           : mem ? "max-child-memory"
+                          : key ? "public-key"
                                 : "max-child-depth",
                           "without the \"create-vms\" capability");
         return HYP_OK;
+    }
+    if (key && len != HYP_VMCONFIG_KEY_SIZE)
+        return refuse(c, HYP_EFORMAT, vm, -1, "public-key",
+                      "%d bytes, not %u (an Ed25519 public key)", len,
+                      HYP_VMCONFIG_KEY_SIZE);
+    if (key) {
+        v->signed_children = true;
+        memcpy(v->public_key, key, HYP_VMCONFIG_KEY_SIZE);
     }
     v->max_child_depth = depth ? fdt32_ld(depth) : 1;
     if (v->max_child_depth == 0 || v->max_child_depth > HYP_VMCONFIG_MAX_DEPTH)
@@ -1931,6 +1943,8 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
         add_size(l, v->max_child_memory);
         if (v->max_child_depth > 1)
             add(l, ", %u generations deep", v->max_child_depth);
+        if (v->signed_children)
+            add(l, ", signed images only");
         add(l, ")");
     }
     emit(l, out, arg);

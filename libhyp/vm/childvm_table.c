@@ -11,6 +11,7 @@
 #include <libfdt.h>
 
 #include <hyp/childvm.h>
+#include <hyp/ed25519.h>
 #include <hyp/error.h>
 
 #define PAGE 4096ull
@@ -67,6 +68,8 @@ int hyp_childvm_add_vm(struct hyp_childvm_table *t, unsigned id, struct hyp_vm *
     c->max_vms = cfg->max_child_vms;
     c->max_memory = cfg->max_child_memory;
     c->depth_left = cfg->max_child_depth;
+    c->signed_only = cfg->signed_children;
+    memcpy(c->key, cfg->public_key, sizeof(c->key));
     return HYP_OK;
 }
 
@@ -130,11 +133,12 @@ static int caller_range(struct hyp_childvm_table *t, unsigned caller, uint64_t i
 }
 
 /* The checks of CHILD_CREATE that change nothing; the configuration is
- * copied to t->config and parsed into ch->cfg. */
+ * copied to t->config and parsed into ch->cfg. *body: the image without its
+ * signature. */
 static int create_checks(struct hyp_childvm_table *t, unsigned caller, uint64_t cfg_ipa,
                          uint64_t cfg_size, uint64_t img_ipa, uint64_t img_size,
                          uint64_t mem_ipa, uint64_t mem_size, struct hyp_childvm *ch,
-                         uint64_t pa[3], char *err)
+                         uint64_t pa[3], uint64_t *body, char *err)
 {
     const struct hyp_childvm_creator *c = &t->creators[caller];
     int rc;
@@ -161,7 +165,13 @@ static int create_checks(struct hyp_childvm_table *t, unsigned caller, uint64_t 
     /* A child may create children only while its family is not too deep. */
     if (ch->cfg.caps && c->depth_left <= 1)
         return HYP_CHILDVM_DENIED;
-    if (img_size >
+    *body = img_size;
+    if (c->signed_only) {
+        if (img_size <= HYP_CHILDVM_SIG_SIZE)
+            return HYP_CHILDVM_BAD_SIGNATURE; /* no room for image and signature */
+        *body = img_size - HYP_CHILDVM_SIG_SIZE;
+    }
+    if (*body >
         mem_size - (mem_size > HYP_CHILDVM_DTB_SIZE ? HYP_CHILDVM_DTB_SIZE : mem_size))
         return HYP_CHILDVM_BAD_IMAGE;
     return HYP_CHILDVM_SUCCESS;
@@ -209,7 +219,9 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     struct hyp_childvm *ch = NULL;
     struct hyp_childvm_creator *c;
     struct hyp_vm_config vc;
-    uint64_t pa[3];
+    uint64_t pa[3], body = 0;
+    uint8_t sig[HYP_CHILDVM_SIG_SIZE];
+    bool bad_sig = false;
     int rc;
 
     if (err != NULL)
@@ -232,7 +244,7 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     memset(ch, 0, sizeof(*ch));
     ch->id = HYP_CHILDVM_FIRST_ID + (unsigned)(ch - t->children);
     rc = create_checks(t, caller, cfg_ipa, cfg_size, img_ipa, img_size, mem_ipa, mem_size,
-                       ch, pa, err);
+                       ch, pa, &body, err);
     vc = (struct hyp_vm_config){
         .vmid = (uint16_t)ch->id,
         .ipa_bits = t->ipa_bits,
@@ -264,9 +276,23 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     }
     /* The memory is the child's now: nobody else can change what is
      * copied into it and measured. */
-    memcpy((void *)(uintptr_t)pa[2], (const void *)(uintptr_t)pa[1], (size_t)img_size);
+    memcpy((void *)(uintptr_t)pa[2], (const void *)(uintptr_t)pa[1], (size_t)body);
     hyp_childvm_measure(t->config, (size_t)cfg_size, (const void *)(uintptr_t)pa[2],
-                        (size_t)img_size, ch->digest);
+                        (size_t)body, ch->digest);
+    /* The signature is checked over the measurement of the copies, from a
+     * copy of its own: what the caller changes now is not looked at. */
+    if (c->signed_only) {
+        memcpy(sig, (const void *)(uintptr_t)(pa[1] + body), sizeof(sig));
+        bad_sig = !hyp_ed25519_verify(sig, ch->digest, sizeof(ch->digest), c->key);
+    }
+    if (bad_sig && hyp_owner_reclaim(t->own, caller, pa[2], mem_size, HYP_CHILDVM_RAM_IPA,
+                                     mem_ipa) == HYP_OK) {
+        (void)hyp_owner_vm_remove(t->own, ch->id);
+        hyp_pgtable_destroy(&ch->vm.s2);
+        memset(ch, 0, sizeof(*ch));
+        hyp_spin_unlock(&t->lock);
+        return HYP_CHILDVM_BAD_SIGNATURE;
+    }
     ch->vm.ram[0] =
         (struct hyp_vm_ram){.ipa = HYP_CHILDVM_RAM_IPA, .pa = pa[2], .size = mem_size};
     ch->vm.ram_count = 1;
@@ -278,7 +304,9 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     /* Fits by construction: a few hundred bytes in 64 KiB. */
     (void)write_dtb(t, ch, (void *)(uintptr_t)(pa[2] + mem_size - HYP_CHILDVM_DTB_SIZE));
     ch->parent_ipa = mem_ipa;
-    ch->state = HYP_CHILDVM_CREATED;
+    /* A bad signature whose memory could not be given back at once: a dead
+     * child holds it until the caller destroys it (handle in *handle). */
+    ch->state = bad_sig ? HYP_CHILDVM_STATE_FAULTED : HYP_CHILDVM_CREATED;
     if (t->on_create != NULL)
         t->on_create(ch, t->on_create_arg);
     ch->live = true;
@@ -286,6 +314,8 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     c->memory += mem_size;
     /* As a creator: within its configuration and one generation less. */
     t->creators[ch->id] = (struct hyp_childvm_creator){.vm = &ch->vm};
+    t->creators[ch->id].signed_only = c->signed_only;
+    memcpy(t->creators[ch->id].key, c->key, sizeof(c->key));
     if (ch->cfg.caps) {
         t->creators[ch->id].max_vms = ch->cfg.max_child_vms;
         t->creators[ch->id].max_memory = ch->cfg.max_child_memory;
@@ -295,7 +325,7 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     }
     *handle = ch->id;
     hyp_spin_unlock(&t->lock);
-    return HYP_CHILDVM_SUCCESS;
+    return bad_sig ? HYP_CHILDVM_BAD_SIGNATURE : HYP_CHILDVM_SUCCESS;
 }
 
 /* Children of `vm`, deepest first, appended to `out` (descendants of each

@@ -10,7 +10,10 @@
  * own, invokes and destroys it; its second vCPU tries to destroy and
  * invoke a child while the first runs it (busy). With "role=other" on its
  * command line it is instead a second VM that creates a child of its own
- * and tries every call on the first VM's children (none exists for it).
+ * and tries every call on the first VM's children (none exists for it);
+ * that VM has a `public-key` (RFC 8032 TEST 2's), so its child's image must
+ * end with a signature of the launch measurement: it tries without one and
+ * with a flipped bit (refused, -9), then signs with the key's secret here.
  * Prints TAP.
  *
  * The child's image is child_code below: position-independent code that,
@@ -20,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <libfdt.h>
+#include <hyp/childvm.h>
+#include <hyp/ed25519.h>
 #include "lib/guest.h"
 
 #define FID_VERSION 0xC6000020u
@@ -39,6 +44,7 @@
 #define BAD_IMAGE     (-6)
 #define BUSY          (-7)
 #define NO_CHILD      (-8)
+#define BAD_SIGNATURE (-9)
 
 #define RETURNED 1
 #define YIELDED  2
@@ -413,11 +419,40 @@ static void test_child(void)
  * its tests; every call must fail as if they did not exist. */
 static void other_vm(void)
 {
-    uint64_t n = config("mine", MiB), mine = 0, tries = 0, leaks = 0;
-    uint64_t end = guest_now_us() + 3000000;
+    /* The secret key of RFC 8032's TEST 2; its public key is in the
+     * configuration (qemu-virt-child.dts). */
+    static const uint8_t secret[HYP_ED25519_SECRET_KEY_SIZE] = {
+        0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda, 0x9d, 0xb6, 0xc3,
+        0x46, 0xec, 0x11, 0x4e, 0x0f, 0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab,
+        0xa6, 0x24, 0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb};
+    uint64_t n = config("mine", MiB), mine = 0, tries = 0, leaks = 0, end, regs[4];
+    uint64_t body = image_size(), t0;
+    int64_t rc;
+    uint8_t *sig = (uint8_t *)(uintptr_t)(IMG + body), digest[HYP_SHA256_SIZE];
+    struct res m;
 
-    memcpy((void *)(uintptr_t)IMG, child_code, image_size());
-    expect(create(n, IMG, image_size(), MEM1, MiB, &mine), 0, "create my own child");
+    memcpy((void *)(uintptr_t)IMG, child_code, body);
+    memset(sig, 0, HYP_CHILDVM_SIG_SIZE);
+    expect(create(n, IMG, body, MEM1, MiB, &mine), BAD_SIGNATURE,
+           "create with an unsigned image (this VM has a public key)");
+    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine), BAD_SIGNATURE,
+           "create with a zero signature");
+    hyp_childvm_measure((const void *)(uintptr_t)CFG, n, child_code, body, digest);
+    hyp_ed25519_sign(sig, digest, sizeof(digest), secret);
+    sig[17] ^= 4;
+    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine), BAD_SIGNATURE,
+           "create with one bit of the signature flipped");
+    sig[17] ^= 4;
+    t0 = guest_now_us();
+    rc = create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine);
+    printf("# signed create (1 MiB, with the Ed25519 check at EL2): %llu us\n",
+           (unsigned long long)(guest_now_us() - t0));
+    expect(rc, 0, "create my own child (signed image)");
+    m = hvc(FID_MEASURE, mine, 0, 0, 0, 0, 0);
+    hyp_childvm_digest_regs(digest, regs);
+    tap_ok(m.x[0] == 0 && memcmp(&m.x[1], regs, sizeof(regs)) == 0,
+           "its measurement is what was signed (the image without its signature)");
+    end = guest_now_us() + 3000000;
     while (guest_now_us() < end) {
         for (uint64_t h = 16; h < 24; h++) {
             if (h == mine)

@@ -17,6 +17,7 @@
 #include <libfdt.h>
 
 #include <hyp/childvm.h>
+#include <hyp/ed25519.h>
 #include <hyp/error.h>
 
 #include "fake_arch.h"
@@ -46,6 +47,12 @@ struct env {
 
 static struct env *g;
 static unsigned hooked; /* on_create calls */
+/* setup_signed(): VM a takes only images signed with this key. */
+static bool with_key;
+static const uint8_t secret[HYP_ED25519_SECRET_KEY_SIZE] = {
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+    0xcc, 0xdd, 0xee, 0xff, 0x01, 0x12, 0x23, 0x34, 0x45, 0x56, 0x67,
+    0x78, 0x89, 0x9a, 0xab, 0xbc, 0xcd, 0xde, 0xef, 0xf0, 0x0f};
 
 static void on_create(struct hyp_childvm *ch, void *arg)
 {
@@ -78,6 +85,8 @@ static void svm_init(struct svm *s, unsigned vmid, bool creator)
         s->cfg.max_child_vms = 2;
         s->cfg.max_child_memory = 3 * MiB;
         s->cfg.max_child_depth = 2;
+        s->cfg.signed_children = with_key;
+        hyp_ed25519_public_key(s->cfg.public_key, secret);
     }
     assert_int_equal(hyp_childvm_add_vm(&g->t, vmid, &s->vm, &s->cfg,
                                         creator ? s->recs : NULL, RAM / 4096),
@@ -101,6 +110,16 @@ static int setup(void **state)
     svm_init(&g->a, 1, true);
     svm_init(&g->b, 2, false);
     return 0;
+}
+
+static int setup_signed(void **state)
+{
+    int rc;
+
+    with_key = true;
+    rc = setup(state);
+    with_key = false;
+    return rc;
 }
 
 static int teardown(void **state)
@@ -424,6 +443,97 @@ static void test_share(void **state)
     assert_int_equal(info.holder, 1);
 }
 
+/* A creator with a public key: images end with an Ed25519 signature of
+ * the measurement; missing, bad, for another configuration or key:
+ * refused, the memory back in the caller, zeroed; its children inherit
+ * the rule. */
+static void sign_at(uint8_t *cfg, size_t n, uint8_t *img, uint64_t body,
+                    const uint8_t key[HYP_ED25519_SECRET_KEY_SIZE])
+{
+    uint8_t digest[HYP_SHA256_SIZE];
+
+    hyp_childvm_measure(cfg, n, img, (size_t)body, digest);
+    hyp_ed25519_sign(img + body, digest, sizeof(digest), key);
+}
+
+static void test_signed(void **state)
+{
+    (void)state;
+    size_t n = a_config(MiB, true);
+    uint64_t mem_pa = (uint64_t)(uintptr_t)at(&g->a, MEM1_IPA);
+    uint8_t *cfg = at(&g->a, CFG_IPA), *img = at(&g->a, IMG_IPA), other[32];
+    uint64_t body = IMG_SIZE - HYP_CHILDVM_SIG_SIZE;
+    uint8_t want[HYP_SHA256_SIZE];
+    struct hyp_childvm *ch;
+    unsigned h = 0, gh = 0;
+
+#define CREATE(size)                                                                     \
+    hyp_childvm_create(&g->t, 1, CFG_IPA, n, IMG_IPA, size, MEM1_IPA, MiB, &h, NULL)
+    /* No signature: the last 64 bytes of the image are not one. */
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    assert_int_equal(h, 0);
+    assert_int_equal(hyp_childvm_count(&g->t, 1), 0);
+    assert_int_equal(seen(&g->a.vm, MEM1_IPA), mem_pa);
+    assert_int_equal(at(&g->a, MEM1_IPA)[0], 0); /* given back zeroed */
+    assert_int_equal(hyp_owner_held(&g->own, 1), RAM / 4096);
+    assert_int_equal(CREATE(HYP_CHILDVM_SIG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    /* Signed: created, measured without its signature. */
+    sign_at(cfg, n, img, body, secret);
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_SUCCESS);
+    ch = hyp_childvm_find(&g->t, 1, h);
+    assert_non_null(ch);
+    assert_int_equal(ch->state, HYP_CHILDVM_CREATED);
+    hyp_childvm_measure(cfg, n, img, (size_t)body, want);
+    assert_memory_equal(ch->digest, want, sizeof(want));
+    assert_memory_equal(at(&g->a, MEM1_IPA), img, (size_t)body);
+    /* Its children need signed images too. */
+    size_t gn = put_config(at(&g->a, MEM1_IPA) + 0x2000, "grandchild", 256 * KiB, false);
+    uint8_t *cmem = at(&g->a, MEM1_IPA);
+
+    assert_int_equal(hyp_childvm_create(
+                         &g->t, h, HYP_CHILDVM_RAM_IPA + 0x2000, gn, HYP_CHILDVM_RAM_IPA,
+                         4096, HYP_CHILDVM_RAM_IPA + 512 * KiB, 256 * KiB, &gh, NULL),
+                     HYP_CHILDVM_BAD_SIGNATURE);
+    sign_at(cmem + 0x2000, gn, cmem, 4096 - HYP_CHILDVM_SIG_SIZE, secret);
+    assert_int_equal(hyp_childvm_create(
+                         &g->t, h, HYP_CHILDVM_RAM_IPA + 0x2000, gn, HYP_CHILDVM_RAM_IPA,
+                         4096, HYP_CHILDVM_RAM_IPA + 512 * KiB, 256 * KiB, &gh, NULL),
+                     HYP_CHILDVM_SUCCESS);
+    assert_int_equal(hyp_childvm_destroy(&g->t, 1, h), HYP_CHILDVM_SUCCESS);
+    /* One flipped bit of the signature, of the image, of the configuration. */
+    img[IMG_SIZE - 1] ^= 0x80;
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    img[IMG_SIZE - 1] ^= 0x80;
+    img[17] ^= 1;
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    img[17] ^= 1;
+    n = put_config(cfg, "child-b", MiB, true); /* another label, same length */
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    n = a_config(MiB, true);
+    /* A good signature of another key. */
+    memcpy(other, secret, sizeof(other));
+    other[0] ^= 1;
+    sign_at(cfg, n, img, body, other);
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_BAD_SIGNATURE);
+    assert_int_equal(hyp_childvm_count(&g->t, 1), 0);
+    assert_int_equal(hyp_owner_held(&g->own, 1), RAM / 4096);
+    /* And the good one again. */
+    sign_at(cfg, n, img, body, secret);
+    assert_int_equal(CREATE(IMG_SIZE), HYP_CHILDVM_SUCCESS);
+    assert_int_equal(hyp_childvm_destroy(&g->t, 1, h), HYP_CHILDVM_SUCCESS);
+#undef CREATE
+}
+
+/* Without a key, an image is taken whole (its last bytes are no signature). */
+static void test_unsigned_whole(void **state)
+{
+    (void)state;
+    unsigned h = create_a(MEM1_IPA, MiB, false);
+
+    assert_memory_equal(at(&g->a, MEM1_IPA), at(&g->a, IMG_IPA), IMG_SIZE);
+    assert_int_equal(hyp_childvm_destroy(&g->t, 1, h), HYP_CHILDVM_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +542,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_share, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed, setup_signed, teardown),
+        cmocka_unit_test_setup_teardown(test_unsigned_whole, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -473,6 +473,10 @@ static const struct refusal refusals[] = {
     {"bad-cap-depth-nocap", HYP_EFORMAT,
      "/hypervisor/vm@1 (linux-b): max-child-depth: without the \"create-vms\" "
      "capability"},
+    {"bad-cap-key-nocap", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): public-key: without the \"create-vms\" capability"},
+    {"bad-cap-key-size", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): public-key: 31 bytes, not 32 (an Ed25519 public key)"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
 };
@@ -832,11 +836,42 @@ static void test_child_depth(void **state)
         hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
         HYP_OK);
     assert_int_equal(cfg.vms[0].max_child_depth, 3);
+    assert_false(cfg.vms[0].signed_children);
     memset(&out, 0, sizeof(out));
     hyp_vmconfig_print(&cfg, collect, &out);
     for (unsigned i = 0; i < out.count; i++)
         shown |= strstr(out.text[i], "caps      system-reset, create-vms (at most 2 "
                                      "children in 64 MiB, 3 generations deep)") != NULL;
+    assert_true(shown);
+    free(fdt);
+}
+
+/** `public-key` is read (32 bytes, kept), and the map says so. */
+static void test_child_key(void **state)
+{
+    void *fdt = edit("good-3vm");
+    uint8_t key[HYP_VMCONFIG_KEY_SIZE];
+    struct lines out;
+    bool shown = false;
+    int node;
+
+    (void)state;
+    for (unsigned i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)(0xa0 + i);
+    node = fdt_path_offset(fdt, "/hypervisor/vm@0");
+    assert_true(node >= 0);
+    assert_int_equal(fdt_setprop(fdt, node, "public-key", key, sizeof(key)), 0);
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(
+        hyp_vmconfig_parse(fdt, fdt_totalsize(fdt), &hyp_mem, 1, &cfg, collect, &out),
+        HYP_OK);
+    assert_true(cfg.vms[0].signed_children);
+    assert_memory_equal(cfg.vms[0].public_key, key, sizeof(key));
+    assert_false(cfg.vms[1].signed_children);
+    memset(&out, 0, sizeof(out));
+    hyp_vmconfig_print(&cfg, collect, &out);
+    for (unsigned i = 0; i < out.count; i++)
+        shown |= strstr(out.text[i], ", signed images only") != NULL;
     assert_true(shown);
     free(fdt);
 }
@@ -850,6 +885,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pair),           cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_too_many_vms),   cmocka_unit_test(test_colours),
         cmocka_unit_test(test_colours_random), cmocka_unit_test(test_child_depth),
+        cmocka_unit_test(test_child_key),
     };
 
     dtb_dir = argc > 1 ? argv[1] : HYP_TEST_CONFIG_DTB_DIR;
