@@ -157,6 +157,8 @@ int main(void)
                hyp_pgtable_page_count(&b->vm.s2));
         audit_colours(b, "built");
     }
+    if (hyp_vmbuild_audit_tables(&cfg, vms, cfg.vm_count, err, sizeof(err)) != HYP_ENOENT)
+        printf("partitioner: %s\n", err);
     rc = hyp_childvm_service_start(&children, &owner, vms, cfg.vm_count, &pool, NULL, 0);
     if (rc != HYP_OK)
         hyp_panic("cannot serve child VMs: %s", hyp_strerror(rc));
