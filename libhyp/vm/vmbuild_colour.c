@@ -70,8 +70,12 @@ int hyp_vmbuild_move_image(const struct hyp_vmconfig *cfg, uint64_t *end, char *
     hyp_colour_format(cfg->hyp_colours, set, sizeof(set));
     if (span == 0 || *end < pool_base || span + tspan > *end - pool_base ||
         tbase < pool_base + HYP_VMBUILD_POOL_MIN) {
-        snprintf(line, len, "no room for the image in colours %s below %#llx", set,
-                 (unsigned long long)*end);
+        snprintf(line, len,
+                 "no room in colours %s below %#llx: image (%llu KiB) and EL2 tables "
+                 "span %llu KiB, + %llu KiB of pool: give the hypervisor more colours",
+                 set, (unsigned long long)*end, (unsigned long long)(size >> 10),
+                 (unsigned long long)((span + tspan) >> 10),
+                 (unsigned long long)(HYP_VMBUILD_POOL_MIN >> 10));
         return HYP_ERANGE;
     }
     rc = hyp_colour_layout_init(&image_layout, &cfg->geom, cfg->hyp_colours, base, size);
