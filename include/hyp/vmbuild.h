@@ -260,7 +260,8 @@ int hyp_vmbuild_move_image(const struct hyp_vmconfig *cfg, uint64_t *end, char *
  * @param count Entries of @p vms.
  * @param line  Receives one line for the console: "tables in colours
  *              <set>: <n> stage-2 table pages of <v> VMs, <e> EL2 table
- *              pages, <w> of another colour: ok" (or WRONG).
+ *              pages, <w> of another colour: ok" (or WRONG; "1 VM" for
+ *              one).
  * @param len   Room in @p line.
  * @return ::HYP_OK; ::HYP_ENOENT without hypervisor colours (no line);
  *         ::HYP_EINVAL when a page has another colour; errors of the walk.

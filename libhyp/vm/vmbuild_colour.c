@@ -133,9 +133,10 @@ int hyp_vmbuild_audit_tables(const struct hyp_vmconfig *cfg,
     }
     wrong += a.wrong;
     snprintf(line, len,
-             "tables in colours %s: %llu stage-2 table pages of %u VMs, %llu EL2 table "
+             "tables in colours %s: %llu stage-2 table pages of %u VM%s, %llu EL2 table "
              "pages, %llu of another colour: %s",
-             set, (unsigned long long)s2_pages, count, (unsigned long long)a.pages,
-             (unsigned long long)wrong, wrong ? "WRONG" : "ok");
+             set, (unsigned long long)s2_pages, count, count == 1 ? "" : "s",
+             (unsigned long long)a.pages, (unsigned long long)wrong,
+             wrong ? "WRONG" : "ok");
     return wrong ? HYP_EINVAL : HYP_OK;
 }
