@@ -14,7 +14,7 @@
  * get SMCCC NOT_SUPPORTED (-1). The GPOS's guest DTB says
  * /firmware/optee, so Linux's stock optee driver talks to its TEE.
  *
- * Policy, all here: a yielding call (CALL_WITH_ARG) that began PREEMPT_US
+ * Policy, all here: a yielding call (CALL_WITH_ARG) that began TEE_PAIRER_PREEMPT_US
  * ago or more while an interrupt waits for the GPOS is suspended and the
  * GPOS gets OP-TEE's foreign-interrupt return; CALL_RETURN_FROM_RPC with
  * its resume value resumes it (a suspended call whose resume never comes,
@@ -41,7 +41,6 @@
 #define HYP_RESERVE (16ULL << 20)
 #define TICK_HZ     100
 #define DTB_MAX     (256u << 10)
-#define PREEMPT_US  2000        /* a yielding call runs this long before it yields */
 #define BUDGET_US   2000000     /* no call runs longer */
 #define RESUME_TAG  0x7ee00000u /* a3 of the foreign-interrupt return: tag | vCPU */
 
@@ -115,7 +114,8 @@ static bool tee_foreign_ok(struct hyp_vcpu *caller, struct hyp_vcpu *tee, void *
     const struct call *c = &calls[hyp_cpu_id()];
 
     (void)caller, (void)tee, (void)arg;
-    return c->yielding && read_sysreg(cntpct_el0) - c->begun >= us_to_ticks(PREEMPT_US);
+    return c->yielding &&
+           read_sysreg(cntpct_el0) - c->begun >= us_to_ticks(TEE_PAIRER_PREEMPT_US);
 }
 
 static bool tee_overdue(struct hyp_vcpu *caller, struct hyp_vcpu *tee,
