@@ -12,7 +12,9 @@
  * call fails and the next one reaches the TEE restarted from its image;
  * "stays-down" (a TEE with on-failure = "stop") makes it fault, checks that
  * it stays down, then resets the VM: after the VM's restart its TEE is
- * back, restarted with it.
+ * back, restarted with it. "neighbour=<pa>" names a page shared with the
+ * other pair's GPOS: the "fault" VM says there when its TEE starts looping,
+ * and the "bench" VM checks that its own TEE answers meanwhile.
  *
  * With a TEE: the DTB's /firmware/optee and the shared region; the API's
  * UID and revision; the OS revision with the pair's build id; capabilities
@@ -38,6 +40,24 @@
 #define TICK_US     1000u
 
 static uint64_t shm_base, shm_size;
+/* "neighbour=<pa>": a page shared with the other pair's GPOS. The one
+ * whose TEE loops ("fault") waits for the other to be ready, then says when
+ * it started the call that loops (both VMs read the same counter: the
+ * pairer gives every VM a zero CNTVOFF). */
+static uint64_t neighbour;
+struct nb_page {
+    volatile uint32_t ready;   /* NB_READY: the "bench" VM waits for the loop */
+    volatile uint32_t looping; /* NB_LOOPING: since at, the TEE loops */
+    volatile uint64_t at;      /* counter */
+};
+#define NB_READY   0x52454459u /* "REDY" */
+#define NB_LOOPING 0x4c4f4f50u /* "LOOP" */
+#define NB_WAIT_US 60000000u   /* for the other VM */
+
+static struct nb_page *nb(void)
+{
+    return (struct nb_page *)(uintptr_t)neighbour;
+}
 static uint32_t timer_intid;
 
 static const uint8_t uuid_enum[16] = PTA_DEVICE_ENUM_UUID;
@@ -365,6 +385,40 @@ static void foreign_interrupts(bool exact)
     guest_set_irq_handler(NULL);
 }
 
+/*
+ * While the other pair's TEE loops, this VM's calls to its own TEE go on.
+ * That TEE's call began at nb()->at and loops until the pairer's budget
+ * (TEE_PAIRER_BUDGET_US) fails it; in the first half of that window this VM
+ * makes calls to its TEE and at least NB_MIN_CALLS must be answered in it.
+ * A call takes microseconds (thousands fit), so a pairer that held this
+ * VM's calls back while the other TEE runs (one lock for all calls, say)
+ * gets almost none in.
+ */
+#define NB_MIN_CALLS 100u
+
+static void neighbour_runs_on(void)
+{
+    uint64_t t0 = guest_now_us(), end;
+    unsigned inside = 0, calls = 0;
+    struct smccc_res r;
+
+    nb()->ready = NB_READY;
+    __asm__ volatile("dsb sy" ::: "memory");
+    while (nb()->looping != NB_LOOPING && guest_now_us() - t0 < NB_WAIT_US)
+        __asm__ volatile("yield");
+    end = nb()->at + sysreg_read(cntfrq_el0) * (TEE_PAIRER_BUDGET_US / 2) / 1000000;
+    while (nb()->looping == NB_LOOPING && sysreg_read(cntvct_el0) < end) {
+        r = smc(OPTEE_SMC_CALLS_REVISION, 0, 0, 0);
+        calls++;
+        if (r.a0 == OPTEE_MSG_REVISION_MAJOR && sysreg_read(cntvct_el0) < end)
+            inside++;
+    }
+    tap_ok(inside >= NB_MIN_CALLS,
+           "while the other pair's TEE loops, this VM's TEE answers (%u of %u calls in "
+           "%u ms, at least %u)",
+           inside, calls, TEE_PAIRER_BUDGET_US / 2000, NB_MIN_CALLS);
+}
+
 static void bench(void)
 {
     uint64_t min = UINT64_MAX, max = 0, total = 0, freq = sysreg_read(cntfrq_el0);
@@ -395,6 +449,16 @@ static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
 
     tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
            "open a session (the TEE %s next)", how);
+    if (cmd == TA_TEST_CMD_BUSY && neighbour != 0) {
+        uint64_t t0 = guest_now_us();
+
+        while (nb()->ready != NB_READY && guest_now_us() - t0 < NB_WAIT_US)
+            __asm__ volatile("yield");
+        nb()->at = sysreg_read(cntvct_el0);
+        __asm__ volatile("dsb sy" ::: "memory");
+        nb()->looping = NB_LOOPING;
+        __asm__ volatile("dsb sy" ::: "memory");
+    }
     rc = invoke(s, cmd, &p, NULL);
     tap_ok(rc == TEEC_ERROR_COMMUNICATION, "a TEE that %s fails the call (0x%08x)", how,
            (unsigned)rc);
@@ -440,7 +504,8 @@ void guest_main(void)
     int chosen = fdt ? fdt_path_offset(fdt, "/chosen") : -1;
     const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
     const char *b = args ? strstr(args, "build-id=") : NULL;
-    int shm = fdt ? fdt_node_offset_by_compatible(fdt, -1, "libhyp,shared-memory") : -1;
+    const char *nb = args ? strstr(args, "neighbour=") : NULL;
+    int shm = -1;
     uint32_t build;
 
     if (b == NULL)
@@ -451,6 +516,12 @@ void guest_main(void)
         return;
     }
     tap_diag("tee-client: a VM with a trusted OS, build id %s", b + 9);
+    if (nb != NULL)
+        neighbour = strtoull(nb + 10, NULL, 16);
+    /* The region shared with the TEE: not the neighbours' page. */
+    while ((shm = fdt_node_offset_by_compatible(fdt, shm, "libhyp,shared-memory")) >= 0 &&
+           guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) && shm_base == neighbour)
+        ;
     if (shm < 0 || !guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) || shm_size < 0x2000)
         tap_bail("no region shared with the trusted OS in the DTB");
     build = (uint32_t)strtoul(b + 9, NULL, 16);
@@ -489,4 +560,6 @@ void guest_main(void)
         fail_and_restart(TA_TEST_CMD_FAULT, "faults", build);
         fail_and_restart(TA_TEST_CMD_BUSY, "loops", build);
     }
+    if (strstr(args, "bench") != NULL && neighbour != 0)
+        neighbour_runs_on();
 }
