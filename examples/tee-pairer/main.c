@@ -14,13 +14,13 @@
  * get SMCCC NOT_SUPPORTED (-1). The GPOS's guest DTB says
  * /firmware/optee, so Linux's stock optee driver talks to its TEE.
  *
- * Policy, all here: a yielding call (CALL_WITH_ARG) that began PREEMPT_US
+ * Policy, all here: a yielding call (CALL_WITH_ARG) that began TEE_PAIRER_PREEMPT_US
  * ago or more while an interrupt waits for the GPOS is suspended and the
  * GPOS gets OP-TEE's foreign-interrupt return; CALL_RETURN_FROM_RPC with
  * its resume value resumes it (a suspended call whose resume never comes,
  * e.g. because the GPOS thread moved to another CPU, is run to its end,
  * its answer dropped, before that TEE vCPU takes another call). A call
- * that runs for more than BUDGET_US, or a TEE that powers off (its
+ * that runs for more than TEE_PAIRER_BUDGET_US, or a TEE that powers off (its
  * runtime does when it faults), fails with OP-TEE's UNKNOWN_FUNCTION (-1);
  * the TEE is then down until it is restarted from its images
  * (hyp_vmbuild_reload()) on the CPU of its vCPU 0, by its GPOS's next call
@@ -41,8 +41,6 @@
 #define HYP_RESERVE (16ULL << 20)
 #define TICK_HZ     100
 #define DTB_MAX     (256u << 10)
-#define PREEMPT_US  2000        /* a yielding call runs this long before it yields */
-#define BUDGET_US   2000000     /* no call runs longer */
 #define RESUME_TAG  0x7ee00000u /* a3 of the foreign-interrupt return: tag | vCPU */
 
 static uint8_t dtb[DTB_MAX] __attribute__((aligned(8)));
@@ -115,7 +113,8 @@ static bool tee_foreign_ok(struct hyp_vcpu *caller, struct hyp_vcpu *tee, void *
     const struct call *c = &calls[hyp_cpu_id()];
 
     (void)caller, (void)tee, (void)arg;
-    return c->yielding && read_sysreg(cntpct_el0) - c->begun >= us_to_ticks(PREEMPT_US);
+    return c->yielding &&
+           read_sysreg(cntpct_el0) - c->begun >= us_to_ticks(TEE_PAIRER_PREEMPT_US);
 }
 
 static bool tee_overdue(struct hyp_vcpu *caller, struct hyp_vcpu *tee,
@@ -123,7 +122,8 @@ static bool tee_overdue(struct hyp_vcpu *caller, struct hyp_vcpu *tee,
 {
     (void)caller, (void)tee, (void)ret, (void)arg;
     *nret = 0;
-    return read_sysreg(cntpct_el0) - calls[hyp_cpu_id()].start > us_to_ticks(BUDGET_US);
+    return read_sysreg(cntpct_el0) - calls[hyp_cpu_id()].start >
+           us_to_ticks(TEE_PAIRER_BUDGET_US);
 }
 
 /* The GPOS's timer is not armed while its TEE runs: the EL2 tick comes at

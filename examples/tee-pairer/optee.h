@@ -21,6 +21,16 @@
  */
 #define TEE_PAIRER_RETURN_FID 0x86000020u
 
+/*
+ * A yielding call runs this long (us) before the pairer suspends it for an
+ * interrupt its GPOS has to take (OP-TEE's foreign-interrupt return): a
+ * GPOS's tick due in a call's first TEE_PAIRER_PREEMPT_US waits for then.
+ */
+#define TEE_PAIRER_PREEMPT_US 2000u
+
+/* No call runs longer (us): then it fails and the TEE is restarted. */
+#define TEE_PAIRER_BUDGET_US 2000000u
+
 /* SMCCC function IDs (32-bit calling convention, owner Trusted OS 50 or 63). */
 #define OPTEE_SMC_CALLS_UID             0xbf00ff01u /* fast, owner 63 */
 #define OPTEE_SMC_CALLS_REVISION        0xbf00ff03u

@@ -12,7 +12,9 @@
  * call fails and the next one reaches the TEE restarted from its image;
  * "stays-down" (a TEE with on-failure = "stop") makes it fault, checks that
  * it stays down, then resets the VM: after the VM's restart its TEE is
- * back, restarted with it.
+ * back, restarted with it. "neighbour=<pa>" names a page shared with the
+ * other pair's GPOS: the "fault" VM says there when its TEE starts looping,
+ * and the "bench" VM checks that its own TEE answers meanwhile.
  *
  * With a TEE: the DTB's /firmware/optee and the shared region; the API's
  * UID and revision; the OS revision with the pair's build id; capabilities
@@ -21,7 +23,10 @@
  * the device-enumeration pseudo-TA (short buffer, then the RNG's UUID);
  * refused message addresses and sessions; a 300 ms call interrupted by the
  * VM's own 1 kHz timer, resumed with CALL_RETURN_FROM_RPC after each
- * foreign-interrupt return, while ticks keep coming. Prints TAP.
+ * foreign-interrupt return, while ticks keep coming. "ticks" runs only the
+ * probe and that call, and checks that the VM took every tick within a
+ * stated bound of its deadline: for deterministic guest time (QEMU -icount)
+ * with no other busy CPU (configs/qemu-virt-ticks.dts). Prints TAP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +40,24 @@
 #define TICK_US     1000u
 
 static uint64_t shm_base, shm_size;
-static volatile unsigned ticks;
+/* "neighbour=<pa>": a page shared with the other pair's GPOS. The one
+ * whose TEE loops ("fault") waits for the other to be ready, then says when
+ * it started the call that loops (both VMs read the same counter: the
+ * pairer gives every VM a zero CNTVOFF). */
+static uint64_t neighbour;
+struct nb_page {
+    volatile uint32_t ready;   /* NB_READY: the "bench" VM waits for the loop */
+    volatile uint32_t looping; /* NB_LOOPING: since at, the TEE loops */
+    volatile uint64_t at;      /* counter */
+};
+#define NB_READY   0x52454459u /* "REDY" */
+#define NB_LOOPING 0x4c4f4f50u /* "LOOP" */
+#define NB_WAIT_US 60000000u   /* for the other VM */
+
+static struct nb_page *nb(void)
+{
+    return (struct nb_page *)(uintptr_t)neighbour;
+}
 static uint32_t timer_intid;
 
 static const uint8_t uuid_enum[16] = PTA_DEVICE_ENUM_UUID;
@@ -47,13 +69,12 @@ static struct smccc_res smc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
     return smccc_call(CONDUIT_SMC, fid, a1, a2, a3);
 }
 
+static void on_tick(uint64_t now);
+
 static void on_irq(uint32_t intid)
 {
-    if (intid != timer_intid)
-        return;
-    ticks++;
-    sysreg_write(cntv_tval_el0, sysreg_read(cntfrq_el0) / (1000000 / TICK_US));
-    sysreg_write(cntv_ctl_el0, 1);
+    if (intid == timer_intid)
+        on_tick(sysreg_read(cntvct_el0));
 }
 
 /* The message, at the start of the shared region. */
@@ -241,35 +262,161 @@ static void sessions(uint32_t want_build)
     tap_ok(close_session(s_test) == TEEC_SUCCESS, "close the test session");
 }
 
-/* A long call while the VM's timer ticks: it yields to each tick. */
-static void foreign_interrupts(void)
+/*
+ * A long call while the VM's timer ticks: it yields to each tick, and the
+ * VM misses none. The timer is run on absolute deadlines (CVAL += period),
+ * so a tick taken late is still counted once and its lateness is measured
+ * against the deadline it was due at. With @exact ("ticks": QEMU -icount
+ * shift=0,sleep=off, one busy CPU) these are exact checks, not timing
+ * guesses: over the call's D us the VM takes floor(D / period)
+ * ticks (+-1 for the deadlines at its two ends); a tick due once the call
+ * is TEE_PAIRER_PREEMPT_US old is taken within TICK_LATENCY_US of its
+ * deadline; one due earlier (the pairer does not preempt a younger call)
+ * by the time the call is that old plus TICK_LATENCY_US; so the VM never
+ * goes longer than period + TEE_PAIRER_PREEMPT_US + TICK_LATENCY_US
+ * without a tick. TICK_LATENCY_US is the VM stack's slice
+ * (libhyp/vm/vmstack_run.c): the pairer brings the CPU back to EL2 at the
+ * VM's deadline (hyp_vmstack_ops::wake_by), and no later than a slice
+ * after it when that deadline had passed at the TEE's entry; the rest is
+ * the exit path and the VM's vector, a few thousand instructions.
+ */
+#define TICK_LATENCY_US 100u
+
+static struct {
+    bool on;            /* the call is in flight: record */
+    uint64_t period;    /* counter ticks */
+    uint64_t due;       /* the deadline armed */
+    uint64_t begun;     /* the call's start */
+    uint64_t last;      /* the last tick (or the call's start) */
+    uint64_t max_gap;   /* between two ticks (or the start and the first) */
+    uint64_t max_late;  /* past its deadline, of ticks due when preemptible */
+    uint64_t max_taken; /* after the call's start, of ticks due earlier */
+    uint64_t worst;     /* the latest one's deadline, from the call's start */
+    unsigned n;         /* ticks taken in the call */
+} tk;
+
+static void on_tick(uint64_t now)
+{
+    uint64_t head = sysreg_read(cntfrq_el0) * TEE_PAIRER_PREEMPT_US / 1000000;
+
+    if (tk.on) {
+        tk.n++;
+        if (now - tk.last > tk.max_gap)
+            tk.max_gap = now - tk.last;
+        if (tk.due - tk.begun >= head) {
+            if (now - tk.due > tk.max_late) {
+                tk.max_late = now - tk.due;
+                tk.worst = tk.due - tk.begun;
+            }
+        } else if (now - tk.begun > tk.max_taken) {
+            tk.max_taken = now - tk.begun;
+        }
+        tk.last = now;
+    }
+    tk.due += tk.period;
+    sysreg_write(cntv_cval_el0, tk.due);
+    sysreg_write(cntv_ctl_el0, 1); /* the runtime masked it */
+}
+
+static uint64_t to_us(uint64_t ticks)
+{
+    return ticks * 1000000 / sysreg_read(cntfrq_el0);
+}
+
+static void foreign_interrupts(bool exact)
 {
     struct optee_msg_param p = {.attr = OPTEE_MSG_ATTR_TYPE_VALUE_INOUT, .u = {BUSY_MS}};
-    unsigned foreign = 0, before;
+    unsigned foreign = 0;
     uint32_t s, rc;
-    uint64_t t0, us;
+    uint64_t end, d, want, lim;
 
     timer_intid = guest_virtual_timer_intid();
     if (!guest_gic_init_ppi(timer_intid))
         tap_bail("no usable GICv3");
     guest_set_irq_handler(on_irq);
     tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS, "open a session for a long call");
-    sysreg_write(cntv_tval_el0, sysreg_read(cntfrq_el0) / (1000000 / TICK_US));
+    tk.period = sysreg_read(cntfrq_el0) / (1000000 / TICK_US);
+    tk.begun = tk.last = sysreg_read(cntvct_el0);
+    tk.due = tk.begun + tk.period;
+    sysreg_write(cntv_cval_el0, tk.due);
     sysreg_write(cntv_ctl_el0, 1);
+    tk.on = true;
     __asm__ volatile("msr daifclr, #2" ::: "memory");
-    before = ticks;
-    t0 = guest_now_us();
     rc = invoke(s, TA_TEST_CMD_BUSY, &p, &foreign);
-    us = guest_now_us() - t0;
     __asm__ volatile("msr daifset, #2" ::: "memory");
+    end = sysreg_read(cntvct_el0);
+    tk.on = false;
     sysreg_write(cntv_ctl_el0, 0);
-    tap_ok(rc == TEEC_SUCCESS, "a %u ms call completes", BUSY_MS);
+    if (end - tk.last > tk.max_gap)
+        tk.max_gap = end - tk.last;
+    d = end - tk.begun;
+    want = d / tk.period;
+    tap_ok(rc == TEEC_SUCCESS && to_us(d) >= BUSY_MS * 1000u,
+           "a %u ms call completes (%llu us)", BUSY_MS, (unsigned long long)to_us(d));
     tap_ok(foreign > 0, "it returned for a foreign interrupt %u times", foreign);
-    tap_ok(ticks - before > 0, "the VM took %u timer ticks during it", ticks - before);
-    tap_diag("bench tee-busy: %u ticks of %u us in %llu us, %u foreign-interrupt returns",
-             ticks - before, TICK_US, (unsigned long long)us, foreign);
+    if (!exact) {
+        tap_ok(tk.n > 0, "the VM took %u timer ticks during it", tk.n);
+    } else {
+        tap_ok(tk.n + 1 >= want && tk.n <= want + 1,
+               "the VM took every tick: %u of floor(%llu us / %u us) = %llu", tk.n,
+               (unsigned long long)to_us(d), TICK_US, (unsigned long long)want);
+        tap_ok(to_us(tk.max_late) <= TICK_LATENCY_US,
+               "once the call may be preempted, each tick is taken within %u us of its "
+               "deadline (at most %llu us late)",
+               TICK_LATENCY_US, (unsigned long long)to_us(tk.max_late));
+        tap_ok(
+            to_us(tk.max_taken) <= TEE_PAIRER_PREEMPT_US + TICK_LATENCY_US,
+            "ticks due earlier are taken by the time the call is %u + %u us old (at %llu "
+            "us)",
+            TEE_PAIRER_PREEMPT_US, TICK_LATENCY_US,
+            (unsigned long long)to_us(tk.max_taken));
+        lim = TICK_US + TEE_PAIRER_PREEMPT_US + TICK_LATENCY_US;
+        tap_ok(to_us(tk.max_gap) <= lim,
+               "no gap between ticks over %llu us (longest %llu us)",
+               (unsigned long long)lim, (unsigned long long)to_us(tk.max_gap));
+    }
+    tap_diag(
+        "bench tee-busy: %u ticks of %u us in %llu us, %u foreign-interrupt returns, "
+        "max late %llu us (the tick due at %llu us), max gap %llu us",
+        tk.n, TICK_US, (unsigned long long)to_us(d), foreign,
+        (unsigned long long)to_us(tk.max_late), (unsigned long long)to_us(tk.worst),
+        (unsigned long long)to_us(tk.max_gap));
     close_session(s);
     guest_set_irq_handler(NULL);
+}
+
+/*
+ * While the other pair's TEE loops, this VM's calls to its own TEE go on.
+ * That TEE's call began at nb()->at and loops until the pairer's budget
+ * (TEE_PAIRER_BUDGET_US) fails it; in the first half of that window this VM
+ * makes calls to its TEE and at least NB_MIN_CALLS must be answered in it.
+ * A call takes microseconds (thousands fit), so a pairer that held this
+ * VM's calls back while the other TEE runs (one lock for all calls, say)
+ * gets almost none in.
+ */
+#define NB_MIN_CALLS 100u
+
+static void neighbour_runs_on(void)
+{
+    uint64_t t0 = guest_now_us(), end;
+    unsigned inside = 0, calls = 0;
+    struct smccc_res r;
+
+    nb()->ready = NB_READY;
+    __asm__ volatile("dsb sy" ::: "memory");
+    while (nb()->looping != NB_LOOPING && guest_now_us() - t0 < NB_WAIT_US)
+        __asm__ volatile("yield");
+    end = nb()->at + sysreg_read(cntfrq_el0) * (TEE_PAIRER_BUDGET_US / 2) / 1000000;
+    while (nb()->looping == NB_LOOPING && sysreg_read(cntvct_el0) < end) {
+        r = smc(OPTEE_SMC_CALLS_REVISION, 0, 0, 0);
+        calls++;
+        if (r.a0 == OPTEE_MSG_REVISION_MAJOR && sysreg_read(cntvct_el0) < end)
+            inside++;
+    }
+    tap_ok(inside >= NB_MIN_CALLS,
+           "while the other pair's TEE loops, this VM's TEE answers (%u of %u calls in "
+           "%u ms, at least %u)",
+           inside, calls, TEE_PAIRER_BUDGET_US / 2000, NB_MIN_CALLS);
 }
 
 static void bench(void)
@@ -302,6 +449,16 @@ static void fail_and_restart(uint32_t cmd, const char *how, uint32_t want_build)
 
     tap_ok(open_session(uuid_test, &s) == TEEC_SUCCESS,
            "open a session (the TEE %s next)", how);
+    if (cmd == TA_TEST_CMD_BUSY && neighbour != 0) {
+        uint64_t t0 = guest_now_us();
+
+        while (nb()->ready != NB_READY && guest_now_us() - t0 < NB_WAIT_US)
+            __asm__ volatile("yield");
+        nb()->at = sysreg_read(cntvct_el0);
+        __asm__ volatile("dsb sy" ::: "memory");
+        nb()->looping = NB_LOOPING;
+        __asm__ volatile("dsb sy" ::: "memory");
+    }
     rc = invoke(s, cmd, &p, NULL);
     tap_ok(rc == TEEC_ERROR_COMMUNICATION, "a TEE that %s fails the call (0x%08x)", how,
            (unsigned)rc);
@@ -347,7 +504,8 @@ void guest_main(void)
     int chosen = fdt ? fdt_path_offset(fdt, "/chosen") : -1;
     const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
     const char *b = args ? strstr(args, "build-id=") : NULL;
-    int shm = fdt ? fdt_node_offset_by_compatible(fdt, -1, "libhyp,shared-memory") : -1;
+    const char *nb = args ? strstr(args, "neighbour=") : NULL;
+    int shm = -1;
     uint32_t build;
 
     if (b == NULL)
@@ -358,6 +516,12 @@ void guest_main(void)
         return;
     }
     tap_diag("tee-client: a VM with a trusted OS, build id %s", b + 9);
+    if (nb != NULL)
+        neighbour = strtoull(nb + 10, NULL, 16);
+    /* The region shared with the TEE: not the neighbours' page. */
+    while ((shm = fdt_node_offset_by_compatible(fdt, shm, "libhyp,shared-memory")) >= 0 &&
+           guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) && shm_base == neighbour)
+        ;
     if (shm < 0 || !guest_fdt_reg(fdt, shm, 0, &shm_base, &shm_size) || shm_size < 0x2000)
         tap_bail("no region shared with the trusted OS in the DTB");
     build = (uint32_t)strtoul(b + 9, NULL, 16);
@@ -384,12 +548,18 @@ void guest_main(void)
         smccc_call(CONDUIT_HVC, 0x84000009u, 0, 0, 0);
         tap_bail("SYSTEM_RESET returned");
     }
+    if (strstr(args, "ticks") != NULL) {
+        foreign_interrupts(true);
+        return;
+    }
     sessions(build);
-    foreign_interrupts();
+    foreign_interrupts(false);
     if (strstr(args, "bench") != NULL)
         bench();
     if (strstr(args, "fault") != NULL) {
         fail_and_restart(TA_TEST_CMD_FAULT, "faults", build);
         fail_and_restart(TA_TEST_CMD_BUSY, "loops", build);
     }
+    if (strstr(args, "bench") != NULL && neighbour != 0)
+        neighbour_runs_on();
 }
