@@ -68,6 +68,16 @@ static void audit_colours(const struct hyp_vmbuild *b, const char *when)
         printf("partitioner: %s (%s) %s\n", b->cfg->node, b->cfg->name, line);
 }
 
+/* The pages of stage-2 tables (all VMs', or one's at its end) and of EL2's
+ * own tables checked against the hypervisor's colours (tests read it). */
+static void audit_tables(const struct hyp_vmbuild *b, unsigned count, const char *who)
+{
+    char line[192];
+
+    if (hyp_vmbuild_audit_tables(&cfg, b, count, line, sizeof(line)) != HYP_ENOENT)
+        printf("partitioner: %s%s\n", who, line);
+}
+
 /* Microseconds of the physical counter. */
 static uint64_t now_us(void)
 {
@@ -152,6 +162,12 @@ static _Noreturn void run_cpu(void *arg)
     printf("partitioner: %s (%s) stage 2 at its end: %zu table pages\n", b->cfg->node,
            b->cfg->name, hyp_pgtable_page_count(&b->vm.s2));
     audit_colours(b, "at its end");
+    if (b->cfg->colours) {
+        char who[64];
+
+        snprintf(who, sizeof(who), "%s (%s) at its end: ", b->cfg->node, b->cfg->name);
+        audit_tables(b, 1, who);
+    }
     left = __atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
     printf("partitioner: %s (%s) %s; %u VMs left\n", b->cfg->node, b->cfg->name,
            end == HYP_VM_RESET       ? "stopped"
@@ -198,6 +214,7 @@ int main(void)
                hyp_pgtable_page_count(&b->vm.s2));
         audit_colours(b, "built");
     }
+    audit_tables(vms, cfg.vm_count, "");
     rc = hyp_childvm_service_start(&children, &owner, vms, cfg.vm_count, &pool, NULL, 0);
     if (rc != HYP_OK)
         hyp_panic("cannot serve child VMs: %s", hyp_strerror(rc));

@@ -212,4 +212,22 @@ struct hyp_pgtable;
 int hyp_colour_audit(const struct hyp_pgtable *s2, uint64_t ipa, uint64_t size,
                      const struct hyp_colour_layout *l, struct hyp_colour_audit *out);
 
+/**
+ * @brief Check the pages of a translation table itself against colours.
+ *
+ * Counts the table's pages (the root's pages and every next-level table)
+ * in ::hyp_colour_audit::pages and those of a colour not in @p set in
+ * ::hyp_colour_audit::wrong, with the physical address of the first in
+ * ::hyp_colour_audit::first_wrong; the other counts stay 0. Works for a
+ * stage 2 and for EL2's own table alike. Boot or debug use only.
+ *
+ * @param pt     The table.
+ * @param period Colours of the geometry (hyp_colour_geom::colours).
+ * @param set    The colours its pages should have.
+ * @param out    Out: the counts.
+ * @return ::HYP_OK; ::HYP_EINVAL for NULL, an empty set or a bad period.
+ */
+int hyp_colour_audit_tables(const struct hyp_pgtable *pt, unsigned period,
+                            hyp_colour_set set, struct hyp_colour_audit *out);
+
 #endif /* HYP_COLOUR_H */

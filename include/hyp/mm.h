@@ -72,6 +72,7 @@ void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size);
 uint64_t hyp_el2_table_pages(void);
 
 struct hyp_colour_layout;
+struct hyp_page_pool;
 
 /**
  * @brief Bytes of the image that hyp_el2_relocate() moves: all of it but
@@ -94,14 +95,24 @@ uint64_t hyp_el2_movable_size(void);
  * the image is no longer identity-mapped (hyp_el2_map() windows elsewhere
  * still are). The old pages must stay untouched: secondaries enter there.
  *
+ * With @p tables, the new EL2 table is built from that pool's pages, and
+ * every table page hyp_el2_map() needs later comes from it too: a pool
+ * restricted to the same colours (hyp_page_pool_keep_colours()) gives EL2's
+ * tables those colours as well. Without it they come from the pool in the
+ * image's BSS, whose pages stay where they are and keep all colours.
+ *
  * @param l      A layout of at least hyp_el2_movable_size() bytes, its span
  *               outside the image and unused by anything else.
+ * @param tables NULL, or a pool for EL2's table pages from now on: mapped
+ *               read-write by hyp_el2_map() (identity), outside @p l and
+ *               the image, used by nothing else (EL2 serialises its use).
  * @param err    Receives a message on failure.
  * @param errlen Bytes at @p err.
  * @return ::HYP_OK; ::HYP_EINVAL for a layout too small or overlapping the
  *         image; ::HYP_ENOMEM when EL2's table pool runs out (nothing moved).
  */
-int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errlen);
+int hyp_el2_relocate(const struct hyp_colour_layout *l, struct hyp_page_pool *tables,
+                     char *err, unsigned errlen);
 
 struct hyp_colour_audit;
 
@@ -119,5 +130,16 @@ struct hyp_colour_audit;
  * @return ::HYP_OK; ::HYP_EINVAL for NULL or an empty layout.
  */
 int hyp_el2_audit_image(const struct hyp_colour_layout *l, struct hyp_colour_audit *out);
+
+/**
+ * @brief Check the pages of EL2's live translation table against colours.
+ *
+ * hyp_colour_audit_tables() on EL2's own table, under its lock.
+ * @param period Colours of the geometry.
+ * @param set    The colours the table pages should have.
+ * @param out    Out: the counts.
+ * @return As hyp_colour_audit_tables().
+ */
+int hyp_el2_audit_tables(unsigned period, uint64_t set, struct hyp_colour_audit *out);
 
 #endif /* HYP_MM_H */

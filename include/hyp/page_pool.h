@@ -38,6 +38,9 @@ struct hyp_page_pool {
     size_t used;       /**< @private Pages currently allocated. */
     size_t high_water; /**< @private Largest value `used` has reached. */
     size_t hint;       /**< @private Bitmap word where the next search starts. */
+    size_t withheld;   /**< @private Pages of other colours, never handed out. */
+    unsigned period;   /**< @private Colours of the geometry; 0: uncoloured. */
+    uint64_t colours;  /**< @private Colours it hands out (bit c: colour c). */
 };
 
 /**
@@ -55,6 +58,30 @@ struct hyp_page_pool {
  *         ::HYP_ERANGE if the region wraps around the address space.
  */
 int hyp_page_pool_init(struct hyp_page_pool *pool, void *mem, size_t size);
+
+/**
+ * @brief Restrict a pool to pages of some cache colours.
+ *
+ * For memory that must have cache colours of its own (colour.h): the
+ * colour of a page is its page number (address / 4 KiB) modulo @p period,
+ * and every managed page of another colour is withheld for good: never
+ * handed out, not counted by hyp_page_pool_total() or
+ * hyp_page_pool_free_count(), and refused by hyp_page_pool_free(). Runs
+ * from hyp_page_pool_alloc_contig() then exist only where enough
+ * consecutive colours are in the set. The bitmap pages themselves keep
+ * whatever colour they have. Call right after hyp_page_pool_init(), before
+ * anything is allocated.
+ *
+ * @param pool    Pool to restrict.
+ * @param period  Colours of the geometry (pages in one colour period),
+ *                1 to 64.
+ * @param colours The colours to keep: bit c stands for colour c.
+ * @return ::HYP_OK; ::HYP_EINVAL for a period out of range, an empty set or
+ *         one with colours the period does not have, a pool that already
+ *         has pages in use or colours, or a set that leaves no page.
+ */
+int hyp_page_pool_keep_colours(struct hyp_page_pool *pool, unsigned period,
+                               uint64_t colours);
 
 /**
  * @brief Allocate one zeroed 4 KiB page.

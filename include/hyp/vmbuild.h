@@ -214,6 +214,10 @@ int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uin
 /** Fewest bytes hyp_vmbuild_move_image() leaves the page pool. */
 #define HYP_VMBUILD_POOL_MIN (1ULL << 20)
 
+/** Pages of the hypervisor's colours hyp_vmbuild_move_image() gives EL2's
+ *  own translation tables. */
+#define HYP_VMBUILD_EL2_TABLE_PAGES 64u
+
 /**
  * @brief Move the hypervisor's image to colours of its own.
  *
@@ -221,25 +225,54 @@ int hyp_vmbuild_pool_init(struct hyp_page_pool *pool, struct hyp_range keep, uin
  * `/hypervisor`): the image (code, data, BSS, stacks) moves to pages of
  * those colours at the end of the hypervisor's RAM, below @p end
  * (hyp_el2_relocate()), and every page of it is then checked through the
- * MMU (hyp_el2_audit_image()). The page pool then ends where the moved
- * image starts: seed it with hyp_vmbuild_pool_init() afterwards, with the
- * new @p end. Call once, at boot, on the boot CPU, before other CPUs run.
+ * MMU (hyp_el2_audit_image()). Below it, a pool of
+ * ::HYP_VMBUILD_EL2_TABLE_PAGES pages of the same colours holds EL2's own
+ * translation tables from then on. The page pool then ends where that
+ * starts: seed it with hyp_vmbuild_pool_init() afterwards, with the new
+ * @p end, and restrict it to the hypervisor's colours
+ * (hyp_page_pool_keep_colours(); hyp_vmbuild_boot() does both). Call once, at boot, on
+ * the boot CPU, before other CPUs run.
  * @param cfg  A configuration accepted by hyp_vmconfig_parse(), with
  *             hypervisor colours.
- * @param end  In: where the hypervisor's RAM ends. Out: where the moved
- *             image starts (unchanged on failure).
+ * @param end  In: where the hypervisor's RAM ends. Out: where the page
+ *             pool must end: a page below EL2's tables, which lie below the
+ *             moved image (unchanged on failure).
  * @param line Receives one line for the console: "image moved to colours
  *             <set> in <first>..<last>: <n> pages, <m> missing, <w> of
  *             another colour, <o> outside its span: ok" (or WRONG), or
  *             what went wrong.
  * @param len  Room in @p line.
  * @return ::HYP_OK (the verdict is in @p line); ::HYP_ERANGE if the
- *         colours' span does not fit between the image and @p end with
- *         ::HYP_VMBUILD_POOL_MIN left for the pool; errors of
- *         hyp_colour_layout_init() or hyp_el2_relocate().
+ *         colours' spans (image and EL2 tables) do not fit between the image
+ *         and @p end with ::HYP_VMBUILD_POOL_MIN left for the pool; errors
+ *         of hyp_colour_layout_init(), hyp_el2_map(), the pool's or
+ *         hyp_el2_relocate().
  */
 int hyp_vmbuild_move_image(const struct hyp_vmconfig *cfg, uint64_t *end, char *line,
                            size_t len);
+
+/**
+ * @brief Check the pages of every VM's stage-2 tables and of EL2's own
+ *        tables against the hypervisor's colours.
+ *
+ * For a configuration with hyp_vmconfig::hyp_colours, whose page pool and
+ * EL2 tables hyp_vmbuild_boot() restricted to them:
+ * hyp_colour_audit_tables() on each VM's stage 2 and on EL2's table.
+ * Boot, VM end or debug use only (it walks every table).
+ * @param cfg   The configuration.
+ * @param vms   The VMs built so far.
+ * @param count Entries of @p vms.
+ * @param line  Receives one line for the console: "tables in colours
+ *              <set>: <n> stage-2 table pages of <v> VMs, <e> EL2 table
+ *              pages, <w> of another colour: ok" (or WRONG; "1 VM" for
+ *              one).
+ * @param len   Room in @p line.
+ * @return ::HYP_OK; ::HYP_ENOENT without hypervisor colours (no line);
+ *         ::HYP_EINVAL when a page has another colour; errors of the walk.
+ */
+int hyp_vmbuild_audit_tables(const struct hyp_vmconfig *cfg,
+                             const struct hyp_vmbuild *vms, unsigned count, char *line,
+                             size_t len);
 
 /**
  * @brief Check a coloured VM's stage 2, page by page, against its colours.

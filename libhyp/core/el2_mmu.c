@@ -38,6 +38,9 @@ static uint8_t el2_pool_mem[EL2_POOL_PAGES * HYP_PAGE_SIZE]
     __attribute__((aligned(HYP_PAGE_SIZE)));
 static struct hyp_page_pool el2_pool;
 static struct hyp_pgtable el2_pt;
+/* Where EL2's table pages come from: el2_pool until hyp_el2_relocate() was
+ * given a pool of its own colours. */
+static struct hyp_page_pool *el2_tables = &el2_pool;
 static struct hyp_spinlock el2_pt_lock = HYP_SPINLOCK_INIT;
 
 unsigned hyp_pa_bits(void)
@@ -184,7 +187,18 @@ void hyp_el2_sync_for_guest(uint64_t pa, uint64_t size)
 
 uint64_t hyp_el2_table_pages(void)
 {
-    return hyp_page_pool_used(&el2_pool);
+    return hyp_page_pool_used(el2_tables);
+}
+
+int hyp_el2_audit_tables(unsigned period, hyp_colour_set set,
+                         struct hyp_colour_audit *out)
+{
+    int rc;
+
+    hyp_spin_lock(&el2_pt_lock);
+    rc = hyp_colour_audit_tables(&el2_pt, period, set, out);
+    hyp_spin_unlock(&el2_pt_lock);
+    return rc;
 }
 
 /*
@@ -227,9 +241,18 @@ static int clone_leaf(const struct hyp_pgtable_visit *v, void *arg)
     struct clone *c = arg;
     uint64_t start = v->addr.val, end = start + v->size;
 
-    /* The window onto the destination span is not carried over. */
-    if (start < c->l->base + c->l->span && c->l->base < end)
-        return 0;
+    /* The window onto the destination span is not carried over; what a
+     * block around it maps besides (EL2's coloured tables below it) is. */
+    if (start < c->l->base + c->l->span && c->l->base < end) {
+        uint64_t lo = c->l->base, hi = c->l->base + c->l->span;
+
+        if (start < lo)
+            c->rc = hyp_pgtable_map(c->to, v->addr, lo - start, v->pa, v->prot);
+        if (c->rc == HYP_OK && hi < end)
+            c->rc = hyp_pgtable_map(c->to, hyp_ia(hi), end - hi,
+                                    hyp_pa(v->pa.val + (hi - start)), v->prot);
+        return c->rc;
+    }
     if (end <= c->image_start || start >= c->image_end) {
         c->rc = hyp_pgtable_map(c->to, v->addr, v->size, v->pa, v->prot);
         return c->rc;
@@ -287,7 +310,8 @@ int hyp_el2_audit_image(const struct hyp_colour_layout *l, struct hyp_colour_aud
  * TTBR0_EL2 and invalidate: mmu.S, no stack, no other store. */
 void arch_el2_relocate(const uint64_t *runs, uint64_t count, uint64_t ttbr0);
 
-int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errlen)
+int hyp_el2_relocate(const struct hyp_colour_layout *l, struct hyp_page_pool *tables,
+                     char *err, unsigned errlen)
 {
     uint64_t start = (uintptr_t)__hyp_image_start, end = (uintptr_t)__hyp_image_end;
     uint64_t data = (uintptr_t)__hyp_data_start, *runs, count = 0;
@@ -295,7 +319,7 @@ int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errl
     struct hyp_pgtable_config cfg = {
         .format = HYP_PGTABLE_EL2_S1,
         .mm = &hyp_pgtable_page_pool_ops,
-        .mm_ctx = &el2_pool,
+        .mm_ctx = tables != NULL ? tables : &el2_pool,
         .ia_bits = hyp_pa_bits(),
         .pa_bits = hyp_pa_bits(),
     };
@@ -367,6 +391,7 @@ int hyp_el2_relocate(const struct hyp_colour_layout *l, char *err, unsigned errl
     arch_dcache_clean_range((uintptr_t)&hyp_el2_mmu_regs,
                             (uintptr_t)&hyp_el2_mmu_regs + sizeof(hyp_el2_mmu_regs));
     el2_pt = fresh; /* copied with the rest: the moved image has it */
+    el2_tables = cfg.mm_ctx;
     arch_el2_relocate(runs, count, hyp_el2_mmu_regs.ttbr0);
     /* From here on the image runs from its new pages. */
     hyp_spin_unlock(&el2_pt_lock);

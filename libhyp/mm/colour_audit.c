@@ -54,3 +54,37 @@ int hyp_colour_audit(const struct hyp_pgtable *s2, uint64_t ipa, uint64_t size,
     out->missing = size / HYP_COLOUR_PAGE - out->pages;
     return HYP_OK;
 }
+
+/** hyp_colour_audit_tables()'s walk state. */
+struct table_audit {
+    unsigned period;
+    hyp_colour_set set;
+    struct hyp_colour_audit *out;
+};
+
+static void table_page(struct table_audit *t, uint64_t pa)
+{
+    t->out->pages++;
+    if (!((t->set >> ((pa / HYP_COLOUR_PAGE) % t->period)) & 1u) && t->out->wrong++ == 0)
+        t->out->first_wrong = pa;
+}
+
+static int audit_table(const struct hyp_pgtable_visit *v, void *arg)
+{
+    table_page(arg, v->pa.val);
+    return 0;
+}
+
+int hyp_colour_audit_tables(const struct hyp_pgtable *pt, unsigned period,
+                            hyp_colour_set set, struct hyp_colour_audit *out)
+{
+    struct table_audit t = {period, set, out};
+
+    if (!pt || !out || period == 0 || period > HYP_COLOUR_MAX || set == 0)
+        return HYP_EINVAL;
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < pt->root_pages; i++)
+        table_page(&t, pt->root_pa + (uint64_t)i * HYP_COLOUR_PAGE);
+    return hyp_pgtable_walk(pt, hyp_ia(0), (uint64_t)1 << pt->ia_bits,
+                            HYP_PGTABLE_VISIT_TABLE_PRE, audit_table, &t);
+}

@@ -5,6 +5,7 @@
  * scanning bitmap words from a moving hint; aligned runs by scanning
  * aligned groups of bits.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <hyp/error.h>
@@ -68,6 +69,9 @@ int hyp_page_pool_init(struct hyp_page_pool *pool, void *mem, size_t size)
     pool->used = 0;
     pool->high_water = 0;
     pool->hint = 0;
+    pool->withheld = 0;
+    pool->period = 0;
+    pool->colours = 0;
     memset(pool->bitmap, 0, word_count(pool->page_count) * sizeof(uint64_t));
     return HYP_OK;
 }
@@ -123,6 +127,38 @@ void *hyp_page_pool_alloc_contig(struct hyp_page_pool *pool, size_t count)
     return NULL;
 }
 
+/* A page the pool hands out: always when uncoloured, else by its colour. */
+static bool colour_kept(const struct hyp_page_pool *pool, size_t idx)
+{
+    uint64_t page = pool->base / HYP_PAGE_SIZE + idx;
+
+    return pool->period == 0 || ((pool->colours >> (page % pool->period)) & 1u) != 0;
+}
+
+int hyp_page_pool_keep_colours(struct hyp_page_pool *pool, unsigned period,
+                               uint64_t colours)
+{
+    size_t withheld = 0;
+
+    if (pool == NULL || period == 0 || period > 64 || colours == 0 ||
+        (period < 64 && (colours >> period) != 0) || pool->used != 0 || pool->period != 0)
+        return HYP_EINVAL;
+    pool->period = period;
+    pool->colours = colours;
+    for (size_t idx = 0; idx < pool->page_count; idx++)
+        withheld += !colour_kept(pool, idx);
+    if (withheld == pool->page_count) {
+        pool->period = 0;
+        pool->colours = 0;
+        return HYP_EINVAL;
+    }
+    for (size_t idx = 0; idx < pool->page_count; idx++)
+        if (!colour_kept(pool, idx))
+            bit_set(pool, idx);
+    pool->withheld = withheld;
+    return HYP_OK;
+}
+
 int hyp_page_pool_free_contig(struct hyp_page_pool *pool, void *pages, size_t count)
 {
     uintptr_t addr = (uintptr_t)pages;
@@ -133,7 +169,7 @@ int hyp_page_pool_free_contig(struct hyp_page_pool *pool, void *pages, size_t co
     if (idx >= pool->page_count || count > pool->page_count - idx)
         return HYP_EINVAL;
     for (size_t i = 0; i < count; i++) {
-        if (!bit_test(pool, idx + i))
+        if (!bit_test(pool, idx + i) || !colour_kept(pool, idx + i))
             return HYP_EINVAL;
     }
     for (size_t i = 0; i < count; i++)
@@ -151,7 +187,7 @@ int hyp_page_pool_free(struct hyp_page_pool *pool, void *page)
 
 size_t hyp_page_pool_total(const struct hyp_page_pool *pool)
 {
-    return pool->page_count;
+    return pool->page_count - pool->withheld;
 }
 
 size_t hyp_page_pool_used(const struct hyp_page_pool *pool)
@@ -161,7 +197,7 @@ size_t hyp_page_pool_used(const struct hyp_page_pool *pool)
 
 size_t hyp_page_pool_free_count(const struct hyp_page_pool *pool)
 {
-    return pool->page_count - pool->used;
+    return pool->page_count - pool->withheld - pool->used;
 }
 
 size_t hyp_page_pool_high_water(const struct hyp_page_pool *pool)

@@ -6,6 +6,7 @@
 #include <hyp/error.h>
 #include <hyp/loader.h>
 #include <hyp/mm.h>
+#include <hyp/page_pool.h>
 #include <hyp/platform.h>
 #include <hyp/vmbuild.h>
 
@@ -52,6 +53,8 @@ int hyp_vmbuild_boot(void *dtb, size_t dtb_max, uint64_t reserve, unsigned tick_
     /* Stage-2 tables come from the rest of the reserve (below the image's
      * new place when it moved). */
     rc = hyp_vmbuild_pool_init(pool, hyp, pool_end, HYP_VMBUILD_POOL_MIN);
+    if (rc == HYP_OK && cfg->hyp_colours) /* tables of its colours too */
+        rc = hyp_page_pool_keep_colours(pool, cfg->geom.colours, cfg->hyp_colours);
     if (rc != HYP_OK) {
         snprintf(err, HYP_GUEST_ERRLEN,
                  "the hypervisor and 1 MiB of page pool must lie in the first %llu MiB "

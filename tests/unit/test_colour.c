@@ -401,6 +401,160 @@ static void test_vm_ram(void **state)
     free(pool_mem);
 }
 
+/** The colour of a host page, as the pool reckons it. */
+static unsigned page_colour(const void *p, unsigned period)
+{
+    return (unsigned)(((uintptr_t)p / PAGE) % period);
+}
+
+/**
+ * A pool restricted to some colours hands out exactly the pages of those
+ * colours (counted against a model), runs only of them, refuses to take
+ * back a page of another colour, and refuses bad restrictions.
+ */
+static void test_pool_colours(void **state)
+{
+    uint8_t *mem = aligned_alloc(4096, POOL_SIZE);
+    struct hyp_page_pool p;
+
+    (void)state;
+    assert_non_null(mem);
+    for (int round = 0; round < ROUNDS; round++) {
+        unsigned period = 1 + (unsigned)(rnd() % 64);
+        uint64_t all = period == 64 ? ~0ull : (1ull << period) - 1, set;
+        size_t skip = (size_t)(rnd() % 64), pages = 2 + (size_t)(rnd() % 1024);
+        size_t model = 0, got = 0;
+        void *pg, *withheld = NULL;
+
+        do
+            set = rnd() & all;
+        while (set == 0);
+        assert_int_equal(hyp_page_pool_init(&p, mem + skip * PAGE, pages * PAGE), HYP_OK);
+        /* The managed pages start after the bitmap's one page. */
+        for (size_t i = 1; i < pages; i++) {
+            unsigned c = page_colour(mem + (skip + i) * PAGE, period);
+
+            if ((set >> c) & 1)
+                model++;
+            else if (withheld == NULL)
+                withheld = mem + (skip + i) * PAGE;
+        }
+        if (model == 0) {
+            assert_int_equal(hyp_page_pool_keep_colours(&p, period, set), HYP_EINVAL);
+            assert_int_equal(hyp_page_pool_total(&p), pages - 1);
+            continue;
+        }
+        assert_int_equal(hyp_page_pool_keep_colours(&p, period, set), HYP_OK);
+        assert_int_equal(hyp_page_pool_keep_colours(&p, period, set), HYP_EINVAL);
+        assert_int_equal(hyp_page_pool_total(&p), model);
+        assert_int_equal(hyp_page_pool_free_count(&p), model);
+        if (withheld != NULL)
+            assert_int_equal(hyp_page_pool_free(&p, withheld), HYP_EINVAL);
+        /* Runs of two: both pages of the set. */
+        pg = hyp_page_pool_alloc_contig(&p, 2);
+        if (pg != NULL) {
+            assert_true((set >> page_colour(pg, period)) & 1);
+            assert_true((set >> page_colour((uint8_t *)pg + PAGE, period)) & 1);
+            assert_int_equal(hyp_page_pool_free_contig(&p, pg, 2), HYP_OK);
+        } else {
+            assert_int_not_equal(set, all); /* every aligned pair would do */
+        }
+        while ((pg = hyp_page_pool_alloc(&p)) != NULL) {
+            assert_true((set >> page_colour(pg, period)) & 1);
+            got++;
+        }
+        assert_int_equal(got, model);
+        assert_int_equal(hyp_page_pool_free_count(&p), 0);
+        assert_int_equal(hyp_page_pool_used(&p), model);
+        if (withheld != NULL)
+            assert_int_equal(hyp_page_pool_free(&p, withheld), HYP_EINVAL);
+        assert_int_equal(hyp_page_pool_used(&p), model);
+    }
+    /* Bad restrictions, and one after an allocation. */
+    assert_int_equal(hyp_page_pool_init(&p, mem, 64 * PAGE), HYP_OK);
+    assert_int_equal(hyp_page_pool_keep_colours(&p, 0, 1), HYP_EINVAL);
+    assert_int_equal(hyp_page_pool_keep_colours(&p, 65, 1), HYP_EINVAL);
+    assert_int_equal(hyp_page_pool_keep_colours(&p, 16, 0), HYP_EINVAL);
+    assert_int_equal(hyp_page_pool_keep_colours(&p, 16, 1ull << 16), HYP_EINVAL);
+    assert_int_equal(hyp_page_pool_total(&p), 63);
+    assert_non_null(hyp_page_pool_alloc(&p));
+    assert_int_equal(hyp_page_pool_keep_colours(&p, 16, 1), HYP_EINVAL);
+    free(mem);
+}
+
+/**
+ * A coloured VM's stage 2 built from a pool of other colours: every page of
+ * its tables (root included) has one of the pool's colours, and the table
+ * audit finds each of them wrong against the complement.
+ */
+static void test_table_colours(void **state)
+{
+    void *pool_mem = aligned_alloc(4096, POOL_SIZE);
+    int checked = 0;
+
+    (void)state;
+    assert_non_null(pool_mem);
+    for (int round = 0; round < 40; round++) {
+        struct hyp_colour_geom g;
+        struct hyp_colour_layout l;
+        struct hyp_colour_audit a;
+        struct hyp_vm vm;
+        uint32_t line, sets;
+        hyp_colour_set set, tables;
+        uint64_t base, size;
+
+        fake_arch_reset();
+        do
+            random_geom(&g, &line, &sets);
+        while (g.colours < 2);
+        tables = random_set(&g);
+        set = random_set(&g);
+        base = 0x80000000ull + (rnd() % 64) * g.colours * PAGE;
+        size = (1 + rnd() % 1024) * PAGE;
+        assert_int_equal(hyp_colour_layout_init(&l, &g, set, base, size), HYP_OK);
+        vm_create(&vm, pool_mem);
+        /* vm_create seeded the pool and made the root: start again, coloured. */
+        hyp_pgtable_destroy(&vm.s2);
+        assert_int_equal(hyp_page_pool_init(&pool, pool_mem, POOL_SIZE), HYP_OK);
+        assert_int_equal(hyp_page_pool_keep_colours(&pool, g.colours, tables), HYP_OK);
+        {
+            const struct hyp_vm_config cfg = {
+                .vmid = 1,
+                .ipa_bits = 40,
+                .pa_bits = 40,
+                .vcpus = &vcpu,
+                .vcpu_count = 1,
+                .vcpu_pcpu = &pcpu0,
+                .pool = &pool,
+            };
+            int rc = hyp_vm_init(&vm, &cfg);
+
+            if (rc != HYP_OK) { /* no run of root pages of these colours */
+                assert_int_equal(rc, HYP_ENOMEM);
+                continue;
+            }
+        }
+        if (hyp_vm_add_ram_coloured(&vm, 0x40000000ull, &l) == HYP_OK) {
+            assert_int_equal(hyp_colour_audit_tables(&vm.s2, g.colours, tables, &a),
+                             HYP_OK);
+            assert_int_equal(a.pages, hyp_pgtable_page_count(&vm.s2));
+            assert_int_equal(a.wrong, 0);
+            checked++;
+            if (tables != hyp_colour_all(&g)) {
+                assert_int_equal(hyp_colour_audit_tables(
+                                     &vm.s2, g.colours, hyp_colour_all(&g) & ~tables, &a),
+                                 HYP_OK);
+                assert_int_equal(a.wrong, a.pages);
+                assert_true((tables >> ((a.first_wrong / PAGE) % g.colours)) & 1);
+            }
+        }
+        hyp_pgtable_destroy(&vm.s2);
+    }
+    assert_true(checked >= 10);
+    assert_int_equal(hyp_colour_audit_tables(NULL, 16, 1, NULL), HYP_EINVAL);
+    free(pool_mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_layout_model), cmocka_unit_test(test_layout_errors),
         cmocka_unit_test(test_bytes_in),     cmocka_unit_test(test_format),
         cmocka_unit_test(test_from_dt),      cmocka_unit_test(test_vm_ram),
+        cmocka_unit_test(test_pool_colours), cmocka_unit_test(test_table_colours),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
