@@ -99,8 +99,12 @@ struct hyp_vcpu {
     /** Its redistributor state in the VM's virtual GIC, or NULL without one
      *  (set by hyp_vm_attach_vgic(); read by the exit path). */
     struct hyp_vgic_cpu *vgic_cpu;
-    /** Since its last exit, hyp_vgic_sync() ran (the interrupt exit path
-     *  defers it: see hyp_vgic_inject_direct()). */
+    /** True when the vGIC model knows what the guest did with its list
+     *  registers since its last exit (hyp_vgic_sync() ran, or none was in
+     *  use). False means a sync is due before a flush: the interrupt exit
+     *  path defers it (see hyp_vgic_inject_direct()), and an exit with no
+     *  list register in use leaves the flag as it was, a sync of nothing
+     *  being harmless. */
     bool vgic_synced;
     /** Exits by ::hyp_exit_kind, those finished on the fast path included. */
     uint64_t exits[HYP_EXIT_KIND_COUNT];
