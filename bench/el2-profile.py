@@ -14,6 +14,7 @@ Figures, not a test: nothing here passes or fails on a count.
 
   bench/el2-profile.py                                   # exit-cost guest
   bench/el2-profile.py --kernel some.bin --top 20 --smp 1
+  bench/el2-profile.py --gic 2                           # on a GICv2
 """
 import argparse
 import bisect
@@ -55,6 +56,8 @@ def main():
     p.add_argument("--append", help="scripts/run --append")
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", default="256M")
+    p.add_argument("--gic", type=int, choices=(2, 3), default=3,
+                   help="QEMU virt's GIC version (scripts/run --gic; default 3)")
     p.add_argument("--top", type=int, default=12, help="paths to show (default 12)")
     p.add_argument("--policy", help="scripts/run --policy")
     p.add_argument("--functions", type=int, default=12, help="functions per path (default 12)")
@@ -79,7 +82,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "exec.log")
         cmd = [os.path.join(ROOT, "scripts/run"), a.example, "--no-build", "--kernel", kernel, "--smp", str(a.smp), "--mem", a.mem,
-               "--icount"]
+               "--gic", str(a.gic), "--icount"]
         for opt in ("policy", "initrd", "append"):
             if getattr(a, opt):
                 cmd += ["--" + opt, getattr(a, opt)]
@@ -105,7 +108,7 @@ def main():
             callers(log, tb_len, syms)
     total = sum(paths.values())
     print(f"el2-profile: {total} exits; EL2 instructions per exit by path "
-          f"({a.example}, {os.path.basename(kernel)}, -smp {a.smp}, icount)\n")
+          f"({a.example}, {os.path.basename(kernel)}, -smp {a.smp}, GICv{a.gic}, icount)\n")
     order = paths.most_common()
     if a.by_total:
         order.sort(key=lambda pn: -sum(cost[pn[0]].values()))

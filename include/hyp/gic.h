@@ -141,6 +141,17 @@ bool hyp_gic_is_pending(uint32_t intid);
  */
 void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi);
 
+/**
+ * @brief Send an SGI to one logical CPU (hyp_cpu_mpidr() numbering).
+ *
+ * hyp_gic_send_sgi() for the CPU's own affinity, without looking it up on a
+ * GICv2 (whose SGIs name CPU interfaces, not affinities): what a kick on an
+ * exit path uses.
+ * @param cpu Logical CPU index.
+ * @param sgi SGI number 0..15.
+ */
+void hyp_gic_send_sgi_cpu(unsigned cpu, unsigned sgi);
+
 /** A handler for a physical interrupt taken at EL2. */
 typedef void (*hyp_irq_fn)(uint32_t intid, void *arg);
 

@@ -90,7 +90,7 @@ void hyp_gic_eoi(uint32_t intid)
     if (intid >= 1020 && intid <= 1023)
         return;
     if (__builtin_expect(hyp_gic_is_v2, 0)) {
-        gicv2_eoi(intid); /* a tail call: no frame on the GICv3 path */
+        gicv2_eoi(intid);
         return;
     }
     gicv3_priority_drop(intid);
@@ -108,6 +108,14 @@ void hyp_gic_send_sgi(uint64_t mpidr, unsigned sgi)
         gicv2_send_sgi(mpidr, sgi);
     else
         gicv3_send_sgi(mpidr, sgi);
+}
+
+void hyp_gic_send_sgi_cpu(unsigned cpu, unsigned sgi)
+{
+    if (hyp_gic_is_v2)
+        gicv2_send_sgi_cpu(cpu, sgi);
+    else
+        gicv3_send_sgi(hyp_cpu_mpidr(cpu), sgi);
 }
 
 struct irq_slot {

@@ -40,18 +40,13 @@
 #define GICC_CTLR_ON (1u << 0 | 1u << 1 | 1u << 9 | 1u << 10)
 #define GICC_PMR     0x0004
 #define GICC_BPR     0x0008
-#define GICC_IAR     0x000c
-#define GICC_EOIR    0x0010
 
-#define IAR_INTID(v) ((v)&0x3ffu)
-#define IAR_CPUID(v) (((v) >> 10) & 0x7u)
-
-static uintptr_t gicd, gicc, gicc_page1;
+static uintptr_t gicd, gicc;
+uintptr_t gicv2_cpuif, gicv2_cpuif_dir;
 static uint32_t spi_lines;
 /* Each logical CPU's interface bit (GICD_ITARGETSR), learnt at its cpu_init. */
 static uint8_t cpu_mask[HYP_MAX_CPUS];
-/* Source CPU of the last SGI of each number acknowledged on each CPU. */
-static uint8_t sgi_source[HYP_MAX_CPUS][16];
+uint8_t gicv2_sgi_source[HYP_MAX_CPUS][16];
 
 /*
  * A GIC-400 CPU interface has two 4 KiB pages (GICC_DIR is in the second);
@@ -69,7 +64,8 @@ int gicv2_init(const struct hyp_platform *plat)
         return HYP_ENOTSUP;
     gicd = (uintptr_t)plat->gic.gicd.base;
     gicc = (uintptr_t)plat->gic.gicc.base;
-    gicc_page1 = gicc + (uintptr_t)hyp_gic_v2_page1(plat->gic.gicc.size);
+    gicv2_cpuif = gicc;
+    gicv2_cpuif_dir = gicc + (uintptr_t)hyp_gic_v2_page1(plat->gic.gicc.size);
     spi_lines = ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1) * 32;
     mmio_write32(gicd + GICD_CTLR, mmio_read32(gicd + GICD_CTLR) | GICD_CTLR_EN);
     return HYP_OK;
@@ -152,43 +148,6 @@ int gicv2_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge
     return HYP_OK;
 }
 
-uint32_t gicv2_ack(void)
-{
-    uint32_t iar = mmio_read32(gicc + GICC_IAR), intid = IAR_INTID(iar);
-
-    if (intid >= 1020)
-        return HYP_GIC_SPURIOUS;
-    if (intid < 16)
-        sgi_source[hyp_cpu_id() % HYP_MAX_CPUS][intid] = (uint8_t)IAR_CPUID(iar);
-    return intid;
-}
-
-/* The value EOIR and DIR take for @intid: an SGI's with its source CPU. */
-static uint32_t eoi_value(uint32_t intid)
-{
-    if (intid < 16)
-        return intid | (uint32_t)sgi_source[hyp_cpu_id() % HYP_MAX_CPUS][intid] << 10;
-    return intid;
-}
-
-void gicv2_priority_drop(uint32_t intid)
-{
-    mmio_write32(gicc + GICC_EOIR, eoi_value(intid));
-}
-
-void gicv2_deactivate(uint32_t intid)
-{
-    mmio_write32(gicc_page1, eoi_value(intid)); /* GICC_DIR */
-}
-
-void gicv2_eoi(uint32_t intid)
-{
-    uint32_t v = eoi_value(intid);
-
-    mmio_write32(gicc + GICC_EOIR, v);
-    mmio_write32(gicc_page1, v);
-}
-
 bool gicv2_is_pending(uint32_t intid)
 {
     if (gicd == 0 || intid >= 1020)
@@ -200,4 +159,17 @@ void gicv2_send_sgi(uint64_t mpidr, unsigned sgi)
 {
     __asm__ volatile("dsb ish" ::: "memory");
     mmio_write32(gicd + GICD_SGIR, (uint32_t)mask_of(mpidr) << 16 | (sgi & 0xf));
+}
+
+void gicv2_send_sgi_cpu(unsigned cpu, unsigned sgi)
+{
+    /* The interface bit learnt at that CPU's cpu_init; before it, by affinity. */
+    uint32_t mask = cpu < HYP_MAX_CPUS ? cpu_mask[cpu] : 0;
+
+    if (mask == 0) {
+        gicv2_send_sgi(hyp_cpu_mpidr(cpu), sgi);
+        return;
+    }
+    __asm__ volatile("dsb ish" ::: "memory");
+    mmio_write32(gicd + GICD_SGIR, mask << 16 | (sgi & 0xf));
 }

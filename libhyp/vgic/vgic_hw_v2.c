@@ -10,6 +10,7 @@
  * changes only the state of a list register).
  */
 #include <stdint.h>
+#include <hyp/config.h>
 #include <hyp/cpu.h>
 #include <hyp/mmio.h>
 #include <hyp/vgic.h>
@@ -23,29 +24,9 @@
 #define GICH_EISR0  0x020u
 #define GICH_ELRSR0 0x030u
 #define GICH_APR    0x0f0u
-#define GICH_LR0    0x100u
 
 uintptr_t vgic_v2_gich;
-/* The ICH_LR-format value last written to each list register of each CPU. */
-static uint64_t shadow[HYP_MAX_CPUS][HYP_VGIC_MAX_LRS];
-
-uint64_t vgic_v2_read_lr(unsigned n)
-{
-    uint32_t lr;
-
-    if (n >= HYP_VGIC_MAX_LRS)
-        return 0;
-    lr = mmio_read32(vgic_v2_gich + GICH_LR0 + 4 * n);
-    return hyp_vgic_lr_from_gich(shadow[hyp_this_cpu()->id][n], lr);
-}
-
-void vgic_v2_write_lr(unsigned n, uint64_t v)
-{
-    if (n >= HYP_VGIC_MAX_LRS)
-        return;
-    shadow[hyp_this_cpu()->id][n] = v;
-    mmio_write32(vgic_v2_gich + GICH_LR0 + 4 * n, hyp_vgic_lr_to_gich(v));
-}
+uint64_t vgic_v2_shadow[HYP_MAX_CPUS][HYP_VGIC_MAX_LRS];
 
 unsigned vgic_v2_nr_lrs(void)
 {

@@ -105,6 +105,11 @@ void vgic_dequeue(struct hyp_vgic *vgic, struct hyp_vgic_irq *irq);
 void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
                    uint32_t *kick);
 
+/* A GICv2 guest's write of @value to GICD_SGIR from vCPU @src_vcpu (a valid
+ * index): TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0].
+ * Takes only the targets' locks, and kicks them. */
+void vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value);
+
 /* Call the kick callback for each bit of @kick (every lock released). */
 void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick);
 

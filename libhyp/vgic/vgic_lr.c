@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <hyp/error.h>
 #include <hyp/vgic.h>
+#include "vgic_gich.h"
 #include "vgic_internal.h"
 
 #define ST_PENDING 1u
@@ -478,33 +479,12 @@ int hyp_vgic_inject_direct(struct hyp_vgic *vgic, unsigned vcpu, uint32_t intid,
     return rc == HYP_OK ? HYP_VGIC_QUEUED : rc;
 }
 
-/* GICH_LR<n> (GICv2) fields. */
-#define GICH_LR_PRIO_SHIFT   23
-#define GICH_LR_STATE_SHIFT  28
-#define GICH_LR_GRP1         (1u << 30)
-#define GICH_LR_HW           (1u << 31)
-#define GICH_LR_EOI          (1u << 19)
-#define GICH_LR_PINTID_SHIFT 10
-
 uint32_t hyp_vgic_lr_to_gich(uint64_t v)
 {
-    uint32_t lr = (uint32_t)(v & 0x3ffu) |
-                  (uint32_t)((v >> HYP_ICH_LR_PRIO_SHIFT) & 0xf8u)
-                      << (GICH_LR_PRIO_SHIFT - 3) |
-                  (uint32_t)((v >> HYP_ICH_LR_STATE_SHIFT) & 3u) << GICH_LR_STATE_SHIFT;
-
-    if (v & HYP_ICH_LR_GROUP)
-        lr |= GICH_LR_GRP1;
-    if (v & HYP_ICH_LR_HW)
-        lr |= GICH_LR_HW | (uint32_t)((v >> HYP_ICH_LR_PINTID_SHIFT) & 0x3ffu)
-                               << GICH_LR_PINTID_SHIFT;
-    else if (v & HYP_ICH_LR_EOI)
-        lr |= GICH_LR_EOI;
-    return lr;
+    return vgic_lr_to_gich(v);
 }
 
 uint64_t hyp_vgic_lr_from_gich(uint64_t written, uint32_t gich)
 {
-    return (written & ~(3ull << HYP_ICH_LR_STATE_SHIFT)) |
-           (uint64_t)((gich >> GICH_LR_STATE_SHIFT) & 3u) << HYP_ICH_LR_STATE_SHIFT;
+    return vgic_lr_from_gich(written, gich);
 }

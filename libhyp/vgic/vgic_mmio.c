@@ -513,25 +513,12 @@ static void targets(struct access *a, uint32_t first)
         a->val = out;
 }
 
-/* GICD_SGIR: TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0]. */
+/* GICD_SGIR (write-only, vgic_v2_sgir()). */
 static void sgir(struct access *a)
 {
-    struct hyp_vgic *vgic = a->vgic;
-    unsigned filter = (unsigned)(a->val >> 24) & 3, intid = (unsigned)a->val & 0xf;
-    uint32_t list = (uint32_t)(a->val >> 16) & 0xff;
-
-    a->val = 0; /* write-only */
-    if (!a->write)
-        return;
-    if (filter == 1)
-        list = 0xffu & ~(1u << a->vcpu);
-    else if (filter == 2)
-        list = 1u << a->vcpu;
-    else if (filter == 3)
-        return; /* reserved */
-    for (unsigned t = 0; t < vgic->vcpu_count; t++)
-        if (list & (1u << t))
-            vgic_send_sgi(vgic, t, intid, &a->kick);
+    if (a->write)
+        vgic_v2_sgir(a->vgic, a->vcpu, (uint32_t)a->val);
+    a->val = 0;
 }
 
 /* GICD_CPENDSGIR / SPENDSGIR bytes: one per SGI, one bit per source CPU. The
@@ -615,14 +602,6 @@ static __attribute__((noinline)) int gicd_v2(struct hyp_vgic *vgic, unsigned vcp
     if (size == 8)
         return HYP_EINVAL;
     a.val = write ? *val & size_mask(size) : 0;
-    if (off == GICD_SGIR && write) {
-        /* An SGI touches only its targets' private state, under their own
-         * locks, and marks them for a flush itself: neither the distributor
-         * lock nor a VM-wide flush (the guest's IPIs come this way). */
-        sgir(&a);
-        vgic_kick(vgic, a.kick);
-        return HYP_OK;
-    }
     hyp_spin_lock(&vgic->lock);
     if (priv)
         hyp_spin_lock(&vgic->cpus[vcpu].lock);
@@ -646,13 +625,20 @@ static inline __attribute__((always_inline)) int
 gicd_checked(struct hyp_vgic *vgic, const unsigned *vcpu, uint32_t off, unsigned size,
              bool write, uint64_t *val, unsigned version)
 {
-    if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
+    if (version == 2 && write && off == GICD_SGIR && size == 4) {
+        /* An SGI touches only its targets' private state, under their own
+         * locks, and marks them for a flush itself: neither the distributor
+         * lock nor a VM-wide flush (the guest's IPIs come this way). */
+        vgic_v2_sgir(vgic, *vcpu, (uint32_t)*val);
+        return HYP_OK;
+    }
+    /* Constant registers (both versions: GICD_TYPER knows which): no lock.
+     * A GICv2's frame ends before the GICv3 identification registers: its
+     * own are in gicd_v2(). */
+    if (write ||
+        !(off == GICD_IIDR || off == GICD_TYPER || (version == 3 && off >= ID_BASE)))
         return version == 2 ? gicd_v2(vgic, *vcpu, off, size, write, val)
                             : gicd_locked(vgic, *vcpu, off, size, write, val);
-    /* Constant registers (both versions: GICD_TYPER knows which): no lock.
-     * A GICv2's frame ends before the GICv3 identification registers. */
-    if (off >= ID_BASE && version == 2)
-        return HYP_ENOENT;
     *val = (off == GICD_IIDR    ? VGIC_IIDR
             : off == GICD_TYPER ? vgic->typer
                                 : id_reg(off)) &

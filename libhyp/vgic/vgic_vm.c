@@ -34,7 +34,7 @@ static void kick(unsigned index, void *arg)
     if (__atomic_load_n(&vcpu->power, __ATOMIC_ACQUIRE) != HYP_VCPU_ON)
         arch_send_event(); /* a vCPU waiting to be powered on */
     if (vcpu->pcpu != hyp_this_cpu()->id)
-        hyp_gic_send_sgi(hyp_cpu_mpidr(vcpu->pcpu), KICK_SGI);
+        hyp_gic_send_sgi_cpu(vcpu->pcpu, KICK_SGI);
 }
 
 /* The timer PPIs forwarded to guests (0: none), set by hyp_vgic_cpu_prepare(). */
