@@ -64,9 +64,15 @@ int hyp_gic_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool ed
                          : gicv3_enable_spi(intid, priority, mpidr, edge);
 }
 
-uint32_t hyp_gic_ack(void)
+/* Inline in the dispatch loops: no call on the exit fast path. */
+static inline uint32_t gic_ack(void)
 {
     return __builtin_expect(hyp_gic_is_v2, 0) ? gicv2_ack() : gicv3_ack();
+}
+
+uint32_t hyp_gic_ack(void)
+{
+    return gic_ack();
 }
 
 void hyp_gic_priority_drop(uint32_t intid)
@@ -115,7 +121,7 @@ void hyp_gic_send_sgi_cpu(unsigned cpu, unsigned sgi)
     if (hyp_gic_is_v2)
         gicv2_send_sgi_cpu(cpu, sgi);
     else
-        gicv3_send_sgi(hyp_cpu_mpidr(cpu), sgi);
+        gicv3_send_sgi_cpu(cpu, sgi);
 }
 
 struct irq_slot {
@@ -150,7 +156,7 @@ int hyp_irq_set_fast(uint32_t intid, hyp_irq_fast_fn ok)
 
 bool hyp_handle_irq_fast(void)
 {
-    uint32_t intid = hyp_gic_ack();
+    uint32_t intid = gic_ack();
     const struct irq_slot *slot;
     hyp_irq_fast_fn ok;
 

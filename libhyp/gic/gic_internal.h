@@ -30,6 +30,8 @@ int gicv3_enable_ppi(uint32_t intid, uint8_t priority);
 int gicv3_enable_spi(uint32_t intid, uint8_t priority, uint64_t mpidr, bool edge);
 bool gicv3_is_pending(uint32_t intid);
 void gicv3_send_sgi(uint64_t mpidr, unsigned sgi);
+/* SGI @sgi to logical CPU @cpu: its target fields learnt at its cpu_init. */
+void gicv3_send_sgi_cpu(unsigned cpu, unsigned sgi);
 void gicv3_cpu_disable(void);
 
 int gicv2_init(const struct hyp_platform *plat);

@@ -44,6 +44,8 @@
 static uintptr_t gicd;
 static const struct hyp_platform *gic_plat;
 static uintptr_t gicr_of[HYP_MAX_CPUS];
+/* Each CPU's ICC_SGI1R_EL1 target fields, learnt at its cpu_init (0: not yet). */
+static uint64_t sgi1r_of[HYP_MAX_CPUS];
 
 int gicv3_init(const struct hyp_platform *plat)
 {
@@ -82,6 +84,8 @@ static uintptr_t find_redistributor(uint64_t mpidr)
     return 0;
 }
 
+static uint64_t sgi1r_target(uint64_t mpidr);
+
 int gicv3_cpu_init(void)
 {
     uintptr_t rd;
@@ -97,6 +101,7 @@ int gicv3_cpu_init(void)
         if (i == GIC_POLL_LIMIT)
             return HYP_EBUSY;
     gicr_of[cpu] = rd;
+    sgi1r_of[cpu] = sgi1r_target(hyp_cpu_mpidr(cpu));
 
     /* System-register interface at EL2, and let EL1 use it too (a guest's
      * own accesses are virtualised or trapped later, not refused). */
@@ -170,17 +175,35 @@ bool gicv3_is_pending(uint32_t intid)
     return reg != 0 && (mmio_read32(reg) >> (intid % 32)) & 1;
 }
 
-void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
+/* ICC_SGI1R_EL1 naming the CPU with affinity @mpidr, INTID 0: Aff3 [55:48],
+ * Aff2 [39:32], INTID [27:24], Aff1 [23:16], TargetList [15:0] (bit Aff0;
+ * Aff0 < 16 on the boards we support). */
+static uint64_t sgi1r_target(uint64_t mpidr)
 {
-    /* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16],
-     * TargetList [15:0] (bit Aff0; Aff0 < 16 on the boards we support). */
-    uint64_t v = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
-                 (uint64_t)(sgi & 0xf) << 24 | ((mpidr >> 8) & 0xff) << 16 |
-                 (1ULL << (mpidr & 0xf));
+    return ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
+           ((mpidr >> 8) & 0xff) << 16 | (1ULL << (mpidr & 0xf));
+}
 
+static void sgi1r_write(uint64_t v)
+{
     __asm__ volatile("dsb ish" ::: "memory");
     write_sysreg(S3_0_C12_C11_5, v);
     __asm__ volatile("isb" ::: "memory");
+}
+
+void gicv3_send_sgi(uint64_t mpidr, unsigned sgi)
+{
+    sgi1r_write(sgi1r_target(mpidr) | (uint64_t)(sgi & 0xf) << 24);
+}
+
+void gicv3_send_sgi_cpu(unsigned cpu, unsigned sgi)
+{
+    /* The target learnt at that CPU's cpu_init; before it, from its affinity. */
+    uint64_t v = cpu < HYP_MAX_CPUS ? sgi1r_of[cpu] : 0;
+
+    if (v == 0)
+        v = sgi1r_target(hyp_cpu_mpidr(cpu));
+    sgi1r_write(v | (uint64_t)(sgi & 0xf) << 24);
 }
 
 void gicv3_cpu_disable(void)

@@ -380,7 +380,7 @@ int hyp_vgic_sgi1r(struct hyp_vgic *vgic, unsigned src_vcpu, uint64_t value)
     return HYP_OK;
 }
 
-void vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value)
+int vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value)
 {
     unsigned filter = (value >> 24) & 3u, intid = value & 0xfu;
     uint32_t list = (value >> 16) & 0xffu, kick = 0;
@@ -390,11 +390,12 @@ void vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value)
     else if (filter == 2)
         list = 1u << src_vcpu;
     else if (filter == 3)
-        return; /* reserved */
+        return HYP_OK; /* reserved */
     list &= (1u << vgic->vcpu_count) - 1;
     for (; list; list &= list - 1)
         send_sgi(vgic, (unsigned)__builtin_ctz(list), intid, &kick);
     vgic_kick(vgic, kick);
+    return HYP_OK;
 }
 
 /* Pending for WFI purposes: deliverable and not held back behind its active state. */

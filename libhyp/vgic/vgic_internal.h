@@ -107,8 +107,9 @@ void vgic_send_sgi(struct hyp_vgic *vgic, unsigned target, unsigned intid,
 
 /* A GICv2 guest's write of @value to GICD_SGIR from vCPU @src_vcpu (a valid
  * index): TargetListFilter [25:24], CPUTargetList [23:16], SGIINTID [3:0].
- * Takes only the targets' locks, and kicks them. */
-void vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value);
+ * Takes only the targets' locks, and kicks them. Returns HYP_OK (a tail
+ * call for the MMIO handler). */
+int vgic_v2_sgir(struct hyp_vgic *vgic, unsigned src_vcpu, uint32_t value);
 
 /* Call the kick callback for each bit of @kick (every lock released). */
 void vgic_kick_all(struct hyp_vgic *vgic, uint32_t kick);

@@ -517,7 +517,7 @@ static void targets(struct access *a, uint32_t first)
 static void sgir(struct access *a)
 {
     if (a->write)
-        vgic_v2_sgir(a->vgic, a->vcpu, (uint32_t)a->val);
+        (void)vgic_v2_sgir(a->vgic, a->vcpu, (uint32_t)a->val);
     a->val = 0;
 }
 
@@ -625,20 +625,20 @@ static inline __attribute__((always_inline)) int
 gicd_checked(struct hyp_vgic *vgic, const unsigned *vcpu, uint32_t off, unsigned size,
              bool write, uint64_t *val, unsigned version)
 {
-    if (version == 2 && write && off == GICD_SGIR && size == 4) {
-        /* An SGI touches only its targets' private state, under their own
-         * locks, and marks them for a flush itself: neither the distributor
-         * lock nor a VM-wide flush (the guest's IPIs come this way). */
-        vgic_v2_sgir(vgic, *vcpu, (uint32_t)*val);
-        return HYP_OK;
+    if (version == 3) {
+        if (write || !(off == GICD_IIDR || off == GICD_TYPER || off >= ID_BASE))
+            return gicd_locked(vgic, *vcpu, off, size, write, val);
+    } else if (write || !(off == GICD_IIDR || off == GICD_TYPER)) {
+        /* A GICv2's frame ends before the GICv3 identification registers:
+         * its own are in gicd_v2(). An SGI touches only its targets'
+         * private state, under their own locks, and marks them for a flush
+         * itself: neither the distributor lock nor a VM-wide flush (the
+         * guest's IPIs come this way). */
+        if (write && off == GICD_SGIR && size == 4)
+            return vgic_v2_sgir(vgic, *vcpu, (uint32_t)*val);
+        return gicd_v2(vgic, *vcpu, off, size, write, val);
     }
-    /* Constant registers (both versions: GICD_TYPER knows which): no lock.
-     * A GICv2's frame ends before the GICv3 identification registers: its
-     * own are in gicd_v2(). */
-    if (write ||
-        !(off == GICD_IIDR || off == GICD_TYPER || (version == 3 && off >= ID_BASE)))
-        return version == 2 ? gicd_v2(vgic, *vcpu, off, size, write, val)
-                            : gicd_locked(vgic, *vcpu, off, size, write, val);
+    /* Constant registers (both versions: GICD_TYPER knows which): no lock. */
     *val = (off == GICD_IIDR    ? VGIC_IIDR
             : off == GICD_TYPER ? vgic->typer
                                 : id_reg(off)) &
@@ -673,15 +673,32 @@ int hyp_vgic_mmio_gicd(struct hyp_vgic *vgic, unsigned vcpu, uint64_t offset,
                : gicd_mmio(vgic, &vcpu, offset, size, write, val, 3, false);
 }
 
+/* The region handlers answer a 32-bit read of the constant GICD_TYPER and
+ * GICD_IIDR (what a driver probes) before anything else: the register
+ * shuffle for the general path then runs only on the others. */
+static inline __attribute__((always_inline)) bool
+gicd_const_read(const struct hyp_vgic *vgic, uint64_t offset, unsigned size, bool write,
+                uint64_t *val)
+{
+    if (write || size != 4 || (offset != GICD_TYPER && offset != GICD_IIDR))
+        return false;
+    *val = offset == GICD_IIDR ? VGIC_IIDR : vgic->typer;
+    return true;
+}
+
 int vgic_gicd_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *vgic)
 {
+    if (gicd_const_read(vgic, offset, size, write, val))
+        return HYP_OK;
     return gicd_mmio(vgic, &vcpu->id, offset, size, write, val, 3, true);
 }
 
 int vgic_gicd_v2_region(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                         uint64_t *val, void *vgic)
 {
+    if (gicd_const_read(vgic, offset, size, write, val))
+        return HYP_OK;
     return gicd_mmio(vgic, &vcpu->id, offset, size, write, val, 2, true);
 }
 
