@@ -6,33 +6,36 @@
  * One guest on all CPUs, vCPU n on physical CPU n, no scheduler. The guest owns
  * the physical GIC: its interrupts go straight to its EL1 (HCR_EL2.IMO and FMO
  * clear) and the monitor takes none, so there is no virtual GIC, no tick and no
- * interrupt event. Its DTB is the board's, edited in place (memory, /chosen,
- * withheld devices) rather than built. Its console is the board's UART, passed
- * through with every access trapped: output goes through the monitor's console
- * (so monitor lines start on a fresh line) and input is filtered for the
- * monitor's keys (Ctrl-] s: system-call events on or off). The policy is
- * compiled in (POLICY below, equal to tests/linux/monitor-policy.dts); MMIO
- * watch, protected memory, control-register and system-call events are the
- * full monitor's (libhyp/monitor). No DMA master is given to the guest, so
- * its RAM is laid out from the bank's base (backed MONITOR_RESERVE higher),
- * where guests linked for the bare board expect it.
+ * interrupt event. No device tree is parsed at EL2: the platform is QEMU
+ * virt's, compiled in (ports/qemu-virt/static_platform.c), and the guest's
+ * kernel, initrd and DTB are where scripts/run put them (the DTB made on the
+ * host from QEMU's, with /chosen, the monitor's RAM reserved and the DMA
+ * masters removed), handed over unchanged. Stage 2 maps only the guest's RAM,
+ * the GIC, the RTC and the GPIO, whatever that DTB says. Its console is the
+ * board's UART, passed through with every access trapped: output goes through
+ * the monitor's console (so monitor lines start on a fresh line) and input is
+ * filtered for the monitor's keys (Ctrl-] s: system-call events on or off).
+ * The policy is compiled in (POLICY below, equal to
+ * tests/linux/monitor-policy.dts); MMIO watch, protected memory,
+ * control-register and system-call events are the full monitor's
+ * (libhyp/monitor). Guest RAM starts at the bank's base, where guests linked
+ * for the bare board expect it, backed MONITOR_RESERVE higher.
  */
 #include <stdio.h>
 #include <string.h>
-#include <libfdt.h>
 #include <hyp/console.h>
 #include <hyp/hyp.h>
-#include <hyp/loader.h>
 #include <hyp/mm.h>
 #include <hyp/mmio.h>
 #include <hyp/monitor.h>
-#include <hyp/ram_layout.h>
 #include <hyp/smccc.h>
 #include <hyp/vm.h>
+#include "static_platform.h"
 
-/* RAM at the start of the first bank kept by the monitor (image + tables). */
-#define MONITOR_RESERVE (16ULL << 20)
-#define PAGE            4096ULL
+/* RAM at the start of the bank kept by the monitor (image, tables, boot
+ * record); the guest's RAM is the rest, at IPA = PA - MONITOR_RESERVE. */
+#define MONITOR_RESERVE VIRT_MONITOR_RESERVE
+#define PAGE            VIRT_PAGE
 #define IPA_BITS        40
 
 /* HCR_EL2 bits the guest's vCPUs run without: IMO and FMO (its interrupts go
@@ -79,11 +82,6 @@ static void event_line(const char *line, size_t len, void *ctx)
     printf("%.*s\n", (int)len, line);
 }
 
-static uint64_t page_down(uint64_t x)
-{
-    return x & ~(PAGE - 1);
-}
-
 static uint64_t page_up(uint64_t x)
 {
     return (x + PAGE - 1) & ~(PAGE - 1);
@@ -123,10 +121,10 @@ static uint64_t uart_rx(void)
 static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                      uint64_t *val, void *arg)
 {
-    const struct hyp_platform *plat = arg;
     char c = (char)*val;
 
     (void)vcpu;
+    (void)arg;
     if (size == 8)
         return HYP_EINVAL;
     hyp_spin_lock(&uart_lock);
@@ -135,91 +133,9 @@ static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool
     else if (offset == UART_DR)
         *val = uart_rx();
     else
-        *val = uart_io((uintptr_t)(plat->uart.regs.base + offset), size, write, *val);
+        *val = uart_io((uintptr_t)(VIRT_UART + offset), size, write, *val);
     hyp_spin_unlock(&uart_lock);
     return HYP_OK;
-}
-
-/* ---- Devices and the guest's DTB ------------------------------------------ */
-
-/* Withheld: every DMA master, so that the guest's CPUs are all it can write
- * with and the monitor's guarantees hold against the whole guest (there is no
- * IOMMU): virtio-mmio transports, the PCIe host and the GIC's ITS (whose LPI
- * tables the GIC writes; without it Linux enables no LPIs). And QEMU's fw-cfg,
- * the firmware's interface. */
-static const char *const withheld[] = {"virtio,mmio", "pci-host-ecam-generic",
-                                       "arm,gic-v3-its", "qemu,fw-cfg-mmio"};
-
-static bool is_withheld(const void *dtb, int node)
-{
-    for (unsigned i = 0; i < sizeof(withheld) / sizeof(withheld[0]); i++)
-        if (fdt_node_check_compatible(dtb, node, withheld[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Every other device at its own address, but for the UART's page. */
-static int pass_through(const struct hyp_device *dev, void *arg)
-{
-    const struct hyp_platform *plat = hyp_platform_get();
-    uint64_t base = page_down(dev->reg.base),
-             end = page_up(dev->reg.base + dev->reg.size);
-    uint64_t uart = page_down(plat->uart.regs.base);
-    int rc;
-
-    if (is_withheld(arg, dev->node) || (base <= uart && uart < end))
-        return 0;
-    rc = hyp_vm_map_device(&vm, base, end - base);
-    if (rc != HYP_OK)
-        hyp_panic("cannot pass %s through: %s", dev->name, hyp_strerror(rc));
-    return 0;
-}
-
-static void set_cells(fdt32_t *p, int cells, uint64_t v)
-{
-    for (int i = cells - 1; i >= 0; i--, v >>= 32)
-        p[i] = cpu_to_fdt32((uint32_t)v);
-}
-
-/* The guest's DTB: the board's, with its RAM, bootargs and initrd, without
- * the monitor's /chosen nodes (modules), the withheld devices and other banks. */
-static int make_dtb(void *arg, const struct hyp_range *mem, const char *bootargs,
-                    struct hyp_range initrd, void *buf, size_t size, char *err)
-{
-    fdt32_t reg[4];
-    int ac, sc, node, chosen, rc = fdt_open_into(arg, buf, (int)size);
-
-    for (unsigned i = 0; rc == 0 && i < sizeof(withheld) / sizeof(withheld[0]); i++)
-        while (rc == 0 &&
-               (node = fdt_node_offset_by_compatible(buf, -1, withheld[i])) >= 0)
-            rc = fdt_del_node(buf, node);
-    node = fdt_node_offset_by_prop_value(buf, -1, "device_type", "memory", 7);
-    while (rc == 0 && node >= 0 &&
-           fdt_node_offset_by_prop_value(buf, node, "device_type", "memory", 7) >= 0)
-        rc = fdt_del_node(
-            buf, fdt_node_offset_by_prop_value(buf, node, "device_type", "memory", 7));
-    ac = fdt_address_cells(buf, 0);
-    sc = fdt_size_cells(buf, 0);
-    chosen = fdt_path_offset(buf, "/chosen");
-    if (rc == 0 && (node < 0 || chosen < 0 || ac < 1 || ac > 2 || sc < 1 || sc > 2))
-        rc = -FDT_ERR_BADSTRUCTURE;
-    if (rc == 0) {
-        set_cells(reg, ac, mem->base);
-        set_cells(reg + ac, sc, mem->size);
-        rc = fdt_setprop(buf, node, "reg", reg, (int)sizeof(fdt32_t) * (ac + sc));
-    }
-    while (rc == 0 && (node = fdt_first_subnode(buf, chosen)) >= 0)
-        rc = fdt_del_node(buf, node);
-    if (rc == 0 && bootargs != NULL)
-        rc = fdt_setprop_string(buf, chosen, "bootargs", bootargs);
-    if (rc == 0 && initrd.size != 0)
-        rc = fdt_setprop_u64(buf, chosen, "linux,initrd-start", initrd.base);
-    if (rc == 0 && initrd.size != 0)
-        rc = fdt_setprop_u64(buf, chosen, "linux,initrd-end", initrd.base + initrd.size);
-    if (rc != 0)
-        snprintf(err, HYP_GUEST_ERRLEN, "cannot edit the board's DTB for the guest: %s",
-                 fdt_strerror(rc));
-    return rc == 0 ? HYP_OK : HYP_EINVAL;
 }
 
 /* ---- Protected ranges outside guest RAM ----------------------------------- */
@@ -295,16 +211,26 @@ static void secondary_main(void *arg)
     run_vcpu(arg);
 }
 
+/* Map [base, base + size) of the board at its own address; panics if it
+ * cannot. */
+static void pass(uint64_t base, uint64_t size)
+{
+    int rc = hyp_vm_map_device(&vm, base, size);
+
+    if (rc != HYP_OK)
+        hyp_panic("cannot pass %#llx through: %s", (unsigned long long)base,
+                  hyp_strerror(rc));
+}
+
 int main(void)
 {
     const struct hyp_platform *plat = hyp_platform_get();
-    const void *dtb = (const void *)(uintptr_t)plat->dtb.base;
     const struct hyp_range *bank = &plat->mem[0];
     struct hyp_range image = hyp_image_range();
-    struct hyp_range forbidden[3] = {{bank->base, MONITOR_RESERVE}, image, plat->dtb};
-    struct hyp_range keep = {bank->base, MONITOR_RESERVE};
     uint64_t pool_base = page_up(image.base + image.size);
-    uint64_t pool_end = bank->base + MONITOR_RESERVE;
+    uint64_t pool_end = VIRT_BOOT_RECORD;
+    uint64_t ram_size = bank->size - MONITOR_RESERVE;
+    uint64_t dtb = plat->dtb.base - MONITOR_RESERVE;
     struct hyp_vm_config cfg = {.vmid = 1,
                                 .ipa_bits = IPA_BITS,
                                 .pa_bits = hyp_pa_bits(),
@@ -312,25 +238,20 @@ int main(void)
                                 .vcpu_count = hyp_cpu_count(),
                                 .vcpu_pcpu = vcpu_pcpu,
                                 .pool = &s2_pool};
-    char err[HYP_GUEST_ERRLEN > HYP_POLICY_ERRLEN ? HYP_GUEST_ERRLEN : HYP_POLICY_ERRLEN];
-    struct hyp_guest_modules mods;
-    struct hyp_guest_boot boot;
-    struct hyp_vm_ram ram;
-    unsigned ram_count;
+    char err[HYP_POLICY_ERRLEN];
     int rc;
 
     if (image.base < bank->base || image.base + image.size > pool_end)
         hyp_panic("the monitor must sit in the first %llu MiB of RAM",
                   MONITOR_RESERVE >> 20);
-    rc = hyp_guest_modules_find(dtb, plat->dtb.size, forbidden, 3, &mods, err);
-    if (rc != HYP_OK)
-        hyp_panic("no guest to run (%s): %s", hyp_strerror(rc), err);
-    rc = hyp_ram_layout(bank, 1, &keep, 1, HYP_RAM_PACKED, 0, &ram, 1, &ram_count);
-    if (rc != HYP_OK)
-        hyp_panic("cannot lay out guest RAM: %s", hyp_strerror(rc));
+    if (plat->dtb.base < bank->base + MONITOR_RESERVE || dtb >= bank->base + ram_size ||
+        virt_boot.entry_ipa < bank->base || virt_boot.entry_ipa >= bank->base + ram_size)
+        hyp_panic("the guest's DTB (%#llx) and entry (%#llx) must be in its RAM",
+                  (unsigned long long)plat->dtb.base,
+                  (unsigned long long)virt_boot.entry_ipa);
     printf("thin-monitor: %u CPUs, guest RAM %#llx..%#llx, policy compiled in\n",
-           hyp_cpu_count(), (unsigned long long)ram.ipa,
-           (unsigned long long)(ram.ipa + ram.size - 1));
+           hyp_cpu_count(), (unsigned long long)bank->base,
+           (unsigned long long)(bank->base + ram_size - 1));
 
     for (unsigned i = 0; i < cfg.vcpu_count; i++)
         vcpu_pcpu[i] = i;
@@ -341,27 +262,22 @@ int main(void)
     if (rc == HYP_OK)
         rc = hyp_vm_init(&vm, &cfg);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_ram(&vm, ram.ipa, ram.pa, ram.size);
+        rc = hyp_vm_add_ram(&vm, bank->base, bank->base + MONITOR_RESERVE, ram_size);
     if (rc == HYP_OK)
-        rc = hyp_vm_add_mmio(&vm, page_down(plat->uart.regs.base), PAGE, uart_mmio,
-                             (void *)plat);
-    /* The GIC is the guest's: distributor, redistributors and the CPU
-     * interface frame when the board has one (GICv2). */
-    if (rc == HYP_OK)
-        rc = hyp_vm_map_device(&vm, plat->gic.gicd.base, plat->gic.gicd.size);
-    for (unsigned i = 0; i < plat->gic.gicr_count && rc == HYP_OK; i++)
-        rc = hyp_vm_map_device(&vm, plat->gic.gicr[i].base, plat->gic.gicr[i].size);
-    if (rc == HYP_OK && plat->gic.gicc.size != 0)
-        rc = hyp_vm_map_device(&vm, plat->gic.gicc.base, plat->gic.gicc.size);
-    if (rc == HYP_OK)
-        rc = hyp_platform_for_each_device(dtb, pass_through, (void *)(uintptr_t)dtb);
+        rc = hyp_vm_add_mmio(&vm, VIRT_UART, PAGE, uart_mmio, NULL);
     if (rc != HYP_OK)
         hyp_panic("cannot create the guest VM: %s", hyp_strerror(rc));
+    /* The GIC is the guest's: distributor, redistributors or (GICv2) the CPU
+     * interface; then the RTC and the GPIO. Nothing else: no DMA master. */
+    pass(plat->gic.gicd.base, plat->gic.gicd.size);
+    if (plat->gic.gicr_count != 0)
+        pass(plat->gic.gicr[0].base, plat->gic.gicr[0].size);
+    if (plat->gic.gicc.size != 0)
+        pass(plat->gic.gicc.base, plat->gic.gicc.size);
+    pass(VIRT_RTC, PAGE);
+    pass(VIRT_GPIO, PAGE);
     back_hidden_ranges(pool_end);
 
-    rc = hyp_guest_load_with(&vm, &mods, make_dtb, (void *)(uintptr_t)dtb, &boot, err);
-    if (rc != HYP_OK)
-        hyp_panic("cannot load the guest (%s): %s", hyp_strerror(rc), err);
     rc = hyp_smccc_register_defaults();
     if (rc == HYP_OK)
         rc = hyp_monitor_init(&monitor, &vm, &POLICY, event_line, NULL, err);
@@ -375,12 +291,12 @@ int main(void)
         if (rc != HYP_OK)
             hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
     }
-    vcpus[0].boot_entry = boot.entry;
-    vcpus[0].boot_context = boot.dtb;
+    vcpus[0].boot_entry = virt_boot.entry_ipa;
+    vcpus[0].boot_context = dtb;
     vcpus[0].power = HYP_VCPU_ON_PENDING;
     printf("thin-monitor: starting the guest (entry %#llx); monitor lines are tagged "
            "[hyp]\n",
-           (unsigned long long)boot.entry);
+           (unsigned long long)virt_boot.entry_ipa);
     hyp_console_set_tag("[hyp] ");
     run_vcpu(&vcpus[0]);
     return 0;

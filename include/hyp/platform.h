@@ -141,6 +141,23 @@ struct hyp_platform {
 int hyp_platform_discover(const void *dtb, size_t dtb_max, struct hyp_platform *plat,
                           char *err);
 
+/**
+ * @brief Where the boot code learns the platform: called once on the boot CPU
+ *        with the address the boot loader left in x0, before the EL2 MMU is on.
+ *
+ * The library's definition (libhyp/core/boot_dt.c) parses that DTB with
+ * hyp_platform_discover(). An image may define its own instead, e.g. one that
+ * fills @p plat from constants the port compiled in
+ * (examples/thin-monitor-min); then neither the DT parser nor libfdt is linked.
+ *
+ * @param dtb  The boot DTB's physical address (x0 at entry).
+ * @param plat Filled on success; the boot code numbers CPUs from
+ *             @ref hyp_platform::cpus and maps the UART and GIC found.
+ * @param err  Receives a message on failure (size ::HYP_PLATFORM_ERRLEN).
+ * @return ::HYP_OK or a negative ::hyp_err code, which stops the boot.
+ */
+int hyp_boot_platform(uint64_t dtb, struct hyp_platform *plat, char *err);
+
 /** Most interrupts hyp_platform_for_each_device() reports per device. */
 #define HYP_DEVICE_MAX_IRQS 4
 

@@ -16,9 +16,6 @@
 #include "el2_mmu.h"
 #include "percpu.h"
 
-/* The arm64 boot protocol limits the DTB to 2 MiB. */
-#define BOOT_DTB_MAX (2u << 20)
-
 /* Per-CPU EL2 stacks; boot.S points SP at the top of entry [cpu]. */
 uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -112,8 +109,7 @@ _Noreturn void hyp_boot_primary(uint64_t dtb)
         hyp_panic(
             "no usable DTB: x0 = %#llx (must be a non-zero, 8-byte aligned address)",
             (unsigned long long)dtb);
-    rc =
-        hyp_platform_discover((const void *)(uintptr_t)dtb, BOOT_DTB_MAX, &platform, err);
+    rc = hyp_boot_platform(dtb, &platform, err);
     if (rc != HYP_OK)
         hyp_panic("boot DTB rejected (%s): %s", hyp_strerror(rc), err);
 

@@ -20,6 +20,19 @@
 #include "../arch/aarch64/asm_offsets.h"
 #include "../core/percpu.h"
 
+/* The vGIC and the GIC driver are reached by weak references, all behind a
+ * vgic_cpu/vgic check or on interrupt exits: an image whose VMs never get a
+ * vGIC (examples/thin-monitor-min, IMO clear) links neither;
+ * hyp_vm_attach_vgic() makes the linker take them (libhyp/vgic/vgic_vm.c). */
+#pragma weak hyp_vgic_flush
+#pragma weak hyp_vgic_sync
+#pragma weak hyp_vgic_sgi1r
+#pragma weak hyp_vgic_pending
+#pragma weak hyp_vgic_hw_read_lr
+#pragma weak hyp_vgic_hw_write_lr
+#pragma weak hyp_vgic_hw_write_hcr
+#pragma weak hyp_handle_irq_fast
+
 static_assert(offsetof(struct hyp_vcpu, regs) == 0, "regs first");
 static_assert(offsetof(struct hyp_vcpu_regs, x) == VCPU_REGS_X0, "VCPU_REGS_X0");
 static_assert(offsetof(struct hyp_vcpu_regs, pc) == VCPU_REGS_PC, "VCPU_REGS_PC");

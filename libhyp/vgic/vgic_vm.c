@@ -25,6 +25,16 @@
 /* SGI a CPU sends another to make it look at its vCPU's interrupts. */
 #define KICK_SGI   8
 
+/* The run loop (vcpu.c, exit.c) reaches the vGIC by weak references, so that
+ * images without one link none of it; a VM gets its vGIC here, so these make
+ * the linker take what the run loop calls. */
+__attribute__((used)) static void (*const run_loop_calls[])(void) = {
+    (void (*)(void))hyp_vgic_flush,      (void (*)(void))hyp_vgic_sync,
+    (void (*)(void))hyp_vgic_pending,    (void (*)(void))hyp_vgic_sgi1r,
+    (void (*)(void))hyp_vgic_hw_read_lr, (void (*)(void))hyp_handle_irq,
+    (void (*)(void))hyp_handle_irq_fast, (void (*)(void))hyp_gic_cpu_ready,
+};
+
 /* Make vCPU @index of the VM look at its interrupts soon. */
 static void kick(unsigned index, void *arg)
 {
@@ -257,12 +267,6 @@ static bool always_fast(uint32_t intid, void *arg)
     (void)intid;
     (void)arg;
     return true;
-}
-
-void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg)
-{
-    vm->irq_hook_arg = arg;
-    vm->irq_hook = fn;
 }
 
 int hyp_vm_forward_spi(struct hyp_vm *vm, uint32_t intid, bool edge)

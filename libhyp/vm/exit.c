@@ -12,6 +12,13 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 
+/* Weak, as in vcpu.c: an image without a vGIC or GIC driver links neither;
+ * without a GIC driver no interrupt reaches EL2 (its VMs run with IMO clear). */
+#pragma weak hyp_vgic_sgi1r
+#pragma weak hyp_vgic_pending
+#pragma weak hyp_handle_irq
+#pragma weak hyp_gic_cpu_ready
+
 #define PAGE             4096ULL
 #define PSTATE_MODE_MASK 0xfULL
 #define PSTATE_EL1H      0x5ULL
@@ -265,7 +272,7 @@ bool hyp_vcpu_wait_power_on(struct hyp_vcpu *vcpu)
         /* Sleep: with a GIC, in WFI until an interrupt (a kick, the
          * hypervisor's tick) and acknowledge it; without, until an event.
          * (QEMU's multi-threaded TCG runs WFE as a no-op, WFI sleeps.) */
-        if (hyp_gic_cpu_ready()) {
+        if (hyp_gic_cpu_ready != NULL && hyp_gic_cpu_ready()) {
             __asm__ volatile("dsb sy\n\twfi" ::: "memory");
             hyp_handle_irq();
         } else {

@@ -115,6 +115,12 @@ void hyp_vm_set_fast_exits(struct hyp_vm *vm, bool on)
     __atomic_store_n(&vm->fast_exits, on, __ATOMIC_RELEASE);
 }
 
+void hyp_vm_set_irq_hook(struct hyp_vm *vm, hyp_vm_irq_hook_fn fn, void *arg)
+{
+    vm->irq_hook_arg = arg;
+    vm->irq_hook = fn;
+}
+
 void hyp_vm_set_irq_hook_fast(struct hyp_vm *vm, bool fast)
 {
     __atomic_store_n(&vm->irq_hook_fast, fast, __ATOMIC_RELEASE);
