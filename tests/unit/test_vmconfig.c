@@ -486,7 +486,8 @@ static const struct refusal refusals[] = {
     {"bad-pool-nocap", HYP_EFORMAT,
      "/hypervisor/vm@1 (linux-b): child-vm-pool: without the \"create-vms\" capability"},
     {"bad-pool-size", HYP_EFORMAT,
-     "/hypervisor/vm@0 (linux-a): child-vm-pool: 0x10000000 is not a non-zero multiple of "
+     "/hypervisor/vm@0 (linux-a): child-vm-pool: 0x10000000 is not a non-zero multiple "
+     "of "
      "4 KiB below the VM's memory (0x10000000)"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
