@@ -5,7 +5,8 @@
  * byte, at the base of the child's memory (0x40000000), MMU off, with
  * x0 = its DTB and x1..x3 = the invocation's arguments: x1 = where it sees
  * the page its parent shares, x2 = that page's size, x3 = a number. It
- * says hello on its console (a virtual PL011 whose lines the hypervisor
+ * says hello on its console, works for 50 ms (so that interrupts for its
+ * parent stop it at least once) (a virtual PL011 whose lines the hypervisor
  * tags with its label), writes a line into the shared page and returns
  * with CHILD_RETURN: x1 = the bytes it wrote, x2 = x3 + 1, x3 = its DTB.
  *
@@ -84,9 +85,17 @@ void child_main(uint64_t dtb, uint64_t shared, uint64_t size, uint64_t n)
 {
     char line[128], *p = line;
     volatile uint64_t *out = (volatile uint64_t *)shared;
-    uint64_t len;
+    uint64_t len, t0, t, hz;
 
     puts_uart("hello from a child VM created by Linux userspace\n");
+    /* Work for 50 ms of the counter, long enough that an interrupt for the
+     * parent (its timer tick) stops the invocation at least once: the
+     * parent invokes again and this goes on where it was. */
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(hz));
+    __asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(t0));
+    do
+        __asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(t));
+    while (t - t0 < hz / 20);
     p = put_str(p, "hello, parent: child-hello ran on your CPU; ");
     p = put_dec(p, n);
     p = put_str(p, " + 1 = ");
