@@ -195,6 +195,7 @@ struct hyp_childvm {
     uint64_t pa;                     /**< Physical start of its memory. */
     uint64_t size;                   /**< Its memory in bytes. */
     uint64_t parent_ipa;             /**< Where its parent had that memory. */
+    uint64_t image_size;             /**< Image bytes copied to its memory's start. */
     uint8_t digest[HYP_SHA256_SIZE]; /**< Its launch measurement. */
     struct hyp_vm vm;     /**< Its VM: stage 2 (memory at ::HYP_CHILDVM_RAM_IPA). */
     struct hyp_vcpu vcpu; /**< Its one vCPU (boot_entry, boot_context set). */

@@ -370,6 +370,19 @@ struct hyp_guest_dtb_cfg {
      * `"linaro,optee-tz"`, `method`); NULL for none.
      */
     const char *optee_method;
+    /**
+     * A hypercall page (hcpage.h): written as `/hypercall@<base>`
+     * (compatible `"libhyp,hypercall-page"`, `reg`); must not overlap RAM,
+     * the GIC, the UART or a shared range. Size 0: none.
+     */
+    struct hyp_range hcpage;
+    /**
+     * Guest RAM kept from the OS for child VMs: written as
+     * `/reserved-memory/child-vm-pool@<base>` (compatible
+     * `"libhyp,child-vm-pool"`, `no-map`), which Linux neither maps nor
+     * counts as System RAM; must lie inside one RAM range. Size 0: none.
+     */
+    struct hyp_range child_pool;
 };
 
 /**
@@ -388,8 +401,9 @@ struct hyp_guest_dtb_cfg {
  * the timer with the host's interrupts, `always-on` and `clock-frequency`
  * when the host has them; a PL011 clocked by a 24 MHz fixed clock
  * `apb-pclk`. GICv2 PPI specifiers carry a CPU mask for @c vcpu_count CPUs.
- * `/reserved-memory` with the shared ranges, if any (they must not overlap
- * RAM, the GIC or the UART).
+ * `/reserved-memory` with the shared ranges and the child-VM pool, if any
+ * (shared ranges must not overlap RAM, the GIC or the UART; the pool lies
+ * in RAM); `/hypercall@<base>` for the hypercall page, if any.
  *
  * Then the passed-through devices (::hyp_guest_dtb_cfg::passthrough), after
  * copies of the fixed clocks they use.

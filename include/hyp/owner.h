@@ -138,6 +138,15 @@ struct hyp_owner {
     struct hyp_owner_region regions[HYP_OWNER_MAX_REGIONS]; /**< @private */
     unsigned region_count;                                  /**< @private */
     struct hyp_owner_vm vms[HYP_OWNER_MAX_VMS];             /**< @private */
+    /**
+     * Called by hyp_owner_reclaim() for the pages it has just zeroed,
+     * before they are mapped in the parent again; NULL (what
+     * hyp_owner_init() sets) for nothing. On hardware with caches, a
+     * hypervisor whose VMs may read memory non-cacheable (MMU off, or
+     * Linux's `/dev/mem`) cleans the zeroes to the point of coherency
+     * here, so that no such reader sees what the child left in DRAM.
+     */
+    void (*zeroed)(uint64_t pa, uint64_t size);
 };
 
 /**

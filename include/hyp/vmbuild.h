@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <hyp/hcpage.h>
 #include <hyp/loader.h>
 #include <hyp/smccc.h>
 #include <hyp/spinlock.h>
@@ -169,6 +170,9 @@ struct hyp_vmbuild {
     unsigned parked;     /**< vCPUs out of the run loop since its end (atomic). */
     unsigned generation; /**< Restarts so far (atomic). */
     bool stopped;        /**< It will not run again (atomic). */
+    /** Its hypercall page (`hypercall-page`; hcpage.h): vendor-specific
+     *  hypervisor calls (SMCCC owner 6) made by MMIO. */
+    struct hyp_hcpage hcpage;
     /** A checkpoint was asked for (Ctrl-] c, hyp_vmbuild_console_poll());
      *  the hypervisor's run-loop hook acts on it (atomic). */
     bool checkpoint_request;

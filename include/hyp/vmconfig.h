@@ -163,6 +163,12 @@ struct hyp_vmconfig_vm {
     bool signed_children;
     /** `public-key`: the Ed25519 key children's images are checked with. */
     uint8_t public_key[HYP_VMCONFIG_KEY_SIZE];
+    /** `hypercall-page`: guest address of its hypercall page (hcpage.h), 0:
+     *  none. */
+    uint64_t hcpage_ipa;
+    /** `child-vm-pool`: bytes at the end of its RAM that its guest DTB keeps
+     *  from the OS (`/reserved-memory`, no-map) for child VMs; 0: none. */
+    uint64_t child_pool;
     unsigned role; /**< ::hyp_vmconfig_role. */
     /** A general-purpose VM's trusted OS (`tee`): its index in
      *  ::hyp_vmconfig::vms, or -1. */

@@ -537,6 +537,8 @@ static const char *const vm_props[] = {
     "max-child-memory",
     "max-child-depth",
     "public-key",
+    "hypercall-page",
+    "child-vm-pool",
     "#address-cells",
     "#size-cells",
     "phandle",
@@ -1239,6 +1241,42 @@ static int vm_caps(struct vctx *c, int vm)
     return HYP_OK;
 }
 
+/** `hypercall-page` (any VM) and `child-vm-pool` (with "create-vms"). */
+static int vm_hcpage(struct vctx *c, int vm)
+{
+    struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+    int rc;
+    const fdt32_t *page = prop_cells(c, vm, v->offset, "hypercall-page", 2, &rc);
+    const fdt32_t *pool;
+
+    if (rc != HYP_OK)
+        return rc;
+    pool = prop_cells(c, vm, v->offset, "child-vm-pool", 2, &rc);
+    if (rc != HYP_OK)
+        return rc;
+    if (page) {
+        v->hcpage_ipa = hyp_fdt_cells(page, 2);
+        if (v->hcpage_ipa == 0 || v->hcpage_ipa % HYP_VMCONFIG_GRANULE ||
+            v->hcpage_ipa > UINT64_MAX - HYP_VMCONFIG_GRANULE)
+            return refuse(c, HYP_EFORMAT, vm, -1, "hypercall-page",
+                          "0x%llx is not a non-zero 4 KiB aligned guest address",
+                          (unsigned long long)v->hcpage_ipa);
+    }
+    if (!pool)
+        return HYP_OK;
+    if (!(v->caps & HYP_VMCONFIG_CAP_CREATE_VMS))
+        return refuse(c, HYP_EFORMAT, vm, -1, "child-vm-pool",
+                      "without the \"create-vms\" capability");
+    v->child_pool = hyp_fdt_cells(pool, 2);
+    if (v->child_pool == 0 || v->child_pool % HYP_VMCONFIG_GRANULE ||
+        v->child_pool >= v->mem.size)
+        return refuse(c, HYP_EFORMAT, vm, -1, "child-vm-pool",
+                      "0x%llx is not a non-zero multiple of 4 KiB below the VM's "
+                      "memory (0x%llx)",
+                      (unsigned long long)v->child_pool, (unsigned long long)v->mem.size);
+    return HYP_OK;
+}
+
 static int vm_role(struct vctx *c, int vm);
 
 /** Parse VM node @p node as cfg->vms[vm]. */
@@ -1285,6 +1323,8 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
         rc = vm_devices(c, vm);
     if (rc == HYP_OK)
         rc = vm_caps(c, vm);
+    if (rc == HYP_OK)
+        rc = vm_hcpage(c, vm);
     return rc;
 }
 
@@ -1593,7 +1633,7 @@ static int check_ipa(struct vctx *c, int vm)
 {
     const struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
     const struct hyp_platform *p = &c->cfg->plat;
-    struct ipa map[4 + HYP_PLATFORM_MAX_GICR +
+    struct ipa map[5 + HYP_PLATFORM_MAX_GICR +
                    HYP_VMCONFIG_MAX_DEVICES * HYP_VMCONFIG_MAX_DEV_REGS +
                    HYP_VMCONFIG_MAX_SHM];
     unsigned n = 0;
@@ -1612,10 +1652,16 @@ static int check_ipa(struct vctx *c, int vm)
     for (unsigned s = 0; s < v->shm_count; s++)
         map[n++] =
             (struct ipa){c->cfg->shm[v->shm[s]].range, c->cfg->shm[v->shm[s]].node};
+    if (v->hcpage_ipa)
+        map[n++] =
+            (struct ipa){{v->hcpage_ipa, HYP_VMCONFIG_GRANULE}, "the hypercall page"};
     for (unsigned i = 0; i < n; i++)
         for (unsigned j = i + 1; j < n; j++)
             if (ranges_meet(&map[i].r, &map[j].r))
-                return refuse(c, HYP_EFORMAT, vm, -1, i == 0 ? "memory" : "passthrough",
+                return refuse(c, HYP_EFORMAT, vm, -1,
+                              v->hcpage_ipa && j == n - 1 ? "hypercall-page"
+                              : i == 0                    ? "memory"
+                                                          : "passthrough",
                               "%s at guest address 0x%llx..0x%llx overlaps %s",
                               map[i].what, (unsigned long long)map[i].r.base,
                               (unsigned long long)last_byte(&map[i].r), map[j].what);
@@ -1948,6 +1994,19 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
         add(l, ")");
     }
     emit(l, out, arg);
+    if (v->hcpage_ipa) {
+        add(l, "  hcpage    hypercall page at guest 0x%llx",
+            (unsigned long long)v->hcpage_ipa);
+        emit(l, out, arg);
+    }
+    if (v->child_pool) {
+        struct hyp_range pool = {v->mem_ipa + v->mem.size - v->child_pool, v->child_pool};
+
+        add(l, "  pool      child-VM pool at guest ");
+        add_range(l, &pool);
+        add(l, ", kept from the guest OS");
+        emit(l, out, arg);
+    }
 }
 
 void hyp_vmconfig_print(const struct hyp_vmconfig *cfg, hyp_vmconfig_line_fn out,

@@ -192,11 +192,30 @@ static int irq_to_spec(struct bctx *c, const char *label, struct hyp_irq irq,
     return HYP_OK;
 }
 
+/* @r (labelled @label) is a valid range inside one of the @mem_n RAM ranges
+ * that start @list. */
+static int check_in_mem(struct bctx *c, const char *label, const struct hyp_range *r,
+                        const struct labelled *list, unsigned mem_n)
+{
+    int rc = check_range(c, label, r);
+
+    if (rc != HYP_OK)
+        return rc;
+    for (unsigned i = 0; i < mem_n; i++) {
+        const struct hyp_range *m = &list[i].r;
+
+        if (r->base >= m->base && r->size <= m->size &&
+            r->base - m->base <= m->size - r->size)
+            return HYP_OK;
+    }
+    return cfg_fail_range(c, label, r, "is not inside one guest RAM range");
+}
+
 static int check_cfg(struct bctx *c, struct spec *uart_irq)
 {
     const struct hyp_guest_dtb_cfg *cfg = c->cfg;
     struct labelled
-        list[HYP_GUEST_MAX_MEM + HYP_PLATFORM_MAX_GICR + 5 + HYP_GUEST_MAX_SHARED];
+        list[HYP_GUEST_MAX_MEM + HYP_PLATFORM_MAX_GICR + 6 + HYP_GUEST_MAX_SHARED];
     unsigned n = 0, mem_n;
     int rc;
 
@@ -272,6 +291,12 @@ static int check_cfg(struct bctx *c, struct spec *uart_irq)
             return rc;
         add_labelled(list, &n, "shared[%u]", i, cfg->shared[i]);
     }
+    if (cfg->hcpage.size) {
+        rc = check_range(c, "hcpage", &cfg->hcpage);
+        if (rc != HYP_OK)
+            return rc;
+        add_labelled(list, &n, "hcpage", 0, cfg->hcpage);
+    }
 
     for (unsigned i = 0; i < n; i++)
         for (unsigned k = 0; k < i; k++)
@@ -284,24 +309,10 @@ static int check_cfg(struct bctx *c, struct spec *uart_irq)
                                       (unsigned long long)list[k].r.base,
                                       (unsigned long long)list[k].r.size);
 
-    if (cfg->initrd.size) {
-        bool inside = false;
-
-        rc = check_range(c, "initrd", &cfg->initrd);
-        if (rc != HYP_OK)
-            return rc;
-        for (unsigned i = 0; i < mem_n; i++) {
-            const struct hyp_range *m = &list[i].r;
-
-            if (cfg->initrd.base >= m->base && cfg->initrd.size <= m->size &&
-                cfg->initrd.base - m->base <= m->size - cfg->initrd.size)
-                inside = true;
-        }
-        if (!inside)
-            return cfg_fail_range(c, "initrd", &cfg->initrd,
-                                  "is not inside one guest RAM range");
-    }
-    return HYP_OK;
+    rc = cfg->initrd.size ? check_in_mem(c, "initrd", &cfg->initrd, list, mem_n) : HYP_OK;
+    if (rc == HYP_OK && cfg->child_pool.size)
+        rc = check_in_mem(c, "child_pool", &cfg->child_pool, list, mem_n);
+    return rc;
 }
 
 /*
@@ -615,6 +626,13 @@ static void write_shared(struct bctx *c)
     prop_u32(c, "#address-cells", 2);
     prop_u32(c, "#size-cells", 2);
     prop(c, "ranges", NULL, 0);
+    if (cfg->child_pool.size) {
+        begin(c, "child-vm-pool@%llx", (unsigned long long)cfg->child_pool.base);
+        prop_str(c, "compatible", "libhyp,child-vm-pool");
+        prop_reg(c, &cfg->child_pool, 1);
+        prop(c, "no-map", NULL, 0);
+        end(c);
+    }
     for (unsigned i = 0; i < cfg->shared_count; i++) {
         const struct hyp_range *r = &cfg->shared[i];
         uint32_t bell = cfg->shared_doorbell ? cfg->shared_doorbell[i] : 0;
@@ -915,8 +933,14 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     write_root_props(&c);
     write_chosen(&c);
     write_memory(&c);
-    if (cfg->shared_count)
+    if (cfg->shared_count || cfg->child_pool.size)
         write_shared(&c);
+    if (cfg->hcpage.size) {
+        begin(&c, "hypercall@%llx", (unsigned long long)cfg->hcpage.base);
+        prop_str(&c, "compatible", "libhyp,hypercall-page");
+        prop_reg(&c, &cfg->hcpage, 1);
+        end(&c);
+    }
     if (cfg->optee_method)
         write_optee(&c);
     write_cpus(&c);

@@ -467,6 +467,8 @@ int hyp_owner_reclaim(struct hyp_owner *o, unsigned parent, uint64_t pa, uint64_
     }
     if (rc == HYP_OK) {
         memset((void *)(uintptr_t)pa, 0, (size_t)size);
+        if (o->zeroed != NULL)
+            o->zeroed(pa, size);
         rc = s2_map(o->vms[parent].s2, parent_ipa, pa, size, HYP_PROT_RWX);
     }
     if (rc == HYP_OK)

@@ -20,6 +20,7 @@
 #include <hyp/vconsole.h>
 #include <hyp/vmstack.h>
 #include <hyp/vpl011.h>
+#include "../core/el2_mmu.h"
 
 /* How long one invocation may run before the child counts as faulted. */
 #define BUDGET_MS 2000u
@@ -71,13 +72,44 @@ static int console_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, b
     return rc;
 }
 
-/* A new child (hyp_childvm_table::on_create): with `vpl011`, its console
- * where its DTB says. */
+/*
+ * Caches. EL2 reads and writes the VMs' memory through cacheable mappings,
+ * while a child starts with its MMU off and a parent may write what it
+ * hands over non-cacheable (Linux through /dev/mem maps RAM it does not
+ * own as Device memory): what EL2 wrote for such a reader goes to the point
+ * of coherency, and what such a writer wrote is read past any line EL2 may
+ * hold. (QEMU has no caches; hardware has.)
+ */
+static void clean_zeroed(uint64_t pa, uint64_t size)
+{
+    arch_dcache_clean_range(pa, pa + size);
+}
+
+/* Clean and invalidate @size bytes at the caller's @ipa, if they lie in its
+ * (contiguous) RAM; what does not is refused by the call anyway. */
+static void fresh(const struct hyp_vm *vm, uint64_t ipa, uint64_t size)
+{
+    const struct hyp_vm_ram *ram = &vm->ram[0];
+    uint64_t pa;
+
+    if (vm->ram_count == 0 || ram->colour != NULL || ipa < ram->ipa ||
+        ipa - ram->ipa >= ram->size || size > ram->size - (ipa - ram->ipa))
+        return;
+    pa = ram->pa + (ipa - ram->ipa);
+    arch_dcache_clean_range(pa, pa + size);
+    arch_dcache_inval_range(pa, pa + size);
+}
+
+/* A new child (hyp_childvm_table::on_create): its image and DTB to the
+ * point of coherency, and with `vpl011` its console where its DTB says. */
 static void console_attach(struct hyp_childvm *ch, void *arg)
 {
     struct child_console *c = &consoles[ch->id - HYP_CHILDVM_FIRST_ID];
 
     (void)arg;
+    hyp_el2_sync_for_guest(ch->pa, ch->image_size);
+    hyp_el2_sync_for_guest(ch->pa + ch->size - HYP_CHILDVM_DTB_SIZE,
+                           HYP_CHILDVM_DTB_SIZE);
     if (!ch->cfg.console || table->console_base == 0)
         return;
     memset(c, 0, sizeof(*c));
@@ -256,6 +288,10 @@ static void child_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[
         return; /* NOT_SUPPORTED, prefilled */
     switch (fid) {
     case HYP_CHILDVM_FID_CREATE:
+        if (args[1] <= HYP_CHILDVM_CONFIG_MAX)
+            fresh(table->creators[caller].vm, args[0], args[1]);
+        if (args[3] <= table->creators[caller].max_memory)
+            fresh(table->creators[caller].vm, args[2], args[3]);
         ret[0] = (uint64_t)(int64_t)hyp_childvm_create(table, caller, args[0], args[1],
                                                        args[2], args[3], args[4], args[5],
                                                        &handle, NULL);
@@ -302,6 +338,7 @@ int hyp_childvm_service_start(struct hyp_childvm_table *t, struct hyp_owner *own
         rc = hyp_childvm_table_init(t, own, pool, HYP_VMBUILD_IPA_BITS, hyp_pa_bits());
     if (rc == HYP_OK) {
         t->console_base = hyp_platform_get()->uart.regs.base;
+        own->zeroed = clean_zeroed;
         t->on_create = console_attach;
     }
     for (unsigned i = 0; rc == HYP_OK && i < count; i++) {

@@ -304,6 +304,7 @@ int hyp_childvm_create(struct hyp_childvm_table *t, unsigned caller, uint64_t cf
     /* Fits by construction: a few hundred bytes in 64 KiB. */
     (void)write_dtb(t, ch, (void *)(uintptr_t)(pa[2] + mem_size - HYP_CHILDVM_DTB_SIZE));
     ch->parent_ipa = mem_ipa;
+    ch->image_size = body;
     /* A bad signature whose memory could not be given back at once: a dead
      * child holds it until the caller destroys it (handle in *handle). */
     ch->state = bad_sig ? HYP_CHILDVM_STATE_FAULTED : HYP_CHILDVM_CREATED;

@@ -319,6 +319,18 @@ static int add_console(struct hyp_vmbuild *b, char *err)
     return rc == HYP_OK ? HYP_OK : fail(v, err, rc, "vpl011");
 }
 
+/* Whether what the guest boots with lies in @r (e.g. its child-VM pool). */
+static bool boot_overlaps(const struct hyp_guest_layout *l, const struct hyp_range *r)
+{
+    const struct hyp_range *parts[3] = {&l->kernel, &l->initrd, &l->dtb};
+
+    for (unsigned i = 0; i < 3; i++)
+        if (parts[i]->size != 0 && parts[i]->base < r->base + r->size &&
+            r->base < parts[i]->base + parts[i]->size)
+            return true;
+    return false;
+}
+
 /* Describe the VM in a fresh guest DTB, load its modules, make vCPU 0 ready. */
 static int load(struct hyp_vmbuild *b, char *err)
 {
@@ -374,6 +386,11 @@ static int load(struct hyp_vmbuild *b, char *err)
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
+    if (v->hcpage_ipa)
+        dc.hcpage = (struct hyp_range){v->hcpage_ipa, HYP_HCPAGE_SIZE};
+    if (v->child_pool)
+        dc.child_pool =
+            (struct hyp_range){v->mem_ipa + v->mem.size - v->child_pool, v->child_pool};
     if (v->tee >= 0) /* its trusted OS answers Linux's OP-TEE driver */
         dc.optee_method = v->tee_hvc ? "hvc" : "smc";
     /* Randomness of its own, derived from the boot loader's, or the boot
@@ -395,6 +412,13 @@ static int load(struct hyp_vmbuild *b, char *err)
         snprintf(err, HYP_GUEST_ERRLEN, "%s (%s): loading: %.100s", v->node, v->name,
                  why);
         return rc;
+    }
+    if (v->child_pool && boot_overlaps(&b->boot.layout, &dc.child_pool)) {
+        snprintf(err, HYP_GUEST_ERRLEN,
+                 "%s (%s): child-vm-pool: its kernel, initrd or DTB lie in the pool at "
+                 "guest 0x%llx; give it more memory or a smaller pool",
+                 v->node, v->name, (unsigned long long)dc.child_pool.base);
+        return HYP_ERANGE;
     }
     b->vcpus[0].boot_entry = b->boot.entry;
     b->vcpus[0].boot_context = b->boot.dtb;
@@ -494,6 +518,13 @@ int hyp_vmbuild_create_with(struct hyp_vmbuild *b, const struct hyp_vmconfig *cf
     }
     if ((rc = add_hidden(b, err)) != HYP_OK)
         return rc;
+    if (v->hcpage_ipa) {
+        hyp_hcpage_init(&b->hcpage, 1ull << SMCCC_OWNER_VENDOR_HYP);
+        rc = hyp_vm_add_mmio(&b->vm, v->hcpage_ipa, HYP_HCPAGE_SIZE, hyp_hcpage_mmio,
+                             &b->hcpage);
+        if (rc != HYP_OK)
+            return fail(v, err, rc, "hypercall-page");
+    }
 
     b->dtb = dtb;
     b->config = cfg;

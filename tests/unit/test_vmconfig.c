@@ -477,6 +477,18 @@ static const struct refusal refusals[] = {
      "/hypervisor/vm@1 (linux-b): public-key: without the \"create-vms\" capability"},
     {"bad-cap-key-size", HYP_EFORMAT,
      "/hypervisor/vm@0 (linux-a): public-key: 31 bytes, not 32 (an Ed25519 public key)"},
+    {"bad-hcpage-ipa", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): hypercall-page: /virtio_mmio@a000000 at guest address "
+     "0xa000000..0xa0001ff overlaps the hypercall page"},
+    {"bad-hcpage-align", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): hypercall-page: 0xb000010 is not a non-zero 4 KiB "
+     "aligned guest address"},
+    {"bad-pool-nocap", HYP_EFORMAT,
+     "/hypervisor/vm@1 (linux-b): child-vm-pool: without the \"create-vms\" capability"},
+    {"bad-pool-size", HYP_EFORMAT,
+     "/hypervisor/vm@0 (linux-a): child-vm-pool: 0x10000000 is not a non-zero multiple "
+     "of "
+     "4 KiB below the VM's memory (0x10000000)"},
     {"bad-nohv", HYP_ENOENT, "no node is compatible with \"libhyp,hypervisor\""},
     {"bad-novm", HYP_ENOENT, "/hypervisor: no vm@<id> node"},
 };
