@@ -116,6 +116,8 @@ _Noreturn void hyp_boot_primary(uint64_t dtb)
         hyp_platform_discover((const void *)(uintptr_t)dtb, BOOT_DTB_MAX, &platform, err);
     if (rc != HYP_OK)
         hyp_panic("boot DTB rejected (%s): %s", hyp_strerror(rc), err);
+    if (hyp_port.platform_fixup != NULL)
+        hyp_port.platform_fixup(&platform);
 
     if (platform.uart.regs.base != 0 && platform.uart.regs.base != hyp_port.early_uart) {
         hyp_console_flush();
@@ -158,7 +160,12 @@ int hyp_cpu_start(unsigned cpu, hyp_cpu_fn fn, void *arg)
     percpu[cpu].arg = arg;
     /* The new CPU starts with its MMU and caches off: make our writes reach it. */
     __asm__ volatile("dsb sy" ::: "memory");
-    rc = psci_fw_cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry, cpu);
+    if (hyp_port.cpu_on != NULL)
+        rc = hyp_port.cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry,
+                             cpu);
+    else
+        rc = psci_fw_cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry,
+                            cpu);
     if (rc != HYP_OK)
         __atomic_store_n(&percpu[cpu].state, HYP_CPU_OFF, __ATOMIC_RELEASE);
     return rc;
@@ -170,7 +177,12 @@ _Noreturn void hyp_system_off(void)
 
     printf("libhyp: powering off\n");
     hyp_console_flush();
-    rc = psci_fw_system_off();
+    if (hyp_port.system_off != NULL) {
+        hyp_port.system_off();
+        rc = HYP_EFIRMWARE;
+    } else {
+        rc = psci_fw_system_off();
+    }
     printf("libhyp: SYSTEM_OFF failed (%s); halting\n", hyp_strerror(rc));
     hyp_console_flush();
     hyp_halt_cpu();
