@@ -97,6 +97,14 @@ static void number_cpus(void)
     percpu[0].state = HYP_CPU_RUNNING;
 }
 
+/* Also applied where libhyp/config/vmconfig.c reads the boot DTB again. */
+void hyp_boot_platform_fixup(struct hyp_platform *plat);
+void hyp_boot_platform_fixup(struct hyp_platform *plat)
+{
+    if (hyp_port.platform_fixup != NULL)
+        hyp_port.platform_fixup(plat);
+}
+
 _Noreturn void hyp_boot_primary(uint64_t dtb)
 {
     char err[HYP_PLATFORM_ERRLEN];
@@ -116,8 +124,7 @@ _Noreturn void hyp_boot_primary(uint64_t dtb)
         hyp_platform_discover((const void *)(uintptr_t)dtb, BOOT_DTB_MAX, &platform, err);
     if (rc != HYP_OK)
         hyp_panic("boot DTB rejected (%s): %s", hyp_strerror(rc), err);
-    if (hyp_port.platform_fixup != NULL)
-        hyp_port.platform_fixup(&platform);
+    hyp_boot_platform_fixup(&platform);
 
     if (platform.uart.regs.base != 0 && platform.uart.regs.base != hyp_port.early_uart) {
         hyp_console_flush();
