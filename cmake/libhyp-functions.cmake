@@ -10,7 +10,9 @@
 # and, for ports with a QEMU command line, <name>-qemu.sh that boots it
 # (extra arguments are passed on to QEMU). A port whose machine makes no DTB
 # of its own names its board DTS (LIBHYP_PORT_DTS): it is compiled with dtc
-# into <name>-board.dtb, which replaces @DTB@ in the QEMU arguments. Needs LIBHYP_LINKER_SCRIPT and
+# into <name>-board.dtb, which replaces @DTB@ in the QEMU arguments. A port
+# that needs QEMU 10 (LIBHYP_PORT_QEMU_VERSION 10) gets a script that runs
+# $LIBHYP_QEMU10, else scripts/setup's copy in the cache. Needs LIBHYP_LINKER_SCRIPT and
 # LIBHYP_PORTS_DIR, which the in-tree build and libhypConfig.cmake set.
 function(libhyp_add_hypervisor name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "PORT" "SOURCES;LIBRARIES;INCLUDE_DIRECTORIES")
@@ -31,6 +33,7 @@ function(libhyp_add_hypervisor name)
   unset(LIBHYP_PORT_CFLAGS)
   unset(LIBHYP_PORT_QEMU_ARGS)
   unset(LIBHYP_PORT_DTS)
+  unset(LIBHYP_PORT_QEMU_VERSION)
   include("${port_dir}/port.cmake")
   if(NOT LIBHYP_PORT_LOAD_ADDRESS)
     message(FATAL_ERROR "port ${ARG_PORT}: port.cmake sets no LIBHYP_PORT_LOAD_ADDRESS")
@@ -65,8 +68,13 @@ function(libhyp_add_hypervisor name)
   endif()
   if(LIBHYP_PORT_QEMU_ARGS)
     list(JOIN LIBHYP_PORT_QEMU_ARGS " " qemu_args)
+    set(qemu qemu-system-aarch64)
+    if(LIBHYP_PORT_QEMU_VERSION EQUAL 10)
+      # The system's QEMU is bookworm's 7.2: take scripts/setup's QEMU 10.
+      set(qemu "\"\${LIBHYP_QEMU10:-\${LIBHYP_CACHE:-\$HOME/.cache/libhyp}/qemu10/bin/qemu-system-aarch64}\"")
+    endif()
     file(GENERATE OUTPUT "${CMAKE_CURRENT_BINARY_DIR}/${name}-qemu.sh"
-      CONTENT "#!/bin/sh\n# Boots ${name} (port ${ARG_PORT}) under QEMU; arguments go to QEMU.\nexec qemu-system-aarch64 ${qemu_args} -kernel \"$<TARGET_FILE_DIR:${name}>/${name}.bin\" \"$@\"\n"
+      CONTENT "#!/bin/sh\n# Boots ${name} (port ${ARG_PORT}) under QEMU; arguments go to QEMU.\nexec ${qemu} ${qemu_args} -kernel \"$<TARGET_FILE_DIR:${name}>/${name}.bin\" \"$@\"\n"
       FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                        WORLD_READ WORLD_EXECUTE)
   endif()

@@ -83,6 +83,9 @@ struct hyp_timer {
 /** One CPU of the machine. */
 struct hyp_cpu_desc {
     uint64_t mpidr; /**< Affinity fields as in the DT `reg` (MPIDR_EL1 Aff3..Aff0). */
+    /** Where a CPU with `enable-method = "spin-table"` waits for its entry
+     *  address (`cpu-release-addr`); 0 for any other enable method (PSCI). */
+    uint64_t release_addr;
 };
 
 /** Everything the hypervisor learned from the boot DTB. */

@@ -21,6 +21,8 @@
 /** The board's firmware cannot power the system off (SYSTEM_OFF returns). */
 #define HYP_PORT_QUIRK_NO_SYSTEM_OFF  (1u << 1)
 
+struct hyp_platform;
+
 /**
  * @brief A console UART driver (polled), for boards whose UART is not a PL011.
  *
@@ -69,12 +71,46 @@ struct hyp_port {
      *  boot code's last-resort messages (wrong EL, wrong load address) only
      *  know a PL011 and stay silent otherwise. */
     const struct hyp_console_ops *console;
+    /**
+     * Correct what the boot DTB gets wrong for this hypervisor, right after
+     * platform discovery and before the console moves to the DTB's UART and
+     * the EL2 MMU maps it (e.g. pick another UART than `stdout-path`'s);
+     * NULL for none. Runs on the boot CPU with the MMU off.
+     */
+    void (*platform_fixup)(struct hyp_platform *plat);
+    /**
+     * Start a secondary CPU at @p entry with x0 = @p context at EL2, for
+     * boards whose firmware has no PSCI; NULL: PSCI `CPU_ON` through the
+     * DTB's conduit. ::hyp_spin_table_cpu_on releases the CPU from the
+     * DTB's spin table. Returns ::HYP_OK or a negative ::hyp_err code.
+     */
+    int (*cpu_on)(uint64_t mpidr, uint64_t entry, uint64_t context);
+    /** Power the board off (or stop it for good) without PSCI; NULL: PSCI
+     *  `SYSTEM_OFF`. Returns only if it failed. */
+    void (*system_off)(void);
 };
+
+/**
+ * @brief Start a secondary CPU through the boot DTB's spin table.
+ *
+ * For ::hyp_port.cpu_on on boards whose CPUs have `enable-method =
+ * "spin-table"` (the firmware parks them until an address appears at their
+ * `cpu-release-addr`, e.g. the Raspberry Pi 4's, or QEMU's raspi4b): writes
+ * the library's spin-table entry there and wakes the CPU (SEV), which then
+ * enters like a CPU started by PSCI `CPU_ON`, with x0 = @p context.
+ *
+ * @param mpidr   The CPU's MPIDR affinity, as in the DTB.
+ * @param entry   Ignored: the library's own entry is used (it finds
+ *                @p context by MPIDR, as the pen passes none).
+ * @param context Passed to the CPU in x0.
+ * @return ::HYP_OK; ::HYP_ENOTSUP if the DTB gives the CPU no (8-byte aligned)
+ *         release address; ::HYP_ENOMEM if no entry is free; errors of
+ *         hyp_el2_map().
+ */
+int hyp_spin_table_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 
 /** The board this image was linked for (defined by `ports/<board>/port.c`). */
 extern const struct hyp_port hyp_port;
-
-struct hyp_platform;
 
 /**
  * @brief Board-specific setup on the boot CPU, after platform discovery.

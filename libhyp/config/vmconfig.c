@@ -24,6 +24,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The board's corrections to its DTB (struct hyp_port's platform_fixup): the
+ * image's boot code (libhyp/core/boot.c) defines this to apply them, so that
+ * the VMs see the platform the hypervisor boots on; host builds (hyp-config,
+ * tests) keep the DTB as it is.
+ */
+void hyp_boot_platform_fixup(struct hyp_platform *plat);
+__attribute__((weak)) void hyp_boot_platform_fixup(struct hyp_platform *plat)
+{
+    (void)plat;
+}
+
 /** Highest SPI INTID (1019) plus one: the size of the interrupt owner table. */
 #define SPI_END  1020u
 /** Longest `interrupt-parent` chain followed (a loop guard). */
@@ -1777,6 +1789,7 @@ static int parse(struct vctx *c, const void *dtb, size_t dtb_max,
     rc = hyp_platform_discover(dtb, dtb_max, &cfg->plat, msg);
     if (rc != HYP_OK)
         return refuse_line(c, rc, msg);
+    hyp_boot_platform_fixup(&cfg->plat);
     root = fdt_node_offset_by_compatible(dtb, -1, HYP_VMCONFIG_COMPATIBLE);
     if (root < 0)
         return refuse(c, HYP_ENOENT, -1, -1, NULL, "no node is compatible with \"%s\"",

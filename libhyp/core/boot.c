@@ -94,6 +94,14 @@ static void number_cpus(void)
     percpu[0].state = HYP_CPU_RUNNING;
 }
 
+/* Also applied where libhyp/config/vmconfig.c reads the boot DTB again. */
+void hyp_boot_platform_fixup(struct hyp_platform *plat);
+void hyp_boot_platform_fixup(struct hyp_platform *plat)
+{
+    if (hyp_port.platform_fixup != NULL)
+        hyp_port.platform_fixup(plat);
+}
+
 _Noreturn void hyp_boot_primary(uint64_t dtb)
 {
     char err[HYP_PLATFORM_ERRLEN];
@@ -112,6 +120,7 @@ _Noreturn void hyp_boot_primary(uint64_t dtb)
     rc = hyp_boot_platform(dtb, &platform, err);
     if (rc != HYP_OK)
         hyp_panic("boot DTB rejected (%s): %s", hyp_strerror(rc), err);
+    hyp_boot_platform_fixup(&platform);
 
     if (platform.uart.regs.base != 0 && platform.uart.regs.base != hyp_port.early_uart) {
         hyp_console_flush();
@@ -154,7 +163,12 @@ int hyp_cpu_start(unsigned cpu, hyp_cpu_fn fn, void *arg)
     percpu[cpu].arg = arg;
     /* The new CPU starts with its MMU and caches off: make our writes reach it. */
     __asm__ volatile("dsb sy" ::: "memory");
-    rc = psci_fw_cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry, cpu);
+    if (hyp_port.cpu_on != NULL)
+        rc = hyp_port.cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry,
+                             cpu);
+    else
+        rc = psci_fw_cpu_on(percpu[cpu].mpidr, (uint64_t)(uintptr_t)hyp_secondary_entry,
+                            cpu);
     if (rc != HYP_OK)
         __atomic_store_n(&percpu[cpu].state, HYP_CPU_OFF, __ATOMIC_RELEASE);
     return rc;
@@ -166,7 +180,12 @@ _Noreturn void hyp_system_off(void)
 
     printf("libhyp: powering off\n");
     hyp_console_flush();
-    rc = psci_fw_system_off();
+    if (hyp_port.system_off != NULL) {
+        hyp_port.system_off();
+        rc = HYP_EFIRMWARE;
+    } else {
+        rc = psci_fw_system_off();
+    }
     printf("libhyp: SYSTEM_OFF failed (%s); halting\n", hyp_strerror(rc));
     hyp_console_flush();
     hyp_halt_cpu();

@@ -207,33 +207,78 @@ static int find_compatible(const struct disc *d, const char *const *list, size_t
  */
 
 /**
- * Check that every bus between the root and @p node maps addresses 1:1
- * (an empty `ranges`), so that `reg` values are CPU physical addresses.
+ * Translate one address range of @p node's `reg` into a CPU physical address:
+ * through the `ranges` of every bus between @p node and the root, as the
+ * Devicetree Specification's section 2.3.8 describes. An empty `ranges` maps
+ * 1:1; an absent one means the bus's addresses are not CPU addresses (a
+ * rejection); otherwise the range must fall inside one of its entries
+ * (child address, parent address, size). On the Raspberry Pi 4, for example,
+ * `/soc` maps bus addresses 0x7e000000.. to the CPU's 0xfe000000...
  */
-static int check_translation(struct disc *d, int node)
+static int translate(struct disc *d, int node, struct hyp_range *rg)
 {
-    int bus[HYP_FDT_INDEX_DEPTH], n = 0;
+    int hops = 0;
 
-    /* The ancestors between the root and @node, nearest first. */
-    for (int p = hyp_fdt_index_parent(d->idx, node); p > 0;
-         p = hyp_fdt_index_parent(d->idx, p)) {
-        if (n == HYP_FDT_INDEX_DEPTH)
+    for (int bus = hyp_fdt_index_parent(d->idx, node); bus > 0;
+         bus = hyp_fdt_index_parent(d->idx, bus)) {
+        int up = hyp_fdt_index_parent(d->idx, bus), len, rc, n;
+        unsigned cac, pac, sc;
+        size_t entry;
+        const fdt32_t *p;
+        bool found = false;
+
+        if (++hops > HYP_FDT_INDEX_DEPTH)
             return fail(d, HYP_ENOTSUP, node, "nested deeper than %d nodes",
                         HYP_FDT_INDEX_DEPTH);
-        bus[n++] = p;
-    }
-    /* From the top down, so the message names the outermost offender. */
-    while (n-- > 0) {
-        int len;
-
-        if (!fdt_getprop(d->fdt, bus[n], "ranges", &len))
-            return fail(d, HYP_ENOTSUP, bus[n],
+        p = fdt_getprop(d->fdt, bus, "ranges", &len);
+        if (!p)
+            return fail(d, HYP_ENOTSUP, bus,
                         "property 'ranges': absent, so child addresses are not CPU "
                         "addresses");
-        if (len != 0)
-            return fail(d, HYP_ENOTSUP, bus[n],
-                        "property 'ranges': non-empty (address translation) is not "
-                        "supported");
+        if (len == 0)
+            continue;
+        if (up < 0)
+            return fail(d, HYP_EFORMAT, bus, "property 'ranges': bus has no parent");
+        rc = prop_cells(d, bus, "#address-cells", 2, &cac);
+        if (rc == HYP_OK)
+            rc = prop_cells(d, bus, "#size-cells", 1, &sc);
+        if (rc == HYP_OK)
+            rc = prop_cells(d, up, "#address-cells", 2, &pac);
+        if (rc != HYP_OK)
+            return rc;
+        entry = (size_t)(cac + pac + sc) * sizeof(fdt32_t);
+        if (cac == 0 || pac == 0 || (size_t)len % entry != 0)
+            return fail(d, HYP_EFORMAT, bus,
+                        "property 'ranges': length %d is not a multiple of %zu bytes "
+                        "(child #address-cells=%u, parent #address-cells=%u, "
+                        "#size-cells=%u)",
+                        len, entry, cac, pac, sc);
+        n = (int)((size_t)len / entry);
+        for (int i = 0; i < n && !found; i++, p += cac + pac + sc) {
+            uint64_t child = hyp_fdt_cells(p, cac);
+            uint64_t parent = hyp_fdt_cells(p + cac, pac);
+            uint64_t size = hyp_fdt_cells(p + cac + pac, sc);
+            uint64_t off = rg->base - child;
+
+            /* Inside [child, child + size): compare offsets, so that a range
+             * ending at 2^64 does not wrap. */
+            if (rg->base < child || size == 0 || off > size - 1 ||
+                (rg->size != 0 && rg->size - 1 > size - 1 - off))
+                continue;
+            if (parent + off < parent ||
+                (rg->size != 0 && parent + off + (rg->size - 1) < parent + off))
+                return fail(d, HYP_EFORMAT, bus,
+                            "property 'ranges': entry %d maps 0x%llx beyond 2^64", i,
+                            (unsigned long long)rg->base);
+            rg->base = parent + off;
+            found = true;
+        }
+        if (!found)
+            return fail(d, HYP_ENOTSUP, node,
+                        "property 'reg': 0x%llx+0x%llx is outside every entry of the "
+                        "'ranges' of %s",
+                        (unsigned long long)rg->base, (unsigned long long)rg->size,
+                        fdt_get_name(d->fdt, bus, NULL));
     }
     return HYP_OK;
 }
@@ -253,8 +298,6 @@ static int reg_open(struct disc *d, int node, struct reg *r)
     rc = prop_cells(d, parent, "#address-cells", 2, &r->ac);
     if (rc == HYP_OK)
         rc = prop_cells(d, parent, "#size-cells", 1, &r->sc);
-    if (rc == HYP_OK)
-        rc = check_translation(d, node);
     if (rc != HYP_OK)
         return rc;
 
@@ -275,7 +318,10 @@ static int reg_open(struct disc *d, int node, struct reg *r)
     return HYP_OK;
 }
 
-/** Fetch entry @p i of an opened `reg`, rejecting ranges that wrap around. */
+/**
+ * Fetch entry @p i of an opened `reg` as a CPU physical range (translated
+ * through the buses' `ranges`), rejecting ranges that wrap around.
+ */
 static int reg_get(struct disc *d, const struct reg *r, int i, struct hyp_range *out)
 {
     const fdt32_t *p = r->cells + (size_t)i * (r->ac + r->sc);
@@ -286,7 +332,7 @@ static int reg_get(struct disc *d, const struct reg *r, int i, struct hyp_range 
         return fail(d, HYP_EFORMAT, r->node,
                     "property 'reg': entry %d: base 0x%llx + size 0x%llx overflows", i,
                     (unsigned long long)out->base, (unsigned long long)out->size);
-    return HYP_OK;
+    return translate(d, r->node, out);
 }
 
 /** Fetch entry @p i of an opened `reg`, which must exist and be non-empty. */
@@ -548,7 +594,22 @@ static int discover_cpus(struct disc *d)
         if (plat->cpu_count == HYP_PLATFORM_MAX_CPUS)
             return fail(d, HYP_ENOMEM, node, "more than %d CPUs (HYP_PLATFORM_MAX_CPUS)",
                         HYP_PLATFORM_MAX_CPUS);
-        plat->cpus[plat->cpu_count++].mpidr = mpidr;
+        plat->cpus[plat->cpu_count].mpidr = mpidr;
+        plat->cpus[plat->cpu_count].release_addr = 0;
+        if (prop_is(d, node, "enable-method", "spin-table")) {
+            const fdt32_t *rel = fdt_getprop(d->fdt, node, "cpu-release-addr", &len);
+
+            /* Without one the CPU cannot be started (left at 0: the port's
+             * start hook refuses it); with a malformed one the DTB is wrong. */
+            if (rel && len != 4 && len != 8)
+                return fail(d, HYP_EFORMAT, node,
+                            "property 'cpu-release-addr': length %d, expected 4 or 8",
+                            len);
+            if (rel)
+                plat->cpus[plat->cpu_count].release_addr =
+                    hyp_fdt_cells(rel, (unsigned)len / 4);
+        }
+        plat->cpu_count++;
     }
     if (node < 0 && node != -FDT_ERR_NOTFOUND)
         return fail(d, HYP_EFORMAT, cpus, "walking subnodes: %s", fdt_strerror(node));
@@ -1051,6 +1112,12 @@ void hyp_platform_print(const struct hyp_platform *plat)
     for (unsigned i = 0; i < plat->cpu_count; i++)
         printf(" 0x%llx", (unsigned long long)plat->cpus[i].mpidr);
     printf("\n");
+    if (plat->cpu_count > 0 && plat->cpus[0].release_addr != 0) {
+        printf("  %-10s", "spin-table");
+        for (unsigned i = 0; i < plat->cpu_count; i++)
+            printf(" 0x%llx", (unsigned long long)plat->cpus[i].release_addr);
+        printf("\n");
+    }
     printf("  %-10s GICv%u\n", "gic", gic->version);
     print_range("gicd", &gic->gicd);
     for (unsigned i = 0; i < gic->gicr_count; i++) {

@@ -35,13 +35,15 @@ import tempfile
 # the PATH this test starts with. OPTIONAL ones are linked when present.
 TOOLS = """bash sh env cat ls sort tail head mkdir rm cp mv ln chmod date basename
 dirname awk grep sed od tr gzip stat mktemp true false readlink touch wc cut
-nproc python3""".split()
+nproc python3 tar""".split()
 OPTIONAL_TOOLS = ["file"]
 STAND_INS = ["dpkg-query", "apt-get", "apt-cache", "dpkg-deb", "id"]
 
 KERNEL = "linux-image-6.1.0-99-cloud-arm64-unsigned"
 KERNEL_VERSION = "6.1.99-1"
-ARM64 = ["libfdt-dev", KERNEL, "busybox-static"]
+# The generic flavour of the same ABI: only for the boards' real DTBs.
+GENERIC_KERNEL = "linux-image-6.1.0-99-arm64-unsigned"
+ARM64 = ["libfdt-dev", KERNEL, "busybox-static", GENERIC_KERNEL]
 # From bookworm-backports, for the host's architecture (the stand-ins': amd64).
 QEMU10 = ["qemu-system-arm", "qemu-system-common", "qemu-system-data"]
 QEMU10_VERSION = "1:10.0.2+ds-2~bpo12+1"
@@ -222,6 +224,16 @@ case $1 in
         mkdir -p "$dest/usr/share/qemu"
         : >"$dest/usr/share/qemu/efi-virtio.rom" ;;
       *) echo "dpkg-deb stand-in: no contents for $pkg" >&2; exit 2 ;;
+    esac ;;
+  --fsys-tarfile)
+    case $pkg in
+      linux-image-*-arm64-unsigned)
+        t=$(mktemp -d) k=${pkg#linux-image-}; k=${k%-unsigned}
+        mkdir -p "$t/usr/lib/linux-image-$k/broadcom" "$t/usr/lib/linux-image-$k/xilinx"
+        printf 'dtb\n' >"$t/usr/lib/linux-image-$k/broadcom/bcm2711-rpi-4-b.dtb"
+        printf 'dtb\n' >"$t/usr/lib/linux-image-$k/xilinx/zynqmp-zcu102-rev1.0.dtb"
+        tar -c -C "$t" ./usr; rm -rf "$t" ;;
+      *) echo "dpkg-deb stand-in: no tar stream for $pkg" >&2; exit 2 ;;
     esac ;;
   -f)
     case $3 in
@@ -467,6 +479,9 @@ def check_cache(c, m):
 
 def check_qemu10(c, m):
     """QEMU 10's wrapper runs the unpacked binary with its own module dir."""
+    for dtb in ("broadcom/bcm2711-rpi-4-b.dtb", "xilinx/zynqmp-zcu102-rev1.0.dtb"):
+        c.check(os.path.isfile(os.path.join(m.cache, "dtbs", dtb)),
+                "no dtbs/%s taken out of %s" % (dtb, GENERIC_KERNEL))
     q = os.path.join(m.cache, "qemu10/bin/qemu-system-aarch64")
     if not c.check(os.access(q, os.X_OK), "no executable qemu10/bin/qemu-system-aarch64"):
         return

@@ -5,6 +5,9 @@
 # QEMU virt DTBs (GICv3 and GICv2) for the test to parse.
 #   unit.platform       hand-written boards, good and broken
 #   unit.platform-qemu  DTBs QEMU itself generates
+#   unit.platform-real  the Raspberry Pi 4's and the ZCU102's own DTBs, from
+#                       Debian's linux-image-*-arm64 (scripts/setup puts them
+#                       in LIBHYP_CACHE/dtbs)
 find_program(LIBHYP_DTC dtc)
 find_program(LIBHYP_QEMU_FOR_DTB qemu-system-aarch64)
 if(NOT LIBHYP_DTC OR NOT LIBHYP_QEMU_FOR_DTB)
@@ -43,6 +46,13 @@ target_compile_definitions(test_platform PRIVATE HYP_TEST_DTB_DIR="${dtb_dir}")
 add_dependencies(test_platform platform_dtbs)
 add_test(NAME unit.platform-qemu COMMAND test_platform --qemu ${dtb_dir})
 set_tests_properties(unit.platform-qemu PROPERTIES LABELS unit TIMEOUT 60)
+if(DEFINED ENV{LIBHYP_CACHE})
+  set(real_dtb_dir "$ENV{LIBHYP_CACHE}/dtbs")
+else()
+  set(real_dtb_dir "$ENV{HOME}/.cache/libhyp/dtbs")
+endif()
+add_test(NAME unit.platform-real COMMAND test_platform --real ${real_dtb_dir})
+set_tests_properties(unit.platform-real PROPERTIES LABELS unit TIMEOUT 60)
 
 # The node index platform discovery and the guest DTB builder look parents
 # and phandles up in, against libfdt on the same DTBs.

@@ -4,6 +4,8 @@
  *
  * Usage: test_platform [DTB_DIR]        hand-written boards (tests/unit/dts)
  *        test_platform --qemu DTB_DIR   DTBs dumped by qemu-system-aarch64
+ *        test_platform --real DTB_DIR   the boards' own DTBs from Debian's
+ *                                       kernel package (LIBHYP_CACHE/dtbs)
  *
  * DTB_DIR defaults to HYP_TEST_DTB_DIR when the build defines it. Many error
  * cases start from a good board and change one property with libfdt, so each
@@ -245,11 +247,88 @@ static void test_gicv3_no_gicr(void **state)
                       "1 redistributor region");
 }
 
+/* A bank behind a translating bus lands at the CPU address its `ranges` gives. */
 static void test_ranges_nonidentity(void **state)
 {
+    struct hyp_platform p;
+    void *fdt = load("ranges-nonidentity", 0);
+
     (void)state;
-    expect_file_fails("ranges-nonidentity", HYP_ENOTSUP,
-                      "/bus@20000000: property 'ranges'", "non-empty");
+    discover_ok(fdt, &p);
+    /* Banks are sorted by base: the translated one is the lowest. */
+    assert_range(p.mem[0], 0x20000000, 0x00100000);
+    free(fdt);
+}
+
+/* Two entries: the second one translates (child 0x10000000 -> 0x30000000). */
+static void test_ranges_second_entry(void **state)
+{
+    struct hyp_platform p;
+    void *fdt = edit("ranges-nonidentity");
+
+    (void)state;
+    SET_CELLS(fdt, "/bus@20000000", "ranges", 0x0, 0x0, 0x20000000, 0x1000, 0x10000000,
+              0x0, 0x30000000, 0x01000000);
+    SET_CELLS(fdt, "/bus@20000000/memory@0", "reg", 0x10080000, 0x00100000);
+    discover_ok(fdt, &p);
+    assert_range(p.mem[0], 0x30080000, 0x00100000);
+    free(fdt);
+}
+
+static void test_ranges_outside(void **state)
+{
+    void *fdt = edit("ranges-nonidentity");
+
+    (void)state;
+    /* The window is 512 KiB, the bank 1 MiB: it does not fit. */
+    SET_CELLS(fdt, "/bus@20000000", "ranges", 0x0, 0x0, 0x20000000, 0x00080000);
+    expect_fail(fdt, HYP_ENOTSUP, "/bus@20000000/memory@0: property 'reg': 0x0+0x100000",
+                "outside every entry of the 'ranges' of bus@20000000");
+    free(fdt);
+}
+
+static void test_ranges_bad_length(void **state)
+{
+    void *fdt = edit("ranges-nonidentity");
+
+    (void)state;
+    SET_CELLS(fdt, "/bus@20000000", "ranges", 0x0, 0x0, 0x20000000, 0x00080000, 0x0);
+    expect_fail(fdt, HYP_EFORMAT, "/bus@20000000: property 'ranges': length 20",
+                "multiple of 16 bytes");
+    free(fdt);
+}
+
+static void test_ranges_beyond_2_64(void **state)
+{
+    void *fdt = edit("ranges-nonidentity");
+
+    (void)state;
+    SET_CELLS(fdt, "/bus@20000000", "ranges", 0x0, 0xffffffff, 0xfff80000, 0x01000000);
+    expect_fail(fdt, HYP_EFORMAT, "/bus@20000000: property 'ranges': entry 0",
+                "beyond 2^64");
+    free(fdt);
+}
+
+/* Spin-table CPUs: their release addresses are kept; one without fails. */
+static void test_cpus_spin_table(void **state)
+{
+    struct hyp_platform p;
+    void *fdt = edit("good-gicv3");
+
+    (void)state;
+    set_string(fdt, "/cpus/cpu@0", "enable-method", "spin-table");
+    SET_CELLS(fdt, "/cpus/cpu@0", "cpu-release-addr", 0x0, 0xd8);
+    discover_ok(fdt, &p);
+    assert_int_equal(p.cpus[0].release_addr, 0xd8);
+    assert_int_equal(p.cpus[1].release_addr, 0);
+    SET_CELLS(fdt, "/cpus/cpu@0", "cpu-release-addr", 0x0, 0x0, 0xd8);
+    expect_fail(fdt, HYP_EFORMAT, "/cpus/cpu@0: property 'cpu-release-addr': length 12",
+                NULL);
+    /* None at all: the CPU is described but cannot be started. */
+    del_prop(fdt, "/cpus/cpu@0", "cpu-release-addr");
+    discover_ok(fdt, &p);
+    assert_int_equal(p.cpus[0].release_addr, 0);
+    free(fdt);
 }
 
 static void test_mem_too_many(void **state)
@@ -1108,6 +1187,84 @@ static void test_qemu_gicv2(void **state)
     free(fdt);
 }
 
+/*
+ * The boards' own DTBs, from Debian's linux-image-*-arm64 (scripts/setup puts
+ * them in LIBHYP_CACHE/dtbs): parsed as shipped, except for what the boot
+ * firmware fills in before any hypervisor sees them (noted where done).
+ */
+
+static void test_real_rpi4(void **state)
+{
+    struct hyp_platform p;
+    void *fdt = edit("broadcom/bcm2711-rpi-4-b");
+
+    (void)state;
+    /* The Pi's firmware (and QEMU's raspi4b) writes the RAM size into
+     * /memory@0, which Debian's DTB ships as <0 0 0>. */
+    SET_CELLS(fdt, "/memory@0", "reg", 0x0, 0x0, 0x3c000000);
+    discover_ok(fdt, &p);
+    assert_string_equal(p.model, "Raspberry Pi 4 Model B");
+    assert_int_equal(p.mem_count, 1);
+    assert_range(p.mem[0], 0, 0x3c000000);
+    /* /memreserve/ 0 0x1000: the spin tables and the firmware's stub. */
+    assert_int_equal(p.reserved_count, 1);
+    assert_range(p.reserved[0], 0, 0x1000);
+    assert_int_equal(p.cpu_count, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(p.cpus[i].mpidr, i);
+        assert_int_equal(p.cpus[i].release_addr, 0xd8 + 8 * i);
+    }
+    /* The GIC-400 behind /soc's ranges: bus 0x40041000 is CPU 0xff841000. */
+    assert_int_equal(p.gic.version, 2);
+    assert_range(p.gic.gicd, 0xff841000, 0x1000);
+    assert_range(p.gic.gicc, 0xff842000, 0x2000);
+    assert_range(p.gic.gich, 0xff844000, 0x2000);
+    assert_range(p.gic.gicv, 0xff846000, 0x2000);
+    assert_irq(p.gic.maintenance, 25, 4);
+    /* stdout-path = "serial1:115200n8": the mini UART, bus 0x7e215040. */
+    assert_string_equal(p.uart.compatible, "brcm,bcm2835-aux-uart");
+    assert_range(p.uart.regs, 0xfe215040, 0x40);
+    assert_irq(p.uart.irq, 32 + 93, 4);
+    assert_irq(p.timer.sec_phys, 29, 8);
+    assert_irq(p.timer.phys, 30, 8);
+    assert_irq(p.timer.virt, 27, 8);
+    assert_irq(p.timer.hyp_phys, 26, 8);
+    assert_int_equal(p.psci, HYP_PSCI_NONE);
+    free(fdt);
+}
+
+static void test_real_zcu102(void **state)
+{
+    struct hyp_platform p;
+    void *fdt = load("xilinx/zynqmp-zcu102-rev1.0", 0);
+
+    (void)state;
+    discover_ok(fdt, &p);
+    assert_string_equal(p.model, "ZynqMP ZCU102 Rev1.0");
+    assert_int_equal(p.mem_count, 2);
+    assert_range(p.mem[0], 0, 0x80000000);
+    assert_range(p.mem[1], 0x800000000ULL, 0x80000000);
+    assert_int_equal(p.cpu_count, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(p.cpus[i].mpidr, i);
+        assert_int_equal(p.cpus[i].release_addr, 0);
+    }
+    assert_int_equal(p.gic.version, 2);
+    assert_range(p.gic.gicd, 0xf9010000, 0x10000);
+    assert_range(p.gic.gicc, 0xf9020000, 0x20000);
+    assert_range(p.gic.gich, 0xf9040000, 0x20000);
+    assert_range(p.gic.gicv, 0xf9060000, 0x20000);
+    assert_irq(p.gic.maintenance, 25, 4);
+    /* stdout-path = "serial0:115200n8": Cadence UART0. */
+    assert_string_equal(p.uart.compatible, "xlnx,zynqmp-uart");
+    assert_range(p.uart.regs, 0xff000000, 0x1000);
+    assert_irq(p.uart.irq, 32 + 21, 4);
+    assert_irq(p.timer.virt, 27, 8);
+    assert_irq(p.timer.hyp_phys, 26, 8);
+    assert_int_equal(p.psci, HYP_PSCI_SMC);
+    free(fdt);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1120,6 +1277,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_reg_cells),
         cmocka_unit_test(test_gicv3_no_gicr),
         cmocka_unit_test(test_ranges_nonidentity),
+        cmocka_unit_test(test_ranges_second_entry),
+        cmocka_unit_test(test_ranges_outside),
+        cmocka_unit_test(test_ranges_bad_length),
+        cmocka_unit_test(test_ranges_beyond_2_64),
+        cmocka_unit_test(test_cpus_spin_table),
         cmocka_unit_test(test_mem_too_many),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_magic),
@@ -1180,6 +1342,15 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_qemu_gicv2),
     };
 
+    const struct CMUnitTest real_tests[] = {
+        cmocka_unit_test(test_real_rpi4),
+        cmocka_unit_test(test_real_zcu102),
+    };
+
+    if (argc == 3 && strcmp(argv[1], "--real") == 0) {
+        dtb_dir = argv[2];
+        return cmocka_run_group_tests_name("platform_real", real_tests, NULL, NULL);
+    }
     if (argc == 3 && strcmp(argv[1], "--qemu") == 0) {
         dtb_dir = argv[2];
         return cmocka_run_group_tests_name("platform_qemu", qemu_tests, NULL, NULL);
@@ -1191,7 +1362,7 @@ int main(int argc, char **argv)
         dtb_dir = HYP_TEST_DTB_DIR;
 #endif
     if (!dtb_dir) {
-        fprintf(stderr, "usage: %s [--qemu] DTB_DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s [--qemu|--real] DTB_DIR\n", argv[0]);
         return 2;
     }
     return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
