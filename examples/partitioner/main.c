@@ -28,6 +28,7 @@
 #include <hyp/vmbuild.h>
 #include <hyp/checkpoint.h>
 #include <hyp/vmckpt.h>
+#include <hyp/vmsmmu.h>
 
 /* RAM at the start of the first bank kept by the hypervisor (image, tables). */
 #define HYP_RESERVE (16ULL << 20)
@@ -49,6 +50,8 @@ static unsigned vms_running;
  * checkpointed ("" when it may), decided once at boot. */
 static struct hyp_range ckpt_store;
 static char ckpt_refusal[HYP_VMCONFIG_MAX_VMS][192];
+/* The SMMU confining passed-through devices' DMA to their VMs, if any. */
+static struct hyp_vmsmmu smmu;
 /* VMs whose checkpoint module was refused: they do not run. */
 static bool vm_refused[HYP_VMCONFIG_MAX_VMS];
 
@@ -116,6 +119,7 @@ static void after_exit(struct hyp_vcpu *vcpu, const struct hyp_exit *exit, bool 
     if (!tick)
         return;
     hyp_vmbuild_console_poll(vms, cfg.vm_count, &focus);
+    hyp_vmsmmu_poll(&smmu); /* its faults, as console lines */
     b = (struct hyp_vmbuild *)(void *)((char *)vcpu->vm -
                                        offsetof(struct hyp_vmbuild, vm));
     if (__atomic_load_n(&b->checkpoint_request, __ATOMIC_ACQUIRE))
@@ -159,6 +163,10 @@ static _Noreturn void run_cpu(void *arg)
         hyp_vmbuild_stop(b);
         break;
     }
+    if (hyp_vmsmmu_detach_vm(&smmu, b) != HYP_OK)
+        printf("partitioner: %s (%s): its devices' SMMU streams stay attached\n",
+               b->cfg->node, b->cfg->name);
+    hyp_vmsmmu_poll(&smmu);
     printf("partitioner: %s (%s) stage 2 at its end: %zu table pages\n", b->cfg->node,
            b->cfg->name, hyp_pgtable_page_count(&b->vm.s2));
     audit_colours(b, "at its end");
@@ -215,6 +223,9 @@ int main(void)
         audit_colours(b, "built");
     }
     audit_tables(vms, cfg.vm_count, "");
+    rc = hyp_vmsmmu_setup(&smmu, vms, cfg.vm_count, report, NULL, err);
+    if (rc != HYP_OK && rc != HYP_ENOENT)
+        hyp_panic("cannot confine DMA: %s", err);
     rc = hyp_childvm_service_start(&children, &owner, vms, cfg.vm_count, &pool, NULL, 0);
     if (rc != HYP_OK)
         hyp_panic("cannot serve child VMs: %s", hyp_strerror(rc));

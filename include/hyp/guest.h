@@ -343,6 +343,18 @@ struct hyp_guest_dtb_cfg {
     const int *passthrough;
     unsigned passthrough_count; /**< Entries in @ref passthrough. */
     /**
+     * Host PCIe host bridges (generic ECAM, children of a root with 2
+     * address and 2 size cells) passed through whole: each is copied with
+     * every property as it is (`reg`, `ranges`, `bus-range`, ...) except
+     * `iommu-map`, `iommu-map-mask`, `msi-map`, `msi-map-mask`, `msi-parent`
+     * and the phandles, which are dropped (the guest gets neither the SMMU
+     * nor an MSI controller: its devices use INTx), and `interrupt-map`,
+     * rewritten for the guest's GIC (its phandle, no parent address cells).
+     * May be NULL.
+     */
+    const int *pci_hosts;
+    unsigned pci_host_count; /**< Entries in @ref pci_hosts. */
+    /**
      * `/chosen/rng-seed` for the guest (NULL or length 0: none). Give each
      * guest its own randomness: a seed handed to two guests makes their
      * kernels' placement and early random numbers alike.

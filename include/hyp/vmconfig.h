@@ -44,29 +44,31 @@
 #define HYP_VMCONFIG_SHM_COMPATIBLE "libhyp,shared-memory"
 
 /** Most VMs a configuration may describe. */
-#define HYP_VMCONFIG_MAX_VMS      8
+#define HYP_VMCONFIG_MAX_VMS         8
 /** Most vCPUs of one VM. */
-#define HYP_VMCONFIG_MAX_VCPUS    8
+#define HYP_VMCONFIG_MAX_VCPUS       8
 /** Most devices passed through to one VM. */
-#define HYP_VMCONFIG_MAX_DEVICES  8
+#define HYP_VMCONFIG_MAX_DEVICES     8
 /** Most `reg` entries of one passed-through device. */
-#define HYP_VMCONFIG_MAX_DEV_REGS 4
+#define HYP_VMCONFIG_MAX_DEV_REGS    4
 /** Most interrupts of one passed-through device. */
-#define HYP_VMCONFIG_MAX_DEV_IRQS 4
+#define HYP_VMCONFIG_MAX_DEV_IRQS    4
+/** Most stream-ID ranges of one device's DMA (`iommus`, `iommu-map` entries). */
+#define HYP_VMCONFIG_MAX_DEV_STREAMS 4
 /** Most shared-memory regions of a configuration. */
-#define HYP_VMCONFIG_MAX_SHM      8
+#define HYP_VMCONFIG_MAX_SHM         8
 /** Most ranges of hypervisor memory hyp_vmconfig_parse() accepts. */
-#define HYP_VMCONFIG_MAX_HYP      4
+#define HYP_VMCONFIG_MAX_HYP         4
 /** Bytes of `public-key` (an Ed25519 public key, hyp/ed25519.h). */
-#define HYP_VMCONFIG_KEY_SIZE     32u
+#define HYP_VMCONFIG_KEY_SIZE        32u
 /** Largest `max-child-depth`. */
-#define HYP_VMCONFIG_MAX_DEPTH    4
+#define HYP_VMCONFIG_MAX_DEPTH       4
 /** Room for a VM's `label`, including the NUL (so at most 15 characters). */
-#define HYP_VMCONFIG_NAME_LEN     16
+#define HYP_VMCONFIG_NAME_LEN        16
 /** Room for a node path stored in the configuration, including the NUL. */
-#define HYP_VMCONFIG_PATH_LEN     64
+#define HYP_VMCONFIG_PATH_LEN        64
 /** Room for one refusal line, including the NUL. */
-#define HYP_VMCONFIG_ERRLEN       224
+#define HYP_VMCONFIG_ERRLEN          224
 
 /** Granule of VM memory, shared regions and modules (4 KiB). */
 #define HYP_VMCONFIG_GRANULE     0x1000u
@@ -92,6 +94,12 @@ struct hyp_vmconfig_vcpu {
     uint64_t mpidr; /**< That CPU's affinity (its `reg`). */
 };
 
+/** A range of SMMU stream IDs, `[base, base + count)`. */
+struct hyp_vmconfig_streams {
+    uint32_t base;  /**< First stream ID. */
+    uint32_t count; /**< Stream IDs in the range (at least 1). */
+};
+
 /** A device passed through to a VM (a board DT node given by phandle). */
 struct hyp_vmconfig_device {
     char path[HYP_VMCONFIG_PATH_LEN]; /**< Its path in the board DT (truncated). */
@@ -102,6 +110,16 @@ struct hyp_vmconfig_device {
     /** Its interrupts: GIC SPIs (INTID 32..1019) with their trigger flags. */
     struct hyp_irq irqs[HYP_VMCONFIG_MAX_DEV_IRQS];
     unsigned irq_count; /**< Valid entries in @ref irqs. */
+    /** A PCIe host bridge (`device_type = "pci"`, generic ECAM): @ref regs
+     *  are its ECAM then its `ranges` windows, @ref irqs the SPIs its
+     *  `interrupt-map` routes INTx to. */
+    bool pci_host;
+    /** The registers of the SMMUv3 (`"arm,smmu-v3"`) that translates its DMA,
+     *  named by its `iommus` or `iommu-map`; size 0 if none does. */
+    struct hyp_range smmu;
+    /** Its stream IDs on that SMMU (from `iommus` or `iommu-map`). */
+    struct hyp_vmconfig_streams streams[HYP_VMCONFIG_MAX_DEV_STREAMS];
+    unsigned stream_count; /**< Valid entries in @ref streams. */
 };
 
 /** A boot module of a VM (`module@` child with `multiboot,kernel` or `,ramdisk`). */

@@ -19,6 +19,7 @@
 #include <libfdt.h>
 #include "../fdt/fdt_util.h"
 #include "../fdt/fdt_index.h"
+#include "vmconfig_dma.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1004,6 +1005,8 @@ static const char *forbidden_device(const struct vctx *c, int node)
         return "is the root node";
     if (fdt_getprop(c->fdt, node, "interrupt-controller", NULL))
         return "is an interrupt controller";
+    if (hyp_vmconfig_is_smmu(c->fdt, node))
+        return "is an SMMU (the hypervisor's own: it confines the VMs' DMA)";
     if (type && len > 0 && type[len - 1] == '\0' &&
         (strcmp(type, "cpu") == 0 || strcmp(type, "memory") == 0))
         return "is a CPU or memory node";
@@ -1087,6 +1090,55 @@ static int device_spis(struct vctx *c, int vm, int dev)
     return HYP_OK;
 }
 
+/**
+ * A DMA-capable device (hyp_policy_dma_capable()) is confined when an SMMUv3
+ * translates its DMA by the VM's stage 2 (its `iommus` or `iommu-map` name
+ * one, and no other VM's device has its stream IDs); else it is refused
+ * unless the VM says `dma-unconfined`.
+ */
+static int device_dma(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
+{
+    char why[HYP_VMCONFIG_DMA_WHY], ref[48];
+    int rc;
+
+    if (!hyp_policy_dma_capable(NULL, c->fdt, d->node))
+        return HYP_OK;
+    rc = hyp_vmconfig_dma_streams(c->fdt, d->node, d, why);
+    if (rc == HYP_ENOENT) {
+        if (c->cfg->vms[vm].dma_unconfined)
+            return HYP_OK;
+        return refuse(c, HYP_EPERM, vm, -1, "passthrough",
+                      "%s can master DMA and no SMMU confines it to the VM; "
+                      "dma-unconfined allows it",
+                      d->path);
+    }
+    if (rc != HYP_OK)
+        return refuse(c, rc, vm, -1, "passthrough", "%s: %s", d->path, why);
+    for (int o = 0; o <= vm; o++) {
+        const struct hyp_vmconfig_vm *ov = &c->cfg->vms[o];
+        uint32_t sid;
+
+        for (unsigned k = 0; k < ov->device_count; k++)
+            if (hyp_vmconfig_streams_meet(d, &ov->devices[k], &sid))
+                return refuse(c, HYP_EFORMAT, vm, -1, "passthrough",
+                              "%s: stream 0x%x of its SMMU is also %s%s%s", d->path,
+                              (unsigned)sid,
+                              o == vm ? "" : vm_ref(c, o, ref, sizeof(ref)),
+                              o == vm ? "" : "'s ", ov->devices[k].path);
+    }
+    return HYP_OK;
+}
+
+/** A PCIe host bridge: its windows and INTx SPIs instead of `interrupts`. */
+static int device_pci(struct vctx *c, int vm, struct hyp_vmconfig_device *d)
+{
+    char why[HYP_VMCONFIG_DMA_WHY];
+    int rc = hyp_vmconfig_pci_host(c->fdt, d->node, c->cfg->plat.gic.gicd.base, d, why);
+
+    return rc == HYP_OK ? HYP_OK
+                        : refuse(c, rc, vm, -1, "passthrough", "%s: %s", d->path, why);
+}
+
 /** `passthrough`: phandles of board devices, each given to one VM only. */
 static int vm_devices(struct vctx *c, int vm)
 {
@@ -1126,17 +1178,12 @@ static int vm_devices(struct vctx *c, int vm)
         memset(d, 0, sizeof(*d));
         d->node = node;
         hyp_fdt_copy(d->path, sizeof(d->path), path);
-        /* Without an SMMU translating its DMA by the VM's stage 2 (which
-         * the partitioner does not program yet), a DMA master reaches all
-         * physical memory: only with the VM's explicit `dma-unconfined`. */
-        if (!v->dma_unconfined && hyp_policy_dma_capable(NULL, c->fdt, node))
-            return refuse(c, HYP_EPERM, vm, -1, "passthrough",
-                          "%s can master DMA and no SMMU confines it to the VM; "
-                          "dma-unconfined allows it",
-                          path);
-        rc = device_regs(c, vm, d);
+        rc = device_dma(c, vm, d);
         if (rc == HYP_OK)
-            rc = device_irqs(c, vm, d);
+            rc = device_regs(c, vm, d);
+        if (rc == HYP_OK)
+            rc = hyp_vmconfig_is_pci_host(c->fdt, node) ? device_pci(c, vm, d)
+                                                        : device_irqs(c, vm, d);
         if (rc == HYP_OK)
             rc = device_mmio(c, vm, d);
         if (rc != HYP_OK)
@@ -1146,6 +1193,24 @@ static int vm_devices(struct vctx *c, int vm)
         if (rc != HYP_OK)
             return rc;
     }
+    return HYP_OK;
+}
+
+/**
+ * A VM whose device the SMMU confines may not create child VMs: the memory
+ * it donates leaves its stage 2, but not the SMMU's TLB, which the child
+ * VM service does not invalidate.
+ */
+static int vm_dma_children(struct vctx *c, int vm)
+{
+    const struct hyp_vmconfig_vm *v = &c->cfg->vms[vm];
+
+    for (unsigned d = 0; d < v->device_count; d++)
+        if (v->devices[d].smmu.size && (v->caps & HYP_VMCONFIG_CAP_CREATE_VMS))
+            return refuse(c, HYP_ENOTSUP, vm, -1, "capabilities",
+                          "\"create-vms\" with %s, whose DMA the SMMU confines: not "
+                          "supported (donated memory would stay in the SMMU's TLB)",
+                          v->devices[d].path);
     return HYP_OK;
 }
 
@@ -1337,6 +1402,8 @@ static int parse_vm(struct vctx *c, int vm, int node, const char *name)
         rc = vm_caps(c, vm);
     if (rc == HYP_OK)
         rc = vm_hcpage(c, vm);
+    if (rc == HYP_OK)
+        rc = vm_dma_children(c, vm);
     return rc;
 }
 
@@ -1980,6 +2047,14 @@ static void print_vm(const struct hyp_vmconfig *cfg, unsigned vm, struct line *l
         for (unsigned i = 0; i < dev->irq_count; i++)
             add(l, "%s%u", i ? "," : " INTID ", (unsigned)dev->irqs[i].intid);
         emit(l, out, arg);
+        if (dev->smmu.size) {
+            add(l, "  dma       %s by its stage 2 through the SMMU at 0x%llx, streams",
+                dev->path, (unsigned long long)dev->smmu.base);
+            for (unsigned i = 0; i < dev->stream_count; i++)
+                add(l, "%s0x%x..0x%x", i ? ", " : " ", (unsigned)dev->streams[i].base,
+                    (unsigned)(dev->streams[i].base + dev->streams[i].count - 1));
+            emit(l, out, arg);
+        }
     }
     for (unsigned s = 0; s < v->shm_count; s++) {
         const struct hyp_vmconfig_shm *sh = &cfg->shm[v->shm[s]];

@@ -56,7 +56,7 @@ static bool is_unsupported(const char *name)
     return ends_with(name, "-gpios") || strncmp(name, "pinctrl-", 8) == 0;
 }
 
-static bool is_gic(const void *fdt, int node)
+bool hyp_guest_is_gic(const void *fdt, int node)
 {
     for (size_t i = 0; i < ARRAY_LEN(gic_compat); i++)
         if (fdt_node_check_compatible(fdt, node, gic_compat[i]) == 0)
@@ -151,7 +151,7 @@ static int check_irq_parent(const struct hyp_fdt_index *idx, int node, char *err
     if (ctl < 0)
         return hyp_guest_fail(err, fdt, node, HYP_EFORMAT,
                               "no interrupt parent for its 'interrupts'");
-    if (!is_gic(fdt, ctl))
+    if (!hyp_guest_is_gic(fdt, ctl))
         return hyp_guest_fail(err, fdt, node, HYP_ENOTSUP,
                               "its interrupts go to '%s', not to the GIC",
                               fdt_get_name(fdt, ctl, NULL));

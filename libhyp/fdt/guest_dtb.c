@@ -896,6 +896,120 @@ static void write_passthrough(struct bctx *c)
     }
 }
 
+/*
+ * PCIe host bridges (::hyp_guest_dtb_cfg::pci_hosts)
+ */
+
+/* Room for a rewritten interrupt-map: 64 entries of 8 cells. */
+#define PCI_IMAP_CELLS 512
+static fdt32_t pci_imap[PCI_IMAP_CELLS];
+
+/* One cell of a property, or @p dflt if absent or not one cell. */
+static uint32_t cell_or(const void *fdt, int node, const char *name, uint32_t dflt)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+    return p && len == 4 ? fdt32_ld(p) : dflt;
+}
+
+/* Rewrite host bridge @p node's interrupt-map for the guest's GIC (phandle
+ * PHANDLE_GIC, no address cells) into pci_imap, its cells in @p cells. */
+static int pci_imap_rewrite(struct bctx *c, int node, int *cells)
+{
+    int len, out = 0;
+    const fdt32_t *p = fdt_getprop(c->host, node, "interrupt-map", &len);
+    int left = p ? len / 4 : 0;
+
+    if (p && (len % 4 != 0 || cell_or(c->host, node, "#interrupt-cells", 0) != 1 ||
+              cell_or(c->host, node, "#address-cells", 0) != 3))
+        return hyp_guest_fail(c->err, c->host, node, HYP_EFORMAT,
+                              "interrupt-map: not a PCI bridge's (3 address cells, 1 "
+                              "interrupt cell)");
+    while (left > 0) {
+        int ctl = left > 4 ? hyp_fdt_index_by_phandle(c->idx, fdt32_ld(p + 4)) : -1;
+        uint32_t pac = ctl >= 0 ? cell_or(c->host, ctl, "#address-cells", 0) : 0;
+        int entry = 5 + (int)pac + 3;
+
+        if (ctl < 0 || !hyp_guest_is_gic(c->host, ctl) || left < entry ||
+            cell_or(c->host, ctl, "#interrupt-cells", 0) != 3 || out + 8 > PCI_IMAP_CELLS)
+            return hyp_guest_fail(c->err, c->host, node, HYP_ENOTSUP,
+                                  "interrupt-map: an entry that is not a GIC SPI, or "
+                                  "more than %d entries",
+                                  PCI_IMAP_CELLS / 8);
+        memcpy(&pci_imap[out], p, 4 * sizeof(*p)); /* PCI address, INTx pin */
+        pci_imap[out + 4] = cpu_to_fdt32(PHANDLE_GIC);
+        memcpy(&pci_imap[out + 5], p + 5 + pac, 3 * sizeof(*p));
+        out += 8;
+        p += entry;
+        left -= entry;
+    }
+    *cells = out;
+    return HYP_OK;
+}
+
+static bool pci_prop_dropped(const char *name)
+{
+    static const char *const dropped[] = {
+        "phandle", "linux,phandle", "iommu-map",  "iommu-map-mask",
+        "msi-map", "msi-map-mask",  "msi-parent", "interrupt-map",
+    };
+
+    for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+        if (strcmp(name, dropped[i]) == 0)
+            return true;
+    return false;
+}
+
+static int check_pci_hosts(struct bctx *c)
+{
+    for (unsigned i = 0; i < c->cfg->pci_host_count; i++) {
+        int node = c->cfg->pci_hosts[i];
+
+        if (node <= 0 || fdt_get_name(c->host, node, NULL) == NULL ||
+            hyp_fdt_index_parent(c->idx, node) != 0 ||
+            cell_or(c->host, 0, "#address-cells", 0) != 2 ||
+            cell_or(c->host, 0, "#size-cells", 0) != 2 ||
+            fdt_node_check_compatible(c->host, node, "pci-host-ecam-generic") != 0)
+            return hyp_guest_fail(c->err, c->host, node > 0 ? node : -1, HYP_ENOTSUP,
+                                  "not a generic ECAM PCI host bridge below a root of 2 "
+                                  "address and 2 size cells");
+        int cells, rc = pci_imap_rewrite(c, node, &cells);
+
+        if (rc != HYP_OK)
+            return rc;
+    }
+    return HYP_OK;
+}
+
+/* Every property copied (reg and ranges as they are: the guest's root has
+ * the host's cells) but the IOMMU and MSI maps; interrupt-map rewritten. */
+static void write_pci_hosts(struct bctx *c)
+{
+    for (unsigned i = 0; i < c->cfg->pci_host_count; i++) {
+        int node = c->cfg->pci_hosts[i], off, n = 0;
+
+        (void)pci_imap_rewrite(c, node, &n); /* checked before writing */
+        begin(c, "%s", fdt_get_name(c->host, node, NULL));
+        fdt_for_each_property_offset(off, c->host, node)
+        {
+            const char *name;
+            int len;
+            const void *val = fdt_getprop_by_offset(c->host, off, &name, &len);
+
+            if (val == NULL || pci_prop_dropped(name))
+                continue;
+            if (strcmp(name, "interrupt-parent") == 0)
+                prop_u32(c, name, PHANDLE_GIC);
+            else
+                prop(c, name, val, len);
+        }
+        if (n > 0)
+            prop(c, "interrupt-map", pci_imap, n * (int)sizeof(fdt32_t));
+        end(c);
+    }
+}
+
 int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cfg,
                         void *out, size_t out_size, char *err)
 {
@@ -919,6 +1033,12 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
         rc = read_host(&c);
     if (rc == HYP_OK)
         rc = check_passthrough(&c);
+    if (rc == HYP_OK && cfg->pci_host_count && !cfg->pci_hosts)
+        rc = hyp_guest_fail(err, NULL, -1, HYP_EINVAL,
+                            "cfg: pci_host_count %u with pci_hosts NULL",
+                            cfg->pci_host_count);
+    if (rc == HYP_OK)
+        rc = check_pci_hosts(&c);
     if (rc != HYP_OK)
         return rc;
     if (cfg->uart.size)
@@ -950,6 +1070,7 @@ int hyp_guest_dtb_build(const void *host_dtb, const struct hyp_guest_dtb_cfg *cf
     if (cfg->uart.size)
         write_uart(&c, &uart_irq);
     write_passthrough(&c);
+    write_pci_hosts(&c);
     snprintf(c.node, sizeof(c.node), "%s", "");
     end(&c);
     if (c.fdt_rc == 0)

@@ -57,4 +57,7 @@ struct hyp_guest_dev {
 int hyp_guest_dev_read(const struct hyp_fdt_index *idx, int node,
                        struct hyp_guest_dev *dev, char *err);
 
+/** @p node is a GIC (one of the compatibles the guest DTB writer knows). */
+bool hyp_guest_is_gic(const void *fdt, int node);
+
 #endif /* HYP_FDT_GUEST_INTERNAL_H */

@@ -339,8 +339,8 @@ static int load(struct hyp_vmbuild *b, char *err)
     struct hyp_guest_modules mods;
     struct hyp_guest_dtb_cfg dc = {0};
     uint64_t mpidr[HYP_VMCONFIG_MAX_VCPUS];
-    int nodes[HYP_VMBUILD_MAX_NODES];
-    unsigned node_count = 0;
+    int nodes[HYP_VMBUILD_MAX_NODES], pci[HYP_VMCONFIG_MAX_DEVICES];
+    unsigned node_count = 0, pci_count = 0;
     struct hyp_range shared[HYP_VMCONFIG_MAX_SHM];
     uint32_t bells[HYP_VMCONFIG_MAX_SHM];
     struct hyp_guest_seeds seeds;
@@ -348,8 +348,12 @@ static int load(struct hyp_vmbuild *b, char *err)
 
     for (unsigned i = 0; i < v->vcpu_count; i++)
         mpidr[i] = b->vcpus[i].vmpidr;
-    for (unsigned d = 0; d < v->device_count; d++)
-        nodes[node_count++] = v->devices[d].node;
+    for (unsigned d = 0; d < v->device_count; d++) {
+        if (v->devices[d].pci_host) /* described whole, without its SMMU */
+            pci[pci_count++] = v->devices[d].node;
+        else
+            nodes[node_count++] = v->devices[d].node;
+    }
     for (unsigned d = 0; d < b->extra->device_count; d++) {
         if (b->extra->devices[d].reg_index != 0)
             continue;
@@ -383,6 +387,8 @@ static int load(struct hyp_vmbuild *b, char *err)
     }
     dc.passthrough = nodes;
     dc.passthrough_count = node_count;
+    dc.pci_hosts = pci;
+    dc.pci_host_count = pci_count;
     dc.shared = shared;
     dc.shared_doorbell = bells;
     dc.shared_count = v->shm_count;
