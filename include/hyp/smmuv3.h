@@ -6,14 +6,21 @@
  * The SMMU sits between DMA-capable devices (on QEMU `virt,iommu=smmuv3`,
  * everything behind the PCIe host bridge) and memory. Each device is named
  * by a stream ID (for PCI its requester ID, bus << 8 | devfn). This driver
- * keeps a linear stream table of 2^::HYP_SMMUV3_SID_BITS entries in which
- * every stream starts *aborting* (its DMA is refused and reported), and
+ * keeps a stream table of 2^::HYP_SMMUV3_SID_BITS entries for PCI bus 0 in
+ * which every stream starts *aborting* (its DMA is refused), and
  * hyp_smmuv3_attach() points one stream at a VM's stage 2: the stream table
  * entry (STE) shares the VM's translation table base (VTTBR_EL2.BADDR), its
  * VTCR_EL2 fields (T0SZ, SL0, cacheability, shareability, granule, PS) and
  * its VMID, so the device sees exactly the guest-physical address space the
  * VM's CPUs see, and a DMA outside it faults. Stage-2 faults are recorded
  * (STE.S2R) in the event queue, which hyp_smmuv3_poll() drains.
+ *
+ * Stream IDs of higher buses (up to 16 bits) need the SMMU's two-level
+ * stream table (IDR0.ST_LEVEL): the bus-0 table is then the level-2 table
+ * of the first level-1 descriptor, and hyp_smmuv3_attach_buses() gives
+ * whole buses to a VM, every bus of one VM sharing one level-2 table of
+ * ::HYP_SMMUV3_BUS_STES identical entries (at most ::HYP_SMMUV3_VM_TABLES
+ * VMs). Streams of a bus nobody was given are recorded as bad stream IDs.
  *
  * Register layout, queue and STE formats: Arm IHI 0070 (SMMUv3). Registers
  * are reached with 32-bit accesses only (include/hyp/mmio.h), the 64-bit ones
@@ -38,11 +45,17 @@
 #include <hyp/spinlock.h>
 
 /** Stream ID bits of the linear stream table (256 streams: PCI bus 0). */
-#define HYP_SMMUV3_SID_BITS  8
+#define HYP_SMMUV3_SID_BITS    8
+/** Stream table entries per PCI bus: one level-2 table. */
+#define HYP_SMMUV3_BUS_STES    (1u << HYP_SMMUV3_SID_BITS)
+/** Stream ID bits with a two-level table (PCI segment 0: 256 buses). */
+#define HYP_SMMUV3_SID_BITS_2L 16
+/** VMs that can be given buses above 0 (one shared level-2 table each). */
+#define HYP_SMMUV3_VM_TABLES   2
 /** log2 of the command queue's entries. */
-#define HYP_SMMUV3_CMDQ_BITS 8
+#define HYP_SMMUV3_CMDQ_BITS   8
 /** log2 of the event queue's entries. */
-#define HYP_SMMUV3_EVTQ_BITS 7
+#define HYP_SMMUV3_EVTQ_BITS   7
 
 /** Event record types this driver names (IHI 0070, "Event records"). */
 enum hyp_smmuv3_event_type {
@@ -72,9 +85,20 @@ struct hyp_smmuv3_ste {
 
 /** An SMMUv3. Fields are private. */
 struct hyp_smmuv3 {
-    /** @private Linear stream table. */
-    struct hyp_smmuv3_ste strtab[1u << HYP_SMMUV3_SID_BITS]
+    /** @private Bus 0's stream table (linear, or level 2 of the first
+     *  level-1 descriptor). */
+    struct hyp_smmuv3_ste strtab[HYP_SMMUV3_BUS_STES]
         __attribute__((aligned(64u << HYP_SMMUV3_SID_BITS)));
+    /** @private Shared level-2 tables of the VMs given whole buses. */
+    struct hyp_smmuv3_ste vm_tables[HYP_SMMUV3_VM_TABLES][HYP_SMMUV3_BUS_STES]
+        __attribute__((aligned(64u << HYP_SMMUV3_SID_BITS)));
+    /** @private Level-1 descriptors, one per bus (two-level table only). */
+    uint64_t l1[1u << (HYP_SMMUV3_SID_BITS_2L - HYP_SMMUV3_SID_BITS)]
+        __attribute__((aligned(8u << (HYP_SMMUV3_SID_BITS_2L - HYP_SMMUV3_SID_BITS))));
+    /** @private VMID whose STE fills vm_tables[i] (valid if vm_table_used[i]). */
+    uint16_t vm_table_vmid[HYP_SMMUV3_VM_TABLES];
+    bool vm_table_used[HYP_SMMUV3_VM_TABLES]; /**< @private */
+    bool two_level;                           /**< @private l1 in use. */
     /** @private Command queue, two words per command. */
     uint64_t cmdq[2u << HYP_SMMUV3_CMDQ_BITS]
         __attribute__((aligned(16u << HYP_SMMUV3_CMDQ_BITS)));
@@ -150,6 +174,43 @@ int hyp_smmuv3_init(struct hyp_smmuv3 *s, uintptr_t base);
  */
 int hyp_smmuv3_attach(struct hyp_smmuv3 *s, uint32_t sid, uint16_t vmid, uint64_t vttbr,
                       uint64_t vtcr);
+
+/**
+ * @brief Translate every stream of PCI buses @p first..@p last by a VM's stage 2.
+ *
+ * Needs the two-level stream table. The buses' level-1 descriptors point at
+ * the VM's shared level-2 table (filled with hyp_smmuv3_ste_s2() the first
+ * time), then the SMMU's copies of their entries and the VMID's TLB entries
+ * are invalidated.
+ *
+ * @param s     The SMMU.
+ * @param first First bus, at least 1 (bus 0 is hyp_smmuv3_attach()'s).
+ * @param last  Last bus, at most 2^(::HYP_SMMUV3_SID_BITS_2L - 8) - 1 and
+ *              within the SMMU's stream ID size.
+ * @param vmid  The VM's VMID.
+ * @param vttbr Its VTTBR_EL2.
+ * @param vtcr  Its VTCR_EL2.
+ * @return ::HYP_OK; ::HYP_ENOTSUP without a two-level table; ::HYP_EINVAL
+ *         for buses out of range; ::HYP_ENOMEM when
+ *         ::HYP_SMMUV3_VM_TABLES other VMs already have buses;
+ *         ::HYP_EBUSY if the SMMU does not complete the commands.
+ */
+int hyp_smmuv3_attach_buses(struct hyp_smmuv3 *s, unsigned first, unsigned last,
+                            uint16_t vmid, uint64_t vttbr, uint64_t vtcr);
+
+/**
+ * @brief Take buses @p first..@p last away again (hyp_smmuv3_attach_buses()).
+ *
+ * Their level-1 descriptors become invalid (their streams' DMA is refused
+ * and recorded as bad stream IDs); a VM's shared table no bus uses any
+ * more is freed.
+ *
+ * @param s     The SMMU.
+ * @param first First bus (at least 1).
+ * @param last  Last bus.
+ * @return As hyp_smmuv3_attach_buses().
+ */
+int hyp_smmuv3_detach_buses(struct hyp_smmuv3 *s, unsigned first, unsigned last);
 
 /**
  * @brief Make stream @p sid abort again (its in-flight translations end).

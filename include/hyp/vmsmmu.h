@@ -16,9 +16,11 @@
  * streams once the VMs are built; hyp_vmsmmu_poll(), called from the tick,
  * drains the SMMU's event queue and reports each fault as a line naming
  * the VM and the stream; hyp_vmsmmu_detach_vm() makes a VM's streams abort
- * when the VM ends. One SMMU is supported (the first the VMs' devices name);
- * the stream table has 2^::HYP_SMMUV3_SID_BITS entries, so higher stream
- * IDs (PCI buses above 0) always abort.
+ * when the VM ends. One SMMU is supported (the first the VMs' devices name).
+ * Streams of PCI bus 0 are attached one by one; whole buses above 0 (up to
+ * bus 255) are given to their VM through the SMMU's two-level stream table
+ * (hyp_smmuv3_attach_buses(); at most ::HYP_SMMUV3_VM_TABLES VMs). Without
+ * one, or for a part of a bus above 0, those streams abort.
  *
  * The driver's tables live in ::hyp_vmsmmu (static storage), which must be
  * identity-mapped at EL2: not in a hypervisor whose image was moved to
@@ -55,10 +57,11 @@ struct hyp_vmsmmu {
  *
  * Finds the first device of @p vms with an SMMU (::hyp_vmconfig_device::smmu),
  * maps its registers at EL2, initialises it with every stream aborting
- * (hyp_smmuv3_init()), then attaches each stream below
- * 2^::HYP_SMMUV3_SID_BITS of every such device to its VM's stage 2, and
- * reports one line per device, e.g. `SMMU at 0x9050000: vm@0 (dma)
- * /pcie@10000000 streams 0x0..0xff by its stage 2 (VMID 1)`.
+ * (hyp_smmuv3_init()), then attaches each stream of bus 0 and each whole
+ * bus above it of every such device to its VM's stage 2, and reports one
+ * line per device, e.g. `SMMU at 0x9050000: vm@0 (dma) /pcie@10000000
+ * streams 0x0..0xffff by its stage 2 (VMID 1)` (0x0..0xff: bus 0 only, the
+ * SMMU has no two-level table).
  *
  * @param s        Storage, in static memory.
  * @param vms      The VMs, built (hyp_vmbuild_create()).

@@ -33,6 +33,7 @@
 #define IDR0_TTF_SHIFT     2 /* 2 bits: 0b10 AArch64, 0b11 both */
 #define IDR0_COHACC        (1u << 4)
 #define IDR0_ST_LEVEL_MASK (3u << 27)
+#define IDR0_ST_LEVEL_2    (1u << 27)
 #define IDR1_SIDSIZE_MASK  0x3fu
 #define IDR5_GRAN4K        (1u << 4)
 
@@ -49,6 +50,13 @@
 #define Q_BASE_RA     (1ULL << 62)
 #define Q_BASE_ADDR   0x000ffffffffffe0ULL
 #define STRTAB_ADDR   0x000fffffffffffc0ULL
+/* STRTAB_BASE_CFG: FMT (17:16) 2-level, SPLIT (10:6) = the bus-0 table's bits. */
+#define STRTAB_FMT_2L (1u << 16)
+#define STRTAB_SPLIT  ((unsigned)HYP_SMMUV3_SID_BITS << 6)
+/* Level-1 descriptor: Span (4:0) = log2(STEs) + 1, L2Ptr (51:6). */
+#define L1_SPAN       (HYP_SMMUV3_SID_BITS + 1u)
+#define L1_ADDR       0x000fffffffffffc0ULL
+#define BUSES         (1u << (HYP_SMMUV3_SID_BITS_2L - HYP_SMMUV3_SID_BITS))
 #define Q_OVERFLOW    (1u << 31)
 
 /* Commands (first word: opcode in bits 7:0). */
@@ -229,23 +237,37 @@ int hyp_smmuv3_init(struct hyp_smmuv3 *s, uintptr_t base)
     if (!(idr0 & IDR0_S2P) || !(idr0 & IDR0_COHACC) || !(ttf & 2) ||
         !(idr5 & IDR5_GRAN4K))
         return HYP_ENOTSUP;
-    (void)IDR0_ST_LEVEL_MASK; /* linear tables are always supported */
     sid_size = idr1 & IDR1_SIDSIZE_MASK;
-    s->sid_bits = sid_size < HYP_SMMUV3_SID_BITS ? sid_size : HYP_SMMUV3_SID_BITS;
+    /* Linear tables are always supported; two levels only pay off above bus 0. */
+    s->two_level =
+        (idr0 & IDR0_ST_LEVEL_MASK) == IDR0_ST_LEVEL_2 && sid_size > HYP_SMMUV3_SID_BITS;
+    if (s->two_level)
+        s->sid_bits =
+            sid_size < HYP_SMMUV3_SID_BITS_2L ? sid_size : HYP_SMMUV3_SID_BITS_2L;
+    else
+        s->sid_bits = sid_size < HYP_SMMUV3_SID_BITS ? sid_size : HYP_SMMUV3_SID_BITS;
 
     rc = set_cr0(s, 0);
     if (rc != HYP_OK)
         return rc;
-    for (unsigned i = 0; i < (1u << HYP_SMMUV3_SID_BITS); i++)
+    for (unsigned i = 0; i < HYP_SMMUV3_BUS_STES; i++)
         hyp_smmuv3_ste_abort(&s->strtab[i]);
+    memset(s->l1, 0, sizeof(s->l1)); /* Span 0: no bus but 0 has a table */
+    s->l1[0] = ((uint64_t)(uintptr_t)s->strtab & L1_ADDR) | L1_SPAN;
+    memset(s->vm_table_used, 0, sizeof(s->vm_table_used));
     memset(s->cmdq, 0, sizeof(s->cmdq));
     memset(s->evtq, 0, sizeof(s->evtq));
     barrier();
 
     wr(s, CR1, CR1_WB_ISH);
     wr(s, CR2, CR2_RECINVSID);
-    wr64(s, STRTAB_BASE, Q_BASE_RA | ((uint64_t)(uintptr_t)s->strtab & STRTAB_ADDR));
-    wr(s, STRTAB_BASE_CFG, s->sid_bits); /* FMT 0: linear */
+    if (s->two_level) {
+        wr64(s, STRTAB_BASE, Q_BASE_RA | ((uint64_t)(uintptr_t)s->l1 & STRTAB_ADDR));
+        wr(s, STRTAB_BASE_CFG, STRTAB_FMT_2L | STRTAB_SPLIT | s->sid_bits);
+    } else {
+        wr64(s, STRTAB_BASE, Q_BASE_RA | ((uint64_t)(uintptr_t)s->strtab & STRTAB_ADDR));
+        wr(s, STRTAB_BASE_CFG, s->sid_bits); /* FMT 0: linear */
+    }
     wr64(s, CMDQ_BASE,
          Q_BASE_RA | ((uint64_t)(uintptr_t)s->cmdq & Q_BASE_ADDR) | HYP_SMMUV3_CMDQ_BITS);
     s->cmdq_prod = 0;
@@ -285,7 +307,7 @@ static int write_ste(struct hyp_smmuv3 *s, uint32_t sid, const struct hyp_smmuv3
     struct hyp_smmuv3_ste *slot;
     int rc;
 
-    if (sid >= (1u << s->sid_bits))
+    if (sid >= HYP_SMMUV3_BUS_STES || sid >= (1u << s->sid_bits))
         return HYP_EINVAL;
     slot = &s->strtab[sid];
     hyp_spin_lock(&s->lock);
@@ -326,6 +348,81 @@ int hyp_smmuv3_detach(struct hyp_smmuv3 *s, uint32_t sid)
 
     hyp_smmuv3_ste_abort(&ste);
     return write_ste(s, sid, &ste, 0, false);
+}
+
+/* Buses @p first..@p last exist in the two-level table. */
+static int bus_range(const struct hyp_smmuv3 *s, unsigned first, unsigned last)
+{
+    if (!s->two_level)
+        return HYP_ENOTSUP;
+    if (first == 0 || first > last || last >= BUSES ||
+        last >= (1u << (s->sid_bits - HYP_SMMUV3_SID_BITS)))
+        return HYP_EINVAL;
+    return HYP_OK;
+}
+
+/* Point the level-1 descriptors of @p first..@p last at @p l2 (NULL: none),
+ * then have the SMMU reread them (lock held). */
+static int set_l1(struct hyp_smmuv3 *s, unsigned first, unsigned last,
+                  const struct hyp_smmuv3_ste *l2, uint16_t vmid)
+{
+    uint64_t desc = l2 ? ((uint64_t)(uintptr_t)l2 & L1_ADDR) | L1_SPAN : 0;
+    int rc;
+
+    for (unsigned b = first; b <= last; b++)
+        __atomic_store_n(&s->l1[b], desc, __ATOMIC_RELAXED);
+    barrier();
+    rc = cmd(s, CMD_CFGI_ALL, 31); /* every stream's configuration reread */
+    if (rc == HYP_OK && l2 != NULL)
+        rc = cmd(s, CMD_TLBI_S12_VMALL | ((uint64_t)vmid << 32), 0);
+    return rc == HYP_OK ? sync(s) : rc;
+}
+
+int hyp_smmuv3_attach_buses(struct hyp_smmuv3 *s, unsigned first, unsigned last,
+                            uint16_t vmid, uint64_t vttbr, uint64_t vtcr)
+{
+    int rc = bus_range(s, first, last), t = -1;
+    struct hyp_smmuv3_ste ste;
+
+    if (rc != HYP_OK)
+        return rc;
+    hyp_smmuv3_ste_s2(&ste, vmid, vttbr, vtcr);
+    hyp_spin_lock(&s->lock);
+    for (int i = 0; i < HYP_SMMUV3_VM_TABLES && t < 0; i++)
+        if (s->vm_table_used[i] && s->vm_table_vmid[i] == vmid &&
+            memcmp(&s->vm_tables[i][0], &ste, sizeof(ste)) == 0)
+            t = i; /* the VM's table: its entries stay as they are */
+    for (int i = 0; i < HYP_SMMUV3_VM_TABLES && t < 0; i++)
+        if (!s->vm_table_used[i]) {
+            t = i;
+            for (unsigned k = 0; k < HYP_SMMUV3_BUS_STES; k++)
+                s->vm_tables[i][k] = ste;
+            s->vm_table_used[i] = true;
+            s->vm_table_vmid[i] = vmid;
+        }
+    rc = t < 0 ? HYP_ENOMEM : set_l1(s, first, last, s->vm_tables[t], vmid);
+    hyp_spin_unlock(&s->lock);
+    return rc;
+}
+
+int hyp_smmuv3_detach_buses(struct hyp_smmuv3 *s, unsigned first, unsigned last)
+{
+    int rc = bus_range(s, first, last);
+
+    if (rc != HYP_OK)
+        return rc;
+    hyp_spin_lock(&s->lock);
+    rc = set_l1(s, first, last, NULL, 0);
+    for (int i = 0; i < HYP_SMMUV3_VM_TABLES && rc == HYP_OK; i++) {
+        uint64_t desc = ((uint64_t)(uintptr_t)s->vm_tables[i] & L1_ADDR) | L1_SPAN;
+        bool used = false;
+
+        for (unsigned b = 1; b < BUSES && !used; b++)
+            used = s->l1[b] == desc;
+        s->vm_table_used[i] = s->vm_table_used[i] && used;
+    }
+    hyp_spin_unlock(&s->lock);
+    return rc;
 }
 
 int hyp_smmuv3_invalidate_vmid(struct hyp_smmuv3 *s, uint16_t vmid)

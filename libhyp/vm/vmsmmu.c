@@ -47,14 +47,28 @@ static bool identity_mapped(const void *p, size_t size)
     return true;
 }
 
-/* Stream IDs of device @p d that the stream table has: [*lo, *hi). */
+/* Stream IDs of range @p r on bus 0, whose table has one entry a stream:
+ * [*lo, *hi). */
 static bool table_part(const struct hyp_vmconfig_streams *r, uint32_t *lo, uint32_t *hi)
 {
-    uint64_t end = (uint64_t)r->base + r->count, max = 1u << HYP_SMMUV3_SID_BITS;
+    uint64_t end = (uint64_t)r->base + r->count, max = HYP_SMMUV3_BUS_STES;
 
     *lo = r->base;
     *hi = (uint32_t)(end < max ? end : max);
     return *lo < *hi;
+}
+
+/* The whole buses above 0 in range @p r (two-level table): *first..*last. */
+static bool bus_part(const struct hyp_vmconfig_streams *r, unsigned *first,
+                     unsigned *last)
+{
+    uint64_t lo = ((uint64_t)r->base + HYP_SMMUV3_BUS_STES - 1) / HYP_SMMUV3_BUS_STES;
+    uint64_t end = ((uint64_t)r->base + r->count) / HYP_SMMUV3_BUS_STES;
+    uint64_t max = 1u << (HYP_SMMUV3_SID_BITS_2L - HYP_SMMUV3_SID_BITS);
+
+    *first = (unsigned)(lo > 1 ? lo : 1);
+    *last = (unsigned)((end < max ? end : max) - 1);
+    return end > 0 && *first <= *last;
 }
 
 int hyp_vmsmmu_setup(struct hyp_vmsmmu *s, const struct hyp_vmbuild *vms, unsigned count,
@@ -127,6 +141,28 @@ int hyp_vmsmmu_setup(struct hyp_vmsmmu *s, const struct hyp_vmbuild *vms, unsign
                 if (!any)
                     first = lo;
                 last = hi - 1;
+                any = true;
+            }
+            /* Whole buses above 0 where the SMMU has a two-level table;
+             * without one (HYP_ENOTSUP) or beyond its stream ID size
+             * (HYP_EINVAL) their streams abort. */
+            for (unsigned k = 0; k < dev->stream_count && dev->smmu.size && rc == HYP_OK;
+                 k++) {
+                unsigned lo, hi;
+                int brc;
+
+                if (!bus_part(&dev->streams[k], &lo, &hi))
+                    continue;
+                brc = hyp_smmuv3_attach_buses(&s->smmu, lo, hi, b->vm.vmid, b->vm.vttbr,
+                                              b->vm.vtcr);
+                if (brc != HYP_OK && brc != HYP_ENOTSUP && brc != HYP_EINVAL)
+                    rc = brc;
+                if (brc != HYP_OK)
+                    continue;
+                if (!any)
+                    first = lo * HYP_SMMUV3_BUS_STES;
+                if (hi * HYP_SMMUV3_BUS_STES + HYP_SMMUV3_BUS_STES - 1 > last)
+                    last = hi * HYP_SMMUV3_BUS_STES + HYP_SMMUV3_BUS_STES - 1;
                 any = true;
             }
             if (rc != HYP_OK) {
@@ -274,6 +310,16 @@ int hyp_vmsmmu_detach_vm(struct hyp_vmsmmu *s, const struct hyp_vmbuild *b)
                 if (rc != HYP_OK && first == HYP_OK)
                     first = rc;
             }
+        }
+        for (unsigned k = 0; k < dev->stream_count && dev->smmu.base == s->base; k++) {
+            unsigned lo, hi;
+            int rc;
+
+            if (!bus_part(&dev->streams[k], &lo, &hi))
+                continue;
+            rc = hyp_smmuv3_detach_buses(&s->smmu, lo, hi);
+            if (rc != HYP_OK && rc != HYP_ENOTSUP && rc != HYP_EINVAL && first == HYP_OK)
+                first = rc;
         }
     }
     return first;

@@ -75,8 +75,9 @@ void mmio_write32(uintptr_t addr, uint32_t val)
     case 0x44: /* GBPA: update done at once */
         regs[0x44 / 4] = val & ~(1u << 31);
         break;
-    case 0x98: /* CMDQ_PROD */
-        consume_commands(val);
+    case 0x98: /* CMDQ_PROD: consumed while the queue is enabled (CR0.CMDQEN) */
+        if (regs[0x20 / 4] & 8)
+            consume_commands(val);
         break;
     case 0x64: /* GERRORN: acknowledged, the queue resumes */
         consume_commands(regs[0x98 / 4]);
@@ -221,6 +222,77 @@ static void test_attach_detach(void **state)
     assert_int_equal((cmds[cmd_count - 2][0] >> 32) & 0xffff, 9);
 }
 
+/* An SMMU with a two-level stream table: bus 0's table under the first
+ * level-1 descriptor, whole buses above it given to VMs by shared tables. */
+static void test_two_level(void **state)
+{
+    const uint64_t span = HYP_SMMUV3_SID_BITS + 1, addr = 0x000fffffffffffc0ULL;
+    struct hyp_smmuv3_ste want;
+    uint64_t vm3, vm4;
+
+    (void)state;
+    regs[0x00 / 4] |= 1u << 27; /* ST_LEVEL: two levels */
+    assert_int_equal(hyp_smmuv3_init(&smmu, BASE), HYP_OK);
+    assert_int_equal(reg64(0x80) & addr, (uintptr_t)smmu.l1);
+    assert_int_equal(regs[0x88 / 4], 1u << 16 | HYP_SMMUV3_SID_BITS << 6 | 16);
+    assert_int_equal(smmu.l1[0], ((uintptr_t)smmu.strtab & addr) | span);
+    for (unsigned b = 1; b < 256; b++)
+        assert_int_equal(smmu.l1[b], 0); /* no table: bad stream IDs */
+    /* Bus 0 as before. */
+    assert_int_equal(hyp_smmuv3_attach(&smmu, 0x10, 3, 0x40300000, 0x80023558), HYP_OK);
+    assert_int_equal(hyp_smmuv3_attach(&smmu, 0x100, 3, 0x40300000, 0x80023558),
+                     HYP_EINVAL);
+    /* Buses 1..0xff to VM 3, then 0x10..0x1f to VM 4: two shared tables. */
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 1, 0xff, 3, 0x40300000, 0x80023558),
+                     HYP_OK);
+    hyp_smmuv3_ste_s2(&want, 3, 0x40300000, 0x80023558);
+    vm3 = smmu.l1[1];
+    assert_int_equal(vm3 & 0x1f, span);
+    for (unsigned b = 1; b < 256; b++)
+        assert_int_equal(smmu.l1[b], vm3);
+    for (unsigned k = 0; k < HYP_SMMUV3_BUS_STES; k++)
+        assert_memory_equal((const char *)(uintptr_t)(vm3 & addr) + k * sizeof(want),
+                            &want, sizeof(want));
+    assert_int_equal(count_op(0x28), 2); /* the VMID's TLB entries, each time */
+    assert_int_equal(cmds[cmd_count - 1][0] & 0xff, 0x46);
+    assert_int_equal(
+        hyp_smmuv3_attach_buses(&smmu, 0x10, 0x1f, 4, 0x40500000, 0x80023558), HYP_OK);
+    vm4 = smmu.l1[0x10];
+    assert_true(vm4 != vm3);
+    assert_int_equal(smmu.l1[0x0f], vm3);
+    assert_int_equal(smmu.l1[0x20], vm3);
+    /* A third VM: no table left. Out of range: refused. */
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 0x30, 0x30, 5, 0x40700000, 0),
+                     HYP_ENOMEM);
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 0, 1, 3, 0x40300000, 0), HYP_EINVAL);
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 2, 1, 3, 0x40300000, 0), HYP_EINVAL);
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 1, 0x100, 3, 0x40300000, 0),
+                     HYP_EINVAL);
+    /* VM 4 ends: its buses have no table, and its table is free again. */
+    assert_int_equal(hyp_smmuv3_detach_buses(&smmu, 0x10, 0x1f), HYP_OK);
+    assert_int_equal(smmu.l1[0x10], 0);
+    assert_int_equal(smmu.l1[0x1f], 0);
+    assert_int_equal(smmu.l1[0x20], vm3);
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 0x30, 0x30, 5, 0x40700000, 0),
+                     HYP_OK);
+    assert_int_equal(smmu.l1[0x30], vm4); /* VM 4's old table, refilled for VM 5 */
+}
+
+/* Without a two-level table, or with 8 stream ID bits, there are no buses above 0. */
+static void test_linear_has_no_buses(void **state)
+{
+    (void)state;
+    assert_int_equal(hyp_smmuv3_init(&smmu, BASE), HYP_OK);
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 1, 1, 3, 0x40300000, 0), HYP_ENOTSUP);
+    assert_int_equal(hyp_smmuv3_detach_buses(&smmu, 1, 1), HYP_ENOTSUP);
+    regs[0x00 / 4] |= 1u << 27;
+    regs[0x04 / 4] = 8;
+    cmd_count = 0; /* the fake keeps 64 commands */
+    assert_int_equal(hyp_smmuv3_init(&smmu, BASE), HYP_OK);
+    assert_int_equal(regs[0x88 / 4], 8); /* linear */
+    assert_int_equal(hyp_smmuv3_attach_buses(&smmu, 1, 1, 3, 0x40300000, 0), HYP_ENOTSUP);
+}
+
 static void test_command_error(void **state)
 {
     (void)state;
@@ -294,6 +366,8 @@ int main(void)
         cmocka_unit_test_setup(test_init, setup),
         cmocka_unit_test_setup(test_init_refuses, setup),
         cmocka_unit_test_setup(test_attach_detach, setup),
+        cmocka_unit_test_setup(test_two_level, setup),
+        cmocka_unit_test_setup(test_linear_has_no_buses, setup),
         cmocka_unit_test_setup(test_command_error, setup),
         cmocka_unit_test_setup(test_poll, setup),
     };
