@@ -369,6 +369,7 @@ static int set_l1(struct hyp_smmuv3 *s, unsigned first, unsigned last,
     uint64_t desc = l2 ? ((uint64_t)(uintptr_t)l2 & L1_ADDR) | L1_SPAN : 0;
     int rc;
 
+    barrier(); /* the level-2 table's entries before what points at them */
     for (unsigned b = first; b <= last; b++)
         __atomic_store_n(&s->l1[b], desc, __ATOMIC_RELAXED);
     barrier();
