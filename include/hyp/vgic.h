@@ -37,7 +37,7 @@
  *     when it changed;
  *  2. run the guest;
  *  3. read back the list registers hyp_vgic_lrs_in_use() names into the
- *     mirror (hyp_vgic_hw_read_lr()) and call hyp_vgic_sync() with it,
+ *     mirror (hyp_vgic_hw_read_lrs()) and call hyp_vgic_sync() with it,
  *     before handling the exit (MMIO emulation, injections, PSCI...). An
  *     exit for an interrupt may defer the sync: hyp_vgic_rearm() needs only
  *     the mirror read back, and hyp_vgic_inject_direct() syncs when it must;
@@ -605,6 +605,14 @@ unsigned hyp_vgic_hw_nr_lrs(void);
  * @return Its value (GICv2: 0 for a bad @p n).
  */
 uint64_t hyp_vgic_hw_read_lr(unsigned n);
+
+/**
+ * @brief Read several list registers into a mirror (target only): the exit
+ *        paths' hyp_vgic_hw_read_lr() loop in one call.
+ * @param lr   The mirror: lr[n] gets list register n for each bit n of @p used.
+ * @param used Bit n set: read list register n (n < ::HYP_VGIC_MAX_LRS).
+ */
+void hyp_vgic_hw_read_lrs(uint64_t *lr, uint32_t used);
 
 /**
  * @brief Write one list register, ICH_LR<n>_EL2 (target only).

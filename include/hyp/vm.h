@@ -359,13 +359,15 @@ int hyp_vm_set_mmio_fast(struct hyp_vm *vm, uint64_t ipa, bool fast);
  * service allows it (hyp_smccc_service::fast: PSCI and SMCCC queries),
  * ICC_SGI1R_EL1 writes, accesses to regions marked with
  * hyp_vm_set_mmio_fast() (the vGIC's), WFI (waited for at EL2 in place,
- * when the VM has a vGIC) and WFE (completed at once), and the physical
- * interrupts the vGIC forwards (timers, passed-through SPIs, kicks).
- * Everything else returns to the run loop as before. The fast path's context has the
- * guest's FP/SIMD registers and TPIDR_EL0 live: code that runs there must not print, use
- * FP/SIMD or thread-local storage (errno), or block; it may take spinlocks. Per-kind exit
- * counts include fast exits (hyp_vcpu::exits). Turn it off for a VM whose run loop must
- * see every exit.
+ * when the VM has a vGIC; the physical interrupt that ends the wait is taken
+ * there, and one that hyp_handle_irq() must handle makes the exit a
+ * ::HYP_EXIT_IRQ exit, the WFI complete) and WFE (completed at once),
+ * and the physical interrupts the vGIC forwards (timers, passed-through
+ * SPIs, kicks). Everything else returns to the run loop as before. The fast path's
+ * context has the guest's FP/SIMD registers and TPIDR_EL0 live: code that runs there must
+ * not print, use FP/SIMD or thread-local storage (errno), or block; it may take
+ * spinlocks. Per-kind exit counts include fast exits (hyp_vcpu::exits). Turn it off for a
+ * VM whose run loop must see every exit.
  * @param vm The VM.
  * @param on True for on.
  */

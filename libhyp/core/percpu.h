@@ -35,9 +35,15 @@ struct hyp_percpu {
     uint64_t mdcr_el2;
     uint64_t mdcr_el2_boot;
     bool mdcr_el2_read;
+    /* An EL2 WFI ended by an interrupt the fast path left to hyp_handle_irq():
+     * hyp_vcpu_run() reports the exit as an interrupt exit (vcpu.c). */
+    bool wfi_irq;
     /* ICH_HCR_EL2 as last written (hyp_vgic_hw_cpu_init() leaves En). */
     uint64_t ich_hcr;
     unsigned nr_lrs; /* list registers (ICH_VTR_EL2), set by hyp_vgic_hw_cpu_init() */
+    /* GICv2: the ICH_LR-format value last written to each GICH_LR<n>
+     * (HYP_VGIC_MAX_LRS of them; libhyp/vgic/vgic_hw_v2.h). */
+    uint64_t gich_written[16];
     /* Thread pointer target: TPIDR_EL0 points here minus the TCB offset. */
     uint8_t tls[HYP_TLS_AREA] __attribute__((aligned(16)));
     unsigned id;

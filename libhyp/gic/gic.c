@@ -77,10 +77,7 @@ uint32_t hyp_gic_ack(void)
 
 void hyp_gic_priority_drop(uint32_t intid)
 {
-    if (__builtin_expect(hyp_gic_is_v2, 0))
-        gicv2_priority_drop(intid);
-    else
-        gicv3_priority_drop(intid);
+    gic_priority_drop(intid);
 }
 
 void hyp_gic_deactivate(uint32_t intid)

@@ -119,4 +119,13 @@ static inline void gicv2_eoi(uint32_t intid)
     mmio_write32(gicv2_cpuif_dir, v);
 }
 
+/* hyp_gic_priority_drop() inline, for the interrupt-forwarding exit paths. */
+static inline void gic_priority_drop(uint32_t intid)
+{
+    if (__builtin_expect(hyp_gic_is_v2, 0))
+        gicv2_priority_drop(intid);
+    else
+        gicv3_priority_drop(intid);
+}
+
 #endif /* HYP_GIC_INTERNAL_H */

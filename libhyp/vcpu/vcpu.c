@@ -28,7 +28,7 @@
 #pragma weak hyp_vgic_sync
 #pragma weak hyp_vgic_sgi1r
 #pragma weak hyp_vgic_pending
-#pragma weak hyp_vgic_hw_read_lr
+#pragma weak hyp_vgic_hw_read_lrs
 #pragma weak hyp_vgic_hw_write_lr
 #pragma weak hyp_vgic_hw_write_hcr
 #pragma weak hyp_handle_irq_fast
@@ -267,11 +267,7 @@ static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
 /* The list registers in use, read back into the mirror. */
 static inline void read_lrs(struct hyp_vcpu *vcpu, uint32_t used)
 {
-    for (uint32_t u = used; u; u &= u - 1) {
-        unsigned i = (unsigned)__builtin_ctz(u);
-
-        vcpu->lrs[i] = hyp_vgic_hw_read_lr(i);
-    }
+    hyp_vgic_hw_read_lrs(vcpu->lrs, used);
 }
 
 /* What the guest did to its list registers, back into the model. */
@@ -373,23 +369,36 @@ static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcp
 }
 
 /* WFI: wait here, at EL2, until the vCPU has an interrupt to take (or any
- * physical interrupt comes: a kick, its timer, a tick, which the guest's
- * next entry then takes as an interrupt exit); WFE completes at once. The
- * run loop does the same for vCPUs without the fast path. */
+ * physical interrupt comes: a kick, its timer, a tick); WFE completes at
+ * once. The physical interrupt that ended the wait is taken here, as
+ * hyp_vcpu_irq_fast() would take it, rather than by an interrupt exit right
+ * after the next entry (a kick then costs no exit of its own): the list
+ * registers in use were read back, and nothing ran the guest since. One
+ * that must go to hyp_handle_irq() makes this exit an interrupt exit
+ * instead (hyp_percpu::wfi_irq). The WFI is complete either way: a guest
+ * that looks at its wake-up condition after each WFI must see every
+ * wake-up, or an interrupt it took before a WFI run again would leave it
+ * asleep. The run loop waits the same way for vCPUs without the fast path. */
 static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu *vcpu,
                                                                 uint64_t esr)
 {
     struct hyp_vgic *vgic = vcpu->vm->vgic;
-    bool wfe = (esr & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE;
+    bool wfe = (esr & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE, taken = true;
 
     if (vgic == NULL || (esr & ESR_WFX_TI_MASK) > ESR_WFX_TI_WFE)
         return NULL; /* no vGIC to ask, or WFIT/WFET: the run loop decides */
     if (!wfe) {
         vgic_exit(vcpu); /* what the guest took, before asking */
-        if (!hyp_vgic_pending(vgic, vcpu->id))
+        if (!hyp_vgic_pending(vgic, vcpu->id)) {
             __asm__ volatile("dsb sy\n\twfi" ::: "memory");
+            taken = hyp_handle_irq_fast();
+        }
     }
     write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    if (!taken) {
+        hyp_this_cpu()->wfi_irq = true;
+        return NULL;
+    }
     return fast_done(vcpu, wfe ? HYP_EXIT_WFE : HYP_EXIT_WFI);
 }
 
@@ -570,24 +579,23 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
     if (vgic != NULL)
         vgic_exit(vcpu);
 
-    switch (vector & 3) {
-    case 0: /* synchronous */
+    /* Synchronous exits first, the run loop's commonest; but one whose
+     * wfx_fast() left the interrupt that ended its wait to hyp_handle_irq()
+     * is an interrupt exit. */
+    if (__builtin_expect((vector & 3) == 0 && !cpu->wfi_irq, 1)) {
         hyp_trap_decode(read_sysreg(esr_el2), read_sysreg(far_el2),
                         read_sysreg(hpfar_el2), exit);
-        break;
-    case 1:
+    } else if ((vector & 3) <= 1) {
+        cpu->wfi_irq = false;
         memset(exit, 0, sizeof(*exit));
         exit->kind = HYP_EXIT_IRQ;
-        break;
-    case 2:
+    } else if ((vector & 3) == 2) {
         memset(exit, 0, sizeof(*exit));
         exit->kind = HYP_EXIT_FIQ;
-        break;
-    default:
+    } else {
         /* SError: ESR_EL2 holds its syndrome, decoded as EC 0x2f. */
         hyp_trap_decode((0x2fULL << ESR_EC_SHIFT) | (read_sysreg(esr_el2) & 0x1ffffff), 0,
                         0, exit);
-        break;
     }
     exit->aarch32 = exit->aarch32 || vector >= 12;
     vcpu->exits[exit->kind]++;

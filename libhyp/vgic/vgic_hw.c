@@ -21,61 +21,41 @@
 #include <hyp/vgic.h>
 #include "../core/percpu.h"
 #include "../gic/gic_internal.h"
+#include "vgic_hw_lr.h"
 #include "vgic_hw_v2.h"
 
 #define ICH_VTR_LISTREGS(v) ((unsigned)((v)&0x1fu))
 
-/* Expands `op` once per list register with its number and sysreg name. */
-/* clang-format off */
-#define FOR_EACH_LR(op)                                                                  \
-    op(0, S3_4_C12_C12_0)  op(1, S3_4_C12_C12_1)  op(2, S3_4_C12_C12_2)                  \
-    op(3, S3_4_C12_C12_3)  op(4, S3_4_C12_C12_4)  op(5, S3_4_C12_C12_5)                  \
-    op(6, S3_4_C12_C12_6)  op(7, S3_4_C12_C12_7)  op(8, S3_4_C12_C13_0)                  \
-    op(9, S3_4_C12_C13_1)  op(10, S3_4_C12_C13_2) op(11, S3_4_C12_C13_3)                 \
-    op(12, S3_4_C12_C13_4) op(13, S3_4_C12_C13_5) op(14, S3_4_C12_C13_6)                 \
-    op(15, S3_4_C12_C13_7)
-/* clang-format on */
-
-/* The switches cover every value of n modulo 16: no bounds check on the
- * exit paths (the callers pass list registers the CPU has). */
-static inline uint64_t v3_read_lr(unsigned n)
-{
-    switch (n % HYP_VGIC_MAX_LRS) {
-#define LR_READ_CASE(i, reg)                                                             \
-    case i:                                                                              \
-        return read_sysreg(reg);
-        FOR_EACH_LR(LR_READ_CASE)
-#undef LR_READ_CASE
-    default:
-        return 0;
-    }
-}
-
-static inline void v3_write_lr(unsigned n, uint64_t v)
-{
-    switch (n % HYP_VGIC_MAX_LRS) {
-#define LR_WRITE_CASE(i, reg)                                                            \
-    case i:                                                                              \
-        write_sysreg(reg, v);                                                            \
-        break;
-        FOR_EACH_LR(LR_WRITE_CASE)
-#undef LR_WRITE_CASE
-    default:
-        break;
-    }
-}
-
 uint64_t hyp_vgic_hw_read_lr(unsigned n)
 {
-    return V2 ? vgic_v2_read_lr(n) : v3_read_lr(n);
+    return vgic_hw_read_lr(n);
+}
+
+void hyp_vgic_hw_read_lrs(uint64_t *lr, uint32_t used)
+{
+    used &= (1u << HYP_VGIC_MAX_LRS) - 1;
+    if (V2) {
+        /* The CPU's row of written values and the first GICH_LR, once. */
+        const uint64_t *written = vgic_v2_lrs();
+        uintptr_t gich_lr = vgic_v2_gich + VGIC_GICH_LR0;
+
+        for (; used; used &= used - 1) {
+            unsigned i = (unsigned)__builtin_ctz(used);
+
+            lr[i] = vgic_lr_from_gich(written[i], mmio_read32(gich_lr + 4 * i));
+        }
+        return;
+    }
+    for (; used; used &= used - 1) {
+        unsigned i = (unsigned)__builtin_ctz(used);
+
+        lr[i] = vgic_v3_read_lr(i);
+    }
 }
 
 void hyp_vgic_hw_write_lr(unsigned n, uint64_t v)
 {
-    if (V2)
-        vgic_v2_write_lr(n, v);
-    else
-        v3_write_lr(n, v);
+    vgic_hw_write_lr(n, v);
 }
 
 unsigned hyp_vgic_hw_nr_lrs(void)

@@ -9,6 +9,7 @@
  * hyp_vgic_lr_from_gich() against the value last written to each (a guest
  * changes only the state of a list register).
  */
+#include <assert.h>
 #include <stdint.h>
 #include <hyp/config.h>
 #include <hyp/cpu.h>
@@ -26,7 +27,10 @@
 #define GICH_APR    0x0f0u
 
 uintptr_t vgic_v2_gich;
-uint64_t vgic_v2_shadow[HYP_MAX_CPUS][HYP_VGIC_MAX_LRS];
+
+static_assert(sizeof(((struct hyp_percpu *)0)->gich_written) / sizeof(uint64_t) ==
+                  HYP_VGIC_MAX_LRS,
+              "hyp_percpu::gich_written holds every list register");
 
 unsigned vgic_v2_nr_lrs(void)
 {

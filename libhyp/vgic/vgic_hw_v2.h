@@ -14,16 +14,14 @@
  * hyp_vgic_cpu_prepare() before the first vgic_v2_cpu_init(). */
 extern uintptr_t vgic_v2_gich;
 
-/* The ICH_LR-format value last written to each list register of each CPU
- * (a guest changes only a list register's state). */
-extern uint64_t vgic_v2_shadow[HYP_MAX_CPUS][HYP_VGIC_MAX_LRS];
-
 #define VGIC_GICH_LR0 0x100u
 
-/* This CPU's row of vgic_v2_shadow. */
+/* The ICH_LR-format value last written to each of this CPU's list registers
+ * (a guest changes only a list register's state): in its per-CPU data, one
+ * system-register read away. */
 static inline uint64_t *vgic_v2_lrs(void)
 {
-    return vgic_v2_shadow[hyp_this_cpu()->id % HYP_MAX_CPUS];
+    return hyp_this_cpu()->gich_written;
 }
 
 /* The exit paths' list-register accesses, inline in vgic_hw.c: one MMIO

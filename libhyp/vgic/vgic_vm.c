@@ -17,6 +17,8 @@
 #include <hyp/vgic.h>
 #include <hyp/vm.h>
 #include "../core/percpu.h"
+#include "../gic/gic_internal.h"
+#include "vgic_hw_lr.h"
 #include "vgic_hw_v2.h"
 #include "vgic_internal.h"
 
@@ -29,10 +31,10 @@
  * images without one link none of it; a VM gets its vGIC here, so these make
  * the linker take what the run loop calls. */
 __attribute__((used)) static void (*const run_loop_calls[])(void) = {
-    (void (*)(void))hyp_vgic_flush,      (void (*)(void))hyp_vgic_sync,
-    (void (*)(void))hyp_vgic_pending,    (void (*)(void))hyp_vgic_sgi1r,
-    (void (*)(void))hyp_vgic_hw_read_lr, (void (*)(void))hyp_handle_irq,
-    (void (*)(void))hyp_handle_irq_fast, (void (*)(void))hyp_gic_cpu_ready,
+    (void (*)(void))hyp_vgic_flush,       (void (*)(void))hyp_vgic_sync,
+    (void (*)(void))hyp_vgic_pending,     (void (*)(void))hyp_vgic_sgi1r,
+    (void (*)(void))hyp_vgic_hw_read_lrs, (void (*)(void))hyp_handle_irq,
+    (void (*)(void))hyp_handle_irq_fast,  (void (*)(void))hyp_gic_cpu_ready,
 };
 
 /* Make vCPU @index of the VM look at its interrupts soon. */
@@ -187,36 +189,39 @@ int hyp_vm_attach_host_vgic(struct hyp_vm *vm, struct hyp_vgic *vgic,
 /* Inject hardware interrupt @intid into @vcpu, loaded here, whose list
  * registers in use were read back since it exited: into a list register at
  * once when the vGIC allows it, so that its next entry has nothing to
- * flush. */
-static int inject_here(struct hyp_vcpu *vcpu, uint32_t intid)
+ * flush. Inline in the forwarding handlers, with the list-register write. */
+static inline __attribute__((always_inline)) int
+inject_here(struct hyp_vcpu *vcpu, struct hyp_vgic *vgic, unsigned nr, uint32_t intid)
 {
-    unsigned nr = hyp_this_cpu()->nr_lrs;
     int rc;
 
-    rc = hyp_vgic_rearm(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs, nr);
+    rc = hyp_vgic_rearm(vgic, vcpu->id, intid, intid, vcpu->lrs, nr);
     if (rc < 0)
-        rc = hyp_vgic_inject_direct(vcpu->vm->vgic, vcpu->id, intid, intid, vcpu->lrs, nr,
+        rc = hyp_vgic_inject_direct(vgic, vcpu->id, intid, intid, vcpu->lrs, nr,
                                     &vcpu->vgic_synced);
 
     if (rc >= 0 && rc < HYP_VGIC_MAX_LRS)
-        hyp_vgic_hw_write_lr((unsigned)rc, vcpu->lrs[rc]);
+        vgic_hw_write_lr((unsigned)rc, vcpu->lrs[rc]);
     return rc < 0 ? rc : HYP_OK;
 }
 
 /* A timer PPI fired while a guest ran here: hand it to that vCPU, linked to
- * the physical interrupt, which stays active until the guest's EOI. */
+ * the physical interrupt, which stays active until the guest's EOI. What
+ * the injection needs is loaded before the priority drop's barrier. */
 static void forward_ppi(uint32_t intid, void *arg)
 {
     struct hyp_percpu *cpu = hyp_this_cpu();
     struct hyp_vcpu *vcpu = cpu->loaded_vcpu;
+    struct hyp_vgic *vgic = vcpu != NULL ? vcpu->vm->vgic : NULL;
+    unsigned nr = cpu->nr_lrs;
 
     (void)arg;
-    if (vcpu == NULL || vcpu->vm->vgic == NULL) {
+    if (vgic == NULL) {
         hyp_gic_eoi(intid);
         return;
     }
-    hyp_gic_priority_drop(intid);
-    if (inject_here(vcpu, intid) != HYP_OK)
+    gic_priority_drop(intid);
+    if (inject_here(vcpu, vgic, nr, intid) != HYP_OK)
         hyp_gic_eoi(intid);
     else if (vcpu->vm->irq_hook != NULL)
         vcpu->vm->irq_hook(vcpu->vm, vcpu->id, intid, vcpu->vm->irq_hook_arg);
@@ -227,13 +232,15 @@ static void forward_ppi(uint32_t intid, void *arg)
 static void forward_spi(uint32_t intid, void *arg)
 {
     struct hyp_vm *vm = arg;
-    struct hyp_vcpu *here = hyp_this_cpu()->loaded_vcpu;
+    struct hyp_percpu *cpu = hyp_this_cpu();
+    struct hyp_vcpu *here = cpu->loaded_vcpu;
+    unsigned nr = cpu->nr_lrs;
 
-    hyp_gic_priority_drop(intid);
+    gic_priority_drop(intid);
     /* Its vCPU may be the one here (hyp_vgic_inject_direct() checks the
      * route): then straight into a list register. */
     if ((here != NULL && here->vm == vm
-             ? inject_here(here, intid)
+             ? inject_here(here, vm->vgic, nr, intid)
              : hyp_vgic_inject(vm->vgic, 0, intid, true, intid)) != HYP_OK)
         hyp_gic_eoi(intid);
     else if (vm->irq_hook != NULL)
@@ -247,13 +254,15 @@ static bool hook_allows_fast(const struct hyp_vm *vm)
     return vm->irq_hook == NULL || __atomic_load_n(&vm->irq_hook_fast, __ATOMIC_ACQUIRE);
 }
 
+/* Without a vCPU here, or one without a vGIC, forward_ppi() only ends the
+ * interrupt, which the fast path may do as well. */
 static bool ppi_fast_ok(uint32_t intid, void *arg)
 {
     struct hyp_vcpu *vcpu = hyp_this_cpu()->loaded_vcpu;
 
     (void)intid;
     (void)arg;
-    return vcpu != NULL && vcpu->vm->vgic != NULL && hook_allows_fast(vcpu->vm);
+    return vcpu == NULL || hook_allows_fast(vcpu->vm);
 }
 
 static bool spi_fast_ok(uint32_t intid, void *arg)
