@@ -32,55 +32,34 @@ static_assert(offsetof(struct hyp_port, console) == PORT_CONSOLE, "PORT_CONSOLE"
 
 const char *hyp_esr_class_name(unsigned ec)
 {
-    switch (ec) {
-    case 0x00:
-        return "unknown reason (undefined instruction?)";
-    case 0x01:
-        return "WFI/WFE";
-    case 0x07:
-        return "FP/SIMD access";
-    case 0x0e:
-        return "illegal execution state";
-    case 0x15:
-        return "SVC (AArch64)";
-    case 0x16:
-        return "HVC (AArch64)";
-    case 0x17:
-        return "SMC (AArch64)";
-    case 0x18:
-        return "MSR/MRS/system instruction";
-    case 0x19:
-        return "SVE access";
-    case EC_IABT_LOW:
-        return "instruction abort (lower EL)";
-    case EC_IABT_CUR:
-        return "instruction abort (same EL)";
-    case 0x22:
-        return "PC alignment fault";
-    case EC_DABT_LOW:
-        return "data abort (lower EL)";
-    case EC_DABT_CUR:
-        return "data abort (same EL)";
-    case 0x26:
-        return "SP alignment fault";
-    case 0x2c:
-        return "FP exception";
-    case 0x2f:
-        return "SError";
-    case 0x30:
-    case 0x31:
-        return "breakpoint";
-    case 0x32:
-    case 0x33:
-        return "software step";
-    case 0x34:
-    case 0x35:
-        return "watchpoint";
-    case 0x3c:
-        return "BRK instruction";
-    default:
-        return "reserved/other";
-    }
+    static const char *const names[64] = {
+        [0x00] = "unknown reason (undefined instruction?)",
+        [0x01] = "WFI/WFE",
+        [0x07] = "FP/SIMD access",
+        [0x0e] = "illegal execution state",
+        [0x15] = "SVC (AArch64)",
+        [0x16] = "HVC (AArch64)",
+        [0x17] = "SMC (AArch64)",
+        [0x18] = "MSR/MRS/system instruction",
+        [0x19] = "SVE access",
+        [EC_IABT_LOW] = "instruction abort (lower EL)",
+        [EC_IABT_CUR] = "instruction abort (same EL)",
+        [0x22] = "PC alignment fault",
+        [EC_DABT_LOW] = "data abort (lower EL)",
+        [EC_DABT_CUR] = "data abort (same EL)",
+        [0x26] = "SP alignment fault",
+        [0x2c] = "FP exception",
+        [0x2f] = "SError",
+        [0x30] = "breakpoint",
+        [0x31] = "breakpoint",
+        [0x32] = "software step",
+        [0x33] = "software step",
+        [0x34] = "watchpoint",
+        [0x35] = "watchpoint",
+        [0x3c] = "BRK instruction",
+    };
+
+    return ec < 64 && names[ec] != NULL ? names[ec] : "reserved/other";
 }
 
 static const char *fault_status_name(unsigned fsc)
