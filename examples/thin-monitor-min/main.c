@@ -158,7 +158,6 @@ static _Noreturn void end_of_guest(int request)
     if (__atomic_exchange_n(&ending, 1, __ATOMIC_ACQ_REL) != 0)
         hyp_halt_cpu();
     hyp_console_flush();
-    hyp_vm_print_exits(&vm, "thin-monitor: ");
     hyp_monitor_report(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
         printf("thin-monitor: guest asked for a reset\n");
