@@ -90,15 +90,20 @@ typedef void (*hyp_vm_irq_hook_fn)(struct hyp_vm *vm, unsigned vcpu, uint32_t in
 
 /** A virtual machine. Fields are read-only outside libhyp. */
 struct hyp_vm {
-    uint16_t vmid;                            /**< Its VMID. */
-    struct hyp_pgtable s2;                    /**< Its stage-2 table. */
-    uint64_t vtcr;                            /**< VTCR_EL2 for it. */
-    uint64_t vttbr;                           /**< VTTBR_EL2 for it. */
-    struct hyp_spinlock lock;                 /**< Serialises PSCI power-state changes. */
-    struct hyp_vcpu *vcpus;                   /**< Its vCPUs. */
-    unsigned vcpu_count;                      /**< Number of vCPUs. */
-    struct hyp_vm_ram ram[HYP_VM_MAX_RAM];    /**< Guest RAM ranges. */
-    unsigned ram_count;                       /**< Valid entries in @ref ram. */
+    uint16_t vmid;                         /**< Its VMID. */
+    struct hyp_pgtable s2;                 /**< Its stage-2 table. */
+    uint64_t vtcr;                         /**< VTCR_EL2 for it. */
+    uint64_t vttbr;                        /**< VTTBR_EL2 for it. */
+    struct hyp_spinlock lock;              /**< Serialises PSCI power-state changes. */
+    struct hyp_vcpu *vcpus;                /**< Its vCPUs. */
+    unsigned vcpu_count;                   /**< Number of vCPUs. */
+    struct hyp_vm_ram ram[HYP_VM_MAX_RAM]; /**< Guest RAM ranges. */
+    unsigned ram_count;                    /**< Valid entries in @ref ram. */
+    /** Physical address of byte @p off of coloured RAM @p r, if @p size bytes
+     *  from there are physically contiguous (set by hyp_vm_add_ram_coloured(),
+     *  so that images without coloured RAM do not link colour.c). */
+    bool (*coloured_pa)(const struct hyp_vm_ram *r, uint64_t off, uint64_t size,
+                        uint64_t *pa);
     struct hyp_vm_mmio mmio[HYP_VM_MAX_MMIO]; /**< Emulated devices. */
     unsigned mmio_count;                      /**< Valid entries in @ref mmio. */
     struct hyp_vgic *vgic;                    /**< Its virtual GIC, or NULL. */
