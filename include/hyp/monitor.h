@@ -118,7 +118,7 @@ struct hyp_monitor {
     int syscalls; /**< @private atomic: catching on */
     /** @private With FEAT_FGT traps in use (hyp_monitor_use_fgt()): the exit hook. */
     bool (*fgt_exit)(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                     const struct hyp_exit *exit);
+                     const struct hyp_exit *exit, bool handled);
     int key_state;                              /**< @private console escape state */
     uint64_t irq_count[HYP_MONITOR_MAX_INTID];  /**< @private */
     struct hyp_monitor_vcpu vcpu[HYP_MAX_CPUS]; /**< @private */

@@ -4,22 +4,22 @@
 
 uint64_t hyp_mmio_access(uintptr_t addr, unsigned size, bool write, uint64_t val)
 {
-    switch (size) {
-    case 1:
-        if (write)
-            *(volatile uint8_t *)addr = (uint8_t)val;
-        return write ? val : *(volatile const uint8_t *)addr;
-    case 2:
-        if (write)
-            *(volatile uint16_t *)addr = (uint16_t)val;
-        return write ? val : *(volatile const uint16_t *)addr;
-    case 4:
-        if (write)
-            *(volatile uint32_t *)addr = (uint32_t)val;
-        return write ? val : *(volatile const uint32_t *)addr;
-    default:
-        if (write)
-            *(volatile uint64_t *)addr = val;
-        return write ? val : *(volatile const uint64_t *)addr;
-    }
+    /* 32-bit first: the usual size of device registers. */
+    if (size == 4 && !write)
+        return *(volatile const uint32_t *)addr;
+    if (size == 4)
+        *(volatile uint32_t *)addr = (uint32_t)val;
+    else if (size == 1 && write)
+        *(volatile uint8_t *)addr = (uint8_t)val;
+    else if (size == 1)
+        return *(volatile const uint8_t *)addr;
+    else if (size == 2 && write)
+        *(volatile uint16_t *)addr = (uint16_t)val;
+    else if (size == 2)
+        return *(volatile const uint16_t *)addr;
+    else if (write)
+        *(volatile uint64_t *)addr = val;
+    else
+        return *(volatile const uint64_t *)addr;
+    return val;
 }

@@ -382,8 +382,8 @@ static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 
 /* VBAR_EL1 is not trapped (no FEAT_FGT): compare it at every exit. Returns its value
  * from now on (the locked one if the change was refused). */
-uint64_t hyp_monitor_check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                                struct hyp_monitor_vcpu *mv, uint64_t vbar)
+static uint64_t check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                           struct hyp_monitor_vcpu *mv, uint64_t vbar)
 {
     struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
     unsigned action = mon->policy.creg_action;
@@ -441,10 +441,10 @@ static bool protected_fault(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 
 /* ---- The exit hook ------------------------------------------------------- */
 
-/* What both ways of catching system calls handle alike (monitor_internal.h): faults on
+/* What both ways of catching system calls handle alike: faults on
  * protected ranges and trapped control-register writes (the TVM ones). */
-bool hyp_monitor_common_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                             const struct hyp_exit *exit)
+static bool common_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                        const struct hyp_exit *exit)
 {
     switch (exit->kind) {
     case HYP_EXIT_DABT:
@@ -468,11 +468,11 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     struct hyp_monitor_vcpu *mv = &mon->vcpu[vcpu->id];
     bool handled;
 
+    handled = common_exit(mon, vcpu, exit);
     /* With FEAT_FGT (hyp_monitor_use_fgt()), VBAR_EL1 writes and system calls
      * trap: monitor_fgt.c follows them, with no breakpoint. */
     if (mon->fgt_exit != NULL)
-        return mon->fgt_exit(mon, vcpu, exit);
-    handled = hyp_monitor_common_exit(mon, vcpu, exit);
+        return mon->fgt_exit(mon, vcpu, exit, handled);
     if (!handled && exit->kind == HYP_EXIT_SYSREG && mv->armed &&
         exit->u.sysreg.op0 == 2) {
         debug_sysreg(vcpu, mv, exit);
@@ -489,8 +489,8 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 
     uint64_t vbar = read_sysreg(vbar_el1);
 
-    if (mon->policy.creg_trap)
-        vbar = hyp_monitor_check_vbar(mon, vcpu, mv, vbar);
+    if (mon->policy.creg_trap && vbar != mv->vbar) /* the check's common case inline */
+        vbar = check_vbar(mon, vcpu, mv, vbar);
     /* Follow the system-call switch and the vector base, never mid-step. */
     if (!mv->stepping) {
         bool on = __atomic_load_n(&mon->syscalls, __ATOMIC_ACQUIRE) != 0;
@@ -510,6 +510,13 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         }
     }
     return handled;
+}
+
+/* For monitor_fgt.c; the exit hook above has its own inlined copy. */
+uint64_t hyp_monitor_check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                                struct hyp_monitor_vcpu *mv, uint64_t vbar)
+{
+    return check_vbar(mon, vcpu, mv, vbar);
 }
 
 /* ---- Console keys and report --------------------------------------------- */

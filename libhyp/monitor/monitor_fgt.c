@@ -81,11 +81,12 @@ static void vbar_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     vcpu->regs.pc += exit->skip;
 }
 
+/* The exit hook's part for FEAT_FGT: @handled says whether the part both
+ * ways share (monitor.c) handled the exit. */
 static bool fgt_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                     const struct hyp_exit *exit)
+                     const struct hyp_exit *exit, bool handled)
 {
     struct hyp_monitor_vcpu *mv = &mon->vcpu[vcpu->id];
-    bool handled = hyp_monitor_common_exit(mon, vcpu, exit);
 
     if (!handled && exit->kind == HYP_EXIT_SVC && mv->fgt_svc &&
         (exit->ec == EC_SVC64 || exit->ec == EC_SVC32)) {

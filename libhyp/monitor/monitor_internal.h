@@ -7,11 +7,6 @@
 
 #include <hyp/monitor.h>
 
-/* Faults on protected ranges and trapped control-register writes: true if
- * handled. */
-bool hyp_monitor_common_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                             const struct hyp_exit *exit);
-
 /* Add a protected range and tighten stage 2 over it (lock held). */
 int hyp_monitor_protect(struct hyp_monitor *mon, uint64_t ipa, uint64_t size,
                         unsigned prot, unsigned action);
