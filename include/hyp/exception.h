@@ -43,13 +43,6 @@ enum hyp_vector {
 void hyp_exception(unsigned vector, struct hyp_regs *regs);
 
 /**
- * @brief Name of an ESR exception class, for diagnostics.
- * @param ec ESR_ELx.EC (bits 31:26).
- * @return A static string such as "data abort (same EL)".
- */
-const char *hyp_esr_class_name(unsigned ec);
-
-/**
  * @brief Print a register dump of @p regs taken through @p vector.
  * @param vector Vector index (0..15).
  * @param regs   The saved registers.

@@ -39,24 +39,13 @@ static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 
 int psci_to_hyp_err(int64_t ret)
 {
-    switch (ret) {
-    case PSCI_RET_SUCCESS:
-        return HYP_OK;
-    case PSCI_RET_NOT_SUPPORTED:
-        return HYP_ENOTSUP;
-    case PSCI_RET_INVALID_PARAMETERS:
-    case PSCI_RET_INVALID_ADDRESS:
-    case PSCI_RET_NOT_PRESENT:
-        return HYP_EINVAL;
-    case PSCI_RET_DENIED:
-    case PSCI_RET_DISABLED:
-        return HYP_EPERM;
-    case PSCI_RET_ALREADY_ON:
-    case PSCI_RET_ON_PENDING:
-        return HYP_EBUSY;
-    default:
-        return HYP_EFIRMWARE;
-    }
+    /* Indexed by -ret, PSCI_RET_SUCCESS (0) to PSCI_RET_INVALID_ADDRESS (-9). */
+    static const signed char errs[] = {
+        HYP_OK,    HYP_ENOTSUP,   HYP_EINVAL, HYP_EPERM, HYP_EBUSY,
+        HYP_EBUSY, HYP_EFIRMWARE, HYP_EINVAL, HYP_EPERM, HYP_EINVAL,
+    };
+
+    return ret <= 0 && ret >= PSCI_RET_INVALID_ADDRESS ? errs[-ret] : HYP_EFIRMWARE;
 }
 
 int64_t psci_fw_version(void)

@@ -197,27 +197,8 @@ static void vpsci_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t ar
     ret[0] = (uint64_t)r;
 }
 
-/* The fast path's answers that need a lookup; tail-called, so that
- * vpsci_fast() itself needs no stack frame. */
-static __attribute__((noinline)) bool fast_affinity_info(struct hyp_vcpu *vcpu,
-                                                         uint32_t fid)
-{
-    int64_t r = fid & SMCCC_64 ? affinity_info(vcpu, vcpu->regs.x[1], vcpu->regs.x[2])
-                               : affinity_info(vcpu, (uint32_t)vcpu->regs.x[1],
-                                               (uint32_t)vcpu->regs.x[2]);
-
-    hyp_smccc_answer(vcpu, fid, (uint64_t)r);
-    return true;
-}
-
-static __attribute__((noinline)) bool fast_features(struct hyp_vcpu *vcpu, uint32_t fid)
-{
-    hyp_smccc_answer(vcpu, fid, (uint64_t)features((uint32_t)vcpu->regs.x[1]));
-    return true;
-}
-
-/* Queries, answered in place on the exit fast path; calls that change power
- * states (CPU_ON, CPU_OFF, CPU_SUSPEND, SYSTEM_*) go to the run loop. */
+/* Constant answers, given in place on the exit fast path; the rest (queries
+ * that look at vCPUs, calls that change power states) go to the run loop. */
 static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
 {
     switch (fid) { /* exact IDs: the valid forms only */
@@ -227,11 +208,6 @@ static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
     case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
         hyp_smccc_answer(vcpu, fid, (uint64_t)(int64_t)PSCI_TOS_NOT_PRESENT);
         return true;
-    case PSCI_0_2_FN_AFFINITY_INFO_64 & ~SMCCC_64: /* SMC32 form */
-    case PSCI_0_2_FN_AFFINITY_INFO_64:
-        return fast_affinity_info(vcpu, fid);
-    case PSCI_1_0_FN_PSCI_FEATURES:
-        return fast_features(vcpu, fid);
     default:
         return false;
     }
