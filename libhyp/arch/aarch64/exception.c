@@ -54,7 +54,7 @@ void hyp_dump_regs(unsigned vector, const struct hyp_regs *regs)
     }
 }
 
-void hyp_exception(unsigned vector, struct hyp_regs *regs)
+_Noreturn void hyp_exception(unsigned vector, struct hyp_regs *regs)
 {
     __asm__ volatile("msr daifset, #0xf" ::: "memory");
     hyp_console_emergency();
