@@ -152,6 +152,16 @@ static void on_irq(struct hyp_vm *vm, unsigned vcpu, uint32_t intid, void *arg)
 
 /* ---- Set-up -------------------------------------------------------------- */
 
+/* "<policy>/<entry>: <what>[: <error>]" in @err (HYP_POLICY_ERRLEN bytes); returns @rc.
+ */
+static int policy_error(char *err, const struct hyp_policy *pol, const char *name,
+                        const char *what, int rc)
+{
+    snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: %s%s%s", pol->path, name, what,
+             rc == HYP_EINVAL ? "" : ": ", rc == HYP_EINVAL ? "" : hyp_strerror(rc));
+    return rc;
+}
+
 int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
                      const struct hyp_policy *pol, hyp_event_sink_fn sink, void *ctx,
                      char *err)
@@ -170,39 +180,28 @@ int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
         const struct hyp_policy_watch *w = &pol->watch[i];
         struct hyp_monitor_watch *mw = &mon->watch[mon->watch_count];
 
-        if (is_guest_ram(vm, w->base, 1) || is_guest_ram(vm, w->base + w->size - 1, 1)) {
-            snprintf(err, HYP_POLICY_ERRLEN,
-                     "%s/%s: reg: a watched region cannot be guest RAM", pol->path,
-                     w->name);
-            return HYP_EINVAL;
-        }
+        if (is_guest_ram(vm, w->base, 1) || is_guest_ram(vm, w->base + w->size - 1, 1))
+            return policy_error(err, pol, w->name,
+                                "reg: a watched region cannot be guest RAM", HYP_EINVAL);
         *mw = (struct hyp_monitor_watch){mon, w->base, w->size, w->action};
         rc = hyp_pgtable_unmap(&vm->s2, hyp_ia(w->base), w->size);
         if (rc == HYP_OK)
             rc = hyp_el2_map(w->base, w->size, HYP_PROT_RW | HYP_PROT_DEVICE);
         if (rc == HYP_OK)
             rc = hyp_vm_add_mmio(vm, w->base, w->size, watch_mmio, mw);
-        if (rc != HYP_OK) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: cannot watch the region: %s",
-                     pol->path, w->name, hyp_strerror(rc));
-            return rc;
-        }
+        if (rc != HYP_OK)
+            return policy_error(err, pol, w->name, "cannot watch the region", rc);
         mon->watch_count++;
     }
     for (unsigned i = 0; i < pol->protect_count; i++) {
         const struct hyp_policy_protect *p = &pol->protect[i];
 
-        if (!is_guest_ram(vm, p->base, p->size)) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: reg: not entirely guest RAM",
-                     pol->path, p->name);
-            return HYP_EINVAL;
-        }
+        if (!is_guest_ram(vm, p->base, p->size))
+            return policy_error(err, pol, p->name, "reg: not entirely guest RAM",
+                                HYP_EINVAL);
         rc = hyp_monitor_protect(mon, p->base, p->size, p->prot, p->action);
-        if (rc != HYP_OK) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: cannot protect the range: %s",
-                     pol->path, p->name, hyp_strerror(rc));
-            return rc;
-        }
+        if (rc != HYP_OK)
+            return policy_error(err, pol, p->name, "cannot protect the range", rc);
     }
     for (unsigned i = 0; i < vm->vcpu_count && pol->creg_trap; i++)
         vm->vcpus[i].hcr_set |= HCR_TVM;
@@ -358,26 +357,34 @@ static uint64_t read_creg(uint16_t key)
     }
 }
 
+/* A change of control register @key from @old to @val: recorded; true if the
+ * policy refuses it. */
+static bool creg_event(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint16_t key,
+                       uint64_t old, uint64_t val)
+{
+    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
+    unsigned action = mon->policy.creg_action;
+
+    ev.denied = (action & HYP_ACT_DENY) &&
+                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
+                !hyp_creg_write_allowed(&mon->creg, key, val);
+    ev.u.creg = (struct hyp_event_creg){.key = key, .old_val = old, .new_val = val};
+    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
+    return ev.denied;
+}
+
 /* A trapped control-register write: true if refused (then it is skipped). */
 static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                        const struct hyp_exit *exit)
 {
     uint16_t key = exit->u.sysreg.key;
-    uint64_t val = hyp_vcpu_reg(vcpu, exit->u.sysreg.rt);
-    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    unsigned action = mon->policy.creg_action;
 
     if (key != HYP_SYSREG_SCTLR_EL1 && key != HYP_SYSREG_TTBR0_EL1 &&
         key != HYP_SYSREG_TTBR1_EL1 && key != HYP_SYSREG_TCR_EL1 &&
         key != HYP_SYSREG_MAIR_EL1)
         return false;
-    ev.denied = (action & HYP_ACT_DENY) &&
-                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
-                !hyp_creg_write_allowed(&mon->creg, key, val);
-    ev.u.creg =
-        (struct hyp_event_creg){.key = key, .old_val = read_creg(key), .new_val = val};
-    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
-    return ev.denied;
+    return creg_event(mon, vcpu, key, read_creg(key),
+                      hyp_vcpu_reg(vcpu, exit->u.sysreg.rt));
 }
 
 /* VBAR_EL1 is not trapped (no FEAT_FGT): compare it at every exit. Returns its value
@@ -385,18 +392,9 @@ static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 static uint64_t check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                            struct hyp_monitor_vcpu *mv, uint64_t vbar)
 {
-    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    unsigned action = mon->policy.creg_action;
-
     if (vbar == mv->vbar)
         return vbar;
-    ev.denied = (action & HYP_ACT_DENY) &&
-                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
-                !hyp_creg_write_allowed(&mon->creg, HYP_SYSREG_VBAR_EL1, vbar);
-    ev.u.creg = (struct hyp_event_creg){
-        .key = HYP_SYSREG_VBAR_EL1, .old_val = mv->vbar, .new_val = vbar};
-    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
-    if (ev.denied) {
+    if (creg_event(mon, vcpu, HYP_SYSREG_VBAR_EL1, mv->vbar, vbar)) {
         vbar = mon->creg.vbar;
         write_sysreg(vbar_el1, vbar);
     }

@@ -37,28 +37,19 @@
 #define PSCI_POWER_STATE_TYPE_POWERDOWN (1u << 16)
 #define PSCI_POWER_STATE_RESERVED       0xfcfe0000u
 
-/* Which function IDs exist, in which widths. */
+/* Which function IDs exist, in which widths: bit n of each mask is function n. */
 static bool psci_fid_valid(uint32_t fid)
 {
-    bool is64 = (fid & SMCCC_64) != 0;
+    const uint32_t smc64 =
+        1u << PSCI_FN_CPU_SUSPEND | 1u << PSCI_FN_CPU_ON | 1u << PSCI_FN_AFFINITY_INFO;
+    const uint32_t smc32 = smc64 | 1u << PSCI_FN_VERSION | 1u << PSCI_FN_CPU_OFF |
+                           1u << PSCI_FN_MIGRATE_INFO_TYPE | 1u << PSCI_FN_SYSTEM_OFF |
+                           1u << PSCI_FN_SYSTEM_RESET | 1u << PSCI_FN_FEATURES;
+    uint32_t fn = PSCI_FN(fid);
 
-    if ((fid & ~(SMCCC_64 | SMCCC_FUNC_MASK)) != 0x84000000u)
+    if ((fid & ~(SMCCC_64 | SMCCC_FUNC_MASK)) != 0x84000000u || fn >= 32)
         return false;
-    switch (PSCI_FN(fid)) {
-    case PSCI_FN_CPU_SUSPEND:
-    case PSCI_FN_CPU_ON:
-    case PSCI_FN_AFFINITY_INFO:
-        return true;
-    case PSCI_FN_VERSION:
-    case PSCI_FN_CPU_OFF:
-    case PSCI_FN_MIGRATE_INFO_TYPE:
-    case PSCI_FN_SYSTEM_OFF:
-    case PSCI_FN_SYSTEM_RESET:
-    case PSCI_FN_FEATURES:
-        return !is64;
-    default:
-        return false;
-    }
+    return (((fid & SMCCC_64) ? smc64 : smc32) >> fn) & 1;
 }
 
 static bool entry_valid(struct hyp_vm *vm, uint64_t entry)
