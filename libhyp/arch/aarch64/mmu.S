@@ -36,6 +36,24 @@ arch_el2_mmu_enable:
     isb
     ret
 
+/* The body of both range operations below: DC <op> on every data cache line
+ * of [x0, x1), then DSB SY. */
+.macro dcache_range op
+    mrs     x3, ctr_el0
+    ubfx    x3, x3, #16, #4          /* DminLine: log2(words) */
+    mov     x2, #4
+    lsl     x2, x2, x3               /* line size in bytes */
+    sub     x3, x2, #1
+    bic     x0, x0, x3
+1:  cmp     x0, x1
+    b.hs    2f
+    dc      \op, x0
+    add     x0, x0, x2
+    b       1b
+2:  dsb     sy
+    ret
+.endm
+
 /*
  * void arch_dcache_inval_range(uint64_t start, uint64_t end)
  * Invalidate (without cleaning) the data cache lines of [start, end) to the
@@ -45,19 +63,7 @@ arch_el2_mmu_enable:
     .globl arch_dcache_inval_range
     .type arch_dcache_inval_range, %function
 arch_dcache_inval_range:
-    mrs     x3, ctr_el0
-    ubfx    x3, x3, #16, #4          /* DminLine: log2(words) */
-    mov     x2, #4
-    lsl     x2, x2, x3               /* line size in bytes */
-    sub     x3, x2, #1
-    bic     x0, x0, x3
-1:  cmp     x0, x1
-    b.hs    2f
-    dc      ivac, x0
-    add     x0, x0, x2
-    b       1b
-2:  dsb     sy
-    ret
+    dcache_range ivac
 
 /*
  * void arch_dcache_clean_range(uint64_t start, uint64_t end)
@@ -67,16 +73,4 @@ arch_dcache_inval_range:
     .globl arch_dcache_clean_range
     .type arch_dcache_clean_range, %function
 arch_dcache_clean_range:
-    mrs     x3, ctr_el0
-    ubfx    x3, x3, #16, #4
-    mov     x2, #4
-    lsl     x2, x2, x3
-    sub     x3, x2, #1
-    bic     x0, x0, x3
-1:  cmp     x0, x1
-    b.hs    2f
-    dc      cvac, x0
-    add     x0, x0, x2
-    b       1b
-2:  dsb     sy
-    ret
+    dcache_range cvac
