@@ -44,14 +44,9 @@ void hyp_dump_regs(unsigned vector, const struct hyp_regs *regs)
     printf("*** ELR_EL2 0x%016llx  SPSR_EL2 0x%08llx  SP 0x%016llx\n",
            (unsigned long long)regs->elr, (unsigned long long)regs->spsr,
            (unsigned long long)regs->sp);
-    for (unsigned i = 0; i < 31; i += 2) {
-        if (i == 30)
-            printf("    x30 0x%016llx\n", (unsigned long long)regs->x[30]);
-        else
-            printf("    x%-2u 0x%016llx  x%-2u 0x%016llx\n", i,
-                   (unsigned long long)regs->x[i], i + 1,
-                   (unsigned long long)regs->x[i + 1]);
-    }
+    for (unsigned i = 0; i < 31; i++) /* two registers a line */
+        printf("%sx%-2u 0x%016llx%s", i % 2 ? "  " : "    ", i,
+               (unsigned long long)regs->x[i], i % 2 || i == 30 ? "\n" : "");
 }
 
 _Noreturn void hyp_exception(unsigned vector, struct hyp_regs *regs)
