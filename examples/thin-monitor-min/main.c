@@ -81,11 +81,6 @@ static void event_line(const char *line, size_t len, void *ctx)
     printf("%.*s\n", (int)len, line);
 }
 
-static uint64_t page_up(uint64_t x)
-{
-    return (x + PAGE - 1) & ~(PAGE - 1);
-}
-
 /* ---- The console UART, passed through with every access trapped ---------- */
 
 /* A received byte for the guest, the monitor's keys taken out; 0 when the
@@ -170,8 +165,10 @@ static _Noreturn void end_of_guest(int request)
     hyp_system_off();
 }
 
-static void run_vcpu(struct hyp_vcpu *vcpu)
+/* Run one vCPU on this CPU for good (the secondary CPUs' entry too). */
+static void run_vcpu(void *arg)
 {
+    struct hyp_vcpu *vcpu = arg;
     struct hyp_exit exit;
 
     while (hyp_vcpu_wait_power_on(vcpu)) {
@@ -185,11 +182,6 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
         }
     }
     hyp_halt_cpu();
-}
-
-static void secondary_main(void *arg)
-{
-    run_vcpu(arg);
 }
 
 /* Map [base, base + size) of the board at its own address; panics if it
@@ -208,7 +200,7 @@ int main(void)
     const struct hyp_platform *plat = hyp_platform_get();
     const struct hyp_range *bank = &plat->mem[0];
     struct hyp_range image = hyp_image_range();
-    uint64_t pool_base = page_up(image.base + image.size);
+    uint64_t pool_base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
     uint64_t pool_end = VIRT_BOOT_RECORD;
     uint64_t ram_size = bank->size - MONITOR_RESERVE;
     uint64_t dtb = plat->dtb.base - MONITOR_RESERVE;
@@ -268,7 +260,7 @@ int main(void)
         vcpus[i].hcr_clear = HCR_IMO | HCR_FMO | HCR_TWI | HCR_TWE;
 
     for (unsigned i = 1; i < vm.vcpu_count; i++) {
-        rc = hyp_cpu_start(i, secondary_main, &vcpus[i]);
+        rc = hyp_cpu_start(i, run_vcpu, &vcpus[i]);
         if (rc != HYP_OK)
             hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
     }

@@ -9,7 +9,6 @@
 #include <hyp/policy.h>
 #include <hyp/trap.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,78 +59,78 @@ static const char *prot_name(unsigned prot)
     return names[prot & (HYP_POLICY_NO_WRITE | HYP_POLICY_NO_EXEC)];
 }
 
-/* Append to a line @n characters long so far (longer than @len when cut
- * short); returns its new length, as snprintf() counts it, or -1. */
-static int append(char *buf, size_t len, int n, const char *fmt, ...)
+static int format_hvc(const struct hyp_event *ev, char *buf, size_t len)
 {
-    size_t at = (size_t)n < len ? (size_t)n : len;
-    va_list ap;
-    int m;
+    const struct hyp_event_hvc *h = &ev->u.hvc;
 
-    if (n < 0)
-        return -1;
-    va_start(ap, fmt);
-    m = vsnprintf(len ? buf + at : NULL, len - at, fmt, ap);
-    va_end(ap);
-    return m < 0 ? -1 : n + m;
+    switch (h->call) {
+    case HYP_EV_HVC_PROTECT:
+        return snprintf(buf, len,
+                        "EV hvc vcpu=%u pc=0x%llx call=protect ipa=0x%llx size=0x%llx "
+                        "prot=%s ret=%lld",
+                        ev->vcpu, (ull)ev->pc, (ull)h->ipa, (ull)h->size,
+                        prot_name(h->prot), (long long)h->ret);
+    case HYP_EV_HVC_LOCK:
+        return snprintf(buf, len, "EV hvc vcpu=%u pc=0x%llx call=lock ret=%lld", ev->vcpu,
+                        (ull)ev->pc, (long long)h->ret);
+    }
+    return HYP_EINVAL;
 }
 
-/* Every line is "EV <kind> vcpu=<n>", then " pc=" but for interrupts, then the
- * kind's fields, then " action=" for the accesses a policy may refuse. */
 int hyp_event_format(const struct hyp_event *ev, char *buf, size_t len)
 {
-    const struct hyp_event_hvc *h;
+    const char *action;
     char tmp[24];
-    int n;
+    int n = HYP_EINVAL;
 
     if (!buf)
         len = 0;
     if (len)
         buf[0] = '\0';
-    if (!ev || (unsigned)ev->kind >= HYP_EV_KIND_COUNT ||
-        (ev->kind == HYP_EV_HVC && ev->u.hvc.call != HYP_EV_HVC_PROTECT &&
-         ev->u.hvc.call != HYP_EV_HVC_LOCK))
+    if (!ev)
         return HYP_EINVAL;
-    h = &ev->u.hvc;
-    n = append(buf, len, 0, "EV %s vcpu=%u", kind_names[ev->kind], ev->vcpu);
-    if (ev->kind != HYP_EV_IRQ)
-        n = append(buf, len, n, " pc=0x%llx", (ull)ev->pc);
+    action = ev->denied ? "deny" : "allow";
     switch (ev->kind) {
     case HYP_EV_MMIO:
-        n = append(buf, len, n, " ipa=0x%llx size=%u op=%s val=0x%llx",
-                   (ull)ev->u.mmio.ipa, ev->u.mmio.size,
-                   ev->u.mmio.write ? "write" : "read", (ull)ev->u.mmio.val);
+        n = snprintf(buf, len,
+                     "EV mmio vcpu=%u pc=0x%llx ipa=0x%llx size=%u op=%s val=0x%llx "
+                     "action=%s",
+                     ev->vcpu, (ull)ev->pc, (ull)ev->u.mmio.ipa, ev->u.mmio.size,
+                     ev->u.mmio.write ? "write" : "read", (ull)ev->u.mmio.val, action);
         break;
     case HYP_EV_MEM:
-        n = append(buf, len, n, " ipa=0x%llx op=%s size=%u val=0x%llx",
-                   (ull)ev->u.mem.ipa, ev->u.mem.exec ? "exec" : "write",
-                   ev->u.mem.exec ? 4u : ev->u.mem.size,
-                   ev->u.mem.exec ? 0ull : (ull)ev->u.mem.val);
+        n = snprintf(buf, len,
+                     "EV mem vcpu=%u pc=0x%llx ipa=0x%llx op=%s size=%u val=0x%llx "
+                     "action=%s",
+                     ev->vcpu, (ull)ev->pc, (ull)ev->u.mem.ipa,
+                     ev->u.mem.exec ? "exec" : "write",
+                     ev->u.mem.exec ? 4u : ev->u.mem.size,
+                     ev->u.mem.exec ? 0ull : (ull)ev->u.mem.val, action);
         break;
     case HYP_EV_CREG:
-        n = append(buf, len, n, " reg=%s old=0x%llx new=0x%llx",
-                   creg_name(ev->u.creg.key, tmp, sizeof(tmp)), (ull)ev->u.creg.old_val,
-                   (ull)ev->u.creg.new_val);
+        n = snprintf(buf, len,
+                     "EV creg vcpu=%u pc=0x%llx reg=%s old=0x%llx new=0x%llx action=%s",
+                     ev->vcpu, (ull)ev->pc, creg_name(ev->u.creg.key, tmp, sizeof(tmp)),
+                     (ull)ev->u.creg.old_val, (ull)ev->u.creg.new_val, action);
         break;
     case HYP_EV_SVC:
-        n = append(buf, len, n, " nr=%llu a0=0x%llx a1=0x%llx a2=0x%llx a3=0x%llx",
-                   (ull)ev->u.svc.nr, (ull)ev->u.svc.args[0], (ull)ev->u.svc.args[1],
-                   (ull)ev->u.svc.args[2], (ull)ev->u.svc.args[3]);
+        n = snprintf(buf, len,
+                     "EV svc vcpu=%u pc=0x%llx nr=%llu a0=0x%llx a1=0x%llx a2=0x%llx "
+                     "a3=0x%llx",
+                     ev->vcpu, (ull)ev->pc, (ull)ev->u.svc.nr, (ull)ev->u.svc.args[0],
+                     (ull)ev->u.svc.args[1], (ull)ev->u.svc.args[2],
+                     (ull)ev->u.svc.args[3]);
         break;
     case HYP_EV_IRQ:
-        n = append(buf, len, n, " intid=%u", (unsigned)ev->u.irq.intid);
+        n = snprintf(buf, len, "EV irq vcpu=%u intid=%u", ev->vcpu,
+                     (unsigned)ev->u.irq.intid);
         break;
-    default: /* HYP_EV_HVC */
-        if (h->call == HYP_EV_HVC_PROTECT)
-            n = append(buf, len, n,
-                       " call=protect ipa=0x%llx size=0x%llx prot=%s ret=%lld",
-                       (ull)h->ipa, (ull)h->size, prot_name(h->prot), (long long)h->ret);
-        else
-            n = append(buf, len, n, " call=lock ret=%lld", (long long)h->ret);
+    case HYP_EV_HVC:
+        n = format_hvc(ev, buf, len);
+        break;
+    case HYP_EV_KIND_COUNT:
         break;
     }
-    if (ev->kind == HYP_EV_MMIO || ev->kind == HYP_EV_MEM || ev->kind == HYP_EV_CREG)
-        n = append(buf, len, n, " action=%s", ev->denied ? "deny" : "allow");
     if (n < 0 && len)
         buf[0] = '\0';
     return n < 0 ? HYP_EINVAL : n;

@@ -9,6 +9,40 @@
 #include <hyp/error.h>
 #include <hyp/trap.h>
 
+/* ESR_ELx exception classes (bits 31:26). */
+enum {
+    EC_UNKNOWN = 0x00,
+    EC_WFX = 0x01,
+    EC_CP15_32 = 0x03,
+    EC_CP15_64 = 0x04,
+    EC_CP14_MR = 0x05,
+    EC_CP14_LS = 0x06,
+    EC_FP = 0x07,
+    EC_CP14_64 = 0x0c,
+    EC_SVC32 = 0x11,
+    EC_HVC32 = 0x12,
+    EC_SMC32 = 0x13,
+    EC_SVC64 = 0x15,
+    EC_HVC64 = 0x16,
+    EC_SMC64 = 0x17,
+    EC_SYSREG = 0x18,
+    EC_IABT_LOWER = 0x20,
+    EC_IABT_SAME = 0x21,
+    EC_DABT_LOWER = 0x24,
+    EC_DABT_SAME = 0x25,
+    EC_FP32 = 0x28,
+    EC_SERROR = 0x2f,
+    EC_BREAKPOINT_LOWER = 0x30,
+    EC_BREAKPOINT_SAME = 0x31,
+    EC_STEP_LOWER = 0x32,
+    EC_STEP_SAME = 0x33,
+    EC_WATCHPOINT_LOWER = 0x34,
+    EC_WATCHPOINT_SAME = 0x35,
+    EC_BKPT32 = 0x38,
+    EC_VECTOR_CATCH32 = 0x3a,
+    EC_BRK64 = 0x3c,
+};
+
 /* Bits hi..lo of v, shifted down. */
 static inline uint64_t field(uint64_t v, unsigned hi, unsigned lo)
 {
@@ -136,6 +170,7 @@ static void decode_debug(struct hyp_exit *e, enum hyp_debug_kind kind, uint64_t 
 {
     struct hyp_exit_debug *d = &e->u.debug;
 
+    e->kind = HYP_EXIT_DEBUG;
     d->kind = kind;
     if (kind == HYP_DEBUG_BRK) {
         d->comment = (uint16_t)field(iss, 15, 0);
@@ -157,89 +192,109 @@ static void decode_serror(struct hyp_exit *e, uint64_t iss)
     }
 }
 
-/* How hyp_trap_decode() treats an exception class. */
-enum {
-    C_SAME = 1, /* taken from EL2 itself */
-    C_SKIP = 2, /* the handler steps over the instruction (skip = insn_len) */
-    C_A32 = 4,  /* the guest was in AArch32 */
-    C_IMM = 8,  /* ISS[15:0] is the instruction's immediate */
-};
-
-/* ESR_ELx.EC (bits 31:26) -> exit kind, C_* flags, debug kind; a class not
- * listed is HYP_EXIT_UNKNOWN. */
-static const struct {
-    uint8_t kind, flags, debug;
-} classes[64] = {
-    [0x01] = {HYP_EXIT_WFI, C_SKIP, 0},    /* WFI, WFE (decode_wfx() tells which) */
-    [0x03] = {HYP_EXIT_UNKNOWN, C_A32, 0}, /* MCR/MRC CP15 */
-    [0x04] = {HYP_EXIT_UNKNOWN, C_A32, 0}, /* MCRR/MRRC CP15 */
-    [0x05] = {HYP_EXIT_UNKNOWN, C_A32, 0}, /* MCR/MRC CP14 */
-    [0x06] = {HYP_EXIT_UNKNOWN, C_A32, 0}, /* LDC/STC CP14 */
-    [0x07] = {HYP_EXIT_FP, 0, 0},          /* FP/SIMD access */
-    [0x0c] = {HYP_EXIT_UNKNOWN, C_A32, 0}, /* MRRC CP14 */
-    [0x11] = {HYP_EXIT_SVC, C_A32 | C_IMM, 0},
-    [0x12] = {HYP_EXIT_HVC, C_A32 | C_IMM, 0},
-    [0x13] = {HYP_EXIT_SMC, C_A32 | C_SKIP, 0}, /* no immediate in AArch32 */
-    [0x15] = {HYP_EXIT_SVC, C_IMM, 0},
-    [0x16] = {HYP_EXIT_HVC, C_IMM, 0},
-    [0x17] = {HYP_EXIT_SMC, C_IMM | C_SKIP, 0},
-    [0x18] = {HYP_EXIT_SYSREG, C_SKIP, 0},        /* MSR, MRS, SYS */
-    [0x20] = {HYP_EXIT_IABT, 0, 0},               /* lower EL */
-    [0x21] = {HYP_EXIT_IABT, C_SAME, 0},          /* same EL */
-    [0x24] = {HYP_EXIT_DABT, C_SKIP, 0},          /* lower EL */
-    [0x25] = {HYP_EXIT_DABT, C_SAME | C_SKIP, 0}, /* same EL */
-    [0x28] = {HYP_EXIT_UNKNOWN, C_A32, 0},        /* AArch32 FP exception */
-    [0x2f] = {HYP_EXIT_SERROR, 0, 0},
-    [0x30] = {HYP_EXIT_DEBUG, 0, HYP_DEBUG_BREAKPOINT},
-    [0x31] = {HYP_EXIT_DEBUG, C_SAME, HYP_DEBUG_BREAKPOINT},
-    [0x32] = {HYP_EXIT_DEBUG, 0, HYP_DEBUG_STEP},
-    [0x33] = {HYP_EXIT_DEBUG, C_SAME, HYP_DEBUG_STEP},
-    [0x34] = {HYP_EXIT_DEBUG, 0, HYP_DEBUG_WATCHPOINT},
-    [0x35] = {HYP_EXIT_DEBUG, C_SAME, HYP_DEBUG_WATCHPOINT},
-    [0x38] = {HYP_EXIT_DEBUG, C_A32, HYP_DEBUG_BRK}, /* BKPT */
-    [0x3a] = {HYP_EXIT_DEBUG, C_A32, HYP_DEBUG_VECTOR_CATCH},
-    [0x3c] = {HYP_EXIT_DEBUG, 0, HYP_DEBUG_BRK}, /* BRK */
-};
-
 int hyp_trap_decode(uint64_t esr, uint64_t far, uint64_t hpfar, struct hyp_exit *exit)
 {
     uint64_t iss = field(esr, 24, 0);
     unsigned ec = (unsigned)field(esr, 31, 26);
-    unsigned flags = classes[ec].flags;
 
     if (exit == NULL)
         return HYP_EINVAL;
     memset(exit, 0, sizeof(*exit));
-    exit->kind = (enum hyp_exit_kind)classes[ec].kind;
+    exit->kind = HYP_EXIT_UNKNOWN;
     exit->ec = (uint8_t)ec;
     exit->insn_len = bit(esr, 25) ? 4 : 2;
-    exit->skip = flags & C_SKIP ? exit->insn_len : 0;
-    exit->same_el = flags & C_SAME;
-    exit->aarch32 = flags & C_A32;
     exit->esr = esr;
     exit->far = far;
     exit->hpfar = hpfar;
-    if (flags & C_IMM)
-        exit->u.call.imm = (uint16_t)field(iss, 15, 0);
 
-    switch (exit->kind) {
-    case HYP_EXIT_DABT:
+    switch (ec) {
+    case EC_DABT_SAME:
+        exit->same_el = true;
+        /* fall through */
+    case EC_DABT_LOWER:
+        exit->kind = HYP_EXIT_DABT;
+        exit->skip = exit->insn_len;
         decode_dabt(exit, iss);
         break;
-    case HYP_EXIT_IABT:
+    case EC_IABT_SAME:
+        exit->same_el = true;
+        /* fall through */
+    case EC_IABT_LOWER:
+        exit->kind = HYP_EXIT_IABT;
         decode_iabt(exit, iss);
         break;
-    case HYP_EXIT_SYSREG:
+    case EC_HVC32:
+    case EC_HVC64:
+        exit->kind = HYP_EXIT_HVC;
+        exit->aarch32 = ec == EC_HVC32;
+        exit->u.call.imm = (uint16_t)field(iss, 15, 0);
+        break;
+    case EC_SMC32:
+        /* The AArch32 syndrome has no immediate, only condition fields. */
+        exit->kind = HYP_EXIT_SMC;
+        exit->aarch32 = true;
+        exit->skip = exit->insn_len;
+        break;
+    case EC_SMC64:
+        exit->kind = HYP_EXIT_SMC;
+        exit->skip = exit->insn_len;
+        exit->u.call.imm = (uint16_t)field(iss, 15, 0);
+        break;
+    case EC_SVC32:
+    case EC_SVC64:
+        exit->kind = HYP_EXIT_SVC;
+        exit->aarch32 = ec == EC_SVC32;
+        exit->u.call.imm = (uint16_t)field(iss, 15, 0);
+        break;
+    case EC_SYSREG:
+        exit->kind = HYP_EXIT_SYSREG;
+        exit->skip = exit->insn_len;
         decode_sysreg(exit, iss);
         break;
-    case HYP_EXIT_WFI:
+    case EC_WFX:
+        exit->skip = exit->insn_len;
         decode_wfx(exit, iss);
         break;
-    case HYP_EXIT_SERROR:
+    case EC_FP:
+        exit->kind = HYP_EXIT_FP;
+        break;
+    case EC_SERROR:
+        exit->kind = HYP_EXIT_SERROR;
         decode_serror(exit, iss);
         break;
-    case HYP_EXIT_DEBUG:
-        decode_debug(exit, (enum hyp_debug_kind)classes[ec].debug, iss);
+    case EC_BREAKPOINT_SAME:
+    case EC_BREAKPOINT_LOWER:
+        exit->same_el = ec == EC_BREAKPOINT_SAME;
+        decode_debug(exit, HYP_DEBUG_BREAKPOINT, iss);
+        break;
+    case EC_STEP_SAME:
+    case EC_STEP_LOWER:
+        exit->same_el = ec == EC_STEP_SAME;
+        decode_debug(exit, HYP_DEBUG_STEP, iss);
+        break;
+    case EC_WATCHPOINT_SAME:
+    case EC_WATCHPOINT_LOWER:
+        exit->same_el = ec == EC_WATCHPOINT_SAME;
+        decode_debug(exit, HYP_DEBUG_WATCHPOINT, iss);
+        break;
+    case EC_BKPT32:
+        exit->aarch32 = true;
+        decode_debug(exit, HYP_DEBUG_BRK, iss);
+        break;
+    case EC_BRK64:
+        decode_debug(exit, HYP_DEBUG_BRK, iss);
+        break;
+    case EC_VECTOR_CATCH32:
+        exit->aarch32 = true;
+        decode_debug(exit, HYP_DEBUG_VECTOR_CATCH, iss);
+        break;
+    case EC_CP15_32:
+    case EC_CP15_64:
+    case EC_CP14_MR:
+    case EC_CP14_LS:
+    case EC_CP14_64:
+    case EC_FP32:
+        exit->aarch32 = true;
         break;
     default:
         break;
