@@ -48,20 +48,16 @@ int psci_to_hyp_err(int64_t ret)
     return ret <= 0 && ret >= PSCI_RET_INVALID_ADDRESS ? errs[-ret] : HYP_EFIRMWARE;
 }
 
+/* Without a conduit hyp_firmware_call() answers NOT_SUPPORTED: HYP_ENOTSUP. */
 int64_t psci_fw_version(void)
 {
-    int64_t ret;
+    int64_t ret = psci_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
 
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
-    ret = psci_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
     return ret < 0 ? psci_to_hyp_err(ret) : ret;
 }
 
 int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     /* Firmware wants affinity fields only (QEMU rejects bit 31 set). */
     return psci_to_hyp_err(
         psci_call(PSCI_0_2_FN_CPU_ON_64, mpidr & MPIDR_AFFINITY_MASK, entry, context));
@@ -69,14 +65,10 @@ int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 
 int psci_fw_system_off(void)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0));
 }
 
 int psci_fw_system_reset(void)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_RESET, 0, 0, 0));
 }

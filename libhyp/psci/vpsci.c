@@ -128,14 +128,11 @@ static int64_t cpu_suspend(struct hyp_vcpu *caller, uint64_t power_state, uint64
     return PSCI_RET_SUCCESS;
 }
 
+/* For CPU_SUSPEND, 0: original power_state format, platform-coordinated mode. */
 static int64_t features(uint32_t query)
 {
-    if (query == SMCCC_VERSION_FID)
-        return PSCI_RET_SUCCESS;
-    if (!psci_fid_valid(query))
-        return PSCI_RET_NOT_SUPPORTED;
-    /* CPU_SUSPEND: original power_state format, platform-coordinated mode. */
-    return PSCI_RET_SUCCESS;
+    return query == SMCCC_VERSION_FID || psci_fid_valid(query) ? PSCI_RET_SUCCESS
+                                                               : PSCI_RET_NOT_SUPPORTED;
 }
 
 static void vpsci_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
