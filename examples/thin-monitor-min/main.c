@@ -48,12 +48,11 @@
 /* PL011 registers the monitor looks at; the rest go to the device as they are. */
 #define UART_DR 0x00
 
-/* The compiled-in policy: that of linux.thin-monitor-events. */
+/* The compiled-in policy: that of linux.thin-monitor-events, without its rate
+ * limit (this image prints every event line it is asked to). */
 static const struct hyp_policy POLICY = {
     .present = true,
     .path = "compiled in",
-    .rate = 1000,
-    .burst = 2000,
     .creg_trap = true,
     .creg_action = HYP_ACT_LOG,
     .watch = {{.base = 0x09010000,
@@ -82,29 +81,7 @@ static void event_line(const char *line, size_t len, void *ctx)
     printf("%.*s\n", (int)len, line);
 }
 
-static uint64_t page_up(uint64_t x)
-{
-    return (x + PAGE - 1) & ~(PAGE - 1);
-}
-
 /* ---- The console UART, passed through with every access trapped ---------- */
-
-static uint64_t uart_io(uintptr_t at, unsigned size, bool write, uint64_t val)
-{
-    if (size == 1 && write)
-        *(volatile uint8_t *)at = (uint8_t)val;
-    else if (size == 1)
-        val = *(volatile const uint8_t *)at;
-    else if (size == 2 && write)
-        *(volatile uint16_t *)at = (uint16_t)val;
-    else if (size == 2)
-        val = *(volatile const uint16_t *)at;
-    else if (write)
-        mmio_write32(at, (uint32_t)val);
-    else
-        val = mmio_read32(at);
-    return val;
-}
 
 /* A received byte for the guest, the monitor's keys taken out; 0 when the
  * device has nothing left after them (a key sequence cut in two). */
@@ -133,7 +110,7 @@ static int uart_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool
     else if (offset == UART_DR)
         *val = uart_rx();
     else
-        *val = uart_io((uintptr_t)(VIRT_UART + offset), size, write, *val);
+        *val = hyp_mmio_access((uintptr_t)(VIRT_UART + offset), size, write, *val);
     hyp_spin_unlock(&uart_lock);
     return HYP_OK;
 }
@@ -176,7 +153,6 @@ static _Noreturn void end_of_guest(int request)
     if (__atomic_exchange_n(&ending, 1, __ATOMIC_ACQ_REL) != 0)
         hyp_halt_cpu();
     hyp_console_flush();
-    hyp_vm_print_exits(&vm, "thin-monitor: ");
     hyp_monitor_report(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
         printf("thin-monitor: guest asked for a reset\n");
@@ -189,8 +165,10 @@ static _Noreturn void end_of_guest(int request)
     hyp_system_off();
 }
 
-static void run_vcpu(struct hyp_vcpu *vcpu)
+/* Run one vCPU on this CPU for good (the secondary CPUs' entry too). */
+static void run_vcpu(void *arg)
 {
+    struct hyp_vcpu *vcpu = arg;
     struct hyp_exit exit;
 
     while (hyp_vcpu_wait_power_on(vcpu)) {
@@ -204,11 +182,6 @@ static void run_vcpu(struct hyp_vcpu *vcpu)
         }
     }
     hyp_halt_cpu();
-}
-
-static void secondary_main(void *arg)
-{
-    run_vcpu(arg);
 }
 
 /* Map [base, base + size) of the board at its own address; panics if it
@@ -227,7 +200,7 @@ int main(void)
     const struct hyp_platform *plat = hyp_platform_get();
     const struct hyp_range *bank = &plat->mem[0];
     struct hyp_range image = hyp_image_range();
-    uint64_t pool_base = page_up(image.base + image.size);
+    uint64_t pool_base = (image.base + image.size + PAGE - 1) & ~(PAGE - 1);
     uint64_t pool_end = VIRT_BOOT_RECORD;
     uint64_t ram_size = bank->size - MONITOR_RESERVE;
     uint64_t dtb = plat->dtb.base - MONITOR_RESERVE;
@@ -287,7 +260,7 @@ int main(void)
         vcpus[i].hcr_clear = HCR_IMO | HCR_FMO | HCR_TWI | HCR_TWE;
 
     for (unsigned i = 1; i < vm.vcpu_count; i++) {
-        rc = hyp_cpu_start(i, secondary_main, &vcpus[i]);
+        rc = hyp_cpu_start(i, run_vcpu, &vcpus[i]);
         if (rc != HYP_OK)
             hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
     }

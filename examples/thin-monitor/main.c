@@ -76,6 +76,7 @@ static _Noreturn void end_of_guest(int request)
     printf("thin-monitor: %llu ticks at %u Hz\n", (unsigned long long)ticks, hz);
     hyp_vm_print_exits(&guest.vm, "thin-monitor: ");
     hyp_monitor_report(&monitor, event_line, NULL);
+    hyp_monitor_report_irqs(&monitor, event_line, NULL);
     if (request == HYP_VM_RESET) {
         int rc;
 
@@ -270,6 +271,12 @@ int main(void)
     rc = hyp_monitor_init(&monitor, &guest.vm, &policy, event_line, NULL, err);
     if (rc != HYP_OK)
         hyp_panic("monitor policy not applicable (%s): %s", hyp_strerror(rc), err);
+    rc = hyp_monitor_serve_calls(&monitor);
+    if (rc != HYP_OK)
+        hyp_panic("monitor hypercalls not served: %s", hyp_strerror(rc));
+    hyp_monitor_use_fgt(&monitor);
+    hyp_monitor_limit_rate(&monitor);
+    hyp_monitor_watch_irqs(&monitor);
     for (unsigned i = 1; i < guest.vm.vcpu_count; i++)
         if ((rc = hyp_cpu_start(i, run_vcpu, &guest.vcpus[i])) != HYP_OK)
             hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));

@@ -217,10 +217,38 @@ struct hyp_event_log {
     uint64_t pending_drops; /**< Lines dropped since the last printed line. */
     hyp_event_sink_fn sink; /**< Where lines go (NULL: count only). */
     void *ctx;              /**< Passed to @ref sink. */
+    /** The rate limit (events_rate.c), or NULL for none: true if a line of
+     * the kind may be printed at the time given. */
+    bool (*take_token)(struct hyp_event_log *log, enum hyp_event_kind kind, uint64_t now);
 };
 
 /**
- * @brief Initialise an event log: counters zero, bucket full.
+ * @brief Initialise an event log without a rate limit: counters zero, every
+ *        line printed.
+ *
+ * An image that never calls hyp_event_log_limit() or hyp_event_log_init()
+ * does not link the rate limit's code.
+ * @param log  The log.
+ * @param sink Receives printed lines; NULL counts without printing.
+ * @param ctx  Passed to @p sink.
+ */
+void hyp_event_log_init_unlimited(struct hyp_event_log *log, hyp_event_sink_fn sink,
+                                  void *ctx);
+
+/**
+ * @brief Give an event log a rate limit, buckets full.
+ * @param log        The log.
+ * @param rate       Event lines per second; 0 means unlimited.
+ * @param burst      Bucket capacity (with @p rate > 0, 0 drops every line).
+ * @param counter_hz Frequency of the `now` values given to hyp_event_record()
+ *                   (CNTFRQ_EL0); 0 is taken as 1.
+ */
+void hyp_event_log_limit(struct hyp_event_log *log, uint32_t rate, uint32_t burst,
+                         uint64_t counter_hz);
+
+/**
+ * @brief Initialise an event log with a rate limit: hyp_event_log_init_unlimited()
+ *        then hyp_event_log_limit().
  * @param log        The log.
  * @param rate       Event lines per second; 0 means unlimited.
  * @param burst      Bucket capacity (with @p rate > 0, 0 drops every line).

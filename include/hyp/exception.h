@@ -34,20 +34,13 @@ enum hyp_vector {
 /**
  * @brief C entry for every EL2 vector (called from vectors.S).
  *
- * Returns only if the exception was handled, in which case the (possibly
- * modified) frame is restored and execution resumes at @c regs->elr.
+ * An EL2 exception is a bug in the hypervisor: it prints the crash dump and
+ * halts the CPU. (Exceptions from a guest go to the world switch instead.)
  *
  * @param vector Index of the vector entry (0..15), see ::hyp_vector.
  * @param regs   The saved registers.
  */
-void hyp_exception(unsigned vector, struct hyp_regs *regs);
-
-/**
- * @brief Name of an ESR exception class, for diagnostics.
- * @param ec ESR_ELx.EC (bits 31:26).
- * @return A static string such as "data abort (same EL)".
- */
-const char *hyp_esr_class_name(unsigned ec);
+_Noreturn void hyp_exception(unsigned vector, struct hyp_regs *regs);
 
 /**
  * @brief Print a register dump of @p regs taken through @p vector.

@@ -115,8 +115,10 @@ struct hyp_monitor {
     struct hyp_monitor_watch watch[HYP_POLICY_MAX_WATCH];    /**< @private */
     unsigned watch_count;                                    /**< @private */
     struct hyp_creg_lock creg;                               /**< @private */
-    int syscalls;                               /**< @private atomic: catching on */
-    bool fgt;                                   /**< @private FEAT_FGT traps in use */
+    int syscalls; /**< @private atomic: catching on */
+    /** @private With FEAT_FGT traps in use (hyp_monitor_use_fgt()): the exit hook. */
+    bool (*fgt_exit)(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                     const struct hyp_exit *exit, bool handled);
     int key_state;                              /**< @private console escape state */
     uint64_t irq_count[HYP_MONITOR_MAX_INTID];  /**< @private */
     struct hyp_monitor_vcpu vcpu[HYP_MAX_CPUS]; /**< @private */
@@ -131,9 +133,12 @@ struct hyp_monitor {
  * Call after the VM's RAM and devices are in place and before its guest
  * runs. Unmaps each watched region from stage 2 and emulates it (it must
  * not be guest RAM), applies the policy's protected ranges (they must be
- * guest RAM), sets the vCPUs' trap bits, registers the hypercalls as the
- * SMCCC vendor-specific hypervisor service (owner 6) and observes the VM's
- * interrupts (hyp_vm_set_irq_hook()).
+ * guest RAM) and sets the vCPUs' trap bits. The hypercalls are not served,
+ * event lines not rate-limited and interrupts not observed until
+ * hyp_monitor_serve_calls(), hyp_monitor_limit_rate() and
+ * hyp_monitor_watch_irqs() are called, nor FEAT_FGT used without
+ * hyp_monitor_use_fgt(): an image that leaves them out does not link their
+ * code.
  *
  * @param mon  The monitor (storage; initialised here).
  * @param vm   The VM.
@@ -143,12 +148,52 @@ struct hyp_monitor {
  * @param err  Receives a message naming the policy node at fault
  *             (::HYP_POLICY_ERRLEN bytes); "" on success.
  * @return ::HYP_OK; ::HYP_EINVAL for a range the policy may not name;
- *         errors of the stage-2 table, hyp_vm_add_mmio(), hyp_el2_map() or
- *         hyp_smccc_register().
+ *         errors of the stage-2 table, hyp_vm_add_mmio() or hyp_el2_map().
  */
 int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
                      const struct hyp_policy *pol, hyp_event_sink_fn sink, void *ctx,
                      char *err);
+
+/**
+ * @brief Serve the monitor's hypercalls (::HYP_MON_PROTECT_FID,
+ *        ::HYP_MON_LOCK_FID) as the SMCCC vendor-specific hypervisor service
+ *        (owner 6).
+ *
+ * Call after hyp_monitor_init(), before the guest runs.
+ * @param mon The monitor.
+ * @return ::HYP_OK; ::HYP_ENOMEM with 4 monitors serving already; errors of
+ *         hyp_smccc_register().
+ */
+int hyp_monitor_serve_calls(struct hyp_monitor *mon);
+
+/**
+ * @brief Catch system calls and VBAR_EL1 writes with FEAT_FGT's fine-grained
+ *        traps (HFGITR_EL2.SVC_EL0, HFGWTR_EL2.VBAR_EL1) when the CPU has it
+ *        and the policy does not say no-fgt.
+ *
+ * Without this call (or without FEAT_FGT) the monitor uses a breakpoint on
+ * the guest's EL1 vector and compares VBAR_EL1 at every exit. Call after
+ * hyp_monitor_init(), before the guest runs.
+ * @param mon The monitor.
+ */
+void hyp_monitor_use_fgt(struct hyp_monitor *mon);
+
+/**
+ * @brief Limit event lines to the policy's rate and burst (hyp_event_log_limit()).
+ *
+ * Call after hyp_monitor_init(), before the guest runs.
+ * @param mon The monitor.
+ */
+void hyp_monitor_limit_rate(struct hyp_monitor *mon);
+
+/**
+ * @brief Count (and with the policy's irq-log, log) every physical interrupt
+ *        forwarded to the VM (hyp_vm_set_irq_hook()).
+ *
+ * Call after hyp_monitor_init(), before the guest runs.
+ * @param mon The monitor.
+ */
+void hyp_monitor_watch_irqs(struct hyp_monitor *mon);
 
 /**
  * @brief Apply the monitor's policy to an exit before the default handling.
@@ -187,11 +232,20 @@ size_t hyp_monitor_console_filter(struct hyp_monitor *mon, char *buf, size_t len
 void hyp_monitor_set_syscalls(struct hyp_monitor *mon, bool on);
 
 /**
- * @brief Print the per-kind event counters and the per-INTID interrupt counts.
+ * @brief Print the per-kind event counters (hyp_event_log_table()).
  * @param mon  The monitor.
  * @param sink Where the lines go.
  * @param ctx  The sink's argument.
  */
 void hyp_monitor_report(struct hyp_monitor *mon, hyp_event_sink_fn sink, void *ctx);
+
+/**
+ * @brief Print the per-INTID counts of interrupts forwarded to the guest
+ *        (hyp_monitor_watch_irqs()), one line per INTID seen.
+ * @param mon  The monitor.
+ * @param sink Where the lines go.
+ * @param ctx  The sink's argument.
+ */
+void hyp_monitor_report_irqs(struct hyp_monitor *mon, hyp_event_sink_fn sink, void *ctx);
 
 #endif /* HYP_MONITOR_H */

@@ -90,15 +90,20 @@ typedef void (*hyp_vm_irq_hook_fn)(struct hyp_vm *vm, unsigned vcpu, uint32_t in
 
 /** A virtual machine. Fields are read-only outside libhyp. */
 struct hyp_vm {
-    uint16_t vmid;                            /**< Its VMID. */
-    struct hyp_pgtable s2;                    /**< Its stage-2 table. */
-    uint64_t vtcr;                            /**< VTCR_EL2 for it. */
-    uint64_t vttbr;                           /**< VTTBR_EL2 for it. */
-    struct hyp_spinlock lock;                 /**< Serialises PSCI power-state changes. */
-    struct hyp_vcpu *vcpus;                   /**< Its vCPUs. */
-    unsigned vcpu_count;                      /**< Number of vCPUs. */
-    struct hyp_vm_ram ram[HYP_VM_MAX_RAM];    /**< Guest RAM ranges. */
-    unsigned ram_count;                       /**< Valid entries in @ref ram. */
+    uint16_t vmid;                         /**< Its VMID. */
+    struct hyp_pgtable s2;                 /**< Its stage-2 table. */
+    uint64_t vtcr;                         /**< VTCR_EL2 for it. */
+    uint64_t vttbr;                        /**< VTTBR_EL2 for it. */
+    struct hyp_spinlock lock;              /**< Serialises PSCI power-state changes. */
+    struct hyp_vcpu *vcpus;                /**< Its vCPUs. */
+    unsigned vcpu_count;                   /**< Number of vCPUs. */
+    struct hyp_vm_ram ram[HYP_VM_MAX_RAM]; /**< Guest RAM ranges. */
+    unsigned ram_count;                    /**< Valid entries in @ref ram. */
+    /** Physical address of byte @p off of coloured RAM @p r, if @p size bytes
+     *  from there are physically contiguous (set by hyp_vm_add_ram_coloured(),
+     *  so that images without coloured RAM do not link colour.c). */
+    bool (*coloured_pa)(const struct hyp_vm_ram *r, uint64_t off, uint64_t size,
+                        uint64_t *pa);
     struct hyp_vm_mmio mmio[HYP_VM_MAX_MMIO]; /**< Emulated devices. */
     unsigned mmio_count;                      /**< Valid entries in @ref mmio. */
     struct hyp_vgic *vgic;                    /**< Its virtual GIC, or NULL. */
@@ -410,19 +415,33 @@ struct hyp_vcpu *hyp_vm_vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr);
 /**
  * @brief The access of a stage-2 data abort: from the syndrome or the instruction.
  *
- * With a valid syndrome (ISV) that is copied; otherwise the faulting A64
- * instruction is fetched through the guest's own translation and decoded
- * with hyp_trap_decode_insn() (which also gives base-register writeback).
+ * With a valid syndrome (ISV) that is copied; otherwise, once
+ * hyp_vm_decode_insns() has been called, the faulting A64 instruction is
+ * fetched through the guest's own translation and decoded with
+ * hyp_trap_decode_insn() (which also gives base-register writeback).
  *
  * @param vcpu   The vCPU that exited (loaded on the calling CPU).
  * @param exit   Its ::HYP_EXIT_DABT exit.
  * @param access Out: the access (size, register, direction, writeback).
  * @return ::HYP_OK; ::HYP_EINVAL for another exit or no valid IPA;
  *         ::HYP_ENOTSUP when the instruction cannot be fetched or decoded
- *         (pairs, atomics, SIMD, AArch32).
+ *         (pairs, atomics, SIMD, AArch32), or without hyp_vm_decode_insns().
  */
 int hyp_vm_access_decode(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
                          struct hyp_exit_dabt *access);
+
+/**
+ * @brief Let hyp_vm_access_decode() decode the instruction of an access
+ *        without a syndrome (no ISV: writeback addressing, for instance),
+ *        for every VM of the image.
+ *
+ * hyp_vmbuild_setup() calls it. An image that never does (thin-monitor-min)
+ * links neither the instruction decoder nor the guest instruction fetch: its
+ * guests' accesses without a syndrome to emulated devices or protected
+ * ranges get a synchronous external abort, as pairs and atomics do. Call
+ * before any guest runs.
+ */
+void hyp_vm_decode_insns(void);
 
 /**
  * @brief Finish an access emulated (or refused) on the guest's behalf.

@@ -28,7 +28,8 @@
  * link it.
  *
  * Setup, once, on the boot CPU, before any VM is created:
- * hyp_vmbuild_setup() (physical GIC, the EL2 tick, SMCCC services).
+ * hyp_vmbuild_setup() (physical GIC, the EL2 tick, SMCCC services, decoding of
+ * accesses without a syndrome: hyp_vm_decode_insns()).
  * Everything here runs at boot or VM creation, except hyp_vmbuild_run()
  * and hyp_vmbuild_console_poll(), which neither print nor allocate.
  * Target only.

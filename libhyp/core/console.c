@@ -272,22 +272,12 @@ void hyp_console_emergency(void)
         flush_line(cpu);
 }
 
-/* picolibc stdio glue: one stream serves stdin, stdout and stderr. */
+/* picolibc stdio glue: one write-only stream serves stdout and stderr (and
+ * stdin, which reads nothing: input goes through hyp_console_read()). */
 static int console_put(char c, FILE *file)
 {
     (void)file;
     hyp_console_write(&c, 1);
-    return (unsigned char)c;
-}
-
-static int console_get(FILE *file)
-{
-    char c;
-
-    (void)file;
-    hyp_console_flush();
-    while (!uart_getc(&c))
-        hyp_cpu_relax();
     return (unsigned char)c;
 }
 
@@ -299,7 +289,7 @@ static int console_fflush(FILE *file)
 }
 
 static FILE console_stream =
-    FDEV_SETUP_STREAM(console_put, console_get, console_fflush, _FDEV_SETUP_RW);
+    FDEV_SETUP_STREAM(console_put, NULL, console_fflush, _FDEV_SETUP_WRITE);
 FILE *const stdin = &console_stream;
 FILE *const stdout = &console_stream;
 FILE *const stderr = &console_stream;

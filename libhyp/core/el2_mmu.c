@@ -95,6 +95,10 @@ int hyp_el2_mmu_init(const struct hyp_platform *plat, char *err, unsigned errlen
         .mm = &hyp_pgtable_page_pool_ops,
         .mm_ctx = &el2_pool,
     };
+    /* The devices EL2 reaches itself (absent ones have size 0). */
+    static const char *const names[] = {"UART", "GICD", "GICC", "GICH", "GICV"};
+    const struct hyp_range *devices[] = {&plat->uart.regs, &gic->gicd, &gic->gicc,
+                                         &gic->gich, &gic->gicv};
     unsigned pa_bits = hyp_pa_bits();
     uint64_t tcr;
     int rc;
@@ -124,18 +128,10 @@ int hyp_el2_mmu_init(const struct hyp_platform *plat, char *err, unsigned errlen
     if (rc == HYP_OK)
         rc = map_range("DTB", plat->dtb.base, plat->dtb.base + plat->dtb.size, HYP_PROT_R,
                        err, errlen);
-    if (rc == HYP_OK)
-        rc = map_device("UART", &plat->uart.regs, err, errlen);
-    if (rc == HYP_OK)
-        rc = map_device("GICD", &gic->gicd, err, errlen);
+    for (unsigned i = 0; rc == HYP_OK && i < sizeof(names) / sizeof(names[0]); i++)
+        rc = map_device(names[i], devices[i], err, errlen);
     for (unsigned i = 0; rc == HYP_OK && i < gic->gicr_count; i++)
         rc = map_device("GICR", &gic->gicr[i], err, errlen);
-    if (rc == HYP_OK)
-        rc = map_device("GICC", &gic->gicc, err, errlen);
-    if (rc == HYP_OK)
-        rc = map_device("GICH", &gic->gich, err, errlen);
-    if (rc == HYP_OK)
-        rc = map_device("GICV", &gic->gicv, err, errlen);
     if (rc != HYP_OK)
         return rc;
 

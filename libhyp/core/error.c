@@ -7,32 +7,11 @@
 
 const char *hyp_strerror(int err)
 {
-    switch (err) {
-    case HYP_OK:
-        return "OK";
-    case HYP_EINVAL:
-        return "EINVAL";
-    case HYP_EALIGN:
-        return "EALIGN";
-    case HYP_ERANGE:
-        return "ERANGE";
-    case HYP_ENOMEM:
-        return "ENOMEM";
-    case HYP_EEXIST:
-        return "EEXIST";
-    case HYP_ENOENT:
-        return "ENOENT";
-    case HYP_EBUSY:
-        return "EBUSY";
-    case HYP_ENOTSUP:
-        return "ENOTSUP";
-    case HYP_EFORMAT:
-        return "EFORMAT";
-    case HYP_EPERM:
-        return "EPERM";
-    case HYP_EFIRMWARE:
-        return "EFIRMWARE";
-    default:
-        return "unknown";
-    }
+    /* Indexed by -err: the codes run from HYP_OK down to HYP_EFIRMWARE. */
+    static const char *const names[] = {
+        "OK",     "EINVAL", "EALIGN",  "ERANGE",  "ENOMEM", "EEXIST",
+        "ENOENT", "EBUSY",  "ENOTSUP", "EFORMAT", "EPERM",  "EFIRMWARE",
+    };
+
+    return err <= 0 && err >= HYP_EFIRMWARE ? names[-err] : "unknown";
 }

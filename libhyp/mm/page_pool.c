@@ -34,16 +34,18 @@ static void bit_clear(struct hyp_page_pool *pool, size_t idx)
     pool->bitmap[idx / WORD_BITS] &= ~((uint64_t)1 << (idx % WORD_BITS));
 }
 
-static void account_alloc(struct hyp_page_pool *pool, size_t count)
+/* Hand out the @count free pages from @idx on, zeroed. */
+static void *take(struct hyp_page_pool *pool, size_t idx, size_t count)
 {
+    void *pages = (void *)(pool->base + idx * HYP_PAGE_SIZE);
+
+    for (size_t i = 0; i < count; i++)
+        bit_set(pool, idx + i);
     pool->used += count;
     if (pool->used > pool->high_water)
         pool->high_water = pool->used;
-}
-
-static void *page_addr(const struct hyp_page_pool *pool, size_t idx)
-{
-    return (void *)(pool->base + idx * HYP_PAGE_SIZE);
+    memset(pages, 0, count * HYP_PAGE_SIZE);
+    return pages;
 }
 
 int hyp_page_pool_init(struct hyp_page_pool *pool, void *mem, size_t size)
@@ -63,15 +65,9 @@ int hyp_page_pool_init(struct hyp_page_pool *pool, void *mem, size_t size)
     if (total <= bitmap_pages)
         return HYP_EINVAL;
 
-    pool->bitmap = mem;
-    pool->page_count = total - bitmap_pages;
-    pool->base = start + bitmap_pages * HYP_PAGE_SIZE;
-    pool->used = 0;
-    pool->high_water = 0;
-    pool->hint = 0;
-    pool->withheld = 0;
-    pool->period = 0;
-    pool->colours = 0;
+    *pool = (struct hyp_page_pool){.base = start + bitmap_pages * HYP_PAGE_SIZE,
+                                   .page_count = total - bitmap_pages,
+                                   .bitmap = mem};
     memset(pool->bitmap, 0, word_count(pool->page_count) * sizeof(uint64_t));
     return HYP_OK;
 }
@@ -88,12 +84,8 @@ void *hyp_page_pool_alloc(struct hyp_page_pool *pool)
         size_t idx = w * WORD_BITS + (size_t)__builtin_ctzll(free_bits);
         if (idx >= pool->page_count)
             continue; /* only the unused tail bits of the last word */
-        bit_set(pool, idx);
         pool->hint = w;
-        account_alloc(pool, 1);
-        void *page = page_addr(pool, idx);
-        memset(page, 0, HYP_PAGE_SIZE);
-        return page;
+        return take(pool, idx, 1);
     }
     return NULL;
 }
@@ -115,14 +107,8 @@ void *hyp_page_pool_alloc_contig(struct hyp_page_pool *pool, size_t count)
             if (bit_test(pool, idx + i))
                 break;
         }
-        if (i != count)
-            continue;
-        for (i = 0; i < count; i++)
-            bit_set(pool, idx + i);
-        account_alloc(pool, count);
-        void *pages = page_addr(pool, idx);
-        memset(pages, 0, count * HYP_PAGE_SIZE);
-        return pages;
+        if (i == count)
+            return take(pool, idx, count);
     }
     return NULL;
 }

@@ -12,10 +12,12 @@
 #include <hyp/arch.h>
 #include <hyp/error.h>
 #include <hyp/mm.h>
+#include <hyp/mmio.h>
 #include <hyp/monitor.h>
 #include <hyp/smccc.h>
 #include <hyp/sysreg.h>
 #include <hyp/vcpu.h>
+#include "monitor_internal.h"
 
 #define PAGE 4096ULL
 
@@ -34,51 +36,6 @@
 #define EC_SVC64      0x15
 #define EC_SVC32      0x11
 #define ESR_IL        (1ULL << 25)
-
-/* FEAT_FGT (Arm ARM D24.2: ID_AA64MMFR0_EL1.FGT, HFGITR_EL2, HFGWTR_EL2),
- * by encoding (HFGITR_EL2 is S3_4_C1_C1_6, HFGWTR_EL2 S3_4_C1_C1_5):
- * binutils 2.40 does not know the names. */
-#define ID_MMFR0_FGT_SHIFT 56
-#define HFGITR_SVC_EL0     (1ULL << 52)
-#define HFGWTR_VBAR_EL1    (1ULL << 38)
-
-#define SMCCC_INVALID_PARAMETER (-2)
-#define SMCCC_NO_ROOM           (-3)
-
-/* Monitors the vendor hypervisor service answers for, by VM. */
-#define MAX_MONITORS 4
-static struct hyp_monitor *monitors[MAX_MONITORS];
-
-static struct hyp_monitor *monitor_of(const struct hyp_vm *vm)
-{
-    for (unsigned i = 0; i < MAX_MONITORS; i++)
-        if (monitors[i] != NULL && monitors[i]->vm == vm)
-            return monitors[i];
-    return NULL;
-}
-
-static bool cpu_has_fgt(void)
-{
-    return ((read_sysreg(id_aa64mmfr0_el1) >> ID_MMFR0_FGT_SHIFT) & 0xf) != 0;
-}
-
-/* Set or clear @bits of a fine-grained trap register of this CPU, keeping
- * the others (some are negative: 0 would trap). */
-static void hfgitr_update(uint64_t bits, bool on)
-{
-    uint64_t v = read_sysreg(S3_4_C1_C1_6);
-
-    write_sysreg(S3_4_C1_C1_6, on ? v | bits : v & ~bits);
-    arch_isb();
-}
-
-static void hfgwtr_update(uint64_t bits, bool on)
-{
-    uint64_t v = read_sysreg(S3_4_C1_C1_5);
-
-    write_sysreg(S3_4_C1_C1_5, on ? v | bits : v & ~bits);
-    arch_isb();
-}
 
 static uint64_t now(void)
 {
@@ -132,8 +89,8 @@ static bool is_guest_ram(const struct hyp_vm *vm, uint64_t ipa, uint64_t size)
 /* Add a range and tighten stage 2 over it, page by page where other ranges
  * overlap (lock held). The guest may be running: the table code does
  * break-before-make with TLB maintenance. */
-static int protect(struct hyp_monitor *mon, uint64_t ipa, uint64_t size, unsigned prot,
-                   unsigned action)
+int hyp_monitor_protect(struct hyp_monitor *mon, uint64_t ipa, uint64_t size,
+                        unsigned prot, unsigned action)
 {
     int rc = HYP_OK;
 
@@ -156,38 +113,6 @@ static int protect(struct hyp_monitor *mon, uint64_t ipa, uint64_t size, unsigne
 
 /* ---- Watched MMIO -------------------------------------------------------- */
 
-static uint64_t device_read(uint64_t pa, unsigned size)
-{
-    switch (size) {
-    case 1:
-        return *(volatile const uint8_t *)(uintptr_t)pa;
-    case 2:
-        return *(volatile const uint16_t *)(uintptr_t)pa;
-    case 4:
-        return *(volatile const uint32_t *)(uintptr_t)pa;
-    default:
-        return *(volatile const uint64_t *)(uintptr_t)pa;
-    }
-}
-
-static void device_write(uint64_t pa, unsigned size, uint64_t val)
-{
-    switch (size) {
-    case 1:
-        *(volatile uint8_t *)(uintptr_t)pa = (uint8_t)val;
-        break;
-    case 2:
-        *(volatile uint16_t *)(uintptr_t)pa = (uint16_t)val;
-        break;
-    case 4:
-        *(volatile uint32_t *)(uintptr_t)pa = (uint32_t)val;
-        break;
-    default:
-        *(volatile uint64_t *)(uintptr_t)pa = val;
-        break;
-    }
-}
-
 static int watch_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, bool write,
                       uint64_t *val, void *arg)
 {
@@ -196,82 +121,16 @@ static int watch_mmio(struct hyp_vcpu *vcpu, uint64_t offset, unsigned size, boo
     bool deny = (w->action & HYP_ACT_DENY) != 0;
     struct hyp_event ev = {.kind = HYP_EV_MMIO, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
 
-    if (deny) {
-        if (!write)
-            *val = 0;
-    } else if (write) {
-        device_write(pa, size, *val);
-    } else {
-        *val = device_read(pa, size);
-    }
+    if (deny && !write)
+        *val = 0;
+    else if (!deny)
+        *val = hyp_mmio_access((uintptr_t)pa, size, write, *val);
     ev.denied = deny;
     ev.u.mmio =
         (struct hyp_event_mmio){.ipa = pa, .val = *val, .size = size, .write = write};
     record(w->mon, &ev, (w->action & HYP_ACT_LOG) != 0);
     return HYP_OK;
 }
-
-/* ---- Hypercalls ---------------------------------------------------------- */
-
-static void monitor_call(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
-                         uint64_t ret[4], enum hyp_smccc_conduit conduit)
-{
-    struct hyp_monitor *mon = monitor_of(vcpu->vm);
-    struct hyp_event ev = {.kind = HYP_EV_HVC, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    int64_t r;
-
-    (void)conduit;
-    if (mon == NULL)
-        return; /* NOT_SUPPORTED */
-    switch (fid) {
-    case HYP_MON_VERSION_FID:
-        ret[0] = HYP_MON_VERSION;
-        return;
-    case HYP_MON_PROTECT_FID: {
-        uint64_t ipa = args[0], size = args[1], flags = args[2];
-
-        r = SMCCC_RET_SUCCESS;
-        if ((ipa | size) & (PAGE - 1) || size == 0 || ipa + size < ipa ||
-            (flags & ~(uint64_t)(HYP_POLICY_NO_WRITE | HYP_POLICY_NO_EXEC)) != 0 ||
-            !is_guest_ram(vcpu->vm, ipa, size)) {
-            r = SMCCC_INVALID_PARAMETER;
-        } else if (flags != 0) {
-            hyp_spin_lock(&mon->lock);
-            int rc = protect(mon, ipa, size, (unsigned)flags, HYP_ACT_LOG | HYP_ACT_DENY);
-            hyp_spin_unlock(&mon->lock);
-            r = rc == HYP_OK ? SMCCC_RET_SUCCESS : SMCCC_NO_ROOM;
-        }
-        ev.u.hvc = (struct hyp_event_hvc){.call = HYP_EV_HVC_PROTECT,
-                                          .ipa = ipa,
-                                          .size = size,
-                                          .prot = (unsigned)flags,
-                                          .ret = r};
-        break;
-    }
-    case HYP_MON_LOCK_FID:
-        hyp_spin_lock(&mon->lock);
-        if (!mon->creg.locked) {
-            mon->creg.sctlr = read_sysreg(sctlr_el1);
-            mon->creg.vbar = read_sysreg(vbar_el1);
-            __atomic_store_n(&mon->creg.locked, true, __ATOMIC_RELEASE);
-        }
-        hyp_spin_unlock(&mon->lock);
-        r = SMCCC_RET_SUCCESS;
-        ev.u.hvc = (struct hyp_event_hvc){.call = HYP_EV_HVC_LOCK, .ret = r};
-        break;
-    default:
-        return;
-    }
-    ret[0] = (uint64_t)r;
-    record(mon, &ev, true);
-}
-
-static const struct hyp_smccc_service monitor_service = {
-    .name = "libhyp monitor",
-    .owner_first = SMCCC_OWNER_VENDOR_HYP,
-    .owner_last = SMCCC_OWNER_VENDOR_HYP,
-    .handler = monitor_call,
-};
 
 /* ---- Interrupts ---------------------------------------------------------- */
 
@@ -293,11 +152,20 @@ static void on_irq(struct hyp_vm *vm, unsigned vcpu, uint32_t intid, void *arg)
 
 /* ---- Set-up -------------------------------------------------------------- */
 
+/* "<policy>/<entry>: <what>[: <error>]" in @err (HYP_POLICY_ERRLEN bytes); returns @rc.
+ */
+static int policy_error(char *err, const struct hyp_policy *pol, const char *name,
+                        const char *what, int rc)
+{
+    snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: %s%s%s", pol->path, name, what,
+             rc == HYP_EINVAL ? "" : ": ", rc == HYP_EINVAL ? "" : hyp_strerror(rc));
+    return rc;
+}
+
 int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
                      const struct hyp_policy *pol, hyp_event_sink_fn sink, void *ctx,
                      char *err)
 {
-    unsigned slot = MAX_MONITORS;
     int rc;
 
     memset(mon, 0, sizeof(*mon));
@@ -306,72 +174,52 @@ int hyp_monitor_init(struct hyp_monitor *mon, struct hyp_vm *vm,
     mon->vm = vm;
     mon->policy = *pol;
     mon->lock = (struct hyp_spinlock)HYP_SPINLOCK_INIT;
-    hyp_event_log_init(&mon->log, pol->rate, pol->burst, read_sysreg(cntfrq_el0), sink,
-                       ctx);
+    hyp_event_log_init_unlimited(&mon->log, sink, ctx);
 
     for (unsigned i = 0; i < pol->watch_count; i++) {
         const struct hyp_policy_watch *w = &pol->watch[i];
         struct hyp_monitor_watch *mw = &mon->watch[mon->watch_count];
 
-        if (is_guest_ram(vm, w->base, 1) || is_guest_ram(vm, w->base + w->size - 1, 1)) {
-            snprintf(err, HYP_POLICY_ERRLEN,
-                     "%s/%s: reg: a watched region cannot be guest RAM", pol->path,
-                     w->name);
-            return HYP_EINVAL;
-        }
+        if (is_guest_ram(vm, w->base, 1) || is_guest_ram(vm, w->base + w->size - 1, 1))
+            return policy_error(err, pol, w->name,
+                                "reg: a watched region cannot be guest RAM", HYP_EINVAL);
         *mw = (struct hyp_monitor_watch){mon, w->base, w->size, w->action};
         rc = hyp_pgtable_unmap(&vm->s2, hyp_ia(w->base), w->size);
         if (rc == HYP_OK)
             rc = hyp_el2_map(w->base, w->size, HYP_PROT_RW | HYP_PROT_DEVICE);
         if (rc == HYP_OK)
             rc = hyp_vm_add_mmio(vm, w->base, w->size, watch_mmio, mw);
-        if (rc != HYP_OK) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: cannot watch the region: %s",
-                     pol->path, w->name, hyp_strerror(rc));
-            return rc;
-        }
+        if (rc != HYP_OK)
+            return policy_error(err, pol, w->name, "cannot watch the region", rc);
         mon->watch_count++;
     }
     for (unsigned i = 0; i < pol->protect_count; i++) {
         const struct hyp_policy_protect *p = &pol->protect[i];
 
-        if (!is_guest_ram(vm, p->base, p->size)) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: reg: not entirely guest RAM",
-                     pol->path, p->name);
-            return HYP_EINVAL;
-        }
-        rc = protect(mon, p->base, p->size, p->prot, p->action);
-        if (rc != HYP_OK) {
-            snprintf(err, HYP_POLICY_ERRLEN, "%s/%s: cannot protect the range: %s",
-                     pol->path, p->name, hyp_strerror(rc));
-            return rc;
-        }
+        if (!is_guest_ram(vm, p->base, p->size))
+            return policy_error(err, pol, p->name, "reg: not entirely guest RAM",
+                                HYP_EINVAL);
+        rc = hyp_monitor_protect(mon, p->base, p->size, p->prot, p->action);
+        if (rc != HYP_OK)
+            return policy_error(err, pol, p->name, "cannot protect the range", rc);
     }
-    for (unsigned i = 0; i < MAX_MONITORS; i++)
-        if (monitors[i] == NULL || monitors[i]->vm == vm)
-            slot = i < slot ? i : slot;
-    if (slot == MAX_MONITORS) {
-        snprintf(err, HYP_POLICY_ERRLEN, "too many monitors (%u)", MAX_MONITORS);
-        return HYP_ENOMEM;
-    }
-    rc = hyp_smccc_register(&monitor_service);
-    if (rc != HYP_OK) {
-        snprintf(err, HYP_POLICY_ERRLEN, "cannot register the monitor's hypercalls: %s",
-                 hyp_strerror(rc));
-        return rc;
-    }
-    monitors[slot] = mon;
     for (unsigned i = 0; i < vm->vcpu_count && pol->creg_trap; i++)
         vm->vcpus[i].hcr_set |= HCR_TVM;
     mon->syscalls = pol->syscalls;
-    mon->fgt = !pol->no_fgt && cpu_has_fgt();
-    if (mon->fgt && (pol->syscalls || pol->creg_trap))
-        hyp_event_note(&mon->log, "monitor: FEAT_FGT: system calls and VBAR_EL1 writes "
-                                  "caught by fine-grained traps");
-    hyp_vm_set_irq_hook(vm, on_irq, mon);
-    /* Counting obeys the exit fast path's rules; printing a line does not. */
-    hyp_vm_set_irq_hook_fast(vm, !pol->irq_log);
     return HYP_OK;
+}
+
+void hyp_monitor_limit_rate(struct hyp_monitor *mon)
+{
+    hyp_event_log_limit(&mon->log, mon->policy.rate, mon->policy.burst,
+                        read_sysreg(cntfrq_el0));
+}
+
+void hyp_monitor_watch_irqs(struct hyp_monitor *mon)
+{
+    hyp_vm_set_irq_hook(mon->vm, on_irq, mon);
+    /* Counting obeys the exit fast path's rules; printing a line does not. */
+    hyp_vm_set_irq_hook_fast(mon->vm, !mon->policy.irq_log);
 }
 
 /* ---- System calls -------------------------------------------------------- */
@@ -394,12 +242,8 @@ static void write_mdscr(const struct hyp_monitor_vcpu *mv)
 static void arm(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                 struct hyp_monitor_vcpu *mv)
 {
+    (void)mon;
     mv->armed = true;
-    if (mon->fgt) {
-        hfgitr_update(HFGITR_SVC_EL0, true);
-        mv->fgt_svc = true;
-        return;
-    }
     mv->mdscr = read_sysreg(mdscr_el1);
     mv->oslk = (read_sysreg(oslsr_el1) & OSLSR_OSLK) != 0;
     write_sysreg(oslar_el1, 0);
@@ -411,12 +255,6 @@ static void arm(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 
 static void disarm(struct hyp_vcpu *vcpu, struct hyp_monitor_vcpu *mv)
 {
-    if (mv->fgt_svc) {
-        hfgitr_update(HFGITR_SVC_EL0, false);
-        mv->fgt_svc = false;
-        mv->armed = false;
-        return;
-    }
     set_breakpoint(mv, 0);
     write_sysreg(mdscr_el1, mv->mdscr);
     write_sysreg(oslar_el1, mv->oslk ? 1 : 0);
@@ -425,8 +263,8 @@ static void disarm(struct hyp_vcpu *vcpu, struct hyp_monitor_vcpu *mv)
 }
 
 /* One system call: its SVC at @pc, syndrome @esr (EC 0x15 or 0x11). */
-static void record_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint64_t pc,
-                       uint64_t esr)
+void hyp_monitor_record_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint64_t pc,
+                            uint64_t esr)
 {
     struct hyp_event ev = {.kind = HYP_EV_SVC, .vcpu = vcpu->id, .pc = pc};
     bool a64 = ESR_EC(esr) == EC_SVC64;
@@ -437,18 +275,6 @@ static void record_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint64_t 
     record(mon, &ev, true);
 }
 
-/* An EL0 SVC trapped by HFGITR_EL2.SVC_EL0: the PC is the SVC itself. Log
- * it, then give the guest's EL1 the exception the SVC would have raised,
- * returning past the SVC (2 bytes for a T32 16-bit SVC; its ESR_EL1 then
- * says IL = 1, as hyp_vcpu_inject_sync() always does). */
-static void on_fgt_svc(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                       const struct hyp_exit *exit)
-{
-    record_svc(mon, vcpu, vcpu->regs.pc, exit->esr);
-    vcpu->regs.pc += ESR_EC(exit->esr) == EC_SVC64 || (exit->esr & ESR_IL) ? 4 : 2;
-    hyp_vcpu_inject_sync(vcpu, exit->esr);
-}
-
 /* Breakpoint at the lower-EL synchronous vector: an SVC if ESR_EL1 says so. */
 static void on_breakpoint(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                           struct hyp_monitor_vcpu *mv)
@@ -457,9 +283,9 @@ static void on_breakpoint(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
     unsigned ec = ESR_EC(esr);
 
     if (ec == EC_SVC64 || ec == EC_SVC32)
-        record_svc(mon, vcpu,
-                   read_sysreg(elr_el1) - (ec == EC_SVC64 || (esr & ESR_IL) ? 4 : 2),
-                   esr);
+        hyp_monitor_record_svc(
+            mon, vcpu, read_sysreg(elr_el1) - (ec == EC_SVC64 || (esr & ESR_IL) ? 4 : 2),
+            esr);
     /* Step over the vector's first instruction with the breakpoint off. */
     write_sysreg(dbgbcr0_el1, 0);
     mv->stepping = true;
@@ -531,48 +357,34 @@ static uint64_t read_creg(uint16_t key)
     }
 }
 
+/* A change of control register @key from @old to @val: recorded; true if the
+ * policy refuses it. */
+static bool creg_event(struct hyp_monitor *mon, struct hyp_vcpu *vcpu, uint16_t key,
+                       uint64_t old, uint64_t val)
+{
+    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
+    unsigned action = mon->policy.creg_action;
+
+    ev.denied = (action & HYP_ACT_DENY) &&
+                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
+                !hyp_creg_write_allowed(&mon->creg, key, val);
+    ev.u.creg = (struct hyp_event_creg){.key = key, .old_val = old, .new_val = val};
+    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
+    return ev.denied;
+}
+
 /* A trapped control-register write: true if refused (then it is skipped). */
 static bool creg_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                        const struct hyp_exit *exit)
 {
     uint16_t key = exit->u.sysreg.key;
-    uint64_t val = hyp_vcpu_reg(vcpu, exit->u.sysreg.rt);
-    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    unsigned action = mon->policy.creg_action;
 
     if (key != HYP_SYSREG_SCTLR_EL1 && key != HYP_SYSREG_TTBR0_EL1 &&
         key != HYP_SYSREG_TTBR1_EL1 && key != HYP_SYSREG_TCR_EL1 &&
         key != HYP_SYSREG_MAIR_EL1)
         return false;
-    ev.denied = (action & HYP_ACT_DENY) &&
-                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
-                !hyp_creg_write_allowed(&mon->creg, key, val);
-    ev.u.creg =
-        (struct hyp_event_creg){.key = key, .old_val = read_creg(key), .new_val = val};
-    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
-    return ev.denied;
-}
-
-/* A VBAR_EL1 write trapped by HFGWTR_EL2.VBAR_EL1: logged, and done unless
- * refused; either way the MSR is skipped. */
-static void vbar_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
-                       struct hyp_monitor_vcpu *mv, const struct hyp_exit *exit)
-{
-    uint64_t val = hyp_vcpu_reg(vcpu, exit->u.sysreg.rt);
-    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    unsigned action = mon->policy.creg_action;
-
-    ev.denied = (action & HYP_ACT_DENY) &&
-                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
-                !hyp_creg_write_allowed(&mon->creg, HYP_SYSREG_VBAR_EL1, val);
-    ev.u.creg = (struct hyp_event_creg){
-        .key = HYP_SYSREG_VBAR_EL1, .old_val = read_sysreg(vbar_el1), .new_val = val};
-    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
-    if (!ev.denied) {
-        write_sysreg(vbar_el1, val);
-        mv->vbar = val;
-    }
-    vcpu->regs.pc += exit->skip;
+    return creg_event(mon, vcpu, key, read_creg(key),
+                      hyp_vcpu_reg(vcpu, exit->u.sysreg.rt));
 }
 
 /* VBAR_EL1 is not trapped (no FEAT_FGT): compare it at every exit. Returns its value
@@ -580,18 +392,9 @@ static void vbar_write(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 static uint64_t check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                            struct hyp_monitor_vcpu *mv, uint64_t vbar)
 {
-    struct hyp_event ev = {.kind = HYP_EV_CREG, .vcpu = vcpu->id, .pc = vcpu->regs.pc};
-    unsigned action = mon->policy.creg_action;
-
     if (vbar == mv->vbar)
         return vbar;
-    ev.denied = (action & HYP_ACT_DENY) &&
-                __atomic_load_n(&mon->creg.locked, __ATOMIC_ACQUIRE) &&
-                !hyp_creg_write_allowed(&mon->creg, HYP_SYSREG_VBAR_EL1, vbar);
-    ev.u.creg = (struct hyp_event_creg){
-        .key = HYP_SYSREG_VBAR_EL1, .old_val = mv->vbar, .new_val = vbar};
-    record(mon, &ev, (action & HYP_ACT_LOG) != 0);
-    if (ev.denied) {
+    if (creg_event(mon, vcpu, HYP_SYSREG_VBAR_EL1, mv->vbar, vbar)) {
         vbar = mon->creg.vbar;
         write_sysreg(vbar_el1, vbar);
     }
@@ -636,38 +439,43 @@ static bool protected_fault(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
 
 /* ---- The exit hook ------------------------------------------------------- */
 
+/* What both ways of catching system calls handle alike: faults on
+ * protected ranges and trapped control-register writes (the TVM ones). */
+static bool common_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                        const struct hyp_exit *exit)
+{
+    switch (exit->kind) {
+    case HYP_EXIT_DABT:
+    case HYP_EXIT_IABT:
+        return protected_fault(mon, vcpu, exit);
+    case HYP_EXIT_SYSREG:
+        if (mon->policy.creg_trap && !exit->u.sysreg.read &&
+            creg_write(mon, vcpu, exit)) {
+            vcpu->regs.pc += exit->skip;
+            return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
 bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
                              const struct hyp_exit *exit)
 {
     struct hyp_monitor_vcpu *mv = &mon->vcpu[vcpu->id];
-    bool handled = false;
+    bool handled;
 
-    switch (exit->kind) {
-    case HYP_EXIT_DABT:
-    case HYP_EXIT_IABT:
-        handled = protected_fault(mon, vcpu, exit);
-        break;
-    case HYP_EXIT_SVC:
-        if (mv->fgt_svc && (exit->ec == EC_SVC64 || exit->ec == EC_SVC32)) {
-            on_fgt_svc(mon, vcpu, exit);
-            handled = true;
-        }
-        break;
-    case HYP_EXIT_SYSREG:
-        if (mv->armed && !mv->fgt_svc && exit->u.sysreg.op0 == 2) {
-            debug_sysreg(vcpu, mv, exit);
-            handled = true;
-        } else if (mv->fgt_vbar && !exit->u.sysreg.read &&
-                   exit->u.sysreg.key == HYP_SYSREG_VBAR_EL1) {
-            vbar_write(mon, vcpu, mv, exit);
-            handled = true;
-        } else if (mon->policy.creg_trap && !exit->u.sysreg.read &&
-                   creg_write(mon, vcpu, exit)) {
-            vcpu->regs.pc += exit->skip;
-            handled = true;
-        }
-        break;
-    case HYP_EXIT_DEBUG:
+    handled = common_exit(mon, vcpu, exit);
+    /* With FEAT_FGT (hyp_monitor_use_fgt()), VBAR_EL1 writes and system calls
+     * trap: monitor_fgt.c follows them, with no breakpoint. */
+    if (mon->fgt_exit != NULL)
+        return mon->fgt_exit(mon, vcpu, exit, handled);
+    if (!handled && exit->kind == HYP_EXIT_SYSREG && mv->armed &&
+        exit->u.sysreg.op0 == 2) {
+        debug_sysreg(vcpu, mv, exit);
+        handled = true;
+    } else if (!handled && exit->kind == HYP_EXIT_DEBUG) {
         if (mv->armed && exit->u.debug.kind == HYP_DEBUG_BREAKPOINT) {
             on_breakpoint(mon, vcpu, mv);
             handled = true;
@@ -675,34 +483,11 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
             on_step(vcpu, mv);
             handled = true;
         }
-        break;
-    default:
-        break;
-    }
-
-    /* With FEAT_FGT, VBAR_EL1 writes trap from this CPU's first exit on
-     * (compared once more here, for a write before it) and system calls
-     * need no breakpoint: nothing else to follow. */
-    if (mon->fgt) {
-        if (mon->policy.creg_trap && !mv->fgt_vbar) {
-            check_vbar(mon, vcpu, mv, read_sysreg(vbar_el1));
-            hfgwtr_update(HFGWTR_VBAR_EL1, true);
-            mv->fgt_vbar = true;
-        }
-        bool on = __atomic_load_n(&mon->syscalls, __ATOMIC_ACQUIRE) != 0;
-
-        if (on != mv->armed) {
-            if (on)
-                arm(mon, vcpu, mv);
-            else
-                disarm(vcpu, mv);
-        }
-        return handled;
     }
 
     uint64_t vbar = read_sysreg(vbar_el1);
 
-    if (mon->policy.creg_trap)
+    if (mon->policy.creg_trap && vbar != mv->vbar) /* the check's common case inline */
         vbar = check_vbar(mon, vcpu, mv, vbar);
     /* Follow the system-call switch and the vector base, never mid-step. */
     if (!mv->stepping) {
@@ -723,6 +508,13 @@ bool hyp_monitor_handle_exit(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
         }
     }
     return handled;
+}
+
+/* For monitor_fgt.c; the exit hook above has its own inlined copy. */
+uint64_t hyp_monitor_check_vbar(struct hyp_monitor *mon, struct hyp_vcpu *vcpu,
+                                struct hyp_monitor_vcpu *mv, uint64_t vbar)
+{
+    return check_vbar(mon, vcpu, mv, vbar);
 }
 
 /* ---- Console keys and report --------------------------------------------- */
@@ -758,10 +550,14 @@ size_t hyp_monitor_console_filter(struct hyp_monitor *mon, char *buf, size_t len
 
 void hyp_monitor_report(struct hyp_monitor *mon, hyp_event_sink_fn sink, void *ctx)
 {
+    hyp_event_log_table(&mon->log, sink, ctx);
+}
+
+void hyp_monitor_report_irqs(struct hyp_monitor *mon, hyp_event_sink_fn sink, void *ctx)
+{
     char line[96];
     int n;
 
-    hyp_event_log_table(&mon->log, sink, ctx);
     for (unsigned i = 0; i < HYP_MONITOR_MAX_INTID; i++) {
         uint64_t c = __atomic_load_n(&mon->irq_count[i], __ATOMIC_RELAXED);
 

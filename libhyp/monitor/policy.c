@@ -612,20 +612,3 @@ bool hyp_policy_dma_capable(const struct hyp_policy *pol, const void *dtb, int n
             return true;
     return false;
 }
-
-bool hyp_creg_write_allowed(const struct hyp_creg_lock *lock, uint16_t key, uint64_t val)
-{
-    static const uint64_t kept = HYP_SCTLR_EL1_M | HYP_SCTLR_EL1_WXN;
-
-    if (!lock || !lock->locked)
-        return true;
-    switch (key) {
-    case HYP_SYSREG_SCTLR_EL1:
-        /* Bits of `kept` set at lock time must stay set. */
-        return (lock->sctlr & kept & ~val) == 0;
-    case HYP_SYSREG_VBAR_EL1:
-        return val == lock->vbar;
-    default:
-        return true;
-    }
-}

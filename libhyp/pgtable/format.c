@@ -98,28 +98,16 @@ int hyp_pgtable_geometry(enum hyp_pgtable_format format, unsigned ia_bits,
 /* PS / PARange encoding of an output address size. */
 static int ps_encode(unsigned pa_bits, uint64_t *ps)
 {
-    switch (pa_bits) {
-    case 32:
-        *ps = 0;
-        return HYP_OK;
-    case 36:
-        *ps = 1;
-        return HYP_OK;
-    case 40:
-        *ps = 2;
-        return HYP_OK;
-    case 42:
-        *ps = 3;
-        return HYP_OK;
-    case 44:
-        *ps = 4;
-        return HYP_OK;
-    case 48:
-        *ps = 5;
-        return HYP_OK;
-    default:
-        return HYP_EINVAL;
+    /* The PS/IPS field's values 0..5, by physical address size. */
+    static const uint8_t sizes[] = {32, 36, 40, 42, 44, 48};
+
+    for (unsigned i = 0; i < sizeof(sizes); i++) {
+        if (sizes[i] == pa_bits) {
+            *ps = i;
+            return HYP_OK;
+        }
     }
+    return HYP_EINVAL;
 }
 
 /* Fields shared by VTCR_EL2 and TCR_EL2 (same positions). */

@@ -39,40 +39,25 @@ static int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 
 int psci_to_hyp_err(int64_t ret)
 {
-    switch (ret) {
-    case PSCI_RET_SUCCESS:
-        return HYP_OK;
-    case PSCI_RET_NOT_SUPPORTED:
-        return HYP_ENOTSUP;
-    case PSCI_RET_INVALID_PARAMETERS:
-    case PSCI_RET_INVALID_ADDRESS:
-    case PSCI_RET_NOT_PRESENT:
-        return HYP_EINVAL;
-    case PSCI_RET_DENIED:
-    case PSCI_RET_DISABLED:
-        return HYP_EPERM;
-    case PSCI_RET_ALREADY_ON:
-    case PSCI_RET_ON_PENDING:
-        return HYP_EBUSY;
-    default:
-        return HYP_EFIRMWARE;
-    }
+    /* Indexed by -ret, PSCI_RET_SUCCESS (0) to PSCI_RET_INVALID_ADDRESS (-9). */
+    static const signed char errs[] = {
+        HYP_OK,    HYP_ENOTSUP,   HYP_EINVAL, HYP_EPERM, HYP_EBUSY,
+        HYP_EBUSY, HYP_EFIRMWARE, HYP_EINVAL, HYP_EPERM, HYP_EINVAL,
+    };
+
+    return ret <= 0 && ret >= PSCI_RET_INVALID_ADDRESS ? errs[-ret] : HYP_EFIRMWARE;
 }
 
+/* Without a conduit hyp_firmware_call() answers NOT_SUPPORTED: HYP_ENOTSUP. */
 int64_t psci_fw_version(void)
 {
-    int64_t ret;
+    int64_t ret = psci_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
 
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
-    ret = psci_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
     return ret < 0 ? psci_to_hyp_err(ret) : ret;
 }
 
 int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     /* Firmware wants affinity fields only (QEMU rejects bit 31 set). */
     return psci_to_hyp_err(
         psci_call(PSCI_0_2_FN_CPU_ON_64, mpidr & MPIDR_AFFINITY_MASK, entry, context));
@@ -80,14 +65,10 @@ int psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 
 int psci_fw_system_off(void)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0));
 }
 
 int psci_fw_system_reset(void)
 {
-    if (fw_conduit == HYP_PSCI_NONE)
-        return HYP_ENOTSUP;
     return psci_to_hyp_err(psci_call(PSCI_0_2_FN_SYSTEM_RESET, 0, 0, 0));
 }

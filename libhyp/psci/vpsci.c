@@ -37,28 +37,19 @@
 #define PSCI_POWER_STATE_TYPE_POWERDOWN (1u << 16)
 #define PSCI_POWER_STATE_RESERVED       0xfcfe0000u
 
-/* Which function IDs exist, in which widths. */
+/* Which function IDs exist, in which widths: bit n of each mask is function n. */
 static bool psci_fid_valid(uint32_t fid)
 {
-    bool is64 = (fid & SMCCC_64) != 0;
+    const uint32_t smc64 =
+        1u << PSCI_FN_CPU_SUSPEND | 1u << PSCI_FN_CPU_ON | 1u << PSCI_FN_AFFINITY_INFO;
+    const uint32_t smc32 = smc64 | 1u << PSCI_FN_VERSION | 1u << PSCI_FN_CPU_OFF |
+                           1u << PSCI_FN_MIGRATE_INFO_TYPE | 1u << PSCI_FN_SYSTEM_OFF |
+                           1u << PSCI_FN_SYSTEM_RESET | 1u << PSCI_FN_FEATURES;
+    uint32_t fn = PSCI_FN(fid);
 
-    if ((fid & ~(SMCCC_64 | SMCCC_FUNC_MASK)) != 0x84000000u)
+    if ((fid & ~(SMCCC_64 | SMCCC_FUNC_MASK)) != 0x84000000u || fn >= 32)
         return false;
-    switch (PSCI_FN(fid)) {
-    case PSCI_FN_CPU_SUSPEND:
-    case PSCI_FN_CPU_ON:
-    case PSCI_FN_AFFINITY_INFO:
-        return true;
-    case PSCI_FN_VERSION:
-    case PSCI_FN_CPU_OFF:
-    case PSCI_FN_MIGRATE_INFO_TYPE:
-    case PSCI_FN_SYSTEM_OFF:
-    case PSCI_FN_SYSTEM_RESET:
-    case PSCI_FN_FEATURES:
-        return !is64;
-    default:
-        return false;
-    }
+    return (((fid & SMCCC_64) ? smc64 : smc32) >> fn) & 1;
 }
 
 static bool entry_valid(struct hyp_vm *vm, uint64_t entry)
@@ -137,14 +128,11 @@ static int64_t cpu_suspend(struct hyp_vcpu *caller, uint64_t power_state, uint64
     return PSCI_RET_SUCCESS;
 }
 
+/* For CPU_SUSPEND, 0: original power_state format, platform-coordinated mode. */
 static int64_t features(uint32_t query)
 {
-    if (query == SMCCC_VERSION_FID)
-        return PSCI_RET_SUCCESS;
-    if (!psci_fid_valid(query))
-        return PSCI_RET_NOT_SUPPORTED;
-    /* CPU_SUSPEND: original power_state format, platform-coordinated mode. */
-    return PSCI_RET_SUCCESS;
+    return query == SMCCC_VERSION_FID || psci_fid_valid(query) ? PSCI_RET_SUCCESS
+                                                               : PSCI_RET_NOT_SUPPORTED;
 }
 
 static void vpsci_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t args[7],
@@ -197,27 +185,8 @@ static void vpsci_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t ar
     ret[0] = (uint64_t)r;
 }
 
-/* The fast path's answers that need a lookup; tail-called, so that
- * vpsci_fast() itself needs no stack frame. */
-static __attribute__((noinline)) bool fast_affinity_info(struct hyp_vcpu *vcpu,
-                                                         uint32_t fid)
-{
-    int64_t r = fid & SMCCC_64 ? affinity_info(vcpu, vcpu->regs.x[1], vcpu->regs.x[2])
-                               : affinity_info(vcpu, (uint32_t)vcpu->regs.x[1],
-                                               (uint32_t)vcpu->regs.x[2]);
-
-    hyp_smccc_answer(vcpu, fid, (uint64_t)r);
-    return true;
-}
-
-static __attribute__((noinline)) bool fast_features(struct hyp_vcpu *vcpu, uint32_t fid)
-{
-    hyp_smccc_answer(vcpu, fid, (uint64_t)features((uint32_t)vcpu->regs.x[1]));
-    return true;
-}
-
-/* Queries, answered in place on the exit fast path; calls that change power
- * states (CPU_ON, CPU_OFF, CPU_SUSPEND, SYSTEM_*) go to the run loop. */
+/* Constant answers, given in place on the exit fast path; the rest (queries
+ * that look at vCPUs, calls that change power states) go to the run loop. */
 static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
 {
     switch (fid) { /* exact IDs: the valid forms only */
@@ -227,11 +196,6 @@ static bool vpsci_fast(struct hyp_vcpu *vcpu, uint32_t fid)
     case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
         hyp_smccc_answer(vcpu, fid, (uint64_t)(int64_t)PSCI_TOS_NOT_PRESENT);
         return true;
-    case PSCI_0_2_FN_AFFINITY_INFO_64 & ~SMCCC_64: /* SMC32 form */
-    case PSCI_0_2_FN_AFFINITY_INFO_64:
-        return fast_affinity_info(vcpu, fid);
-    case PSCI_1_0_FN_PSCI_FEATURES:
-        return fast_features(vcpu, fid);
     default:
         return false;
     }

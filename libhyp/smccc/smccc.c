@@ -158,27 +158,13 @@ static void arch_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t arg
     }
 }
 
-/* SMCCC_VERSION and ARCH_FEATURES, answered in place; the workarounds go to
- * arch_service (a firmware call). */
+/* SMCCC_VERSION, answered in place; the rest goes to arch_service. */
 static bool arch_fast(struct hyp_vcpu *vcpu, uint32_t fid)
 {
-    uint32_t query;
-
-    switch (fid) {
-    case SMCCC_VERSION_FID:
-        hyp_smccc_answer(vcpu, fid, HYP_SMCCC_VERSION);
-        return true;
-    case SMCCC_ARCH_FEATURES_FID:
-        query = (uint32_t)vcpu->regs.x[1];
-        if (query == SMCCC_VERSION_FID || query == SMCCC_ARCH_FEATURES_FID)
-            hyp_smccc_answer(vcpu, fid, SMCCC_RET_SUCCESS);
-        else
-            hyp_smccc_answer(vcpu, fid,
-                             (uint64_t)(int64_t)hyp_smccc_firmware_feature(query));
-        return true;
-    default:
+    if (fid != SMCCC_VERSION_FID)
         return false;
-    }
+    hyp_smccc_answer(vcpu, fid, HYP_SMCCC_VERSION);
+    return true;
 }
 
 static const struct hyp_smccc_service arch_svc = {

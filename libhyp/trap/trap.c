@@ -54,70 +54,38 @@ static inline bool bit(uint64_t v, unsigned n)
     return (v >> n) & 1;
 }
 
-/* Split a 6-bit DFSC/IFSC into class and lookup level. */
+/* Split a 6-bit DFSC/IFSC into class and lookup level: 0b00TTLL (TT =
+ * address size, translation, access flag, permission), 0b0101LL / 0b0111LL
+ * (external abort / parity error on a walk), 0b1001LL (granule protection
+ * fault on a walk); level -1: 0x13 and 0x1b (external abort / parity error on
+ * a walk), 0x23 (GPF on a walk), 0x29 and 0x2b (FEAT_LPA2 address size and
+ * translation faults). */
 static void decode_fsc(unsigned code, struct hyp_fault *f)
 {
-    f->code = (uint8_t)code;
-    f->type = HYP_FAULT_OTHER;
-    f->level = 0;
-    f->has_level = false;
-    f->walk = false;
+    static const enum hyp_fault_type types[4] = {HYP_FAULT_ADDR_SIZE,
+                                                 HYP_FAULT_TRANSLATION, HYP_FAULT_ACCESS,
+                                                 HYP_FAULT_PERMISSION};
+    unsigned group = code & 0x3c;
+    bool minus1 =
+        code == 0x13 || code == 0x1b || code == 0x23 || code == 0x29 || code == 0x2b;
+    bool levelled = code < 0x10 || group == 0x14 || group == 0x1c || group == 0x24;
 
-    if (code < 0x10) {
-        /* 0b00TTLL: TT = address size, translation, access flag, permission. */
-        static const enum hyp_fault_type types[4] = {
-            HYP_FAULT_ADDR_SIZE, HYP_FAULT_TRANSLATION, HYP_FAULT_ACCESS,
-            HYP_FAULT_PERMISSION};
+    f->code = (uint8_t)code;
+    f->has_level = minus1 || levelled;
+    f->level = (int8_t)(minus1 ? -1 : levelled ? (int)(code & 3) : 0);
+    f->walk = minus1 ? code < 0x29 : levelled && code >= 0x10;
+    if (code < 0x10)
         f->type = types[code >> 2];
-        f->level = (int8_t)(code & 3);
-        f->has_level = true;
-        return;
-    }
-    switch (code) {
-    case 0x10: /* external abort, not on a walk */
-    case 0x18: /* parity/ECC error, not on a walk */
-        f->type = HYP_FAULT_EXTERNAL;
-        return;
-    case 0x13: /* external abort on a walk, level -1 */
-    case 0x1b: /* parity/ECC error on a walk, level -1 */
-        f->type = HYP_FAULT_EXTERNAL;
-        f->level = -1;
-        f->has_level = true;
-        f->walk = true;
-        return;
-    case 0x21:
+    else if (code == 0x10 || code == 0x18 || (f->walk && code < 0x20))
+        f->type = HYP_FAULT_EXTERNAL; /* 0x10, 0x18: not on a walk */
+    else if (code == 0x21)
         f->type = HYP_FAULT_ALIGNMENT;
-        return;
-    case 0x23: /* granule protection fault on a walk, level -1 */
-        f->level = -1;
-        f->has_level = true;
-        f->walk = true;
-        return;
-    case 0x29: /* address size fault, level -1 (FEAT_LPA2) */
+    else if (code == 0x29)
         f->type = HYP_FAULT_ADDR_SIZE;
-        f->level = -1;
-        f->has_level = true;
-        return;
-    case 0x2b: /* translation fault, level -1 (FEAT_LPA2) */
+    else if (code == 0x2b)
         f->type = HYP_FAULT_TRANSLATION;
-        f->level = -1;
-        f->has_level = true;
-        return;
-    default:
-        break;
-    }
-    if ((code & 0x3c) == 0x14 || (code & 0x3c) == 0x1c) {
-        /* 0b0101LL external abort / 0b0111LL parity error on a walk. */
-        f->type = HYP_FAULT_EXTERNAL;
-        f->level = (int8_t)(code & 3);
-        f->has_level = true;
-        f->walk = true;
-    } else if ((code & 0x3c) == 0x24) {
-        /* 0b1001LL granule protection fault on a walk. */
-        f->level = (int8_t)(code & 3);
-        f->has_level = true;
-        f->walk = true;
-    }
+    else
+        f->type = HYP_FAULT_OTHER;
 }
 
 /* Is HPFAR_EL2 written for this fault? Only for stage-2 translation, access

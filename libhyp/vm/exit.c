@@ -22,29 +22,11 @@
 #define PAGE             4096ULL
 #define PSTATE_MODE_MASK 0xfULL
 #define PSTATE_EL1H      0x5ULL
-#define PAR_F            (1ULL << 0)
-#define PAR_PA_MASK      0x0000fffffffff000ULL
 
-/* Read the 32-bit instruction at the guest's PC: stage 1 through the guest's
- * own translation regime (AT S1E1R), stage 2 through the VM's RAM ranges. */
-static bool fetch_guest_insn(struct hyp_vcpu *vcpu, uint32_t *insn)
-{
-    uint64_t va = vcpu->regs.pc, par, saved_par = read_sysreg(par_el1), ipa, pa;
-
-    __asm__ volatile("at s1e1r, %0\n\tisb" ::"r"(va) : "memory");
-    par = read_sysreg(par_el1);
-    write_sysreg(par_el1, saved_par);
-    if (par & PAR_F)
-        return false;
-    ipa = (par & PAR_PA_MASK) | (va & (PAGE - 1));
-    if (!hyp_vm_ram_to_pa(vcpu->vm, ipa, 4, &pa) || (pa & 3) != 0)
-        return false;
-    if (hyp_el2_map(pa & ~(PAGE - 1), PAGE, HYP_PROT_R) != HYP_OK)
-        return false;
-    *insn = *(volatile const uint32_t *)(uintptr_t)pa;
-    hyp_el2_unmap(pa & ~(PAGE - 1), PAGE);
-    return true;
-}
+/* The decoder of accesses without a syndrome, once hyp_vm_decode_insns()
+ * (insn_access.c) has set it. */
+int (*hyp_vm_insn_access)(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
+                          struct hyp_exit_dabt *access);
 
 /* Base-register writeback of an emulated load/store (register 31 is SP). */
 static void apply_writeback(struct hyp_vcpu *vcpu, const struct hyp_exit_dabt *d)
@@ -63,22 +45,16 @@ static void apply_writeback(struct hyp_vcpu *vcpu, const struct hyp_exit_dabt *d
 int hyp_vm_access_decode(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,
                          struct hyp_exit_dabt *access)
 {
-    struct hyp_exit decoded;
-    uint32_t insn;
-
     if (exit->kind != HYP_EXIT_DABT || !exit->u.dabt.ipa_valid)
         return HYP_EINVAL;
     if (exit->u.dabt.isv) {
         *access = exit->u.dabt;
         return HYP_OK;
     }
-    /* No syndrome: decode the instruction itself. */
-    decoded = *exit;
-    if (exit->aarch32 || !fetch_guest_insn(vcpu, &insn) ||
-        hyp_trap_decode_insn(insn, &decoded) != HYP_OK)
+    /* No syndrome: decode the instruction itself, if the image does. */
+    if (hyp_vm_insn_access == NULL)
         return HYP_ENOTSUP;
-    *access = decoded.u.dabt;
-    return HYP_OK;
+    return hyp_vm_insn_access(vcpu, exit, access);
 }
 
 void hyp_vm_access_complete(struct hyp_vcpu *vcpu, const struct hyp_exit *exit,

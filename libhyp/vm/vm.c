@@ -2,7 +2,6 @@
 /* VM objects: stage-2 address space, guest RAM ranges and vCPU lookup. */
 #include <stddef.h>
 #include <string.h>
-#include <hyp/colour.h>
 #include <hyp/error.h>
 #include <hyp/vm.h>
 
@@ -56,27 +55,6 @@ int hyp_vm_add_ram(struct hyp_vm *vm, uint64_t ipa, uint64_t pa, uint64_t size)
     if (rc != HYP_OK)
         return rc;
     vm->ram[vm->ram_count++] = (struct hyp_vm_ram){.ipa = ipa, .pa = pa, .size = size};
-    return HYP_OK;
-}
-
-int hyp_vm_add_ram_coloured(struct hyp_vm *vm, uint64_t ipa,
-                            const struct hyp_colour_layout *layout)
-{
-    if (layout == NULL || layout->count == 0 || layout->size == 0)
-        return HYP_EINVAL;
-    if (vm->ram_count == HYP_VM_MAX_RAM)
-        return HYP_ENOMEM;
-    for (uint64_t off = 0; off < layout->size;) {
-        uint64_t run = hyp_colour_run(layout, off);
-        int rc = hyp_pgtable_map(&vm->s2, hyp_ia(ipa + off), run,
-                                 hyp_pa(hyp_colour_pa(layout, off)), HYP_PROT_RWX);
-
-        if (rc != HYP_OK)
-            return rc;
-        off += run;
-    }
-    vm->ram[vm->ram_count++] = (struct hyp_vm_ram){
-        .ipa = ipa, .pa = layout->base, .size = layout->size, .colour = layout};
     return HYP_OK;
 }
 
@@ -145,13 +123,9 @@ bool hyp_vm_ram_to_pa(const struct hyp_vm *vm, uint64_t ipa, uint64_t size, uint
 
         if (ipa >= r->ipa && ipa - r->ipa <= r->size &&
             size <= r->size - (ipa - r->ipa) && (size > 0 || ipa - r->ipa < r->size)) {
-            if (r->colour == NULL) {
-                *pa = r->pa + (ipa - r->ipa);
-                return true;
-            }
-            if (ipa - r->ipa == r->size || size > hyp_colour_run(r->colour, ipa - r->ipa))
-                return false;
-            *pa = hyp_colour_pa(r->colour, ipa - r->ipa);
+            if (r->colour != NULL)
+                return vm->coloured_pa(r, ipa - r->ipa, size, pa);
+            *pa = r->pa + (ipa - r->ipa);
             return true;
         }
     }

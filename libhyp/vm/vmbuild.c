@@ -51,6 +51,7 @@ int hyp_vmbuild_setup(const struct hyp_platform *plat, unsigned tick_hz)
 {
     int rc = hyp_smccc_register_defaults();
 
+    hyp_vm_decode_insns();
     if (rc != HYP_OK)
         return rc;
     hyp_smccc_probe_firmware();

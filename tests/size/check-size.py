@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """Checks that scripts/size's report is well formed and agrees with the
-images, never its figures: a block per example image built; every row's
-numbers and file real; linked lines within file lines; totals the sums of
-their rows; the bytes by origin adding up to the image, whose .text, .data
-and .bss equal the ELF's sections (readelf); the minimal thin monitor linking
-none of the parts it leaves out; --compare's total the sum of its rows.
+images: a block per example image built; every row's numbers and file real;
+linked lines within file lines; totals the sums of their rows; the bytes by
+origin adding up to the image, whose .text, .data and .bss equal the ELF's
+sections (readelf); the minimal thin monitor linking none of the parts it
+leaves out and staying within its budget (MIN_BUDGET); --compare's total the
+sum of its rows. The budget is the only figure it judges.
 
   check-size.py --build BUILD --readelf READELF
 """
@@ -27,7 +28,16 @@ DIFF_ROW = re.compile(r"^ *(-?\d+) +(-?\d+) +(-?\d+) +(-?\d+) +(-?\d+)  (.+)$")
 # Parts the minimal configuration must not link (examples/thin-monitor-min).
 NOT_IN_MIN = ("libhyp/uart/vpl011.c", "libhyp/fdt/guest_dtb.c", "libhyp/fdt/guest_devices.c",
               "libhyp/vgic/vgic_mmio.c", "libhyp/vgic/vgic.c", "libhyp/vgic/vgic_lr.c",
-              "libhyp/gic/gic.c", "libhyp/fdt/platform.c", "libhyp/vm/loader.c")
+              "libhyp/gic/gic.c", "libhyp/fdt/platform.c", "libhyp/vm/loader.c",
+              "libhyp/trap/insn.c", "libhyp/monitor/events_rate.c",
+              "libhyp/monitor/monitor_calls.c", "libhyp/monitor/monitor_fgt.c",
+              "libhyp/monitor/policy.c", "libhyp/mm/colour.c", "libhyp/core/spintable.c")
+# The minimal thin monitor's budget (examples/thin-monitor-min/README.md):
+# lines of our C and assembly linked, and .text bytes of the image. Issue 18
+# asks for 4,000 lines and 48 KiB; the lines are not there yet, so the line
+# budget is a ratchet at today's figure (4,296 lines), to be lowered as cuts
+# land and never raised: an image above it fails.
+MIN_BUDGET = {"lines": 4296, "text": 48 * 1024}
 
 
 class Bad(Exception):
@@ -110,6 +120,13 @@ def check_block(name, lines, readelf, build):
     expect(image[3] == sections.get(".bss", 0) + sections.get(".tbss", 0),
            "%s: .bss differs from the ELF's" % name)
     summary = next(it)
+    if name == "thin-monitor-min":
+        expect(sums[1] <= MIN_BUDGET["lines"],
+               "thin-monitor-min links %d lines of C and assembly, over its budget of %d"
+               % (sums[1], MIN_BUDGET["lines"]))
+        expect(image[0] <= MIN_BUDGET["text"],
+               "thin-monitor-min's .text is %d bytes, over its budget of %d"
+               % (image[0], MIN_BUDGET["text"]))
     expect(summary.startswith("summary %s: %d lines of C and assembly linked (%d in the %d "
                               "files), %d lines of headers, .text %d bytes"
                               % (name, sums[1], sums[0], len(files), hsum, image[0])),

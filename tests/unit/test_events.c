@@ -788,6 +788,21 @@ static void test_concurrent(void **state)
     assert_counts(&log, HYP_EV_IRQ, THREADS * PER_THREAD, THREADS * PER_THREAD,
                   THREADS * PER_THREAD / 2, 0);
 
+    /* Without a rate limit at all (no events_rate.c): the same. */
+    sink_lines = 0;
+    hyp_event_log_init_unlimited(&log, count_sink, NULL);
+    run_workers(&log);
+    assert_int_equal(sink_lines, THREADS * PER_THREAD);
+    assert_counts(&log, HYP_EV_IRQ, THREADS * PER_THREAD, THREADS * PER_THREAD,
+                  THREADS * PER_THREAD / 2, 0);
+
+    /* A limit added to a log made without one: the burst gets through. */
+    sink_lines = 0;
+    hyp_event_log_init_unlimited(&log, count_sink, NULL);
+    hyp_event_log_limit(&log, 1, 100, 1000000000);
+    run_workers(&log);
+    assert_int_equal(sink_lines, 100);
+
     /* Rate limited: exactly the burst gets through. */
     sink_lines = 0;
     hyp_event_log_init(&log, 1, 100, 1000000000, count_sink, NULL);

@@ -25,128 +25,31 @@ static_assert(offsetof(struct hyp_port, console) == PORT_CONSOLE, "PORT_CONSOLE"
 
 #define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
 #define ESR_ISS(esr) ((esr)&0x1ffffff)
-#define EC_IABT_LOW  0x20
-#define EC_IABT_CUR  0x21
-#define EC_DABT_LOW  0x24
-#define EC_DABT_CUR  0x25
-
-const char *hyp_esr_class_name(unsigned ec)
-{
-    switch (ec) {
-    case 0x00:
-        return "unknown reason (undefined instruction?)";
-    case 0x01:
-        return "WFI/WFE";
-    case 0x07:
-        return "FP/SIMD access";
-    case 0x0e:
-        return "illegal execution state";
-    case 0x15:
-        return "SVC (AArch64)";
-    case 0x16:
-        return "HVC (AArch64)";
-    case 0x17:
-        return "SMC (AArch64)";
-    case 0x18:
-        return "MSR/MRS/system instruction";
-    case 0x19:
-        return "SVE access";
-    case EC_IABT_LOW:
-        return "instruction abort (lower EL)";
-    case EC_IABT_CUR:
-        return "instruction abort (same EL)";
-    case 0x22:
-        return "PC alignment fault";
-    case EC_DABT_LOW:
-        return "data abort (lower EL)";
-    case EC_DABT_CUR:
-        return "data abort (same EL)";
-    case 0x26:
-        return "SP alignment fault";
-    case 0x2c:
-        return "FP exception";
-    case 0x2f:
-        return "SError";
-    case 0x30:
-    case 0x31:
-        return "breakpoint";
-    case 0x32:
-    case 0x33:
-        return "software step";
-    case 0x34:
-    case 0x35:
-        return "watchpoint";
-    case 0x3c:
-        return "BRK instruction";
-    default:
-        return "reserved/other";
-    }
-}
-
-static const char *fault_status_name(unsigned fsc)
-{
-    switch (fsc & 0x3c) {
-    case 0x00:
-        return "address size fault";
-    case 0x04:
-        return "translation fault";
-    case 0x08:
-        return "access flag fault";
-    case 0x0c:
-        return "permission fault";
-    default:
-        break;
-    }
-    switch (fsc) {
-    case 0x10:
-        return "synchronous external abort";
-    case 0x21:
-        return "alignment fault";
-    case 0x30:
-        return "TLB conflict abort";
-    default:
-        return "other fault";
-    }
-}
 
 void hyp_dump_regs(unsigned vector, const struct hyp_regs *regs)
 {
     static const char *const kinds[] = {"synchronous", "IRQ", "FIQ", "SError"};
     static const char *const origins[] = {"current EL, SP_EL0", "current EL, SP_ELx",
                                           "lower EL, AArch64", "lower EL, AArch32"};
-    unsigned ec = ESR_EC(regs->esr);
     unsigned from_el = (unsigned)((regs->spsr >> 2) & 3);
 
     printf("\n*** libhyp: unexpected %s exception (%s) on CPU %u\n", kinds[vector & 3],
            origins[(vector >> 2) & 3], hyp_cpu_id());
-    printf("*** from EL%u, ESR_EL2 0x%08llx: EC 0x%02x %s, ISS 0x%07llx\n", from_el,
-           (unsigned long long)regs->esr, ec, hyp_esr_class_name(ec),
+    /* The Arm ARM's description of ESR_EL2 decodes EC and ISS (for an abort,
+     * WnR is ISS bit 6 and the fault status code bits 5:0). */
+    printf("*** from EL%u, ESR_EL2 0x%08llx: EC 0x%02x, ISS 0x%07llx\n", from_el,
+           (unsigned long long)regs->esr, (unsigned)ESR_EC(regs->esr),
            (unsigned long long)ESR_ISS(regs->esr));
-    if (ec == EC_IABT_LOW || ec == EC_IABT_CUR || ec == EC_DABT_LOW ||
-        ec == EC_DABT_CUR) {
-        unsigned fsc = (unsigned)(regs->esr & 0x3f);
-        bool data = ec == EC_DABT_LOW || ec == EC_DABT_CUR;
-        const char *access = !data ? "fetch" : (regs->esr & (1u << 6)) ? "write" : "read";
-
-        printf("*** %s on %s, level %u, FAR_EL2 0x%016llx\n", fault_status_name(fsc),
-               access, fsc & 3, (unsigned long long)regs->far);
-    } else {
-        printf("*** FAR_EL2 0x%016llx\n", (unsigned long long)regs->far);
-    }
+    printf("*** FAR_EL2 0x%016llx\n", (unsigned long long)regs->far);
     printf("*** ELR_EL2 0x%016llx  SPSR_EL2 0x%08llx  SP 0x%016llx\n",
            (unsigned long long)regs->elr, (unsigned long long)regs->spsr,
            (unsigned long long)regs->sp);
-    for (unsigned i = 0; i < 31; i += 2) {
-        if (i == 30)
-            printf("    x30 0x%016llx\n", (unsigned long long)regs->x[30]);
-        else
-            printf("    x%-2u 0x%016llx  x%-2u 0x%016llx\n", i,
-                   (unsigned long long)regs->x[i], i + 1,
-                   (unsigned long long)regs->x[i + 1]);
-    }
+    for (unsigned i = 0; i < 31; i++) /* two registers a line */
+        printf("%sx%-2u 0x%016llx%s", i % 2 ? "  " : "    ", i,
+               (unsigned long long)regs->x[i], i % 2 || i == 30 ? "\n" : "");
 }
 
-void hyp_exception(unsigned vector, struct hyp_regs *regs)
+_Noreturn void hyp_exception(unsigned vector, struct hyp_regs *regs)
 {
     __asm__ volatile("msr daifset, #0xf" ::: "memory");
     hyp_console_emergency();

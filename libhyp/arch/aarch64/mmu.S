@@ -36,6 +36,24 @@ arch_el2_mmu_enable:
     isb
     ret
 
+/* The body of both range operations below: DC <op> on every data cache line
+ * of [x0, x1), then DSB SY. */
+.macro dcache_range op
+    mrs     x3, ctr_el0
+    ubfx    x3, x3, #16, #4          /* DminLine: log2(words) */
+    mov     x2, #4
+    lsl     x2, x2, x3               /* line size in bytes */
+    sub     x3, x2, #1
+    bic     x0, x0, x3
+1:  cmp     x0, x1
+    b.hs    2f
+    dc      \op, x0
+    add     x0, x0, x2
+    b       1b
+2:  dsb     sy
+    ret
+.endm
+
 /*
  * void arch_dcache_inval_range(uint64_t start, uint64_t end)
  * Invalidate (without cleaning) the data cache lines of [start, end) to the
@@ -45,19 +63,7 @@ arch_el2_mmu_enable:
     .globl arch_dcache_inval_range
     .type arch_dcache_inval_range, %function
 arch_dcache_inval_range:
-    mrs     x3, ctr_el0
-    ubfx    x3, x3, #16, #4          /* DminLine: log2(words) */
-    mov     x2, #4
-    lsl     x2, x2, x3               /* line size in bytes */
-    sub     x3, x2, #1
-    bic     x0, x0, x3
-1:  cmp     x0, x1
-    b.hs    2f
-    dc      ivac, x0
-    add     x0, x0, x2
-    b       1b
-2:  dsb     sy
-    ret
+    dcache_range ivac
 
 /*
  * void arch_dcache_clean_range(uint64_t start, uint64_t end)
@@ -67,51 +73,4 @@ arch_dcache_inval_range:
     .globl arch_dcache_clean_range
     .type arch_dcache_clean_range, %function
 arch_dcache_clean_range:
-    mrs     x3, ctr_el0
-    ubfx    x3, x3, #16, #4
-    mov     x2, #4
-    lsl     x2, x2, x3
-    sub     x3, x2, #1
-    bic     x0, x0, x3
-1:  cmp     x0, x1
-    b.hs    2f
-    dc      cvac, x0
-    add     x0, x0, x2
-    b       1b
-2:  dsb     sy
-    ret
-
-/*
- * void arch_el2_relocate(const uint64_t *runs, uint64_t count, uint64_t ttbr0)
- * The boot CPU alone, with the tables in ttbr0 mapping the image at its new
- * pages: copy each run (runs[3i] source address, runs[3i+1] destination
- * address, both mapped now, runs[3i+2] bytes, a multiple of 16), then
- * switch TTBR0_EL2 and drop every EL2 TLB entry and instruction cache line.
- * Between the first copy and the switch nothing else is stored, stack
- * included, so the copies are the image as it is at the switch.
- */
-    .globl arch_el2_relocate
-    .type arch_el2_relocate, %function
-arch_el2_relocate:
-    mrs     x9, daif
-    msr     daifset, #0xf
-1:  cbz     x1, 3f
-    ldp     x3, x4, [x0], #16        /* source, destination */
-    ldr     x5, [x0], #8             /* bytes */
-2:  ldp     x6, x7, [x3], #16
-    stp     x6, x7, [x4], #16
-    subs    x5, x5, #16
-    b.ne    2b
-    sub     x1, x1, #1
-    b       1b
-3:  dsb     ish
-    msr     ttbr0_el2, x2
-    isb
-    tlbi    alle2
-    dsb     ish
-    ic      iallu
-    dsb     ish
-    isb
-    msr     daif, x9
-    ret
-
+    dcache_range cvac

@@ -83,26 +83,4 @@ vector_common:
     mrs     x3, far_el2
     stp     x2, x3, [sp, #REGS_ESR]
     mov     x1, sp
-    bl      hyp_exception            /* (kind, regs); returns only if handled */
-
-    ldp     x2, x3, [sp, #REGS_ELR]
-    msr     elr_el2, x2
-    msr     spsr_el2, x3
-    ldp     x2, x3, [sp, #(REGS_X0 + 2 * 8)]
-    ldp     x4, x5, [sp, #(REGS_X0 + 4 * 8)]
-    ldp     x6, x7, [sp, #(REGS_X0 + 6 * 8)]
-    ldp     x8, x9, [sp, #(REGS_X0 + 8 * 8)]
-    ldp     x10, x11, [sp, #(REGS_X0 + 10 * 8)]
-    ldp     x12, x13, [sp, #(REGS_X0 + 12 * 8)]
-    ldp     x14, x15, [sp, #(REGS_X0 + 14 * 8)]
-    ldp     x16, x17, [sp, #(REGS_X0 + 16 * 8)]
-    ldp     x18, x19, [sp, #(REGS_X0 + 18 * 8)]
-    ldp     x20, x21, [sp, #(REGS_X0 + 20 * 8)]
-    ldp     x22, x23, [sp, #(REGS_X0 + 22 * 8)]
-    ldp     x24, x25, [sp, #(REGS_X0 + 24 * 8)]
-    ldp     x26, x27, [sp, #(REGS_X0 + 26 * 8)]
-    ldp     x28, x29, [sp, #(REGS_X0 + 28 * 8)]
-    ldr     x30, [sp, #(REGS_X0 + 30 * 8)]
-    ldp     x0, x1, [sp, #REGS_X0]
-    add     sp, sp, #REGS_SIZE
-    eret
+    bl      hyp_exception            /* (kind, regs); does not return */
