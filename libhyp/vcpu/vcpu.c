@@ -14,23 +14,20 @@
 #include <hyp/gic.h>
 #include <hyp/sysreg.h>
 #include <hyp/trap.h>
-#include <hyp/vcpu.h>
-#include <hyp/vgic.h>
-#include <hyp/vm.h>
 #include "../arch/aarch64/asm_offsets.h"
-#include "../core/percpu.h"
+#include "vcpu_internal.h"
 
-/* The vGIC and the GIC driver are reached by weak references, all behind a
- * vgic_cpu/vgic check or on interrupt exits: an image whose VMs never get a
- * vGIC (examples/thin-monitor-min, IMO clear) links neither;
+/* vcpu_vgic.c, the vGIC and the GIC driver are reached by weak references,
+ * all behind a vgic_cpu/vgic check or on interrupt exits: an image whose VMs
+ * never get a vGIC (examples/thin-monitor-min, IMO clear) links none;
  * hyp_vm_attach_vgic() makes the linker take them (libhyp/vgic/vgic_vm.c). */
-#pragma weak hyp_vgic_flush
-#pragma weak hyp_vgic_sync
-#pragma weak hyp_vgic_sgi1r
-#pragma weak hyp_vgic_pending
+#pragma weak hyp_vcpu_vgic_load
+#pragma weak hyp_vcpu_vgic_enter
+#pragma weak hyp_vcpu_vgic_exit
+#pragma weak hyp_vcpu_vgic_refill
+#pragma weak hyp_vcpu_sgi1r_fast
+#pragma weak hyp_vcpu_wfx_fast
 #pragma weak hyp_vgic_hw_read_lrs
-#pragma weak hyp_vgic_hw_write_lr
-#pragma weak hyp_vgic_hw_write_hcr
 #pragma weak hyp_handle_irq_fast
 
 static_assert(offsetof(struct hyp_vcpu, regs) == 0, "regs first");
@@ -41,8 +38,6 @@ static_assert(offsetof(struct hyp_vcpu_regs, pstate) == VCPU_REGS_PSTATE,
 static_assert(offsetof(struct hyp_vcpu_regs, q) == VCPU_REGS_Q, "VCPU_REGS_Q");
 static_assert(offsetof(struct hyp_percpu, guest_regs) == PERCPU_GUEST_REGS,
               "PERCPU_GUEST_REGS");
-static_assert(sizeof(((struct hyp_vcpu *)0)->lrs) / sizeof(uint64_t) == HYP_VGIC_MAX_LRS,
-              "hyp_vcpu::lrs holds every list register");
 
 /* HCR_EL2 while a guest runs: stage 2 on; IRQ, FIQ and SError to EL2; SMC,
  * WFI and WFE trapped; set/way invalidation upgraded to clean+invalidate;
@@ -139,12 +134,6 @@ static void el1_restore(const struct hyp_vcpu_el1 *s)
     write_sysreg(mdscr_el1, s->mdscr);
 }
 
-/* List registers this CPU implements, read by hyp_vgic_hw_cpu_init(). */
-static inline unsigned nr_lrs(void)
-{
-    return hyp_this_cpu()->nr_lrs;
-}
-
 /* Make @vcpu's EL1 state and its VM's stage 2 the live ones on this CPU. */
 static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
 {
@@ -156,12 +145,10 @@ static void vcpu_load(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu)
         el1_save(&old->el1);
         old->loaded = false;
     }
-    /* The list registers are the vCPU's: reload them all (zeros for a VM
-     * without a virtual GIC, which must not see the last one's); also after
-     * hyp_vcpu_put() left the CPU without a loaded vCPU. */
+    /* The list registers are the vCPU's; also after hyp_vcpu_put() left the
+     * CPU without a loaded vCPU. */
     if (vcpu->vm->vgic != NULL || (old != NULL && old->vm->vgic != NULL))
-        for (unsigned i = 0; i < nr_lrs(); i++)
-            hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
+        hyp_vcpu_vgic_load(vcpu);
     write_sysreg(vttbr_el2, vcpu->vm->vttbr);
     write_sysreg(vtcr_el2, vcpu->vm->vtcr);
     write_sysreg(vmpidr_el2, (1ULL << 31) | vcpu->vmpidr);
@@ -225,85 +212,13 @@ static void apply_traps(struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu)
     }
 }
 
-/* Its virtual interrupts into the list registers: only those that changed. */
-static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
-                            struct hyp_vgic *vgic);
-
-/* Whether the list registers need no work before entering @vcpu: they show
- * all it has (hyp_vgic_needs_flush()) and no maintenance was requested. */
-static inline bool vgic_quiet(const struct hyp_percpu *cpu, const struct hyp_vcpu *vcpu,
-                              const struct hyp_vgic *vgic)
-{
-    return cpu->ich_hcr == HYP_ICH_HCR_EN &&
-           !hyp_vgic_cpu_needs_flush(vgic, vcpu->vgic_cpu);
-}
-
-static inline __attribute__((always_inline)) void
-vgic_enter(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu, struct hyp_vgic *vgic)
-{
-    if (!vgic_quiet(cpu, vcpu, vgic))
-        vgic_enter_slow(cpu, vcpu, vgic);
-}
-
-static void vgic_enter_slow(struct hyp_percpu *cpu, struct hyp_vcpu *vcpu,
-                            struct hyp_vgic *vgic)
-{
-    uint64_t hcr;
-    uint32_t dirty;
-
-    dirty = hyp_vgic_flush(vgic, vcpu->id, vcpu->lrs, nr_lrs(), &hcr);
-
-    for (; dirty; dirty &= dirty - 1) {
-        unsigned i = (unsigned)__builtin_ctz(dirty);
-
-        hyp_vgic_hw_write_lr(i, vcpu->lrs[i]);
-    }
-    if (hcr != cpu->ich_hcr) {
-        hyp_vgic_hw_write_hcr(hcr);
-        cpu->ich_hcr = hcr;
-    }
-}
-
-/* The list registers in use, read back into the mirror. */
-static inline void read_lrs(struct hyp_vcpu *vcpu, uint32_t used)
-{
-    hyp_vgic_hw_read_lrs(vcpu->lrs, used);
-}
-
-/* What the guest did to its list registers, back into the model. */
-static __attribute__((noinline)) void vgic_exit_slow(struct hyp_vcpu *vcpu, uint32_t used)
-{
-    read_lrs(vcpu, used);
-    hyp_vgic_sync(vcpu->vm->vgic, vcpu->id, vcpu->lrs, nr_lrs());
-    vcpu->vgic_synced = true;
-}
-
-/* After an exit: the model learns what the guest did with the list
- * registers in use. With none in use there is nothing to learn, and
- * hyp_vcpu::vgic_synced is left as it is: false there only costs a sync of
- * nothing later (it is never true while the model lags). */
-static inline __attribute__((always_inline)) void vgic_exit(struct hyp_vcpu *vcpu)
-{
-    uint32_t used = vcpu->vgic_cpu->lr_used;
-
-    if (used != 0)
-        vgic_exit_slow(vcpu, used);
-}
-
-/* ESR_EL2 classes and the ISS of an MSR to ICC_SGI1R_EL1 (op0 3, op1 0,
- * CRn 12, CRm 11, op2 5, write), Rt masked out. */
-#define EC_HVC64        0x16
-#define EC_SMC64        0x17
-#define EC_SYSREG       0x18
-#define EC_WFX          0x01
-/* ESR_EL2.ISS.TI of a WFx trap: 0 WFI, 1 WFE (2, 3: WFIT, WFET). */
-#define ESR_WFX_TI_MASK 0x3ULL
-#define ESR_WFX_TI_WFE  0x1ULL
-#define EC_DABT_LOW     0x24
-#define ISS_RT_MASK     (0x1fULL << 5)
-#define ISS_SGI1R_W     ((3ULL << 20) | (5ULL << 17) | (12ULL << 10) | (11ULL << 1))
-#define ISS_MASK        0x1ffffffULL
-#define ESR_IMM16_MASK  0xffffULL
+/* ESR_EL2 classes. */
+#define EC_HVC64       0x16
+#define EC_SMC64       0x17
+#define EC_SYSREG      0x18
+#define EC_WFX         0x01
+#define EC_DABT_LOW    0x24
+#define ESR_IMM16_MASK 0xffffULL
 
 /*
  * The exit fast path's handlers, called by guest.S with the guest's
@@ -325,81 +240,6 @@ struct hyp_vcpu_regs *hyp_vcpu_smccc_fast(struct hyp_vcpu_regs *regs, uint64_t e
 static inline bool fast_exits_on(const struct hyp_vcpu *vcpu)
 {
     return *(const volatile bool *)&vcpu->vm->fast_exits;
-}
-
-/* The end of a finished fast exit: count it, refill the list registers. */
-/* A fast exit's list-register refill, when they do not show the model. */
-static __attribute__((noinline)) void fast_refill(struct hyp_vcpu *vcpu)
-{
-    struct hyp_vgic *vgic = vcpu->vm->vgic;
-
-    /* A flush rewrites list registers from the model: the model must know
-     * what the guest did with them first. */
-    if (!vcpu->vgic_synced) {
-        hyp_vgic_sync(vgic, vcpu->id, vcpu->lrs, nr_lrs());
-        vcpu->vgic_synced = true;
-    }
-    vgic_enter_slow(hyp_this_cpu(), vcpu, vgic);
-}
-
-static inline struct hyp_vcpu_regs *fast_done(struct hyp_vcpu *vcpu,
-                                              enum hyp_exit_kind kind)
-{
-    vcpu->exits[kind]++;
-    /* Everything the refill needs it finds again: nothing stays in
-     * callee-saved registers for it. */
-    if (__builtin_expect(vcpu->vgic_cpu != NULL &&
-                             !vgic_quiet(hyp_this_cpu(), vcpu, vcpu->vm->vgic),
-                         0))
-        fast_refill(vcpu);
-    return &vcpu->regs;
-}
-
-static __attribute__((noinline)) struct hyp_vcpu_regs *sgi1r_fast(struct hyp_vcpu *vcpu,
-                                                                  uint64_t esr)
-{
-    struct hyp_vgic *vgic = vcpu->vm->vgic;
-
-    if (vgic == NULL || (esr & ISS_MASK & ~ISS_RT_MASK) != ISS_SGI1R_W)
-        return NULL;
-    vgic_exit(vcpu);
-    hyp_vgic_sgi1r(vgic, vcpu->id, hyp_vcpu_reg(vcpu, (esr >> 5) & 0x1f));
-    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
-    return fast_done(vcpu, HYP_EXIT_SYSREG);
-}
-
-/* WFI: wait here, at EL2, until the vCPU has an interrupt to take (or any
- * physical interrupt comes: a kick, its timer, a tick); WFE completes at
- * once. The physical interrupt that ended the wait is taken here, as
- * hyp_vcpu_irq_fast() would take it, rather than by an interrupt exit right
- * after the next entry (a kick then costs no exit of its own): the list
- * registers in use were read back, and nothing ran the guest since. One
- * that must go to hyp_handle_irq() makes this exit an interrupt exit
- * instead (hyp_percpu::wfi_irq). The WFI is complete either way: a guest
- * that looks at its wake-up condition after each WFI must see every
- * wake-up, or an interrupt it took before a WFI run again would leave it
- * asleep. The run loop waits the same way for vCPUs without the fast path. */
-static __attribute__((noinline)) struct hyp_vcpu_regs *wfx_fast(struct hyp_vcpu *vcpu,
-                                                                uint64_t esr)
-{
-    struct hyp_vgic *vgic = vcpu->vm->vgic;
-    bool wfe = (esr & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE, taken = true;
-
-    if (vgic == NULL || (esr & ESR_WFX_TI_MASK) > ESR_WFX_TI_WFE)
-        return NULL; /* no vGIC to ask, or WFIT/WFET: the run loop decides */
-    if (!wfe) {
-        vgic_exit(vcpu); /* what the guest took, before asking */
-        if (!hyp_vgic_pending(vgic, vcpu->id)) {
-            __asm__ volatile("dsb sy\n\twfi" ::: "memory");
-            taken = hyp_handle_irq_fast();
-        }
-    }
-    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
-    if (!taken) {
-        hyp_this_cpu()->wfi_irq = true;
-        return NULL;
-    }
-    return fast_done(vcpu, wfe ? HYP_EXIT_WFE : HYP_EXIT_WFI);
 }
 
 /* The access's size, transfer register and direction, from its syndrome. */
@@ -507,15 +347,19 @@ struct hyp_vcpu_regs *hyp_vcpu_dabt_fast(struct hyp_vcpu_regs *regs, uint64_t es
 struct hyp_vcpu_regs *hyp_vcpu_sync_fast(struct hyp_vcpu_regs *regs, uint64_t esr)
 {
     struct hyp_vcpu *vcpu = (struct hyp_vcpu *)(void *)regs;
+    struct hyp_vgic *vgic;
 
     if (!fast_exits_on(vcpu))
         return NULL;
     if ((esr >> ESR_EC_SHIFT) == EC_DABT_LOW) /* from the full path: any syndrome */
         return hyp_trap_mmio_fast_ok(esr) ? hyp_vcpu_dabt_fast(regs, esr) : NULL;
+    vgic = vcpu->vm->vgic;
+    if (vgic == NULL) /* the rest is the vGIC's (vcpu_vgic.c) */
+        return NULL;
     if ((esr >> ESR_EC_SHIFT) == EC_SYSREG)
-        return sgi1r_fast(vcpu, esr);
+        return hyp_vcpu_sgi1r_fast(vcpu, esr, vgic);
     if ((esr >> ESR_EC_SHIFT) == EC_WFX)
-        return wfx_fast(vcpu, esr);
+        return hyp_vcpu_wfx_fast(vcpu, esr, vgic);
     return NULL;
 }
 
@@ -534,7 +378,7 @@ struct hyp_vcpu_regs *hyp_vcpu_irq_fast(struct hyp_vcpu_regs *regs)
         uint32_t used = vcpu->vgic_cpu->lr_used;
 
         vcpu->vgic_synced = used == 0;
-        read_lrs(vcpu, used);
+        hyp_vgic_hw_read_lrs(vcpu->lrs, used);
     }
     if (!hyp_handle_irq_fast())
         return NULL; /* the run loop syncs, and its hyp_handle_irq() takes it */
@@ -569,8 +413,8 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
         return HYP_EINVAL;
     vcpu_load(cpu, vcpu);
     apply_traps(cpu, vcpu);
-    if (vgic != NULL)
-        vgic_enter(cpu, vcpu, vgic);
+    if (vgic != NULL && !vgic_quiet(cpu, vcpu, vgic))
+        hyp_vcpu_vgic_enter(cpu, vcpu, vgic);
     /* TPIDR_EL0 is shared with EL2 (picolibc's TLS pointer): switch it. */
     write_sysreg(tpidr_el0, vcpu->el1.tpidr_el0);
     vector = arch_guest_enter(&vcpu->regs); /* may finish exits on the fast path */
@@ -580,7 +424,7 @@ int hyp_vcpu_run(struct hyp_vcpu *vcpu, struct hyp_exit *exit)
         vgic_exit(vcpu);
 
     /* Synchronous exits first, the run loop's commonest; but one whose
-     * wfx_fast() left the interrupt that ended its wait to hyp_handle_irq()
+     * hyp_vcpu_wfx_fast() left the interrupt that ended its wait to hyp_handle_irq()
      * is an interrupt exit. */
     if (__builtin_expect((vector & 3) == 0 && !cpu->wfi_irq, 1)) {
         hyp_trap_decode(read_sysreg(esr_el2), read_sysreg(far_el2),

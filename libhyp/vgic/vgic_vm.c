@@ -18,6 +18,7 @@
 #include <hyp/vm.h>
 #include "../core/percpu.h"
 #include "../gic/gic_internal.h"
+#include "../vcpu/vcpu_internal.h"
 #include "vgic_hw_lr.h"
 #include "vgic_hw_v2.h"
 #include "vgic_internal.h"
@@ -31,10 +32,9 @@
  * images without one link none of it; a VM gets its vGIC here, so these make
  * the linker take what the run loop calls. */
 __attribute__((used)) static void (*const run_loop_calls[])(void) = {
-    (void (*)(void))hyp_vgic_flush,       (void (*)(void))hyp_vgic_sync,
-    (void (*)(void))hyp_vgic_pending,     (void (*)(void))hyp_vgic_sgi1r,
-    (void (*)(void))hyp_vgic_hw_read_lrs, (void (*)(void))hyp_handle_irq,
-    (void (*)(void))hyp_handle_irq_fast,  (void (*)(void))hyp_gic_cpu_ready,
+    (void (*)(void))hyp_vcpu_vgic_load, /* and the rest of vcpu_vgic.c */
+    (void (*)(void))hyp_handle_irq,
+    (void (*)(void))hyp_gic_cpu_ready,
 };
 
 /* Make vCPU @index of the VM look at its interrupts soon. */
