@@ -76,62 +76,47 @@ unsigned arch_guest_enter(struct hyp_vcpu_regs *regs);
 #define FSC_SYNC_EXTERNAL 0x10
 #define ESR_WNR           (1ULL << 6)
 
+/* The EL1 registers a vCPU switch saves and restores, as X(hyp_vcpu_el1
+ * field, register), in the order they are restored: CNTV_CVAL_EL0 before
+ * CNTV_CTL_EL0, so that a timer turned on never sees the last compare value. */
+#define EL1_REGS(X)                                                                      \
+    X(sctlr, sctlr_el1)                                                                  \
+    X(ttbr0, ttbr0_el1)                                                                  \
+    X(ttbr1, ttbr1_el1)                                                                  \
+    X(tcr, tcr_el1)                                                                      \
+    X(mair, mair_el1)                                                                    \
+    X(amair, amair_el1)                                                                  \
+    X(vbar, vbar_el1)                                                                    \
+    X(contextidr, contextidr_el1)                                                        \
+    X(tpidrro_el0, tpidrro_el0)                                                          \
+    X(tpidr_el1, tpidr_el1)                                                              \
+    X(sp_el0, sp_el0)                                                                    \
+    X(sp_el1, sp_el1)                                                                    \
+    X(elr_el1, elr_el1)                                                                  \
+    X(spsr_el1, spsr_el1)                                                                \
+    X(esr, esr_el1)                                                                      \
+    X(far, far_el1)                                                                      \
+    X(afsr0, afsr0_el1)                                                                  \
+    X(afsr1, afsr1_el1)                                                                  \
+    X(par, par_el1)                                                                      \
+    X(cpacr, cpacr_el1)                                                                  \
+    X(csselr, csselr_el1)                                                                \
+    X(cntkctl, cntkctl_el1)                                                              \
+    X(cntv_cval, cntv_cval_el0)                                                          \
+    X(cntv_ctl, cntv_ctl_el0)                                                            \
+    X(mdscr, mdscr_el1)
+
+#define EL1_SAVE(field, reg)    s->field = read_sysreg(reg);
+#define EL1_RESTORE(field, reg) write_sysreg(reg, s->field);
+
 static void el1_save(struct hyp_vcpu_el1 *s)
 {
-    s->sctlr = read_sysreg(sctlr_el1);
-    s->ttbr0 = read_sysreg(ttbr0_el1);
-    s->ttbr1 = read_sysreg(ttbr1_el1);
-    s->tcr = read_sysreg(tcr_el1);
-    s->mair = read_sysreg(mair_el1);
-    s->amair = read_sysreg(amair_el1);
-    s->vbar = read_sysreg(vbar_el1);
-    s->contextidr = read_sysreg(contextidr_el1);
-    s->tpidrro_el0 = read_sysreg(tpidrro_el0);
-    s->tpidr_el1 = read_sysreg(tpidr_el1);
-    s->sp_el0 = read_sysreg(sp_el0);
-    s->sp_el1 = read_sysreg(sp_el1);
-    s->elr_el1 = read_sysreg(elr_el1);
-    s->spsr_el1 = read_sysreg(spsr_el1);
-    s->esr = read_sysreg(esr_el1);
-    s->far = read_sysreg(far_el1);
-    s->afsr0 = read_sysreg(afsr0_el1);
-    s->afsr1 = read_sysreg(afsr1_el1);
-    s->par = read_sysreg(par_el1);
-    s->cpacr = read_sysreg(cpacr_el1);
-    s->csselr = read_sysreg(csselr_el1);
-    s->cntkctl = read_sysreg(cntkctl_el1);
-    s->cntv_ctl = read_sysreg(cntv_ctl_el0);
-    s->cntv_cval = read_sysreg(cntv_cval_el0);
-    s->mdscr = read_sysreg(mdscr_el1);
+    EL1_REGS(EL1_SAVE)
 }
 
 static void el1_restore(const struct hyp_vcpu_el1 *s)
 {
-    write_sysreg(sctlr_el1, s->sctlr);
-    write_sysreg(ttbr0_el1, s->ttbr0);
-    write_sysreg(ttbr1_el1, s->ttbr1);
-    write_sysreg(tcr_el1, s->tcr);
-    write_sysreg(mair_el1, s->mair);
-    write_sysreg(amair_el1, s->amair);
-    write_sysreg(vbar_el1, s->vbar);
-    write_sysreg(contextidr_el1, s->contextidr);
-    write_sysreg(tpidrro_el0, s->tpidrro_el0);
-    write_sysreg(tpidr_el1, s->tpidr_el1);
-    write_sysreg(sp_el0, s->sp_el0);
-    write_sysreg(sp_el1, s->sp_el1);
-    write_sysreg(elr_el1, s->elr_el1);
-    write_sysreg(spsr_el1, s->spsr_el1);
-    write_sysreg(esr_el1, s->esr);
-    write_sysreg(far_el1, s->far);
-    write_sysreg(afsr0_el1, s->afsr0);
-    write_sysreg(afsr1_el1, s->afsr1);
-    write_sysreg(par_el1, s->par);
-    write_sysreg(cpacr_el1, s->cpacr);
-    write_sysreg(csselr_el1, s->csselr);
-    write_sysreg(cntkctl_el1, s->cntkctl);
-    write_sysreg(cntv_cval_el0, s->cntv_cval);
-    write_sysreg(cntv_ctl_el0, s->cntv_ctl);
-    write_sysreg(mdscr_el1, s->mdscr);
+    EL1_REGS(EL1_RESTORE)
 }
 
 /* Make @vcpu's EL1 state and its VM's stage 2 the live ones on this CPU. */
