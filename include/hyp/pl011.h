@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /**
  * @file pl011.h
- * @brief Driver for an Arm PL011 UART (polled).
+ * @brief Driver for an Arm PL011 UART (polled), in the shape of
+ * ::hyp_console_ops (the console's default one).
  */
 #ifndef HYP_PL011_H
 #define HYP_PL011_H
@@ -24,31 +25,26 @@
 #define PL011_FR_TXFF (1u << 5) /**< Transmit FIFO full. */
 /** @} */
 
-/** One PL011 instance. */
-struct hyp_pl011 {
-    uintptr_t base; /**< MMIO base; 0 means "no UART", all calls do nothing. */
-};
-
 /**
  * @brief Set the UART up for 115200 8N1 with FIFOs, interrupts masked.
- * @param uart     The UART; its @c base must be set.
+ * @param base     The UART's register base.
  * @param clock_hz Reference clock; 0 keeps the divisors firmware programmed.
  */
-void pl011_init(struct hyp_pl011 *uart, uint32_t clock_hz);
+void pl011_init(uintptr_t base, uint32_t clock_hz);
 
 /**
  * @brief Send one byte, waiting while the transmit FIFO is full.
- * @param uart The UART.
+ * @param base The UART's register base.
  * @param c    The byte.
  */
-void pl011_putc(const struct hyp_pl011 *uart, char c);
+void pl011_putc(uintptr_t base, char c);
 
 /**
  * @brief Receive one byte if one is waiting.
- * @param uart The UART.
+ * @param base The UART's register base.
  * @param c    Receives the byte.
  * @return true if a byte was read.
  */
-bool pl011_getc(const struct hyp_pl011 *uart, char *c);
+bool pl011_getc(uintptr_t base, char *c);
 
 #endif /* HYP_PL011_H */

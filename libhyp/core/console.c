@@ -34,31 +34,10 @@ static bool guest_wrote; /* guest output since the last hyp_console_sync() */
 static const char *line_owner;
 
 /* The library's PL011 behind the console's driver interface. */
-static void pl011_op_init(uintptr_t base, uint32_t clock_hz)
-{
-    struct hyp_pl011 u = {.base = base};
-
-    pl011_init(&u, clock_hz);
-}
-
-static void pl011_op_putc(uintptr_t base, char c)
-{
-    const struct hyp_pl011 u = {.base = base};
-
-    pl011_putc(&u, c);
-}
-
-static bool pl011_op_getc(uintptr_t base, char *c)
-{
-    const struct hyp_pl011 u = {.base = base};
-
-    return pl011_getc(&u, c);
-}
-
 static const struct hyp_console_ops pl011_ops = {
-    .init = pl011_op_init,
-    .tx = pl011_op_putc,
-    .rx = pl011_op_getc,
+    .init = pl011_init,
+    .tx = pl011_putc,
+    .rx = pl011_getc,
 };
 
 void hyp_console_init(uint64_t base, uint32_t clock_hz)
