@@ -35,9 +35,9 @@ NOT_IN_MIN = ("libhyp/uart/vpl011.c", "libhyp/fdt/guest_dtb.c", "libhyp/fdt/gues
 # The minimal thin monitor's budget (examples/thin-monitor-min/README.md):
 # lines of our C and assembly linked, and .text bytes of the image. Issue 18
 # asks for 4,000 lines and 48 KiB; the lines are not there yet, so the line
-# budget is a ratchet at today's figure (4,296 lines), to be lowered as cuts
+# budget is a ratchet at today's figure (4,148 lines), to be lowered as cuts
 # land and never raised: an image above it fails.
-MIN_BUDGET = {"lines": 4296, "text": 48 * 1024}
+MIN_BUDGET = {"lines": 4148, "text": 48 * 1024}
 
 
 class Bad(Exception):
