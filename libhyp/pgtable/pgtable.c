@@ -2,8 +2,9 @@
 /*
  * Public page-table operations. Each is a visitor of the generic walker
  * (walk.c). map, unmap and protect run twice: a read-only counting pass
- * finds how many table pages the change needs, those pages are reserved,
- * and the committing pass then cannot run out of memory.
+ * finds an upper bound of the table pages the change needs, those pages are
+ * reserved, and the committing pass then cannot run out of memory (the
+ * pages it did not use go back to the pool).
  */
 #include <hyp/arch.h>
 #include <hyp/error.h>
@@ -36,7 +37,7 @@ struct pgt_op {
     enum op_kind kind;
     uint64_t delta; /* map: output address minus input address (mod 2^64) */
     uint64_t attrs; /* map, protect: attribute bits of the new entries */
-    size_t need;    /* counting pass: table pages needed */
+    size_t need;    /* counting pass: table pages needed, at most */
 };
 
 enum decision { D_KEEP, D_SET, D_SPLIT };
@@ -92,39 +93,19 @@ static bool table_replaced(const struct pgt_op *op, const struct pgt_visit *v)
     return v->full && op->kind != OP_PROTECT && leaf_ok(op, v->level);
 }
 
-/* Closed form of the counting pass below an entry that has no table yet (it
- * is invalid or a block): pages needed to apply the op to [s, e), part of
- * the entry at `level`, when that entry must become a table. */
-static size_t full_need(const struct pgt_op *op, unsigned level)
-{
-    unsigned cl = level + 1;
-
-    if (leaf_ok(op, cl))
-        return 1;
-    return 1 + PGT_ENTRIES * full_need(op, cl);
-}
-
+/* Table pages, at most, that applying the op to [s, e), part of one entry at
+ * `level` with no table yet (invalid or a block), needs when that entry must
+ * become a table: at each level from there, one below every entry [s, e)
+ * touches if such an entry cannot be one leaf for the op, else one below
+ * each of the (at most two) entries it covers in part. */
 static size_t virt_need(const struct pgt_op *op, unsigned level, uint64_t s, uint64_t e)
 {
-    unsigned cl = level + 1;
-    size_t need = 1;
+    size_t need = 0;
 
-    if (cl == PGT_LAST_LEVEL)
-        return need;
-    uint64_t cs = pgt_level_size(cl);
-    while (s < e) {
-        uint64_t cbase = s & ~(cs - 1);
-        uint64_t cend = cbase + cs;
-        if (s == cbase && cend <= e) {
-            uint64_t full = (e - s) / cs;
-            if (!leaf_ok(op, cl))
-                need += (size_t)full * full_need(op, cl);
-            s += full * cs;
-        } else {
-            uint64_t ce = cend < e ? cend : e;
-            need += virt_need(op, cl, s, ce);
-            s = ce;
-        }
+    for (unsigned l = level; l < PGT_LAST_LEVEL; l++) {
+        uint64_t n = ((e - 1) >> pgt_level_shift(l)) - (s >> pgt_level_shift(l)) + 1;
+
+        need += (size_t)(leaf_ok(op, l) && n > 2 ? 2 : n);
     }
     return need;
 }
