@@ -28,6 +28,7 @@
 #include <hyp/mm.h>
 #include <hyp/mmio.h>
 #include <hyp/monitor.h>
+#include <hyp/psci.h>
 #include <hyp/smccc.h>
 #include <hyp/vm.h>
 #include "static_platform.h"
@@ -251,7 +252,8 @@ int main(void)
     pass(VIRT_GPIO, PAGE);
     back_hidden_ranges(pool_end);
 
-    rc = hyp_smccc_register_defaults();
+    hyp_psci_proxy_init(run_vcpu);
+    rc = hyp_smccc_register_defaults_with(&hyp_psci_proxy_service);
     if (rc == HYP_OK)
         rc = hyp_monitor_init(&monitor, &vm, &POLICY, event_line, NULL, err);
     if (rc != HYP_OK)
@@ -259,11 +261,6 @@ int main(void)
     for (unsigned i = 0; i < vm.vcpu_count; i++)
         vcpus[i].hcr_clear = HCR_IMO | HCR_FMO | HCR_TWI | HCR_TWE;
 
-    for (unsigned i = 1; i < vm.vcpu_count; i++) {
-        rc = hyp_cpu_start(i, run_vcpu, &vcpus[i]);
-        if (rc != HYP_OK)
-            hyp_panic("cannot start CPU %u: %s", i, hyp_strerror(rc));
-    }
     vcpus[0].boot_entry = virt_boot.entry_ipa;
     vcpus[0].boot_context = dtb;
     vcpus[0].power = HYP_VCPU_ON_PENDING;

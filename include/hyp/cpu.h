@@ -53,6 +53,14 @@ uint64_t hyp_cpu_mpidr(unsigned cpu);
 int hyp_cpu_start(unsigned cpu, hyp_cpu_fn fn, void *arg);
 
 /**
+ * @brief Power the calling CPU off through firmware PSCI CPU_OFF.
+ *
+ * The CPU can be started again with hyp_cpu_start() once firmware has it
+ * off (its AFFINITY_INFO says OFF). If firmware refuses, the CPU halts.
+ */
+_Noreturn void hyp_cpu_off(void);
+
+/**
  * @brief The platform discovered from the boot DTB.
  * @return A pointer valid for the life of the hypervisor.
  */

@@ -12,6 +12,7 @@
 #define HYP_PSCI_H
 
 #include <stdint.h>
+#include <hyp/cpu.h>
 #include <hyp/platform.h>
 
 /** @name PSCI function IDs (SMC32 unless noted)
@@ -55,6 +56,43 @@ struct hyp_smccc_service;
  * RAM. Registered by hyp_smccc_register_defaults().
  */
 extern const struct hyp_smccc_service hyp_vpsci_service;
+
+/**
+ * @brief PSCI for one guest that owns every CPU: a filter in front of the
+ *        firmware's PSCI, as an SMCCC service for owner 4.
+ *
+ * For a thin monitor with one guest, vCPU n pinned to physical CPU
+ * hyp_vcpu::pcpu, and no scheduler. Register it with
+ * hyp_smccc_register_defaults_with() after hyp_psci_proxy_init().
+ * - PSCI_VERSION (the firmware's, read at init, answered on the fast path)
+ *   and MIGRATE_INFO_TYPE go to the firmware.
+ * - AFFINITY_INFO goes to the firmware for the target vCPU's physical CPU
+ *   (INVALID_PARAMETERS for an unknown MPIDR).
+ * - CPU_ON (SMC32 and SMC64) checks the entry point is 4-byte aligned guest
+ *   RAM (else INVALID_ADDRESS) and the target vCPU is off (else
+ *   ALREADY_ON), then starts the physical CPU with hyp_cpu_start(): the
+ *   firmware sees the hypervisor's entry, never the guest's. That CPU runs
+ *   the function given to hyp_psci_proxy_init(), which enters the guest at
+ *   the guest's entry with its context id in x0 (hyp_vcpu_wait_power_on()).
+ * - CPU_OFF marks the vCPU off and powers its CPU off (hyp_cpu_off()).
+ * - SYSTEM_OFF and SYSTEM_RESET are recorded in ::hyp_vm::shutdown; the run
+ *   loop then asks the firmware.
+ * - PSCI_FEATURES answers NOT_SUPPORTED for what the proxy refuses, SUCCESS
+ *   for SMCCC_VERSION (the arch service's), and the firmware's answer for
+ *   the rest.
+ * - Every other call (CPU_SUSPEND among them) answers NOT_SUPPORTED.
+ *
+ * A vCPU on CPU 0 (the boot CPU) cannot be started again once off.
+ */
+extern const struct hyp_smccc_service hyp_psci_proxy_service;
+
+/**
+ * @brief Set up ::hyp_psci_proxy_service: read the firmware's PSCI version
+ *        and choose what a CPU started by the guest's CPU_ON runs.
+ * @param run Run loop for one vCPU, called on its physical CPU with the
+ *            ::hyp_vcpu as argument (waits in hyp_vcpu_wait_power_on()).
+ */
+void hyp_psci_proxy_init(hyp_cpu_fn run);
 
 /**
  * @brief Choose how firmware calls are made.

@@ -174,6 +174,13 @@ int hyp_cpu_start(unsigned cpu, hyp_cpu_fn fn, void *arg)
     return rc;
 }
 
+_Noreturn void hyp_cpu_off(void)
+{
+    __atomic_store_n(&percpu[hyp_cpu_id()].state, HYP_CPU_OFF, __ATOMIC_RELEASE);
+    hyp_firmware_call(PSCI_0_2_FN_CPU_OFF, 0, 0, 0);
+    hyp_halt_cpu();
+}
+
 _Noreturn void hyp_system_off(void)
 {
     int rc;

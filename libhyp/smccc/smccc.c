@@ -175,9 +175,14 @@ static const struct hyp_smccc_service arch_svc = {
     .fast = arch_fast,
 };
 
-int hyp_smccc_register_defaults(void)
+int hyp_smccc_register_defaults_with(const struct hyp_smccc_service *psci)
 {
     int rc = hyp_smccc_register(&arch_svc);
 
-    return rc != HYP_OK ? rc : hyp_smccc_register(&hyp_vpsci_service);
+    return rc != HYP_OK ? rc : hyp_smccc_register(psci);
+}
+
+int hyp_smccc_register_defaults(void)
+{
+    return hyp_smccc_register_defaults_with(&hyp_vpsci_service);
 }

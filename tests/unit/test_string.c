@@ -30,7 +30,8 @@ static void fill(unsigned char *p, size_t n, unsigned seed)
         p[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 3));
 }
 
-static const size_t lengths[] = {0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 255, 300};
+static const size_t lengths[] = {0,  1,  7,   8,   9,   31,  32,  33, 63,
+                                 64, 65, 100, 127, 128, 129, 255, 300};
 
 static void test_memcpy(void **state)
 {

@@ -18,30 +18,15 @@
 #include <hyp/psci.h>
 #include <hyp/smccc.h>
 #include <hyp/vm.h>
+#include "psci_vm.h"
 
-#define NVCPU      4
-#define RAM_IPA    0x40000000ULL
-#define RAM_PA     0x80000000ULL
-#define RAM_SIZE   (64ULL << 20)
-#define POOL_PAGES 64
+#define NVCPU    4
+#define RAM_IPA  PSCI_VM_RAM_IPA
+#define RAM_PA   PSCI_VM_RAM_PA
+#define RAM_SIZE PSCI_VM_RAM_SIZE
 
-#define FN_VERSION           0x84000000u
-#define FN_CPU_SUSPEND32     0x84000001u
-#define FN_CPU_SUSPEND64     0xc4000001u
-#define FN_CPU_OFF           0x84000002u
-#define FN_CPU_ON32          0x84000003u
-#define FN_CPU_ON64          0xc4000003u
-#define FN_AFFINITY_INFO64   0xc4000004u
-#define FN_MIGRATE_INFO_TYPE 0x84000006u
-#define FN_SYSTEM_OFF        0x84000008u
-#define FN_SYSTEM_RESET      0x84000009u
-#define FN_FEATURES          0x8400000au
-
-static struct hyp_vm vm;
 static struct hyp_vcpu vcpus[NVCPU];
 static const unsigned pcpus[NVCPU] = {0, 1, 2, 3};
-static struct hyp_page_pool pool;
-static void *pool_mem;
 static unsigned events_sent;
 static unsigned smc_calls;
 static struct hyp_smccc_regs last_smc;
@@ -65,23 +50,8 @@ void arch_hvc_call(struct hyp_smccc_regs *regs)
 
 static int setup(void **state)
 {
-    struct hyp_vm_config cfg = {
-        .vmid = 1,
-        .ipa_bits = 40,
-        .pa_bits = 40,
-        .vcpus = vcpus,
-        .vcpu_count = NVCPU,
-        .vcpu_pcpu = pcpus,
-        .pool = &pool,
-    };
-
     (void)state;
-    pool_mem = aligned_alloc(4096, POOL_PAGES * 4096);
-    assert_non_null(pool_mem);
-    assert_int_equal(hyp_page_pool_init(&pool, pool_mem, POOL_PAGES * 4096), HYP_OK);
-    assert_int_equal(hyp_vm_init(&vm, &cfg), HYP_OK);
-    assert_int_equal(hyp_vm_add_ram(&vm, RAM_IPA, RAM_PA, RAM_SIZE), HYP_OK);
-    hyp_smccc_reset();
+    psci_vm_init(&pv, vcpus, NVCPU, pcpus);
     assert_int_equal(hyp_smccc_register_defaults(), HYP_OK);
     hyp_smccc_set_firmware_answer(SMCCC_ARCH_WORKAROUND_1_FID, SMCCC_RET_NOT_SUPPORTED);
     hyp_smccc_set_firmware_answer(SMCCC_ARCH_WORKAROUND_2_FID, SMCCC_RET_NOT_SUPPORTED);
@@ -92,49 +62,30 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    hyp_pgtable_destroy(&vm.s2);
-    free(pool_mem);
-    return 0;
-}
-
-/* Make a call from @caller as its HVC would; returns x0 as a signed value. */
-static int64_t call(struct hyp_vcpu *caller, uint64_t fid, uint64_t a1, uint64_t a2,
-                    uint64_t a3)
-{
-    caller->regs.x[0] = fid;
-    caller->regs.x[1] = a1;
-    caller->regs.x[2] = a2;
-    caller->regs.x[3] = a3;
-    hyp_smccc_dispatch(caller, HYP_SMCCC_HVC);
-    return (fid & SMCCC_64) ? (int64_t)caller->regs.x[0] : (int32_t)caller->regs.x[0];
-}
-
 static void version_and_widths(void **state)
 {
     (void)state;
-    assert_int_equal(call(&vcpus[0], FN_VERSION, 0, 0, 0), 0x10001);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_VERSION, 0, 0, 0), 0x10001);
     /* VERSION has no SMC64 form. */
-    assert_int_equal(call(&vcpus[0], FN_VERSION | SMCCC_64, 0, 0, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_VERSION | SMCCC_64, 0, 0, 0),
                      PSCI_RET_NOT_SUPPORTED);
-    assert_int_equal(call(&vcpus[0], FN_MIGRATE_INFO_TYPE, 0, 0, 0), 2);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_MIGRATE_INFO_TYPE, 0, 0, 0), 2);
     /* 32-bit callers get 32-bit results: -1 is 0xffffffff, upper half zero. */
-    call(&vcpus[0], 0x8400001fu, 0, 0, 0);
+    psci_vm_call(&vcpus[0], 0x8400001fu, 0, 0, 0);
     assert_int_equal(vcpus[0].regs.x[0], 0xffffffffu);
 }
 
 static void features(void **state)
 {
     (void)state;
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, FN_CPU_ON64, 0, 0), 0);
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, FN_CPU_ON32, 0, 0), 0);
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, FN_SYSTEM_RESET, 0, 0), 0);
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, SMCCC_VERSION_FID, 0, 0), 0);
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, 0x8400000bu /* CPU_FREEZE */, 0, 0),
-                     PSCI_RET_NOT_SUPPORTED);
-    assert_int_equal(call(&vcpus[0], FN_FEATURES, FN_SYSTEM_OFF | SMCCC_64, 0, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, FN_CPU_ON64, 0, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, FN_CPU_ON32, 0, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, FN_SYSTEM_RESET, 0, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, SMCCC_VERSION_FID, 0, 0), 0);
+    assert_int_equal(
+        psci_vm_call(&vcpus[0], FN_FEATURES, 0x8400000bu /* CPU_FREEZE */, 0, 0),
+        PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, FN_SYSTEM_OFF | SMCCC_64, 0, 0),
                      PSCI_RET_NOT_SUPPORTED);
 }
 
@@ -143,25 +94,29 @@ static void cpu_on_state_machine(void **state)
     struct hyp_vcpu *t = &vcpus[2];
 
     (void)state;
-    assert_int_equal(call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 1); /* OFF */
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA + 0x1000, 0xc0ffee), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 1); /* OFF */
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA + 0x1000, 0xc0ffee),
+                     0);
     assert_int_equal(t->power, HYP_VCPU_ON_PENDING);
     assert_int_equal(t->boot_entry, RAM_IPA + 0x1000);
     assert_int_equal(t->boot_context, 0xc0ffee);
     assert_int_equal(events_sent, 1);
-    assert_int_equal(call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 2); /* ON_PENDING */
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA, 1), PSCI_RET_ON_PENDING);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0),
+                     2); /* ON_PENDING */
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA, 1),
+                     PSCI_RET_ON_PENDING);
     assert_int_equal(t->boot_context, 0xc0ffee); /* the loser changed nothing */
     /* Its CPU picks it up (what hyp_vcpu_wait_power_on() does). */
     t->power = HYP_VCPU_ON;
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA, 1), PSCI_RET_ALREADY_ON);
-    assert_int_equal(call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 0); /* ON */
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA, 1),
+                     PSCI_RET_ALREADY_ON);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 0); /* ON */
     /* It turns itself off. */
-    call(t, FN_CPU_OFF, 0, 0, 0);
+    psci_vm_call(t, FN_CPU_OFF, 0, 0, 0);
     assert_int_equal(t->power, HYP_VCPU_OFF);
-    assert_int_equal(call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 1);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_AFFINITY_INFO64, 2, 0, 0), 1);
     /* And can be started again. */
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA + 0x2000, 7), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 2, RAM_IPA + 0x2000, 7), 0);
     assert_int_equal(t->boot_entry, RAM_IPA + 0x2000);
     assert_int_equal(events_sent, 2);
 }
@@ -169,31 +124,33 @@ static void cpu_on_state_machine(void **state)
 static void cpu_on_checks_arguments(void **state)
 {
     (void)state;
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 0xff, RAM_IPA, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 0xff, RAM_IPA, 0),
                      PSCI_RET_INVALID_PARAMETERS);
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, NVCPU, RAM_IPA, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, NVCPU, RAM_IPA, 0),
                      PSCI_RET_INVALID_PARAMETERS);
     /* Entry outside guest RAM, just past its end, misaligned. */
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 1, RAM_PA, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 1, RAM_PA, 0),
                      PSCI_RET_INVALID_ADDRESS);
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + RAM_SIZE, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + RAM_SIZE, 0),
                      PSCI_RET_INVALID_ADDRESS);
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + 2, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + 2, 0),
                      PSCI_RET_INVALID_ADDRESS);
     assert_int_equal(vcpus[1].power, HYP_VCPU_OFF);
     assert_int_equal(events_sent, 0);
     /* The last word of RAM is a valid entry. */
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + RAM_SIZE - 4, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON64, 1, RAM_IPA + RAM_SIZE - 4, 0),
+                     0);
     /* AFFINITY_INFO only knows level 0. */
-    assert_int_equal(call(&vcpus[0], FN_AFFINITY_INFO64, 1, 1, 0),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_AFFINITY_INFO64, 1, 1, 0),
                      PSCI_RET_INVALID_PARAMETERS);
 }
 
 static void cpu_on_32bit_uses_low_halves(void **state)
 {
     (void)state;
-    assert_int_equal(call(&vcpus[0], FN_CPU_ON32, (0xdeadULL << 32) | 3,
-                          (0xbeefULL << 32) | (RAM_IPA + 0x40), (0x1ULL << 32) | 5),
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_CPU_ON32, (0xdeadULL << 32) | 3,
+                                  (0xbeefULL << 32) | (RAM_IPA + 0x40),
+                                  (0x1ULL << 32) | 5),
                      0);
     assert_int_equal(vcpus[3].boot_entry, RAM_IPA + 0x40);
     assert_int_equal(vcpus[3].boot_context, 5);
@@ -205,17 +162,17 @@ static void cpu_suspend(void **state)
 
     (void)state;
     /* Standby: returns, nothing changes. */
-    assert_int_equal(call(v, FN_CPU_SUSPEND64, 0x0, 0, 0), 0);
+    assert_int_equal(psci_vm_call(v, FN_CPU_SUSPEND64, 0x0, 0, 0), 0);
     assert_int_equal(v->power, HYP_VCPU_ON);
     /* Reserved bits. */
-    assert_int_equal(call(v, FN_CPU_SUSPEND64, 1u << 30, 0, 0),
+    assert_int_equal(psci_vm_call(v, FN_CPU_SUSPEND64, 1u << 30, 0, 0),
                      PSCI_RET_INVALID_PARAMETERS);
     /* Power-down with an entry outside RAM. */
-    assert_int_equal(call(v, FN_CPU_SUSPEND64, 1u << 16, 0x1000, 0),
+    assert_int_equal(psci_vm_call(v, FN_CPU_SUSPEND64, 1u << 16, 0x1000, 0),
                      PSCI_RET_INVALID_ADDRESS);
     assert_int_equal(v->power, HYP_VCPU_ON);
     /* Power-down: resumes through the entry point with the context id. */
-    assert_int_equal(call(v, FN_CPU_SUSPEND32, 1u << 16, RAM_IPA + 0x800, 9), 0);
+    assert_int_equal(psci_vm_call(v, FN_CPU_SUSPEND32, 1u << 16, RAM_IPA + 0x800, 9), 0);
     assert_int_equal(v->power, HYP_VCPU_ON_PENDING);
     assert_int_equal(v->boot_entry, RAM_IPA + 0x800);
     assert_int_equal(v->boot_context, 9);
@@ -224,32 +181,37 @@ static void cpu_suspend(void **state)
 static void system_requests(void **state)
 {
     (void)state;
-    assert_int_equal(vm.shutdown, HYP_VM_RUNNING);
-    call(&vcpus[0], FN_SYSTEM_RESET, 0, 0, 0);
-    assert_int_equal(vm.shutdown, HYP_VM_RESET);
-    call(&vcpus[0], FN_SYSTEM_OFF, 0, 0, 0);
-    assert_int_equal(vm.shutdown, HYP_VM_POWER_OFF);
+    assert_int_equal(pv.vm.shutdown, HYP_VM_RUNNING);
+    psci_vm_call(&vcpus[0], FN_SYSTEM_RESET, 0, 0, 0);
+    assert_int_equal(pv.vm.shutdown, HYP_VM_RESET);
+    psci_vm_call(&vcpus[0], FN_SYSTEM_OFF, 0, 0, 0);
+    assert_int_equal(pv.vm.shutdown, HYP_VM_POWER_OFF);
 }
 
 static void arch_service(void **state)
 {
     (void)state;
-    assert_int_equal(call(&vcpus[0], SMCCC_VERSION_FID, 0, 0, 0), 0x10001);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_VERSION_FID, 0, 0, 0), 0x10001);
     assert_int_equal(
-        call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_FEATURES_FID, 0, 0), 0);
-    assert_int_equal(call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, 0x8000ff00u, 0, 0), -1);
+        psci_vm_call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_FEATURES_FID, 0, 0),
+        0);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, 0x8000ff00u, 0, 0),
+                     -1);
     /* Workarounds: whatever firmware said, and forwarded only if it has them. */
-    assert_int_equal(
-        call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_1_FID, 0, 0), -1);
-    assert_int_equal(call(&vcpus[0], SMCCC_ARCH_WORKAROUND_1_FID, 0, 0, 0), -1);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_FEATURES_FID,
+                                  SMCCC_ARCH_WORKAROUND_1_FID, 0, 0),
+                     -1);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_WORKAROUND_1_FID, 0, 0, 0), -1);
     assert_int_equal(smc_calls, 0);
     hyp_smccc_set_firmware_answer(SMCCC_ARCH_WORKAROUND_1_FID, SMCCC_RET_SUCCESS);
     hyp_smccc_set_firmware_answer(SMCCC_ARCH_WORKAROUND_2_FID, SMCCC_RET_NOT_REQUIRED);
-    assert_int_equal(
-        call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_1_FID, 0, 0), 0);
-    assert_int_equal(
-        call(&vcpus[0], SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_2_FID, 0, 0), -2);
-    assert_int_equal(call(&vcpus[0], SMCCC_ARCH_WORKAROUND_1_FID, 0, 0, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_FEATURES_FID,
+                                  SMCCC_ARCH_WORKAROUND_1_FID, 0, 0),
+                     0);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_FEATURES_FID,
+                                  SMCCC_ARCH_WORKAROUND_2_FID, 0, 0),
+                     -2);
+    assert_int_equal(psci_vm_call(&vcpus[0], SMCCC_ARCH_WORKAROUND_1_FID, 0, 0, 0), 0);
     assert_int_equal(smc_calls, 1);
     assert_int_equal(last_smc.x[0], SMCCC_ARCH_WORKAROUND_1_FID);
 }
@@ -275,18 +237,18 @@ static void dispatch_and_registration(void **state)
 
     (void)state;
     /* Unknown owner before registration. */
-    assert_int_equal(call(&vcpus[0], 0xc2000001u, 0, 0, 0), -1);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0xc2000001u, 0, 0, 0), -1);
     assert_int_equal(hyp_smccc_register(&bad_range), HYP_EINVAL);
     assert_int_equal(hyp_smccc_register(&no_handler), HYP_EINVAL);
     assert_int_equal(hyp_smccc_register(&sip), HYP_OK);
     vcpus[0].regs.x[7] = 10;
-    assert_int_equal(call(&vcpus[0], 0xc3000001u, 32, 0, 0), 0);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0xc3000001u, 32, 0, 0), 0);
     assert_int_equal(sip_calls, 1);
     assert_int_equal(vcpus[0].regs.x[1], 0xc3000001u);
     assert_int_equal(vcpus[0].regs.x[2], 42);
     assert_int_equal(vcpus[0].regs.x[3], HYP_SMCCC_HVC);
     /* A fast call with bits 23:17 set is malformed: nobody sees it. */
-    assert_int_equal(call(&vcpus[0], 0xc2020001u, 0, 0, 0), -1);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0xc2020001u, 0, 0, 0), -1);
     assert_int_equal(sip_calls, 1);
     /* The table has room for HYP_SMCCC_MAX_SERVICES in all. */
     for (unsigned i = 3; i < HYP_SMCCC_MAX_SERVICES; i++)
@@ -307,7 +269,8 @@ static void *race_main(void *arg)
 
     for (unsigned round = 0; round < 2000; round++) {
         pthread_barrier_wait(r->barrier);
-        r->result[round] = call(&r->caller, FN_CPU_ON64, 1, RAM_IPA + 0x100, round);
+        r->result[round] =
+            psci_vm_call(&r->caller, FN_CPU_ON64, 1, RAM_IPA + 0x100, round);
         pthread_barrier_wait(r->barrier);
         pthread_barrier_wait(r->barrier); /* main thread resets the target */
     }
@@ -324,7 +287,7 @@ static void cpu_on_race(void **state)
     pthread_barrier_init(&barrier, NULL, 3);
     for (unsigned i = 0; i < 2; i++) {
         racers[i].caller = vcpus[0];
-        racers[i].caller.vm = &vm;
+        racers[i].caller.vm = &pv.vm;
         racers[i].barrier = &barrier;
         pthread_create(&threads[i], NULL, race_main, &racers[i]);
     }
@@ -349,17 +312,17 @@ static void vm_ram_and_mpidr(void **state)
     uint64_t pa = 0;
 
     (void)state;
-    assert_true(hyp_vm_ram_to_pa(&vm, RAM_IPA, RAM_SIZE, &pa));
+    assert_true(hyp_vm_ram_to_pa(&pv.vm, RAM_IPA, RAM_SIZE, &pa));
     assert_int_equal(pa, RAM_PA);
-    assert_true(hyp_vm_ram_to_pa(&vm, RAM_IPA + RAM_SIZE - 8, 8, &pa));
+    assert_true(hyp_vm_ram_to_pa(&pv.vm, RAM_IPA + RAM_SIZE - 8, 8, &pa));
     assert_int_equal(pa, RAM_PA + RAM_SIZE - 8);
-    assert_false(hyp_vm_ram_to_pa(&vm, RAM_IPA + RAM_SIZE - 8, 9, &pa));
-    assert_false(hyp_vm_ram_to_pa(&vm, RAM_IPA - 1, 1, &pa));
-    assert_false(hyp_vm_ram_to_pa(&vm, RAM_IPA + RAM_SIZE, 0, &pa));
-    assert_false(hyp_vm_ram_to_pa(&vm, UINT64_MAX, 2, &pa));
-    assert_ptr_equal(hyp_vm_vcpu_by_mpidr(&vm, 3), &vcpus[3]);
-    assert_ptr_equal(hyp_vm_vcpu_by_mpidr(&vm, 0x80000003ULL), &vcpus[3]);
-    assert_null(hyp_vm_vcpu_by_mpidr(&vm, 0x100));
+    assert_false(hyp_vm_ram_to_pa(&pv.vm, RAM_IPA + RAM_SIZE - 8, 9, &pa));
+    assert_false(hyp_vm_ram_to_pa(&pv.vm, RAM_IPA - 1, 1, &pa));
+    assert_false(hyp_vm_ram_to_pa(&pv.vm, RAM_IPA + RAM_SIZE, 0, &pa));
+    assert_false(hyp_vm_ram_to_pa(&pv.vm, UINT64_MAX, 2, &pa));
+    assert_ptr_equal(hyp_vm_vcpu_by_mpidr(&pv.vm, 3), &vcpus[3]);
+    assert_ptr_equal(hyp_vm_vcpu_by_mpidr(&pv.vm, 0x80000003ULL), &vcpus[3]);
+    assert_null(hyp_vm_vcpu_by_mpidr(&pv.vm, 0x100));
 }
 
 /* Serves function 7 in place, declines the rest. */
@@ -446,18 +409,20 @@ static void fast_dispatch(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(version_and_widths, setup, teardown),
-        cmocka_unit_test_setup_teardown(features, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_on_state_machine, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_on_checks_arguments, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_on_32bit_uses_low_halves, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_suspend, setup, teardown),
-        cmocka_unit_test_setup_teardown(system_requests, setup, teardown),
-        cmocka_unit_test_setup_teardown(arch_service, setup, teardown),
-        cmocka_unit_test_setup_teardown(dispatch_and_registration, setup, teardown),
-        cmocka_unit_test_setup_teardown(cpu_on_race, setup, teardown),
-        cmocka_unit_test_setup_teardown(vm_ram_and_mpidr, setup, teardown),
-        cmocka_unit_test_setup_teardown(fast_dispatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_and_widths, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(features, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(cpu_on_state_machine, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(cpu_on_checks_arguments, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(cpu_on_32bit_uses_low_halves, setup,
+                                        psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(cpu_suspend, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(system_requests, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(arch_service, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(dispatch_and_registration, setup,
+                                        psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(cpu_on_race, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(vm_ram_and_mpidr, setup, psci_vm_teardown),
+        cmocka_unit_test_setup_teardown(fast_dispatch, setup, psci_vm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
