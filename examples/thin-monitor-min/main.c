@@ -253,7 +253,7 @@ int main(void)
     back_hidden_ranges(pool_end);
 
     hyp_psci_proxy_init(run_vcpu);
-    rc = hyp_smccc_register_defaults_with(&hyp_psci_proxy_service);
+    rc = hyp_smccc_register(&hyp_psci_proxy_service);
     if (rc == HYP_OK)
         rc = hyp_monitor_init(&monitor, &vm, &POLICY, event_line, NULL, err);
     if (rc != HYP_OK)

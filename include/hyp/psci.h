@@ -58,12 +58,13 @@ struct hyp_smccc_service;
 extern const struct hyp_smccc_service hyp_vpsci_service;
 
 /**
- * @brief PSCI for one guest that owns every CPU: a filter in front of the
- *        firmware's PSCI, as an SMCCC service for owner 4.
+ * @brief PSCI and the SMCCC arch calls for one guest that owns every CPU: a
+ *        filter in front of the firmware's, as an SMCCC service for owners
+ *        0 (arch) to 4 (standard).
  *
  * For a thin monitor with one guest, vCPU n pinned to physical CPU
- * hyp_vcpu::pcpu, and no scheduler. Register it with
- * hyp_smccc_register_defaults_with() after hyp_psci_proxy_init().
+ * hyp_vcpu::pcpu, and no scheduler. Register it with hyp_smccc_register()
+ * after hyp_psci_proxy_init(), instead of hyp_smccc_register_defaults().
  * - PSCI_VERSION (the firmware's, read at init, answered on the fast path)
  *   and MIGRATE_INFO_TYPE go to the firmware.
  * - AFFINITY_INFO goes to the firmware for the target vCPU's physical CPU
@@ -77,9 +78,12 @@ extern const struct hyp_smccc_service hyp_vpsci_service;
  * - CPU_OFF marks the vCPU off and powers its CPU off (hyp_cpu_off()).
  * - SYSTEM_OFF and SYSTEM_RESET are recorded in ::hyp_vm::shutdown; the run
  *   loop then asks the firmware.
- * - PSCI_FEATURES answers NOT_SUPPORTED for what the proxy refuses, SUCCESS
- *   for SMCCC_VERSION (the arch service's), and the firmware's answer for
- *   the rest.
+ * - SMCCC_VERSION, SMCCC_ARCH_FEATURES and SMCCC_ARCH_WORKAROUND_1/2/3 go to
+ *   the firmware if its PSCI_FEATURES, asked at init, knows SMCCC_VERSION;
+ *   otherwise they are refused (the guest sees SMCCC 1.0, as the firmware
+ *   is).
+ * - PSCI_FEATURES answers NOT_SUPPORTED for what the proxy refuses and the
+ *   firmware's answer for the rest.
  * - Every other call (CPU_SUSPEND among them) answers NOT_SUPPORTED.
  *
  * A vCPU on CPU 0 (the boot CPU) cannot be started again once off.
@@ -88,7 +92,8 @@ extern const struct hyp_smccc_service hyp_psci_proxy_service;
 
 /**
  * @brief Set up ::hyp_psci_proxy_service: read the firmware's PSCI version
- *        and choose what a CPU started by the guest's CPU_ON runs.
+ *        and SMCCC support, and choose what a CPU started by the guest's
+ *        CPU_ON runs.
  * @param run Run loop for one vCPU, called on its physical CPU with the
  *            ::hyp_vcpu as argument (waits in hyp_vcpu_wait_power_on()).
  */

@@ -194,15 +194,6 @@ void hyp_smccc_dispatch(struct hyp_vcpu *vcpu, enum hyp_smccc_conduit conduit);
 int hyp_smccc_register_defaults(void);
 
 /**
- * @brief Register libhyp's arch-call service (owner 0) and another PSCI
- *        service than ::hyp_vpsci_service (owner 4), such as
- *        ::hyp_psci_proxy_service.
- * @param psci The PSCI service.
- * @return ::HYP_OK or the error of hyp_smccc_register().
- */
-int hyp_smccc_register_defaults_with(const struct hyp_smccc_service *psci);
-
-/**
  * @brief What firmware says of an SMCCC_ARCH_WORKAROUND_n (for honest answers).
  *
  * The target build asks the firmware once (SMCCC_VERSION, then

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * PSCI for one guest that owns every CPU, as a filter in front of the
- * firmware's (SMCCC owner 4) instead of an emulation of it.
+ * PSCI and the SMCCC arch calls for one guest that owns every CPU, as a
+ * filter in front of the firmware's (SMCCC owners 0 to 4) instead of an
+ * emulation of them.
  *
  * The guest's calls go to the firmware, except where EL2 must keep control:
  * CPU_ON starts the physical CPU at the hypervisor's own entry
@@ -9,8 +10,11 @@
  * guest asked for; CPU_OFF powers the calling CPU off from EL2
  * (hyp_cpu_off()); SYSTEM_OFF and SYSTEM_RESET are recorded in the VM for the
  * run loop, which ends the guest and then asks the firmware. MPIDRs are
- * translated from the guest's to the physical CPU's. Anything else, among
- * them CPU_SUSPEND and whatever would let a CPU start at an entry EL2 did not
+ * translated from the guest's to the physical CPU's. The arch calls
+ * (SMCCC_VERSION, SMCCC_ARCH_FEATURES, the three workarounds) go to the
+ * firmware only if it has them (its PSCI_FEATURES knows SMCCC_VERSION): an
+ * SMC it does not know may be UNDEFINED at EL2. Anything else, among them
+ * CPU_SUSPEND and whatever would let a CPU start at an entry EL2 did not
  * choose, is refused with NOT_SUPPORTED.
  */
 #include <stddef.h>
@@ -30,11 +34,14 @@
 
 static hyp_cpu_fn run_vcpu;
 static uint32_t fw_version;
+static bool fw_smccc_1_1;
 
 void hyp_psci_proxy_init(hyp_cpu_fn run)
 {
     run_vcpu = run;
     fw_version = (uint32_t)hyp_firmware_call(PSCI_0_2_FN_PSCI_VERSION, 0, 0, 0);
+    fw_smccc_1_1 = hyp_firmware_call(PSCI_1_0_FN_PSCI_FEATURES, SMCCC_VERSION_FID, 0,
+                                     0) == PSCI_RET_SUCCESS;
 }
 
 static bool is_allowed(uint32_t fid)
@@ -42,6 +49,10 @@ static bool is_allowed(uint32_t fid)
     uint32_t fn = fid - (fid & SMCCC_64 ? PSCI_0_2_FN_PSCI_VERSION | SMCCC_64
                                         : PSCI_0_2_FN_PSCI_VERSION);
 
+    if (fid >> 24 == SMCCC_VERSION_FID >> 24) /* arch calls, SMC32 */
+        return fw_smccc_1_1 &&
+               (fid <= SMCCC_ARCH_FEATURES_FID || fid == SMCCC_ARCH_WORKAROUND_1_FID ||
+                fid == SMCCC_ARCH_WORKAROUND_2_FID || fid == SMCCC_ARCH_WORKAROUND_3_FID);
     return fn < 32 && ((fid & SMCCC_64 ? ALLOWED_SMC64 : ALLOWED_SMC32) >> fn & 1);
 }
 
@@ -79,9 +90,7 @@ static void proxy_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t ar
 
     (void)conduit;
     switch (is_allowed(fid) ? fid & ~SMCCC_64 : 0) {
-    case PSCI_0_2_FN_PSCI_VERSION:
-    case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
-        r = hyp_firmware_call(fid, 0, 0, 0);
+    case 0:
         break;
     case PSCI_0_2_FN_CPU_OFF:
         __atomic_store_n(&vcpu->power, HYP_VCPU_OFF, __ATOMIC_RELEASE);
@@ -102,13 +111,11 @@ static void proxy_service(struct hyp_vcpu *vcpu, uint32_t fid, const uint64_t ar
         r = PSCI_RET_SUCCESS;
         break;
     case PSCI_1_0_FN_PSCI_FEATURES:
-        /* SMCCC_VERSION is the arch service's, served here at EL2. */
-        if (args[0] == SMCCC_VERSION_FID)
-            r = PSCI_RET_SUCCESS;
-        else if (is_allowed((uint32_t)args[0]))
+        if (is_allowed((uint32_t)args[0]))
             r = hyp_firmware_call(fid, args[0], 0, 0);
         break;
-    default:
+    default: /* PSCI_VERSION, MIGRATE_INFO_TYPE, the arch calls */
+        r = hyp_firmware_call(fid, args[0], 0, 0);
         break;
     }
     ret[0] = (uint64_t)r;
@@ -126,7 +133,7 @@ static bool proxy_fast(struct hyp_vcpu *vcpu, uint32_t fid)
 
 const struct hyp_smccc_service hyp_psci_proxy_service = {
     .name = "psci-proxy",
-    .owner_first = SMCCC_OWNER_STANDARD,
+    .owner_first = SMCCC_OWNER_ARCH,
     .owner_last = SMCCC_OWNER_STANDARD,
     .handler = proxy_service,
     .fast = proxy_fast,

@@ -86,9 +86,11 @@ static int setup(void **state)
     (void)state;
     psci_vm_init(&pv, vcpus, NVCPU, pcpus);
     psci_fw_init(HYP_PSCI_SMC);
-    fw_answer = 0x10000; /* PSCI 1.0, not the 1.1 vpsci would say */
+    /* PSCI 1.0, not the 1.1 vpsci would say; PSCI_FEATURES(SMCCC_VERSION)
+     * is not 0 either: the firmware has SMCCC 1.0 only. */
+    fw_answer = 0x10000;
     hyp_psci_proxy_init(run_vcpu);
-    assert_int_equal(hyp_smccc_register_defaults_with(&hyp_psci_proxy_service), HYP_OK);
+    assert_int_equal(hyp_smccc_register(&hyp_psci_proxy_service), HYP_OK);
     vcpus[0].power = HYP_VCPU_ON;
     fw_calls = starts = cpu_offs = 0;
     fw_answer = 0;
@@ -231,10 +233,51 @@ static void refused_calls(void **state)
     fw_answer = 0;
     assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, FN_SYSTEM_RESET, 0, 0), 0);
     assert_int_equal(fw_last.x[1], FN_SYSTEM_RESET);
-    /* SMCCC_VERSION is served at EL2. */
-    fw_answer = (uint64_t)(int64_t)PSCI_RET_NOT_SUPPORTED;
-    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, SMCCC_VERSION_FID, 0, 0), 0);
     assert_int_equal(fw_calls, 2);
+}
+
+/* The arch calls follow the firmware: refused while it has SMCCC 1.0 (an SMC
+ * it does not know could be UNDEFINED), forwarded once it has 1.1. */
+static void arch_calls_follow_the_firmware(void **state)
+{
+    static const uint32_t arch[] = {
+        SMCCC_VERSION_FID, SMCCC_ARCH_FEATURES_FID, SMCCC_ARCH_WORKAROUND_1_FID,
+        SMCCC_ARCH_WORKAROUND_2_FID, SMCCC_ARCH_WORKAROUND_3_FID};
+
+    (void)state;
+    fw_answer = 0x10001;
+    for (unsigned i = 0; i < 5; i++)
+        assert_int_equal(psci_vm_call(&vcpus[0], arch[i], 1, 0, 0),
+                         PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, SMCCC_VERSION_FID, 0, 0),
+                     PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(fw_calls, 0);
+
+    fw_answer = PSCI_RET_SUCCESS; /* PSCI_FEATURES(SMCCC_VERSION) at init */
+    hyp_psci_proxy_init(run_vcpu);
+    assert_int_equal(fw_last.x[0], FN_FEATURES);
+    assert_int_equal(fw_last.x[1], SMCCC_VERSION_FID);
+    for (unsigned i = 0; i < 5; i++) {
+        fw_answer = 0x10001 + i;
+        assert_int_equal(psci_vm_call(&vcpus[0], arch[i], 0x80008000u, 0, 0),
+                         0x10001 + i);
+        assert_int_equal(fw_last.x[0], arch[i]);
+        assert_int_equal(fw_last.x[1], 0x80008000u);
+    }
+    assert_int_equal(psci_vm_call(&vcpus[0], FN_FEATURES, SMCCC_VERSION_FID, 0, 0),
+                     0x10005);
+    assert_int_equal(fw_last.x[1], SMCCC_VERSION_FID);
+    /* Other arch calls and SiP, OEM and SMC64 ones stay refused. */
+    fw_calls = 0;
+    assert_int_equal(psci_vm_call(&vcpus[0], 0x80000002u, 0, 0, 0),
+                     PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0xc0000000u, 0, 0, 0),
+                     PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0x82000000u, 0, 0, 0),
+                     PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(psci_vm_call(&vcpus[0], 0x83000010u, 0, 0, 0),
+                     PSCI_RET_NOT_SUPPORTED);
+    assert_int_equal(fw_calls, 0);
 }
 
 static void cpu_off_powers_the_cpu_off(void **state)
@@ -275,6 +318,7 @@ int main(void)
         PROXY_TEST(cpu_on_uses_the_hypervisor_entry),
         PROXY_TEST(cpu_on_refusals),
         PROXY_TEST(refused_calls),
+        PROXY_TEST(arch_calls_follow_the_firmware),
         PROXY_TEST(cpu_off_powers_the_cpu_off),
         PROXY_TEST(system_requests),
     };
