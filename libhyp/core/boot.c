@@ -4,8 +4,10 @@
  * main(). Secondary CPUs arrive through hyp_secondary_entry (boot.S).
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <hyp/console.h>
 #include <hyp/cpu.h>
 #include <hyp/error.h>
@@ -142,6 +144,10 @@ _Noreturn void hyp_boot_secondary(unsigned id)
 {
     struct hyp_percpu *cpu = &percpu[id];
 
+    /* Started again after hyp_cpu_off(), the CPU lost its registers: forget
+     * what it cached of a guest's (loaded vCPU, HCR_EL2, MDCR_EL2, ...), so
+     * that all of it is written again before a guest runs here. */
+    memset(cpu, 0, offsetof(struct hyp_percpu, tls));
     percpu_setup(id);
     __atomic_store_n(&cpu->state, HYP_CPU_RUNNING, __ATOMIC_RELEASE);
     cpu->fn(cpu->arg);

@@ -37,7 +37,7 @@ NOT_IN_MIN = ("libhyp/uart/vpl011.c", "libhyp/fdt/guest_dtb.c", "libhyp/fdt/gues
 # asks for 4,000 lines and 48 KiB; the lines are not there yet, so the line
 # budget is a ratchet at today's figure (4,148 lines), to be lowered as cuts
 # land and never raised: an image above it fails.
-MIN_BUDGET = {"lines": 4148, "text": 48 * 1024}
+MIN_BUDGET = {"lines": 4000, "text": 48 * 1024}
 
 
 class Bad(Exception):
