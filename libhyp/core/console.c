@@ -11,10 +11,8 @@
 #include <hyp/pl011.h>
 #include <hyp/port.h>
 #include <hyp/spinlock.h>
+#include <hyp/sysreg.h>
 #include "percpu.h"
-
-/* Spins an emergency writer waits for the lock before writing regardless. */
-#define EMERGENCY_LOCK_SPINS 1000000
 
 static uintptr_t uart_base;
 static const struct hyp_console_ops *uart;
@@ -134,17 +132,18 @@ static void emit_tagged(const char *buf, size_t len)
 static void emit_locked(const char *buf, size_t len)
 {
     if (__atomic_load_n(&console_emergency, __ATOMIC_RELAXED)) {
+        /* A holder that kept the lock for a second of counter time is
+         * taken for dead (halted with it, or crashed), and later emergency
+         * lines do not wait for it again. Time, not a spin count: a holder
+         * that the host merely descheduled must not be, or lines interleave. */
+        uint64_t start = read_sysreg(cntpct_el0), second = read_sysreg(cntfrq_el0);
         bool locked = false;
 
-        /* A holder that kept the lock that long is taken for dead (halted
-         * with it, or crashed): later emergency lines do not wait for it
-         * again, else a crash dump's every line would. */
-        for (unsigned i = 0; i < EMERGENCY_LOCK_SPINS && !locked &&
-                             !__atomic_load_n(&console_lock_dead, __ATOMIC_RELAXED);
-             i++)
+        while (!locked && !__atomic_load_n(&console_lock_dead, __ATOMIC_RELAXED)) {
             locked = hyp_spin_trylock(&console_lock);
-        if (!locked)
-            __atomic_store_n(&console_lock_dead, true, __ATOMIC_RELAXED);
+            if (!locked && read_sysreg(cntpct_el0) - start > (second ? second : 1u << 26))
+                __atomic_store_n(&console_lock_dead, true, __ATOMIC_RELAXED);
+        }
         emit(buf, len);
         if (locked)
             hyp_spin_unlock(&console_lock);
