@@ -27,29 +27,6 @@
 #include <hyp/ed25519.h>
 #include "lib/guest.h"
 
-#define FID_VERSION 0xC6000020u
-#define FID_CREATE  0xC6000021u
-#define FID_INVOKE  0xC6000022u
-#define FID_DESTROY 0xC6000023u
-#define FID_QUERY   0xC6000024u
-#define FID_MEASURE 0xC6000025u
-#define FID_SHARE   0xC6000028u
-#define FID_UNSHARE 0xC6000029u
-
-#define NOT_SUPPORTED (-1)
-#define INVALID       (-2)
-#define DENIED        (-3)
-#define NO_MEMORY     (-4)
-#define BAD_CONFIG    (-5)
-#define BAD_IMAGE     (-6)
-#define BUSY          (-7)
-#define NO_CHILD      (-8)
-#define BAD_SIGNATURE (-9)
-
-#define RETURNED 1
-#define YIELDED  2
-#define FAULTED  3
-
 #define MiB      (1ull << 20)
 /* The parent's RAM starts at 0x40000000; its image, stack and DTB lie in
  * the first few MiB. These lie well above. */
@@ -207,7 +184,8 @@ static uint64_t image_size(void)
 static int64_t create(uint64_t cfg_size, uint64_t img, uint64_t img_size, uint64_t mem,
                       uint64_t mem_size, uint64_t *handle)
 {
-    struct res r = hvc(FID_CREATE, CFG, cfg_size, img, img_size, mem, mem_size);
+    struct res r =
+        hvc(HYP_CHILDVM_FID_CREATE, CFG, cfg_size, img, img_size, mem, mem_size);
 
     if (handle != NULL)
         *handle = (uint64_t)r.x[1];
@@ -223,30 +201,38 @@ static void test_errors(uint64_t n)
 {
     uint64_t img = image_size();
 
-    expect(hvc(FID_QUERY, 16, 0, 0, 0, 0, 0).x[0], NO_CHILD, "query of no child");
-    expect(hvc(FID_INVOKE, 16, 0, 0, 0, 0, 0).x[0], NO_CHILD, "invoke of no child");
-    expect(hvc(FID_DESTROY, 3, 0, 0, 0, 0, 0).x[0], NO_CHILD,
+    expect(hvc(HYP_CHILDVM_FID_QUERY, 16, 0, 0, 0, 0, 0).x[0], HYP_CHILDVM_NO_CHILD,
+           "query of no child");
+    expect(hvc(HYP_CHILDVM_FID_INVOKE, 16, 0, 0, 0, 0, 0).x[0], HYP_CHILDVM_NO_CHILD,
+           "invoke of no child");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, 3, 0, 0, 0, 0, 0).x[0], HYP_CHILDVM_NO_CHILD,
            "destroy of a static VM's number");
-    expect(create(0, IMG, img, MEM1, MiB, NULL), INVALID, "create: empty config");
-    expect(create(n, IMG, 0, MEM1, MiB, NULL), INVALID, "create: empty image");
-    expect(create(n, IMG, img, MEM1 + 0x800, MiB, NULL), INVALID,
+    expect(create(0, IMG, img, MEM1, MiB, NULL), HYP_CHILDVM_INVALID,
+           "create: empty config");
+    expect(create(n, IMG, 0, MEM1, MiB, NULL), HYP_CHILDVM_INVALID,
+           "create: empty image");
+    expect(create(n, IMG, img, MEM1 + 0x800, MiB, NULL), HYP_CHILDVM_INVALID,
            "create: unaligned memory");
-    expect(create(n, IMG, img, 0x09000000, MiB, NULL), INVALID, "create: device memory");
-    expect(create(n, IMG, img, RAM + 64 * MiB - MiB / 2, MiB, NULL), INVALID,
+    expect(create(n, IMG, img, 0x09000000, MiB, NULL), HYP_CHILDVM_INVALID,
+           "create: device memory");
+    expect(create(n, IMG, img, RAM + 64 * MiB - MiB / 2, MiB, NULL), HYP_CHILDVM_INVALID,
            "create: memory past the VM's RAM");
-    expect(create(n, MEM1 + 4096, img, MEM1, MiB, NULL), INVALID,
+    expect(create(n, MEM1 + 4096, img, MEM1, MiB, NULL), HYP_CHILDVM_INVALID,
            "create: image inside the memory given");
-    expect(create(n, IMG, img, MEM1, 2 * MiB, NULL), INVALID,
+    expect(create(n, IMG, img, MEM1, 2 * MiB, NULL), HYP_CHILDVM_INVALID,
            "create: config's memory is not the memory given");
-    expect(create(n, IMG, MiB, MEM1, MiB, NULL), BAD_IMAGE,
+    expect(create(n, IMG, MiB, MEM1, MiB, NULL), HYP_CHILDVM_BAD_IMAGE,
            "create: image larger than the memory");
-    expect(create(64, IMG, img, MEM1, MiB, NULL), BAD_CONFIG, "create: truncated config");
-    expect(create(n, IMG, img, IMG, 4096, NULL), INVALID, "create: image in the memory");
+    expect(create(64, IMG, img, MEM1, MiB, NULL), HYP_CHILDVM_BAD_CONFIG,
+           "create: truncated config");
+    expect(create(n, IMG, img, IMG, 4096, NULL), HYP_CHILDVM_INVALID,
+           "create: image in the memory");
     memset((void *)(uintptr_t)(CFG + 4096), 0x5a, 256);
     *(volatile uint64_t *)(uintptr_t)CFG ^= 1; /* the magic */
-    expect(create(n, IMG, img, MEM1, MiB, NULL), BAD_CONFIG, "create: not a DTB");
+    expect(create(n, IMG, img, MEM1, MiB, NULL), HYP_CHILDVM_BAD_CONFIG,
+           "create: not a DTB");
     n = config("big", 8 * MiB);
-    expect(create(n, IMG, img, MEM1, 8 * MiB, NULL), NO_MEMORY,
+    expect(create(n, IMG, img, MEM1, 8 * MiB, NULL), HYP_CHILDVM_NO_MEMORY,
            "create: more than max-child-memory");
 }
 
@@ -260,7 +246,7 @@ static struct {
 static bool running(void *arg)
 {
     (void)arg;
-    return hvc(FID_QUERY, race.handle, 0, 0, 0, 0, 0).x[1] == 3;
+    return hvc(HYP_CHILDVM_FID_QUERY, race.handle, 0, 0, 0, 0, 0).x[1] == 3;
 }
 
 static void second_vcpu(uint64_t context)
@@ -269,8 +255,8 @@ static void second_vcpu(uint64_t context)
     while (race.handle == 0)
         __asm__ volatile("yield" ::: "memory");
     if (guest_wait(running, NULL, 3000000)) {
-        race.destroy = hvc(FID_DESTROY, race.handle, 0, 0, 0, 0, 0).x[0];
-        race.invoke = hvc(FID_INVOKE, race.handle, 1, 0, 0, 0, 0).x[0];
+        race.destroy = hvc(HYP_CHILDVM_FID_DESTROY, race.handle, 0, 0, 0, 0, 0).x[0];
+        race.invoke = hvc(HYP_CHILDVM_FID_INVOKE, race.handle, 1, 0, 0, 0, 0).x[0];
     }
     race.done = true;
     for (;;)
@@ -296,11 +282,11 @@ static void test_race(uint64_t h)
         return;
     }
     race.handle = h;
-    r = hvc(FID_INVOKE, h, 4, 0, 0, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == FAULTED,
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 4, 0, 0, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_FAULTED,
            "child-c spinning past its budget is stopped");
-    tap_ok(guest_wait(race_done, NULL, 3000000) && race.destroy == BUSY &&
-               race.invoke == BUSY,
+    tap_ok(guest_wait(race_done, NULL, 3000000) && race.destroy == HYP_CHILDVM_BUSY &&
+               race.invoke == HYP_CHILDVM_BUSY,
            "from the other vCPU meanwhile: destroy %lld, invoke %lld (want -7, -7)",
            (long long)race.destroy, (long long)race.invoke);
 }
@@ -316,12 +302,13 @@ static void test_nested(void)
     n = config_caps("child-n", MiB, true);
     expect(create(n, IMG, 0x1000 + g, MEM1, MiB, &h), 0,
            "create a child that may create");
-    r = hvc(FID_INVOKE, h, 8, RAM + 0x1000, g, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == RETURNED && r.x[2] == 100 && r.x[3] == 0,
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 8, RAM + 0x1000, g, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_RETURNED && r.x[2] == 100 && r.x[3] == 0,
            "it created, invoked (99 + 1 = %lld) and destroyed (%lld) a grandchild",
            (long long)r.x[2], (long long)r.x[3]);
-    expect(hvc(FID_QUERY, h, 0, 0, 0, 0, 0).x[3], 0, "query: no grandchild left");
-    expect(hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy it");
+    expect(hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0).x[3], 0,
+           "query: no grandchild left");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy it");
     memcpy((void *)(uintptr_t)IMG, child_code, image_size());
 }
 
@@ -338,24 +325,24 @@ static void test_child(void)
     *donated = 0x1111;
     expect(create(n, IMG, image_size(), MEM1, MiB, &h), 0, "create a child of 1 MiB");
     tap_ok(h >= 16, "its handle is %llu", (unsigned long long)h);
-    r = hvc(FID_QUERY, h, 0, 0, 0, 0, 0);
+    r = hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0);
     tap_ok(r.x[0] == 0 && r.x[1] == 1 && r.x[2] == (int64_t)MiB && r.x[3] == 0,
            "query: created, 1 MiB, no children (%lld %lld %lld %lld)", (long long)r.x[0],
            (long long)r.x[1], (long long)r.x[2], (long long)r.x[3]);
-    m1 = hvc(FID_MEASURE, h, 0, 0, 0, 0, 0);
+    m1 = hvc(HYP_CHILDVM_FID_MEASURE, h, 0, 0, 0, 0, 0);
     tap_ok(m1.x[0] == 0 && (m1.x[1] | m1.x[2] | m1.x[3] | m1.x[4]) != 0,
            "measure: %016llx%016llx%016llx%016llx", (unsigned long long)m1.x[1],
            (unsigned long long)m1.x[2], (unsigned long long)m1.x[3],
            (unsigned long long)m1.x[4]);
-    expect(create(n, IMG, image_size(), MEM1 + MiB / 2, MiB, NULL), BUSY,
+    expect(create(n, IMG, image_size(), MEM1 + MiB / 2, MiB, NULL), HYP_CHILDVM_BUSY,
            "create: memory overlapping a child's");
     expect(create(n, IMG, image_size(), MEM2, MiB, &h2), 0, "a second, identical child");
-    m2 = hvc(FID_MEASURE, h2, 0, 0, 0, 0, 0);
+    m2 = hvc(HYP_CHILDVM_FID_MEASURE, h2, 0, 0, 0, 0, 0);
     tap_ok(memcmp(&m1.x[1], &m2.x[1], 32) == 0,
            "same image and config, same measurement");
-    expect(create(n, IMG, image_size(), MEM2 + 2 * MiB, MiB, NULL), NO_MEMORY,
+    expect(create(n, IMG, image_size(), MEM2 + 2 * MiB, MiB, NULL), HYP_CHILDVM_NO_MEMORY,
            "create: a third child (max-child-vms is 2)");
-    expect(hvc(FID_DESTROY, h2, 0, 0, 0, 0, 0).x[0], 0, "destroy the second");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, h2, 0, 0, 0, 0, 0).x[0], 0, "destroy the second");
 
     /* The donated memory is gone from the parent. */
     guest_expect_exception();
@@ -365,53 +352,59 @@ static void test_child(void)
            "reading donated memory aborts (ESR_EL1 %#llx)", (unsigned long long)e.esr);
 
     /* Calls into the child, through a shared page too. */
-    expect(hvc(FID_SHARE, h, SHARED, 4096, RAM + 8192, 1, 0).x[0], INVALID,
-           "share at an address inside the child's memory");
-    expect(hvc(FID_SHARE, h, MEM1, 4096, CHILD_SH, 1, 0).x[0], BUSY,
-           "share of donated memory");
-    expect(hvc(FID_SHARE, h, SHARED, 4096, CHILD_SH, 1, 0).x[0], 0, "share a page");
+    expect(hvc(HYP_CHILDVM_FID_SHARE, h, SHARED, 4096, RAM + 8192, 1, 0).x[0],
+           HYP_CHILDVM_INVALID, "share at an address inside the child's memory");
+    expect(hvc(HYP_CHILDVM_FID_SHARE, h, MEM1, 4096, CHILD_SH, 1, 0).x[0],
+           HYP_CHILDVM_BUSY, "share of donated memory");
+    expect(hvc(HYP_CHILDVM_FID_SHARE, h, SHARED, 4096, CHILD_SH, 1, 0).x[0], 0,
+           "share a page");
     *shared = 0;
-    r = hvc(FID_INVOKE, h, 5, CHILD_SH, 0xc0ffee, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == RETURNED && r.x[2] == 0xc0ffee && *shared == 0xc0ffee,
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 5, CHILD_SH, 0xc0ffee, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_RETURNED && r.x[2] == 0xc0ffee &&
+               *shared == 0xc0ffee,
            "the child wrote %#llx into the shared page (status %lld, reason %lld)",
            (unsigned long long)*shared, (long long)r.x[0], (long long)r.x[1]);
-    expect(hvc(FID_UNSHARE, h, SHARED, 4096, 0, 0, 0).x[0], 0, "unshare it");
-    r = hvc(FID_INVOKE, h, 7, 0, 0, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == RETURNED, "the child prints a line on its console");
-    r = hvc(FID_INVOKE, h, 1, 41, 7, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == RETURNED && r.x[2] == 42 && r.x[3] == 7 &&
+    expect(hvc(HYP_CHILDVM_FID_UNSHARE, h, SHARED, 4096, 0, 0, 0).x[0], 0, "unshare it");
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 7, 0, 0, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_RETURNED,
+           "the child prints a line on its console");
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 1, 41, 7, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_RETURNED && r.x[2] == 42 && r.x[3] == 7 &&
                r.x[4] == 0x77,
            "invoke: returned 42, 7, 0x77 (%lld %lld %lld %lld %lld)", (long long)r.x[0],
            (long long)r.x[1], (long long)r.x[2], (long long)r.x[3], (long long)r.x[4]);
-    r = hvc(FID_QUERY, h, 0, 0, 0, 0, 0);
+    r = hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0);
     expect(r.x[1], 2, "query: ready");
-    r = hvc(FID_INVOKE, h, 2, 0, 0, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == YIELDED && r.x[2] == 0x1e1d, "invoke: yielded");
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 2, 0, 0, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_YIELDED && r.x[2] == 0x1e1d,
+           "invoke: yielded");
     /* What was shared is no longer there; the parent's memory never was. */
-    r = hvc(FID_INVOKE, h, 6, CHILD_SH, 0, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == FAULTED,
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 6, CHILD_SH, 0, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_FAULTED,
            "the child reading the unshared page dies (reason %lld)", (long long)r.x[1]);
-    expect(hvc(FID_INVOKE, h, 1, 0, 0, 0, 0).x[0], DENIED,
+    expect(hvc(HYP_CHILDVM_FID_INVOKE, h, 1, 0, 0, 0, 0).x[0], HYP_CHILDVM_DENIED,
            "a dead child cannot be invoked");
-    expect(hvc(FID_QUERY, h, 0, 0, 0, 0, 0).x[1], 5, "query: faulted");
-    expect(hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy it");
+    expect(hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0).x[1], 5, "query: faulted");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy it");
     guest_expect_exception();
     took = *donated != 0;
     took = guest_took_exception(NULL) || took;
     tap_ok(!took, "its memory is back, zeroed");
-    expect(hvc(FID_QUERY, h, 0, 0, 0, 0, 0).x[0], NO_CHILD, "query after destroy");
+    expect(hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0).x[0], HYP_CHILDVM_NO_CHILD,
+           "query after destroy");
 
     test_nested();
 
     /* A child that reads its parent's memory dies; one that spins, too. */
     n = config("child-b", MiB);
     expect(create(n, IMG, image_size(), MEM1, MiB, &h), 0, "create child-b");
-    r = hvc(FID_INVOKE, h, 6, RAM + 32 * MiB, 0, 0, 0);
-    tap_ok(r.x[0] == 0 && r.x[1] == FAULTED, "child-b reading the parent's memory dies");
-    expect(hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy child-b");
+    r = hvc(HYP_CHILDVM_FID_INVOKE, h, 6, RAM + 32 * MiB, 0, 0, 0);
+    tap_ok(r.x[0] == 0 && r.x[1] == HYP_CHILDVM_FAULTED,
+           "child-b reading the parent's memory dies");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy child-b");
     expect(create(n, IMG, image_size(), MEM1, MiB, &h), 0, "create child-c");
     test_race(h);
-    expect(hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy child-c");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0], 0, "destroy child-c");
 }
 
 /* "role=other": a second VM that may create VMs too tries the first one's
@@ -433,22 +426,22 @@ static void other_vm(void)
 
     memcpy((void *)(uintptr_t)IMG, child_code, body);
     memset(sig, 0, HYP_CHILDVM_SIG_SIZE);
-    expect(create(n, IMG, body, MEM1, MiB, &mine), BAD_SIGNATURE,
+    expect(create(n, IMG, body, MEM1, MiB, &mine), HYP_CHILDVM_BAD_SIGNATURE,
            "create with an unsigned image (this VM has a public key)");
-    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine), BAD_SIGNATURE,
-           "create with a zero signature");
+    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine),
+           HYP_CHILDVM_BAD_SIGNATURE, "create with a zero signature");
     hyp_childvm_measure((const void *)(uintptr_t)CFG, n, child_code, body, digest);
     hyp_ed25519_sign(sig, digest, sizeof(digest), secret);
     sig[17] ^= 4;
-    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine), BAD_SIGNATURE,
-           "create with one bit of the signature flipped");
+    expect(create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine),
+           HYP_CHILDVM_BAD_SIGNATURE, "create with one bit of the signature flipped");
     sig[17] ^= 4;
     t0 = guest_now_us();
     rc = create(n, IMG, body + HYP_CHILDVM_SIG_SIZE, MEM1, MiB, &mine);
     printf("# signed create (1 MiB, with the Ed25519 check at EL2): %llu us\n",
            (unsigned long long)(guest_now_us() - t0));
     expect(rc, 0, "create my own child (signed image)");
-    m = hvc(FID_MEASURE, mine, 0, 0, 0, 0, 0);
+    m = hvc(HYP_CHILDVM_FID_MEASURE, mine, 0, 0, 0, 0, 0);
     hyp_childvm_digest_regs(digest, regs);
     tap_ok(m.x[0] == 0 && memcmp(&m.x[1], regs, sizeof(regs)) == 0,
            "its measurement is what was signed (the image without its signature)");
@@ -457,18 +450,26 @@ static void other_vm(void)
         for (uint64_t h = 16; h < 24; h++) {
             if (h == mine)
                 continue;
-            leaks += hvc(FID_QUERY, h, 0, 0, 0, 0, 0).x[0] != NO_CHILD;
-            leaks += hvc(FID_MEASURE, h, 0, 0, 0, 0, 0).x[0] != NO_CHILD;
-            leaks += hvc(FID_INVOKE, h, 1, 0, 0, 0, 0).x[0] != NO_CHILD;
-            leaks += hvc(FID_SHARE, h, SHARED, 4096, CHILD_SH, 1, 0).x[0] != NO_CHILD;
-            leaks += hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] != NO_CHILD;
+            leaks +=
+                hvc(HYP_CHILDVM_FID_QUERY, h, 0, 0, 0, 0, 0).x[0] != HYP_CHILDVM_NO_CHILD;
+            leaks += hvc(HYP_CHILDVM_FID_MEASURE, h, 0, 0, 0, 0, 0).x[0] !=
+                     HYP_CHILDVM_NO_CHILD;
+            leaks += hvc(HYP_CHILDVM_FID_INVOKE, h, 1, 0, 0, 0, 0).x[0] !=
+                     HYP_CHILDVM_NO_CHILD;
+            leaks += hvc(HYP_CHILDVM_FID_SHARE, h, SHARED, 4096, CHILD_SH, 1, 0).x[0] !=
+                     HYP_CHILDVM_NO_CHILD;
+            leaks += hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] !=
+                     HYP_CHILDVM_NO_CHILD;
             tries += 5;
         }
     }
-    tap_ok(leaks == 0, "%llu calls on the other VM's handles: %llu did not get NO_CHILD",
+    tap_ok(leaks == 0,
+           "%llu calls on the other VM's handles: %llu did not get NO_CHILD",
            (unsigned long long)tries, (unsigned long long)leaks);
-    expect(hvc(FID_INVOKE, mine, 1, 1, 0, 0, 0).x[2], 2, "my own child still answers");
-    expect(hvc(FID_DESTROY, mine, 0, 0, 0, 0, 0).x[0], 0, "destroy my own child");
+    expect(hvc(HYP_CHILDVM_FID_INVOKE, mine, 1, 1, 0, 0, 0).x[2], 2,
+           "my own child still answers");
+    expect(hvc(HYP_CHILDVM_FID_DESTROY, mine, 0, 0, 0, 0, 0).x[0], 0,
+           "destroy my own child");
     tap_done();
 }
 
@@ -504,9 +505,10 @@ static void bench(void)
 
             ok = ok && create(n, IMG, image_size(), big, sizes[k], &h) == 0;
             t1 = now();
-            ok = ok && hvc(FID_INVOKE, h, 1, 1, 0, 0, 0).x[1] == RETURNED;
+            ok = ok && hvc(HYP_CHILDVM_FID_INVOKE, h, 1, 1, 0, 0, 0).x[1] ==
+                           HYP_CHILDVM_RETURNED;
             t2 = now();
-            ok = ok && hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] == 0;
+            ok = ok && hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] == 0;
             t3 = now();
             t[0] += t1 - t0;
             t[1] += t2 - t1;
@@ -525,18 +527,19 @@ static void bench(void)
         uint64_t n = config("bench", MiB), h = 0, t0, t1, t2, t3;
         bool ok = create(n, IMG, image_size(), big, MiB, &h) == 0;
 
-        ok = ok && hvc(FID_INVOKE, h, 1, 1, 0, 0, 0).x[1] == RETURNED;
+        ok = ok &&
+             hvc(HYP_CHILDVM_FID_INVOKE, h, 1, 1, 0, 0, 0).x[1] == HYP_CHILDVM_RETURNED;
         t0 = now();
         for (unsigned i = 0; ok && i < CALLS; i++)
-            ok = hvc(FID_INVOKE, h, 1, i, 0, 0, 0).x[2] == (int64_t)i + 1;
+            ok = hvc(HYP_CHILDVM_FID_INVOKE, h, 1, i, 0, 0, 0).x[2] == (int64_t)i + 1;
         t1 = now();
         for (unsigned i = 0; i < CALLS; i++)
             (void)hvc(0x80000000u, 0, 0, 0, 0, 0, 0); /* SMCCC_VERSION */
         t2 = now();
         for (unsigned i = 0; i < CALLS; i++)
-            (void)hvc(FID_VERSION, 0, 0, 0, 0, 0, 0);
+            (void)hvc(HYP_CHILDVM_FID_VERSION, 0, 0, 0, 0, 0, 0);
         t3 = now();
-        ok = ok && hvc(FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] == 0;
+        ok = ok && hvc(HYP_CHILDVM_FID_DESTROY, h, 0, 0, 0, 0, 0).x[0] == 0;
         tap_ok(ok, "%u invocations of a ready child", CALLS);
         printf("# bench child-roundtrip invoke=%llu smccc-version=%llu "
                "child-version=%llu ns "
@@ -562,8 +565,9 @@ void guest_main(void)
         bench();
     if (fdt >= CFG && fdt < SHARED + 4096)
         tap_bail("the DTB lies where the test keeps its buffers");
-    expect(hvc(FID_VERSION, 0, 0, 0, 0, 0, 0).x[0], 0x10000, "version 1.0");
-    expect(hvc(0xC600002A, 0, 0, 0, 0, 0, 0).x[0], NOT_SUPPORTED, "reserved ID");
+    expect(hvc(HYP_CHILDVM_FID_VERSION, 0, 0, 0, 0, 0, 0).x[0], 0x10000, "version 1.0");
+    expect(hvc(0xC600002A, 0, 0, 0, 0, 0, 0).x[0], HYP_CHILDVM_NOT_SUPPORTED,
+           "reserved ID");
     memcpy((void *)(uintptr_t)IMG, child_code, image_size());
     n = config("child-a", MiB);
     test_errors(n);

@@ -38,30 +38,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* The page's layout (include/hyp/hcpage.h). */
-#define HC_MAGIC     0x4c49424859504843ull
-#define HC_REG_MAGIC 0x000u
-#define HC_REG_VER   0x008u
-#define HC_SLOT0     0x100u
-#define HC_FID       0x00u
-#define HC_ARG(i)    (0x08u * (i))
-#define HC_RES(i)    (0x40u + 0x08u * (i))
-#define HC_CALL      0x78u
-
-/* The child-VM calls (include/hyp/childvm.h). */
-#define FID_VERSION 0xC6000020u
-#define FID_CREATE  0xC6000021u
-#define FID_INVOKE  0xC6000022u
-#define FID_DESTROY 0xC6000023u
-#define FID_QUERY   0xC6000024u
-#define FID_MEASURE 0xC6000025u
-#define FID_SHARE   0xC6000028u
-#define INTERRUPTED 4
-#define NO_CHILD    (-8)
+#include <hyp/abi/childvm.h> /* only the ABI's numbers: */
+#include <hyp/abi/hcpage.h>  /* scripts/mkinitramfs passes -I include */
 
 #define PAGE         4096ull
-#define CONFIG_MAX   (64ull << 10)
 #define CHILD_SHARED 0x10000000ull /* where the child sees the shared page */
 
 static volatile uint64_t *page; /* the hypercall page */
@@ -80,14 +60,14 @@ static void fail(const char *fmt, const char *what, long long v)
 /* One call through slot 0: x0 = fid, x1.. = args; res[0..4] = x0..x4. */
 static void call(uint32_t fid, const uint64_t *args, unsigned nargs, int64_t res[5])
 {
-    volatile uint64_t *s = page + HC_SLOT0 / 8;
+    volatile uint64_t *s = page + HYP_HCPAGE_SLOT(0) / 8;
 
-    s[HC_FID / 8] = fid;
+    s[HYP_HCPAGE_FID / 8] = fid;
     for (unsigned i = 1; i <= 7; i++)
-        s[HC_ARG(i) / 8] = i <= nargs ? args[i - 1] : 0;
-    s[HC_CALL / 8] = 1;
+        s[HYP_HCPAGE_ARG(i) / 8] = i <= nargs ? args[i - 1] : 0;
+    s[HYP_HCPAGE_CALL / 8] = 1;
     for (unsigned i = 0; i < 5; i++)
-        res[i] = (int64_t)s[HC_RES(i) / 8];
+        res[i] = (int64_t)s[HYP_HCPAGE_RES(i) / 8];
 }
 
 /* A whole file, read into memory. */
@@ -226,7 +206,7 @@ static int create(uint64_t cfg_pa, size_t cfg_size, uint64_t img_pa, size_t img_
 {
     uint64_t args[6] = {cfg_pa, cfg_size, img_pa, img_size, mem_pa, mem_size};
 
-    call(FID_CREATE, args, 6, res);
+    call(HYP_CHILDVM_FID_CREATE, args, 6, res);
     return (int)res[0];
 }
 
@@ -264,20 +244,21 @@ int main(int argc, char **argv)
     }
     page = map(fd, page_pa, PAGE);
     pool = map(fd, pool_pa, pool_size);
-    call(FID_VERSION, NULL, 0, res);
+    call(HYP_CHILDVM_FID_VERSION, NULL, 0, res);
     printf("childvm: hypercall page at 0x%llx (magic %s, version %#llx), child-VM calls "
            "version %lld.%lld, pool 0x%llx..0x%llx\n",
-           (unsigned long long)page_pa, page[HC_REG_MAGIC / 8] == HC_MAGIC ? "ok" : "BAD",
-           (unsigned long long)page[HC_REG_VER / 8], (long long)res[0] >> 16,
+           (unsigned long long)page_pa,
+           page[HYP_HCPAGE_REG_MAGIC / 8] == HYP_HCPAGE_MAGIC ? "ok" : "BAD",
+           (unsigned long long)page[HYP_HCPAGE_REG_VERSION / 8], (long long)res[0] >> 16,
            (long long)res[0] & 0xffff, (unsigned long long)pool_pa,
            (unsigned long long)(pool_pa + pool_size - 1));
 
     /* The pool: configuration, image, the shared page, then the child's
      * memory at its top. */
-    img_off = CONFIG_MAX;
+    img_off = HYP_CHILDVM_CONFIG_MAX;
     sh_off = (img_off + img_size + PAGE - 1) & ~(PAGE - 1);
     mem_off = pool_size - mem_size;
-    if (mem_size == 0 || mem_size % PAGE || cfg_size > CONFIG_MAX ||
+    if (mem_size == 0 || mem_size % PAGE || cfg_size > HYP_CHILDVM_CONFIG_MAX ||
         sh_off + PAGE > mem_off) {
         printf("childvm: the configuration (memory %#llx) or image (%zu bytes) does not "
                "fit the pool\n",
@@ -307,7 +288,7 @@ int main(int argc, char **argv)
     {
         uint64_t share[5] = {handle, pool_pa + sh_off, PAGE, CHILD_SHARED, 1};
 
-        call(FID_SHARE, share, 5, res);
+        call(HYP_CHILDVM_FID_SHARE, share, 5, res);
     }
     printf("childvm: share: %lld (page 0x%llx, the child's 0x%llx)\n", (long long)res[0],
            (unsigned long long)(pool_pa + sh_off), (unsigned long long)CHILD_SHARED);
@@ -319,8 +300,8 @@ int main(int argc, char **argv)
     args[2] = PAGE;
     args[3] = 42;
     for (;;) {
-        call(FID_INVOKE, args, 4, res);
-        if (res[0] != 0 || res[1] != INTERRUPTED)
+        call(HYP_CHILDVM_FID_INVOKE, args, 4, res);
+        if (res[0] != 0 || res[1] != HYP_CHILDVM_INTERRUPTED)
             break;
         interruptions++;
     }
@@ -338,11 +319,11 @@ int main(int argc, char **argv)
     text[sizeof(text) - 1] = '\0';
     printf("childvm: the child wrote: \"%s\"\n", text);
 
-    call(FID_QUERY, args, 1, res);
+    call(HYP_CHILDVM_FID_QUERY, args, 1, res);
     printf("childvm: query: %lld, state %lld, memory %lld KiB, %lld children\n",
            (long long)res[0], (long long)res[1], (long long)res[2] >> 10,
            (long long)res[3]);
-    call(FID_MEASURE, args, 1, res);
+    call(HYP_CHILDVM_FID_MEASURE, args, 1, res);
     printf("childvm: measurement %016llx%016llx%016llx%016llx\n",
            (unsigned long long)res[1], (unsigned long long)res[2],
            (unsigned long long)res[3], (unsigned long long)res[4]);
@@ -367,20 +348,20 @@ int main(int argc, char **argv)
             fail("%s: the reader exited %lld", "donated memory read",
                  WEXITSTATUS(status));
         args[0] = handle + 1;
-        call(FID_INVOKE, args, 4, res);
+        call(HYP_CHILDVM_FID_INVOKE, args, 4, res);
         printf("childvm: invoke of handle %u (not mine): %lld\n", handle + 1,
                (long long)res[0]);
-        if (res[0] != NO_CHILD)
+        if (res[0] != HYP_CHILDVM_NO_CHILD)
             fail("%s: %lld", "invoke of another handle", res[0]);
-        call(FID_DESTROY, args, 1, res);
+        call(HYP_CHILDVM_FID_DESTROY, args, 1, res);
         printf("childvm: destroy of handle %u (not mine): %lld\n", handle + 1,
                (long long)res[0]);
-        if (res[0] != NO_CHILD)
+        if (res[0] != HYP_CHILDVM_NO_CHILD)
             fail("%s: %lld", "destroy of another handle", res[0]);
         args[0] = handle;
     }
 
-    call(FID_DESTROY, args, 1, res);
+    call(HYP_CHILDVM_FID_DESTROY, args, 1, res);
     printf("childvm: destroy: %lld\n", (long long)res[0]);
     if (res[0] != 0)
         fail("%s: %lld", "destroy", res[0]);
@@ -393,7 +374,7 @@ int main(int argc, char **argv)
         int64_t second = res[1];
 
         args[0] = (uint64_t)second;
-        call(FID_DESTROY, args, 1, res);
+        call(HYP_CHILDVM_FID_DESTROY, args, 1, res);
         printf("childvm: second create: 0 (child %lld), destroy: %lld\n",
                (long long)second, (long long)res[0]);
     } else {
